@@ -1,0 +1,2 @@
+// Public API of src/color: re-exports only.
+export {};

@@ -1,0 +1,92 @@
+/**
+ * Typed errors of tfjs-colorization. Public code never throws a bare `Error`.
+ *
+ * @example
+ * try { rgbToLab(bad); } catch (e) { if (e instanceof InputError) console.log(e.argument); }
+ */
+
+/** Base class of every error this library throws. */
+export class ColorizationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * An argument did not have the expected shape, type or range.
+ *
+ * @example
+ * throw new InputError('image', 'channels 1, 3 or 4', `channels ${image.channels}`);
+ * // → InputError: image: expected channels 1, 3 or 4, received channels 2
+ */
+export class InputError extends ColorizationError {
+  constructor(
+    /** Name of the offending argument (dotted for nested fields: `image.width`). */
+    readonly argument: string,
+    /** What was expected, in words. */
+    readonly expected: string,
+    /** What was received, in words. */
+    readonly received: string,
+  ) {
+    super(`${argument}: expected ${expected}, received ${received}`);
+  }
+}
+
+/**
+ * A configuration object had an invalid key or value.
+ *
+ * @example
+ * throw new ConfigError('preset', ['cifar10', 'places365'], 'imagenet');
+ * // → ConfigError: preset: expected one of cifar10 | places365, received imagenet
+ */
+export class ConfigError extends ColorizationError {
+  constructor(
+    /** The config key at fault. */
+    readonly key: string,
+    /** Valid choices (list) or a description of the valid range (string). */
+    readonly expected: readonly (string | number)[] | string,
+    /** The value received, as text. */
+    readonly received: string,
+  ) {
+    const wanted = typeof expected === 'string' ? expected : `one of ${expected.join(' | ')}`;
+    super(`${key}: expected ${wanted}, received ${received}`);
+  }
+}
+
+/**
+ * A tfjs backend is missing or failed to start.
+ *
+ * @example
+ * throw new BackendError('wasm', '@tensorflow/tfjs-backend-wasm', 'not registered');
+ */
+export class BackendError extends ColorizationError {
+  constructor(
+    /** The backend name (`cpu`, `wasm`, `webgl`, `webgpu`, …). */
+    readonly backend: string,
+    /** The npm package that provides it. */
+    readonly packageName: string,
+    reason: string,
+  ) {
+    super(
+      `backend '${backend}' ${reason}. Install and import '${packageName}' before selecting it ` +
+        `(for example: import '${packageName}';).`,
+    );
+  }
+}
+
+/** Describe any value briefly for an error message. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (Array.isArray(value)) return `array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (typeof value === 'object') {
+    const shape = (value as { shape?: unknown }).shape;
+    if (Array.isArray(shape)) return `tensor of shape [${shape.join(', ')}]`;
+    return `object (${value.constructor?.name ?? 'Object'})`;
+  }
+  return typeof value;
+}

@@ -1,0 +1,11 @@
+/**
+ * tfjs-colorization: automatic image colorization with TensorFlow.js.
+ * The universal entry: re-exports only. Node-only code lives behind `tfjs-colorization/node`.
+ */
+export * from './errors.js';
+export * from './random.js';
+export * from './backend.js';
+export * from './color/index.js';
+export * from './losses/index.js';
+export * from './models/index.js';
+export * from './train/index.js';

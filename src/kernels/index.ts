@@ -1,0 +1,2 @@
+// Public API of src/kernels: re-exports only.
+export {};

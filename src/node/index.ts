@@ -1,0 +1,4 @@
+/**
+ * tfjs-colorization/node: the Node-only corner (files, image decoding with sharp, model and checkpoint files, CLI).
+ */
+export * from '../index.js';

@@ -1,0 +1,2 @@
+// Public API of src/train: re-exports only.
+export {};
