@@ -1,2 +1,4 @@
 // Public API of src/kernels: re-exports only.
-export {};
+export * from './kernel-replacements.js';
+export * from './conv2d-backprop-filter.js';
+export * from './conv2d-backprop-input.js';

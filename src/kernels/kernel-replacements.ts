@@ -1,0 +1,117 @@
+/**
+ * Switchable kernel replacements: the public entry of src/kernels. Each replacement is a kernel the
+ * library registers for a backend in place of a missing or slow one; switching it off restores the
+ * backend's original kernel where there was one.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../errors.js';
+import { checkConfigChoice } from '../validate.js';
+import { conv2dBackpropFilterByConv } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputByPhases } from './conv2d-backprop-input.js';
+
+/** Kernels this library can replace. */
+export const KERNEL_REPLACEMENTS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+/** Name of a replaceable kernel (tfjs kernel name). */
+export type KernelReplacementName = (typeof KERNEL_REPLACEMENTS)[number];
+
+/** Backends that have replacements. */
+export const KERNEL_REPLACEMENT_BACKENDS = ['wasm'] as const;
+/** A backend with replacements. */
+export type KernelReplacementBackend = (typeof KERNEL_REPLACEMENT_BACKENDS)[number];
+
+/** Which replacements to switch on or off. */
+export interface KernelReplacementConfig {
+  /** Backend to patch. Default `'wasm'`, the only one with replacements. */
+  backend?: KernelReplacementBackend;
+  /** Kernels to switch; default all of {@link KERNEL_REPLACEMENTS}. */
+  kernels?: readonly KernelReplacementName[];
+}
+
+type ReplacementFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }, backendName: string) => tf.TensorInfo;
+
+const IMPLEMENTATIONS: Record<KernelReplacementName, ReplacementFunc> = {
+  // Missing on wasm 4.22: without it no convolution weight trains there.
+  Conv2DBackpropFilter: conv2dBackpropFilterByConv,
+  // Present on wasm but a direct loop; the phase form runs on XNNPACK's forward convolution.
+  Conv2DBackpropInput: conv2dBackpropInputByPhases,
+};
+
+/** The original kernel of each active replacement (`null` when the backend had none), by `backend/kernel`. */
+const originals = new Map<string, tf.KernelConfig | null>();
+
+function resolve(config: KernelReplacementConfig): { backend: KernelReplacementBackend; kernels: readonly KernelReplacementName[] } {
+  const backend = config.backend ?? 'wasm';
+  checkConfigChoice('backend', backend, KERNEL_REPLACEMENT_BACKENDS);
+  const kernels = config.kernels ?? KERNEL_REPLACEMENTS;
+  if (!Array.isArray(kernels)) throw new ConfigError('kernels', 'an array of kernel names', String(kernels));
+  for (const name of kernels) checkConfigChoice('kernels', name, KERNEL_REPLACEMENTS);
+  return { backend, kernels };
+}
+
+/**
+ * Register this library's kernels for a backend, replacing missing or slow ones. Idempotent; call it
+ * before or after the backend is selected. On wasm this makes convolutions trainable
+ * (`Conv2DBackpropFilter`) and transposed convolutions and convolution input gradients faster
+ * (`Conv2DBackpropInput`); see docs/kernels.md for the measured gains.
+ *
+ * @param config  `backend` (default `'wasm'`) and `kernels` (default all of {@link KERNEL_REPLACEMENTS}).
+ * @returns the replacements now active on that backend.
+ * @throws ConfigError for an unknown backend or kernel name.
+ * @example
+ * import '@tensorflow/tfjs-backend-wasm';
+ * registerKernels({ backend: 'wasm' });
+ * await useBackend('wasm');
+ */
+export function registerKernels(config: KernelReplacementConfig = {}): KernelReplacementName[] {
+  const { backend, kernels } = resolve(config);
+  for (const name of kernels) {
+    const key = `${backend}/${name}`;
+    if (originals.has(key)) continue;
+    const original = tf.getKernel(name, backend) ?? null;
+    if (original != null) tf.unregisterKernel(name, backend);
+    const implementation = IMPLEMENTATIONS[name];
+    tf.registerKernel({ kernelName: name, backendName: backend, kernelFunc: (args) => implementation(args, backend) });
+    originals.set(key, original);
+  }
+  return activeKernelReplacements(backend);
+}
+
+/**
+ * Switch replacements off, restoring the backend's original kernel where one existed (a kernel the
+ * backend never had, such as wasm's `Conv2DBackpropFilter`, becomes unavailable again). Kernels not
+ * replaced are left alone.
+ *
+ * @param config  `backend` (default `'wasm'`) and `kernels` (default all).
+ * @returns the replacements still active on that backend.
+ * @throws ConfigError for an unknown backend or kernel name.
+ * @example
+ * unregisterKernels({ kernels: ['Conv2DBackpropInput'] }); // back to wasm's own transposed convolution
+ */
+export function unregisterKernels(config: KernelReplacementConfig = {}): KernelReplacementName[] {
+  const { backend, kernels } = resolve(config);
+  for (const name of kernels) {
+    const key = `${backend}/${name}`;
+    if (!originals.has(key)) continue;
+    const original = originals.get(key) ?? null;
+    originals.delete(key);
+    tf.unregisterKernel(name, backend);
+    if (original == null) continue;
+    tf.registerKernel(original);
+    // A backend set up while the replacement was registered never ran the original's setup
+    // (on wasm: binding the C++ function), so run it now.
+    const running = tf.engine().registry[backend];
+    if (running != null && original.setupFunc != null) original.setupFunc(running);
+  }
+  return activeKernelReplacements(backend);
+}
+
+/**
+ * The replacements currently active on a backend.
+ *
+ * @param backend  default `'wasm'`.
+ * @example
+ * activeKernelReplacements(); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] after registerKernels()
+ */
+export function activeKernelReplacements(backend: KernelReplacementBackend = 'wasm'): KernelReplacementName[] {
+  return KERNEL_REPLACEMENTS.filter((name) => originals.has(`${backend}/${name}`));
+}
