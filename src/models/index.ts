@@ -1,2 +1,7 @@
 // Public API of src/models: re-exports only.
-export {};
+export * from './resize-bilinear.js';
+export * from './layers/resize-to-match.js';
+export * from './resnet18.js';
+export * from './copy-backbone.js';
+export * from './baseline.js';
+export * from './larsson.js';

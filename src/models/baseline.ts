@@ -1,0 +1,185 @@
+/**
+ * The baseline colorization network: a ResNet-18 trunk (optionally pre-trained as a classifier) cut at
+ * a named stage, then six convolutions and a bilinear upsampling to the input size.
+ *
+ * This is the common "pre-trained classifier features + small decoder" baseline against which the
+ * papers' systems are compared; it is not from one paper. Trunk: He et al. 2016 (see {@link buildResNet18}).
+ */
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError, describeValue } from '../errors.js';
+import { createRandom, type Random } from '../random.js';
+import { checkConfigChoice, checkConfigRange } from '../validate.js';
+import { checkFeatureLayers, copyBackboneFeatures } from './copy-backbone.js';
+import { ResizeToMatch } from './layers/resize-to-match.js';
+import { buildResNet18, resnet18StageOutput, scaleWidth, type ResNet18Config } from './resnet18.js';
+
+/** Outputs of the colorization heads: `'ab'` regression or `'bins'` logits over Q ab bins. */
+export const COLORIZATION_OUTPUTS = ['ab', 'bins'] as const;
+
+/** One of {@link COLORIZATION_OUTPUTS}. */
+export type ColorizationOutput = (typeof COLORIZATION_OUTPUTS)[number];
+
+/** Final activations of an `'ab'` head. */
+export const AB_ACTIVATIONS = ['tanh', 'linear'] as const;
+
+/** One of {@link AB_ACTIVATIONS}. */
+export type AbActivation = (typeof AB_ACTIVATIONS)[number];
+
+/** How the first (4×4, stride 2) head convolution changes the resolution. */
+export const BASELINE_FIRST_CONVS = ['transposed', 'strided'] as const;
+
+/** One of {@link BASELINE_FIRST_CONVS}. */
+export type BaselineFirstConv = (typeof BASELINE_FIRST_CONVS)[number];
+
+/** Configuration of {@link buildBaselineModel}. */
+export interface BaselineConfig {
+  /**
+   * The trunk: a built ResNet-18 (e.g. a classifier pre-trained with {@link buildResNet18}; its weights
+   * are copied, the model itself is left untouched) or a {@link ResNet18Config} to build a fresh one,
+   * whose missing keys default to `{ inputChannels: 1, inputSize: 224 }` (lightness in, ImageNet stem).
+   */
+  backbone?: tfl.LayersModel | ResNet18Config;
+  /** Layer of the trunk whose 4-D output feeds the head. Default `'stage2_block2_out'` (stage 2: 128 channels, stride 8). */
+  featureLayer?: string;
+  /** `'ab'`: `[N, H, W, 2]` ab / 110, trained with MSE; `'bins'`: `[N, H, W, bins]` logits, trained with softmax cross-entropy. Default `'ab'`. */
+  output?: ColorizationOutput;
+  /** Number of ab bins Q for `output: 'bins'`. Default 313 (Zhang et al. 2016's in-gamut bins). */
+  bins?: number;
+  /** Mark every trunk layer non-trainable. Default false. */
+  freezeBackbone?: boolean;
+  /** Widths of the five hidden head convolutions (first 4×4/2, then 3×3). Default [128, 128, 64, 64, 32]. */
+  headWidths?: readonly number[];
+  /** Multiplies `headWidths` (rounded, at least 1). Default 1. */
+  widthMultiplier?: number;
+  /**
+   * `'tanh'` (default) or `'linear'` for `output: 'ab'`. Tanh keeps predictions inside (−1, 1), which
+   * holds every sRGB colour once ab is divided by 110 (|a|, |b| ≤ 108), so an untrained or
+   * over-shooting head still decodes to valid colours, at the cost of a vanishing gradient only for
+   * targets near ±1 that real photos rarely have.
+   */
+  abActivation?: AbActivation;
+  /**
+   * `'transposed'` (default): the 4×4/2 convolution is transposed and doubles the resolution (stride 8 → 4
+   * for stage 2), like Zhang et al. 2016's conv8_1; `'strided'`: an ordinary 4×4/2 conv that halves it.
+   */
+  firstConv?: BaselineFirstConv;
+  /** Seed of the head's initializers (and of the trunk's when it is built from a config without its own seed). */
+  seed?: number;
+}
+
+/** Defaults of {@link BaselineConfig}. */
+export const BASELINE_DEFAULTS = {
+  backbone: { inputChannels: 1, inputSize: 224 } as ResNet18Config,
+  featureLayer: resnet18StageOutput(2),
+  output: 'ab' as ColorizationOutput,
+  bins: 313,
+  freezeBackbone: false,
+  headWidths: [128, 128, 64, 64, 32] as readonly number[],
+  widthMultiplier: 1,
+  abActivation: 'tanh' as AbActivation,
+  firstConv: 'transposed' as BaselineFirstConv,
+} as const;
+
+function isLayersModel(value: unknown): value is tfl.LayersModel {
+  return value instanceof tfl.LayersModel;
+}
+
+function withoutUndefined<T extends object>(config: T): Partial<T> {
+  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Conv (or transposed conv) → BN → ReLU, named `head_conv{i}`, `head_bn{i}`, `head_relu{i}`. */
+function headBlock(x: tfl.SymbolicTensor, index: number, filters: number, kind: 'conv3' | BaselineFirstConv, rng: Random | null): tfl.SymbolicTensor {
+  const common = {
+    filters,
+    padding: 'same' as const,
+    useBias: false,
+    kernelInitializer: tfl.initializers.heNormal({ seed: rng?.int(2 ** 31) }),
+    name: `head_conv${index}`,
+  };
+  const conv =
+    kind === 'transposed'
+      ? tfl.layers.conv2dTranspose({ ...common, kernelSize: 4, strides: 2 })
+      : tfl.layers.conv2d({ ...common, kernelSize: kind === 'strided' ? 4 : 3, strides: kind === 'strided' ? 2 : 1 });
+  let y = conv.apply(x) as tfl.SymbolicTensor;
+  y = tfl.layers.batchNormalization({ epsilon: 1e-5, momentum: 0.9, name: `head_bn${index}` }).apply(y) as tfl.SymbolicTensor;
+  return tfl.layers.reLU({ name: `head_relu${index}` }).apply(y) as tfl.SymbolicTensor;
+}
+
+/**
+ * Build the baseline colorization model: ResNet-18 trunk → head → bilinear upsampling to the input size.
+ *
+ * Head (widths at multiplier 1): 4×4/2 conv (transposed by default) → 128, 3×3 convs → 128, 64, 64, 32
+ * (each with BatchNorm and ReLU), a 1×1 conv → 2 or Q, bilinear upsampling (half-pixel centres) to the
+ * input's height and width, then tanh/linear for ab. Layer names: trunk names as in the backbone;
+ * `head_conv1…5`, `head_bn1…5`, `head_relu1…5`, `head_out`, `upsample`, and the output layer `ab` or `logits`.
+ *
+ * Input: the trunk's input `[N, S, S, C]`, with C = 1 for normalized lightness `(L − 50) / 100`.
+ * Output: `[N, S, S, 2]` ab / 110 or `[N, S, S, Q]` logits.
+ * A passed-in model's weights are copied (it is neither modified nor disposed); with `freezeBackbone`
+ * the trunk's kernels and BN scales stop training, but tfjs BatchNormalization still uses batch
+ * statistics (and updates its moving averages) whenever the model runs with `training: true`.
+ *
+ * @param config  see {@link BaselineConfig}.
+ * @returns an uncompiled `tf.LayersModel`; caller owns it (`dispose()`).
+ * @throws ConfigError for an unknown `featureLayer` (listing the trunk's layers), an input size not
+ *   divisible by the feature stride, or any invalid key.
+ * @example
+ * const classifier = buildResNet18({ inputChannels: 1, inputSize: 64, classes: 200, stem: 'small' });
+ * // … pre-train the classifier …
+ * const model = buildBaselineModel({ backbone: classifier, featureLayer: 'stage3_block2_out', output: 'bins' });
+ */
+export function buildBaselineModel(config: BaselineConfig = {}): tfl.LayersModel {
+  const c = { ...BASELINE_DEFAULTS, ...withoutUndefined(config) };
+  checkConfigChoice('output', c.output, COLORIZATION_OUTPUTS);
+  checkConfigRange('bins', c.bins, 2, Infinity, { integer: true });
+  checkConfigChoice('abActivation', c.abActivation, AB_ACTIVATIONS);
+  checkConfigChoice('firstConv', c.firstConv, BASELINE_FIRST_CONVS);
+  if (typeof c.freezeBackbone !== 'boolean') throw new ConfigError('freezeBackbone', [String(true), String(false)], describeValue(c.freezeBackbone));
+  checkConfigRange('widthMultiplier', c.widthMultiplier, 0, Infinity, { openLow: true });
+  if (!Array.isArray(c.headWidths) || c.headWidths.length !== 5) {
+    throw new ConfigError('headWidths', 'an array of 5 positive integers', describeValue(c.headWidths));
+  }
+  c.headWidths.forEach((w, i) => checkConfigRange(`headWidths[${i}]`, w, 1, Infinity, { integer: true }));
+  if (c.seed !== undefined) checkConfigRange('seed', c.seed, -Infinity, Infinity, { integer: true });
+  if (typeof c.featureLayer !== 'string') throw new ConfigError('featureLayer', 'a layer name', describeValue(c.featureLayer));
+
+  const rng = c.seed === undefined ? null : createRandom(c.seed);
+  let trunk: tfl.LayersModel;
+  if (isLayersModel(c.backbone)) {
+    trunk = copyBackboneFeatures(c.backbone, [c.featureLayer], 'featureLayer');
+  } else {
+    if (typeof c.backbone !== 'object' || c.backbone === null) {
+      throw new ConfigError('backbone', 'a tf.LayersModel or a ResNet18Config object', describeValue(c.backbone));
+    }
+    const full = buildResNet18({ seed: c.seed === undefined ? undefined : c.seed + 1, ...BASELINE_DEFAULTS.backbone, ...withoutUndefined(c.backbone) });
+    checkFeatureLayers(full, [c.featureLayer], 'featureLayer');
+    trunk = tfl.model({ inputs: full.inputs, outputs: full.getLayer(c.featureLayer).output as tfl.SymbolicTensor, name: `${full.name}_features` });
+    // The classifier's pool and fc layers are not part of the trunk: free their weights now.
+    full.getLayer('fc').dispose();
+  }
+  const input = trunk.inputs[0];
+  const features = trunk.outputs[0];
+  const inputSize = input.shape[1];
+  const featureSize = features.shape[1];
+  if (inputSize != null && featureSize != null && inputSize % featureSize !== 0) {
+    throw new ConfigError(
+      'backbone.inputSize',
+      `a multiple of the feature stride at ${c.featureLayer} (feature map ${featureSize} px for ${inputSize} px)`,
+      describeValue(inputSize),
+    );
+  }
+  if (c.freezeBackbone) for (const layer of trunk.layers) layer.trainable = false;
+
+  const widths = c.headWidths.map((w) => scaleWidth(w, c.widthMultiplier));
+  let x = headBlock(features, 1, widths[0], c.firstConv, rng);
+  for (let i = 1; i < widths.length; i++) x = headBlock(x, i + 1, widths[i], 'conv3', rng);
+  const channels = c.output === 'ab' ? 2 : c.bins;
+  x = tfl.layers
+    .conv2d({ filters: channels, kernelSize: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: rng?.int(2 ** 31) }), name: 'head_out' })
+    .apply(x) as tfl.SymbolicTensor;
+  x = new ResizeToMatch({ name: 'upsample' }).apply([x, input]) as tfl.SymbolicTensor;
+  const activation = c.output === 'ab' ? c.abActivation : 'linear';
+  const output = tfl.layers.activation({ activation, name: c.output === 'ab' ? 'ab' : 'logits' }).apply(x) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: output, name: `baseline_${c.output}` });
+}

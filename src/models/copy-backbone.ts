@@ -1,0 +1,60 @@
+/**
+ * Cut a feature extractor out of a trained `tf.LayersModel`, as an independent copy.
+ *
+ * Colorization heads (the ResNet baseline, Larsson et al. 2016's hypercolumns) start from a network
+ * trained for something else, typically a classifier. Copying rather than sharing its layers keeps the
+ * original usable on its own: freezing, fine-tuning or disposing the colorization model leaves the
+ * classifier untouched, and the classifier may be disposed once the copy exists.
+ */
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ConfigError, describeValue } from '../errors.js';
+
+/**
+ * Throw {@link ConfigError} unless every name is a layer of `backbone` with a single 4-D output.
+ *
+ * @param key  the config key the names came from, for the error (e.g. `'featureLayer'`, `'layerNames'`).
+ * @returns the output shapes `[N, H, W, C]` (H, W may be null) in the order of `layerNames`.
+ */
+export function checkFeatureLayers(backbone: tfl.LayersModel, layerNames: readonly string[], key: string): (number | null)[][] {
+  const available = backbone.layers.map((layer) => layer.name);
+  return layerNames.map((name) => {
+    if (!available.includes(name)) throw new ConfigError(key, available, describeValue(name));
+    const layer = backbone.getLayer(name);
+    if (layer.inboundNodes.length !== 1) {
+      throw new ConfigError(key, 'a layer applied once in the backbone (shared layers have no single output)', `${name} applied ${layer.inboundNodes.length} times`);
+    }
+    const output = layer.output;
+    const shape = Array.isArray(output) ? null : output.shape;
+    if (shape === null || shape.length !== 4) {
+      throw new ConfigError(key, 'layers with one 4-D output [N, H, W, C]', `${name} with output shape ${shape === null ? 'a list' : `[${shape.join(', ')}]`}`);
+    }
+    return shape;
+  });
+}
+
+/**
+ * Copy the part of `backbone` that computes the named layers into a new, independent model.
+ *
+ * The copy has the backbone's input(s), one output per name (in order), the same layer names and
+ * configs, and a copy of the weights (including BatchNorm moving statistics). Layers after the named
+ * ones are left out. The backbone is not modified and not disposed.
+ *
+ * @param backbone    any functional `tf.LayersModel` (built here or loaded).
+ * @param layerNames  names of layers with 4-D outputs, at least one.
+ * @param key         config key reported in errors. Default `'layerNames'`.
+ * @returns a new `tf.LayersModel`; caller owns it (`dispose()`).
+ * @throws ConfigError naming the available layers when a name is unknown, or the shape when an output is not 4-D.
+ * @example
+ * const trunk = copyBackboneFeatures(classifier, ['stage2_block2_out']);
+ */
+export function copyBackboneFeatures(backbone: tfl.LayersModel, layerNames: readonly string[], key = 'layerNames'): tfl.LayersModel {
+  if (layerNames.length === 0) throw new ConfigError(key, 'at least one layer name', 'an empty list');
+  checkFeatureLayers(backbone, layerNames, key);
+  const outputs = layerNames.map((name) => backbone.getLayer(name).output as tfl.SymbolicTensor);
+  // Only a view on the backbone's graph: it owns no weights, so it must not be disposed.
+  const view = tfl.model({ inputs: backbone.inputs, outputs, name: `${backbone.name}_features` });
+  // fastWeightInit: the weights are overwritten at once, so skip the random initializers.
+  const copy = tfl.LayersModel.fromConfig(tfl.LayersModel, view.getConfig(), {}, true) as tfl.LayersModel;
+  copy.setWeights(view.getWeights());
+  return copy;
+}
