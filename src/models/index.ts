@@ -5,3 +5,6 @@ export * from './resnet18.js';
 export * from './copy-backbone.js';
 export * from './baseline.js';
 export * from './larsson.js';
+export * from './layers/dilated-conv2d.js';
+export * from './layers/fusion-layer.js';
+export * from './zhang-eccv16.js';
