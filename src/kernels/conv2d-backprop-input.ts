@@ -22,7 +22,7 @@ import { KernelScope } from './kernel-scope.js';
  *
  * @param args  kernel arguments: `inputs.dy` `[N, Ho, Wo, Co]`, `inputs.filter` `[kh, kw, Ci, Co]`,
  *   attributes as tfjs-core's `conv2DBackpropInput` (NHWC only; `inputShape` is `[N, H, W, Ci]`).
- * @param backendName  the backend whose `Conv2D`, `Transpose`, `Reverse`, `PadV2`, `Slice`, `Reshape`
+ * @param backendName  the backend whose `Conv2D`, `PadV2`, `Slice`, `Reshape`, `Transpose`
  *   and `DepthToSpace` kernels are used.
  * @returns `dx` `[N, H, W, Ci]`, owned by the engine like any kernel output.
  * @throws InputError for `dataFormat` NCHW.
@@ -79,15 +79,37 @@ function phaseGeometry(outSize: number, dySize: number, stride: number, filterSi
   return { taps, keepStart, keepEnd, padBefore, padAfter: windowSize - padBefore - (keepEnd - keepStart), offset: padStart - firstM * stride };
 }
 
-/** `[kh, kw, Ci, Co]` → `[Th, Tw, Co, sh·sw·Ci]`, tap order reversed, phase φ = (φh, φw) in channel block φh·sw + φw. */
+/**
+ * `[kh, kw, Ci, Co]` → `[Th, Tw, Co, sh·sw·Ci]`: tap order reversed, phase (φh, φw) in channel block
+ * φh·sw + φw, taps past the kernel zero. Done in JavaScript on the filter's values: the same shuffle
+ * with wasm kernels needs a rank-6 Transpose and a Reverse, ~100 ms each on a 2 M-weight filter,
+ * against a few ms for this loop.
+ */
 function buildPhaseFilter(scope: KernelScope, filter: tf.TensorInfo, sh: number, sw: number, th: number, tw: number): tf.TensorInfo {
   const [kh, kw, ci, co] = filter.shape;
-  let f = filter;
-  if (th * sh !== kh || tw * sw !== kw) f = scope.run('PadV2', { x: f }, { paddings: [[0, th * sh - kh], [0, tw * sw - kw], [0, 0], [0, 0]], constantValue: 0 });
-  f = scope.run('Reshape', { x: f }, { shape: [th, sh, tw, sw, ci, co] });
-  f = scope.run('Reverse', { x: f }, { dims: [0, 2] });
-  f = scope.run('Transpose', { x: f }, { perm: [0, 2, 5, 1, 3, 4] });
-  return scope.run('Reshape', { x: f }, { shape: [th, tw, co, sh * sw * ci] });
+  const source = scope.read(filter);
+  const phaseChannels = sh * sw * ci;
+  const out = new Float32Array(th * tw * co * phaseChannels);
+  for (let u = 0; u < th; u++) {
+    for (let ph = 0; ph < sh; ph++) {
+      const a = ph + sh * (th - 1 - u);
+      if (a >= kh) continue;
+      for (let v = 0; v < tw; v++) {
+        for (let pw = 0; pw < sw; pw++) {
+          const b = pw + sw * (tw - 1 - v);
+          if (b >= kw) continue;
+          const tapStart = (a * kw + b) * ci * co;
+          const outStart = (u * tw + v) * co * phaseChannels + (ph * sw + pw) * ci;
+          for (let i = 0; i < ci; i++) {
+            const from = tapStart + i * co;
+            let to = outStart + i;
+            for (let o = 0; o < co; o++, to += phaseChannels) out[to] = source[from + o];
+          }
+        }
+      }
+    }
+  }
+  return scope.write(out, [th, tw, co, phaseChannels]);
 }
 
 /** The rows and columns of `dy` the phase convolution reads, zero-extended where they fall outside. */

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors.js';
-import { checkConfigChoice } from '../validate.js';
+import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { conv2dBackpropFilterByConv } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputByPhases } from './conv2d-backprop-input.js';
 
@@ -25,27 +25,44 @@ export interface KernelReplacementConfig {
   backend?: KernelReplacementBackend;
   /** Kernels to switch; default all of {@link KERNEL_REPLACEMENTS}. */
   kernels?: readonly KernelReplacementName[];
+  /**
+   * `Conv2DBackpropInput` keeps the backend's own kernel when `dy` has fewer than this many pixels
+   * (N·Ho·Wo): below it, the fixed cost of the phase form (filter shuffle, XNNPACK weight packing;
+   * ~40 ms for a 4×4×256×512 filter) exceeds what it saves. Default 128 (measured, docs/kernels.md).
+   * 0 always uses the phase form. Read when `registerKernels` installs the kernel.
+   */
+  transposedConvMinPixels?: number;
 }
 
-type ReplacementFunc = (args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }, backendName: string) => tf.TensorInfo;
+/** Default of {@link KernelReplacementConfig.transposedConvMinPixels}. */
+export const TRANSPOSED_CONV_MIN_PIXELS = 128;
 
-const IMPLEMENTATIONS: Record<KernelReplacementName, ReplacementFunc> = {
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
+type ReplacementFactory = (backendName: string, original: tf.KernelConfig | null, minPixels: number) => (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
+
+const IMPLEMENTATIONS: Record<KernelReplacementName, ReplacementFactory> = {
   // Missing on wasm 4.22: without it no convolution weight trains there.
-  Conv2DBackpropFilter: conv2dBackpropFilterByConv,
+  Conv2DBackpropFilter: (backendName) => (args) => conv2dBackpropFilterByConv(args, backendName),
   // Present on wasm but a direct loop; the phase form runs on XNNPACK's forward convolution.
-  Conv2DBackpropInput: conv2dBackpropInputByPhases,
+  Conv2DBackpropInput: (backendName, original, minPixels) => (args) => {
+    const [n, h, w] = (args.inputs.dy as tf.TensorInfo).shape;
+    if (original != null && n * h * w < minPixels) return original.kernelFunc(args);
+    return conv2dBackpropInputByPhases(args, backendName);
+  },
 };
 
 /** The original kernel of each active replacement (`null` when the backend had none), by `backend/kernel`. */
 const originals = new Map<string, tf.KernelConfig | null>();
 
-function resolve(config: KernelReplacementConfig): { backend: KernelReplacementBackend; kernels: readonly KernelReplacementName[] } {
+function resolve(config: KernelReplacementConfig): { backend: KernelReplacementBackend; kernels: readonly KernelReplacementName[]; minPixels: number } {
+  const minPixels = config.transposedConvMinPixels ?? TRANSPOSED_CONV_MIN_PIXELS;
+  checkConfigRange('transposedConvMinPixels', minPixels, 0, Number.MAX_SAFE_INTEGER, { integer: true });
   const backend = config.backend ?? 'wasm';
   checkConfigChoice('backend', backend, KERNEL_REPLACEMENT_BACKENDS);
   const kernels = config.kernels ?? KERNEL_REPLACEMENTS;
   if (!Array.isArray(kernels)) throw new ConfigError('kernels', 'an array of kernel names', String(kernels));
   for (const name of kernels) checkConfigChoice('kernels', name, KERNEL_REPLACEMENTS);
-  return { backend, kernels };
+  return { backend, kernels, minPixels };
 }
 
 /**
@@ -54,23 +71,23 @@ function resolve(config: KernelReplacementConfig): { backend: KernelReplacementB
  * (`Conv2DBackpropFilter`) and transposed convolutions and convolution input gradients faster
  * (`Conv2DBackpropInput`); see docs/kernels.md for the measured gains.
  *
- * @param config  `backend` (default `'wasm'`) and `kernels` (default all of {@link KERNEL_REPLACEMENTS}).
+ * @param config  `backend` (default `'wasm'`), `kernels` (default all of {@link KERNEL_REPLACEMENTS}),
+ *   `transposedConvMinPixels` (default {@link TRANSPOSED_CONV_MIN_PIXELS}). Already active kernels are left as they are.
  * @returns the replacements now active on that backend.
- * @throws ConfigError for an unknown backend or kernel name.
+ * @throws ConfigError for an unknown backend or kernel name, or a negative or fractional `transposedConvMinPixels`.
  * @example
  * import '@tensorflow/tfjs-backend-wasm';
  * registerKernels({ backend: 'wasm' });
  * await useBackend('wasm');
  */
 export function registerKernels(config: KernelReplacementConfig = {}): KernelReplacementName[] {
-  const { backend, kernels } = resolve(config);
+  const { backend, kernels, minPixels } = resolve(config);
   for (const name of kernels) {
     const key = `${backend}/${name}`;
     if (originals.has(key)) continue;
     const original = tf.getKernel(name, backend) ?? null;
     if (original != null) tf.unregisterKernel(name, backend);
-    const implementation = IMPLEMENTATIONS[name];
-    tf.registerKernel({ kernelName: name, backendName: backend, kernelFunc: (args) => implementation(args, backend) });
+    tf.registerKernel({ kernelName: name, backendName: backend, kernelFunc: IMPLEMENTATIONS[name](backend, original, minPixels) });
     originals.set(key, original);
   }
   return activeKernelReplacements(backend);

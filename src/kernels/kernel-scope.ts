@@ -6,9 +6,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 
-/** The part of a tfjs backend that kernels need: freeing a result by its data id. */
-interface DisposingBackend {
+/** The part of the tfjs `KernelBackend` interface these kernels use directly. */
+interface DataBackend {
   disposeData(dataId: object, force?: boolean): boolean;
+  readSync(dataId: object): unknown;
+  write(values: Float32Array, shape: number[], dtype: 'float32'): object;
 }
 
 /**
@@ -39,6 +41,19 @@ export class KernelScope {
     return out;
   }
 
+  /** Float32 values of `info`, read synchronously from the backend (a copy on wasm). */
+  read(info: tf.TensorInfo): Float32Array {
+    return (this.backend as DataBackend).readSync(info.dataId) as Float32Array;
+  }
+
+  /** A new float32 tensor on the backend holding `values`; freed by `dispose()` unless kept. */
+  write(values: Float32Array, shape: number[]): tf.TensorInfo {
+    const dataId = (this.backend as DataBackend).write(values, shape, 'float32');
+    const info: tf.TensorInfo = { dataId, shape, dtype: 'float32' };
+    this.results.push(info);
+    return info;
+  }
+
   /** Exclude `info` from `dispose()`: the caller now owns it. */
   keep(info: tf.TensorInfo): tf.TensorInfo {
     const i = this.results.indexOf(info);
@@ -48,7 +63,7 @@ export class KernelScope {
 
   /** Free every result not kept. Reference counts make this safe for results that share data (Reshape). */
   dispose(): void {
-    const backend = this.backend as DisposingBackend;
+    const backend = this.backend as DataBackend;
     for (const info of this.results) backend.disposeData(info.dataId);
     this.results.length = 0;
   }
