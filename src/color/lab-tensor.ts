@@ -3,9 +3,10 @@
  * (losses in Lab, colour-space layers). Same formulas and constants as the typed path in `lab.ts` and
  * scikit-image 0.19 `rgb2lab` / `lab2rgb`, including the clipping of out-of-gamut Lab.
  *
- * Gradients: each piecewise formula evaluates its power branch on an argument clamped to that branch's
- * domain, so neither branch produces NaN or ∞ where `tf.where` discards it (a discarded NaN would still
- * poison the gradient). Clipped outputs (RGB outside [0, 1], Z < 0) have zero gradient, as clipping does.
+ * Gradients: branches are chosen with a `tf.step` mask (comparison ops have no gradient in tfjs, so a
+ * `tf.where(tf.greater(…))` graph cannot be differentiated), and each power branch is evaluated on an
+ * argument clamped to its own domain, so the discarded branch is finite and contributes exactly 0.
+ * Clipped outputs (RGB outside [0, 1], Z < 0) have zero gradient, as clipping does.
  *
  * References: IEC 61966-2-1:1999 (sRGB), CIE 15:2004 §8.2.1 (CIELAB).
  */
@@ -32,6 +33,12 @@ function checkLastAxis(name: string, x: tf.Tensor): void {
   if (x.dtype !== 'float32') throw new InputError(name, 'dtype float32', `dtype ${x.dtype}`);
 }
 
+/** `above` where `x > threshold`, else `below`; differentiable in both branches (see the file comment). */
+function piecewise(x: tf.Tensor, threshold: number, above: tf.Tensor, below: tf.Tensor): tf.Tensor {
+  const mask = tf.step(tf.sub(x, threshold));
+  return tf.add(tf.mul(mask, above), tf.mul(tf.sub(1, mask), below));
+}
+
 /** `x[..., 3] · Mᵀ` for a row-major 3×3 `M`, i.e. each pixel vector multiplied by M. */
 function applyMatrix(x: tf.Tensor, m: readonly (readonly number[])[]): tf.Tensor {
   const mt = tf.tensor2d([0, 1, 2].map((c) => m.map((row) => row[c])));
@@ -52,12 +59,12 @@ export function rgbToLabTensor<T extends tf.Tensor>(rgb01: T): T {
   return tf.tidy(() => {
     // sRGB decoding (IEC 61966-2-1 §4.2); the power branch sees only arguments where it is selected.
     const power = tf.pow(tf.div(tf.add(tf.maximum(rgb01, SRGB_DECODE_THRESHOLD), SRGB_OFFSET), 1 + SRGB_OFFSET), SRGB_GAMMA);
-    const linear = tf.where(tf.greater(rgb01, SRGB_DECODE_THRESHOLD), power, tf.div(rgb01, SRGB_LINEAR_SLOPE));
+    const linear = piecewise(rgb01, SRGB_DECODE_THRESHOLD, power, tf.div(rgb01, SRGB_LINEAR_SLOPE));
     const whiteScaled = XYZ_FROM_LINEAR_RGB.map((row, i) => row.map((v) => v / D65_WHITE[i]));
     const t = applyMatrix(linear, whiteScaled);
     // CIELAB f (CIE 15:2004 §8.2.1), with skimage's rounded threshold and slope.
     const cube = tf.pow(tf.maximum(t, LAB_EPSILON), 1 / 3);
-    const f = tf.where(tf.greater(t, LAB_EPSILON), cube, tf.add(tf.mul(t, LAB_LINEAR_SLOPE), LAB_OFFSET));
+    const f = piecewise(t, LAB_EPSILON, cube, tf.add(tf.mul(t, LAB_LINEAR_SLOPE), LAB_OFFSET));
     // [L, a, b] = [fx, fy, fz] · K + [−16, 0, 0]: L = 116 fy − 16, a = 500 (fx − fy), b = 200 (fy − fz).
     const k = tf.tensor2d([
       [0, 500, 0],
@@ -87,12 +94,12 @@ export function labToRgbTensor<T extends tf.Tensor>(lab: T): T {
     const fz = tf.relu(tf.sub(fy, tf.div(b, 200)));
     const f = tf.concat([fx, fy, fz], -1);
     const cubed = tf.pow(tf.maximum(f, LAB_INVERSE_THRESHOLD), 3);
-    const t = tf.where(tf.greater(f, LAB_INVERSE_THRESHOLD), cubed, tf.div(tf.sub(f, LAB_OFFSET), LAB_LINEAR_SLOPE));
+    const t = piecewise(f, LAB_INVERSE_THRESHOLD, cubed, tf.div(tf.sub(f, LAB_OFFSET), LAB_LINEAR_SLOPE));
     const xyz = tf.mul(t, tf.tensor1d([...D65_WHITE]));
     const linear = applyMatrix(xyz, LINEAR_RGB_FROM_XYZ);
     // sRGB encoding (IEC 61966-2-1 §5.2), then skimage's clip to [0, 1].
     const power = tf.sub(tf.mul(tf.pow(tf.maximum(linear, SRGB_ENCODE_THRESHOLD), 1 / SRGB_GAMMA), 1 + SRGB_OFFSET), SRGB_OFFSET);
-    const encoded = tf.where(tf.greater(linear, SRGB_ENCODE_THRESHOLD), power, tf.mul(linear, SRGB_LINEAR_SLOPE));
+    const encoded = piecewise(linear, SRGB_ENCODE_THRESHOLD, power, tf.mul(linear, SRGB_LINEAR_SLOPE));
     return tf.clipByValue(encoded, 0, 1) as T;
   });
 }
