@@ -8,3 +8,4 @@ export * from './larsson.js';
 export * from './layers/dilated-conv2d.js';
 export * from './layers/fusion-layer.js';
 export * from './zhang-eccv16.js';
+export * from './iizuka.js';
