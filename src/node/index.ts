@@ -2,3 +2,4 @@
  * tfjs-colorization/node: the Node-only corner (files, image decoding with sharp, model and checkpoint files, CLI).
  */
 export * from '../index.js';
+export * from './checkpoint-files.js';
