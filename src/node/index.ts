@@ -2,4 +2,6 @@
  * tfjs-colorization/node: the Node-only corner (files, image decoding with sharp, model and checkpoint files, CLI).
  */
 export * from '../index.js';
+export * from './image-files.js';
+export * from './contact-sheet-file.js';
 export * from './checkpoint-files.js';
