@@ -8,4 +8,8 @@ export * from './larsson.js';
 export * from './layers/dilated-conv2d.js';
 export * from './layers/fusion-layer.js';
 export * from './zhang-eccv16.js';
+export * from './nazeri-presets.js';
+export * from './nazeri-generator.js';
+export * from './nazeri-discriminator.js';
+export * from './nazeri-gan.js';
 export * from './iizuka.js';

@@ -46,7 +46,9 @@ describe('createFileCheckpointStore', () => {
     const store = createFileCheckpointStore({ directory });
     const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [2] })] });
     const adam = tf.train.adam(0.1);
-    tf.tidy(() => adam.minimize(() => tf.sum(model.apply(tf.ones([1, 2])) as tf.Tensor) as tf.Scalar, false, model.trainableWeights.map((w) => w.read() as tf.Variable)));
+    tf.tidy(() => {
+      adam.minimize(() => tf.sum(model.apply(tf.ones([1, 2])) as tf.Tensor) as tf.Scalar, false, model.trainableWeights.map((w) => w.read() as tf.Variable));
+    });
     const info = await store.save(await captureCheckpoint({ models: { net: model }, optimizers: { net: adam }, epoch: 2, step: 7 }));
     expect(info).toMatchObject({ id: 'ckpt-00000001-step-7', sequence: 1, epoch: 2, step: 7 });
     expect((await readdir(join(directory, info.id))).sort()).toEqual(['manifest.json', 'model-net.bin', 'optimizer-net.bin']);
