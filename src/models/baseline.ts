@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
 import { createRandom, type Random } from '../random.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
-import { checkFeatureLayers, copyBackboneFeatures } from './copy-backbone.js';
+import { copyBackboneFeatures } from './copy-backbone.js';
 import { ResizeToMatch } from './layers/resize-to-match.js';
 import { buildResNet18, resnet18StageOutput, scaleWidth, type ResNet18Config } from './resnet18.js';
 
@@ -153,10 +153,12 @@ export function buildBaselineModel(config: BaselineConfig = {}): tfl.LayersModel
       throw new ConfigError('backbone', 'a tf.LayersModel or a ResNet18Config object', describeValue(c.backbone));
     }
     const full = buildResNet18({ seed: c.seed === undefined ? undefined : c.seed + 1, ...BASELINE_DEFAULTS.backbone, ...withoutUndefined(c.backbone) });
-    checkFeatureLayers(full, [c.featureLayer], 'featureLayer');
-    trunk = tfl.model({ inputs: full.inputs, outputs: full.getLayer(c.featureLayer).output as tfl.SymbolicTensor, name: `${full.name}_features` });
-    // The classifier's pool and fc layers are not part of the trunk: free their weights now.
-    full.getLayer('fc').dispose();
+    // Copy the trunk out and free the rest (stages after the feature layer, pool, fc).
+    try {
+      trunk = copyBackboneFeatures(full, [c.featureLayer], 'featureLayer');
+    } finally {
+      full.dispose();
+    }
   }
   const input = trunk.inputs[0];
   const features = trunk.outputs[0];

@@ -26,7 +26,7 @@ export function checkFeatureLayers(backbone: tfl.LayersModel, layerNames: readon
     const output = layer.output;
     const shape = Array.isArray(output) ? null : output.shape;
     if (shape === null || shape.length !== 4) {
-      throw new ConfigError(key, 'layers with one 4-D output [N, H, W, C]', `${name} with output shape ${shape === null ? 'a list' : `[${shape.join(', ')}]`}`);
+      throw new ConfigError(key, 'layers with one 4-D output [N, H, W, C]', `${name} with output shape ${shape === null ? 'a list' : `[${shape.map(String).join(', ')}]`}`);
     }
     return shape;
   });
