@@ -1,0 +1,98 @@
+/**
+ * sRGB → CIE Lab of a 1024×1024 image: the typed path (`rgbToLab`, lookup tables) and the tensor path
+ * (`rgbToLabTensor` on cpu and wasm) against scikit-image `rgb2lab` (bench/reference/rgb2lab.py) in the
+ * same run, interleaved. Target: typed path on uint8 ≥ 10× faster than skimage.
+ * Then a check over all 2^24 uint8 colours: RGB → Lab → RGB, max error in uint8 levels.
+ *
+ * Run: npm run bench -- color-lab
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { labToRgb, rgbToLab } from '../src/color/lab.js';
+import { rgbToLabTensor } from '../src/color/lab-tensor.js';
+import { createRandom } from '../src/random.js';
+import { PythonReference, machineInfo, printRatios, timeInterleaved, type Timing } from './harness.js';
+
+const SIZE = 1024;
+const here = dirname(fileURLToPath(import.meta.url));
+const n = SIZE * SIZE;
+
+// Uniform random colours, as the Python side (different generator, same distribution): the worst case
+// for table lookups, since neighbouring pixels share nothing.
+const rng = createRandom(0);
+const rgb8 = new Uint8Array(3 * n).map(() => rng.int(256));
+const rgba8 = new Uint8ClampedArray(4 * n);
+for (let i = 0; i < n; i++) rgba8.set([rgb8[3 * i], rgb8[3 * i + 1], rgb8[3 * i + 2], 255], 4 * i);
+const rgb01 = Float32Array.from(rgb8, (v) => v / 255);
+const out = new Float32Array(3 * n);
+
+const skimage = new PythonReference('skimage rgb2lab (uint8)', join(here, 'reference', 'rgb2lab.py'), [String(SIZE), '0', 'uint8']);
+await skimage.start();
+const all: Timing[] = [];
+try {
+  const typed = await timeInterleaved(
+    [
+      { name: 'rgbToLab uint8 RGB → out', run: () => rgbToLab(rgb8, { out }) },
+      { name: 'rgbToLab uint8 RGBA → planar out', run: () => rgbToLab(rgba8, { channels: 4, outLayout: 'planar', out }) },
+      { name: 'rgbToLab float32 RGB → out', run: () => rgbToLab(rgb01, { out }) },
+      skimage,
+    ],
+    { warmup: 3, rounds: 21 },
+  );
+  all.push(...typed);
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    const input = tf.tensor3d(rgb01, [SIZE, SIZE, 3]);
+    const timings = await timeInterleaved(
+      [
+        {
+          name: `rgbToLabTensor [${backend}] (incl. readback)`,
+          run: async () => {
+            const lab = rgbToLabTensor(input);
+            await lab.data();
+            lab.dispose();
+          },
+        },
+        skimage,
+      ],
+      { warmup: 1, rounds: backend === 'cpu' ? 5 : 9 },
+    );
+    input.dispose();
+    all.push(timings[0]);
+    all.push({ ...timings[1], name: `${skimage.name} (during ${backend} rounds)` });
+  }
+  console.log(JSON.stringify({ ...machineInfo(), python: skimage.info, image: `${SIZE}×${SIZE}×3, uniform random colours` }));
+  printRatios(`sRGB → Lab, ${SIZE}×${SIZE}`, all, skimage.name);
+  const ref = typed[typed.length - 1].median;
+  console.log(`typed uint8 path: ${(ref / typed[0].median).toFixed(1)}× faster than skimage rgb2lab (target ≥ 10×)\n`);
+} finally {
+  skimage.stop();
+}
+
+// All 2^24 colours, in blocks of one red value (65536 colours each).
+const block = new Uint8Array(3 * 65536);
+for (let i = 0; i < 65536; i++) {
+  block[3 * i + 1] = i >> 8;
+  block[3 * i + 2] = i & 255;
+}
+const lab = new Float32Array(3 * 65536);
+const back = new Uint8ClampedArray(3 * 65536);
+let maxError = 0, offColours = 0;
+const t0 = performance.now();
+for (let r = 0; r < 256; r++) {
+  for (let i = 0; i < 65536; i++) block[3 * i] = r;
+  rgbToLab(block, { out: lab });
+  labToRgb(lab, { out: back });
+  for (let i = 0; i < 65536; i++) {
+    const e = Math.max(Math.abs(back[3 * i] - r), Math.abs(back[3 * i + 1] - block[3 * i + 1]), Math.abs(back[3 * i + 2] - block[3 * i + 2]));
+    if (e > 0) offColours++;
+    if (e > maxError) maxError = e;
+  }
+}
+const seconds = (performance.now() - t0) / 1000;
+console.log(`## Round trip over all 16,777,216 uint8 colours (rgbToLab → labToRgb)\n`);
+console.log(`max error: ${maxError} uint8 level(s); colours not returned exactly: ${offColours}; time ${seconds.toFixed(2)} s`);
