@@ -9,3 +9,4 @@ export * from './color/index.js';
 export * from './losses/index.js';
 export * from './models/index.js';
 export * from './train/index.js';
+export * from './kernels/index.js';

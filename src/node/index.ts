@@ -5,3 +5,4 @@ export * from '../index.js';
 export * from './image-files.js';
 export * from './contact-sheet-file.js';
 export * from './checkpoint-files.js';
+export * from './wasm-threads.js';
