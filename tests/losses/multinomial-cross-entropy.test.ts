@@ -34,6 +34,14 @@ describeEachBackend('computeMultinomialCrossEntropy values', () => {
     expect(computeMultinomialCrossEntropy(logits(), target(), { classWeights }).dataSync()[0]).toBeCloseTo((2 * LN3 + 5 * PIXEL1) / 2, 5);
   });
 
+  it('a tie for the most likely target bin takes the lowest bin index', () => {
+    const tied = tf.tensor4d([0, 0.5, 0.5], [1, 1, 1, 3]);
+    const flat = tf.zeros([1, 1, 1, 3]) as tf.Tensor4D;
+    // uniform softmax: loss ln 3, times the weight of bin 1 (not bin 2)
+    const v = computeMultinomialCrossEntropy(flat, tied, { classWeights: tf.tensor1d([1, 3, 5]) }).dataSync()[0];
+    expect(v).toBeCloseTo(3 * LN3, 5);
+  });
+
   it('per-pixel weights multiply the per-pixel loss before the mean', () => {
     const weights = tf.tensor3d([[[0.5, 2]]]);
     expect(computeMultinomialCrossEntropy(logits(), target(), { weights }).dataSync()[0]).toBeCloseTo((0.5 * LN3 + 2 * PIXEL1) / 2, 5);
