@@ -28,6 +28,31 @@ describe('buildIizukaModel: shapes', () => {
     model.dispose();
   });
 
+  test('the wasm backend gives the cpu backend’s outputs (inference with BatchNorm and the fusion layer)', async () => {
+    const model = buildIizukaModel({ ...TINY, seed: 2 });
+    const weights = model.getWeights().map((w) => ({ values: w.dataSync().slice(), shape: w.shape }));
+    const globalValues = tf.tidy(() => tf.randomUniform([2, 32, 32, 1], -0.5, 0.5, 'float32', 3).dataSync());
+    const localValues = tf.tidy(() => tf.randomUniform([2, 24, 16, 1], -0.5, 0.5, 'float32', 4).dataSync());
+    const run = (m: tfl.LayersModel) =>
+      tf.tidy(() => (m.predict([tf.tensor4d(globalValues, [2, 32, 32, 1]), tf.tensor4d(localValues, [2, 24, 16, 1])]) as tf.Tensor[]).map((t) => t.dataSync().slice()));
+    const onCpu = run(model);
+    model.dispose();
+    try {
+      // A separate copy on wasm, filled from plain arrays, so no tensor crosses backends.
+      await tf.setBackend('wasm');
+      const copy = buildIizukaModel(TINY);
+      const tensors = weights.map((w) => tf.tensor(w.values, w.shape));
+      copy.setWeights(tensors);
+      const onWasm = run(copy);
+      expect(maxAbsDiff(onWasm[0], onCpu[0])).toBeLessThan(1e-5);
+      expect(maxAbsDiff(onWasm[1], onCpu[1])).toBeLessThan(1e-4);
+      tf.dispose(tensors);
+      copy.dispose();
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
+
   test('symbolic shapes: open local size by default, fixed when localInputSize is set', () => {
     const open = buildIizukaModel(TINY);
     expect(open.inputs.map((i) => i.shape)).toEqual([[null, 32, 32, 1], [null, null, null, 1]]);

@@ -4,7 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { buildZhangModel, resolveZhangModelConfig } from '../../src/models/zhang-eccv16.js';
-import { maxAbsDiff } from '../backends.js';
+import { describeEachBackend, maxAbsDiff } from '../backends.js';
 import { roundTripThroughMemory } from './layers/round-trip.js';
 
 const TINY = { widthMultiplier: 1 / 16 } as const;
@@ -80,7 +80,7 @@ describe('buildZhangModel: parameter counts', () => {
   });
 });
 
-describe('buildZhangModel: the PyTorch port’s weights map one to one', () => {
+describeEachBackend('buildZhangModel: the PyTorch port’s weights map one to one', () => {
   const dir = new URL('../fixtures/zhang_eccv16/', import.meta.url);
   const manifest = JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8')) as {
     widthMultiplier: number;
