@@ -130,8 +130,9 @@ export function encodeSoftRows(
     if (r === DIRECT) {
       // Direct formula, relative to the nearest bin so that far values do not underflow to 0/0.
       findNearestBins(gamut, table, a, b, nearest, dist2);
+      const d0 = dist2[0];
       let sum = 0;
-      for (let m = 0; m < k; m++) sum += dist2[m] = Math.exp((dist2[0] - dist2[m]) * inv2s2);
+      for (let m = 0; m < k; m++) sum += dist2[m] = Math.exp((d0 - dist2[m]) * inv2s2);
       for (let m = 0; m < k; m++) {
         indices[row + m] = nearest[m];
         weights[row + m] = dist2[m] / sum;
