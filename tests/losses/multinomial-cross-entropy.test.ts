@@ -32,6 +32,9 @@ describeEachBackend('computeMultinomialCrossEntropy values', () => {
     expect(v[0]).toBeCloseTo(2 * LN3, 5);
     expect(v[1]).toBeCloseTo(5 * PIXEL1, 5);
     expect(computeMultinomialCrossEntropy(logits(), target(), { classWeights }).dataSync()[0]).toBeCloseTo((2 * LN3 + 5 * PIXEL1) / 2, 5);
+    // the same weights as a plain array (what computeRebalanceWeights returns)
+    const fromArray = computeMultinomialCrossEntropy(logits(), target(), { classWeights: Float64Array.from([2, 3, 5]) });
+    expect(fromArray.dataSync()[0]).toBeCloseTo((2 * LN3 + 5 * PIXEL1) / 2, 5);
   });
 
   it('a tie for the most likely target bin takes the lowest bin index', () => {
@@ -75,7 +78,10 @@ describe('computeMultinomialCrossEntropy gradients and hygiene', () => {
     const t = target();
     const classWeights = tf.tensor1d([1, 2, 3]);
     const before = tf.memory().numTensors;
-    for (const reduction of ['mean', 'sum', 'none'] as const) computeMultinomialCrossEntropy(l, t, { reduction, classWeights }).dispose();
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      computeMultinomialCrossEntropy(l, t, { reduction, classWeights }).dispose();
+      computeMultinomialCrossEntropy(l, t, { reduction, classWeights: [1, 2, 3] }).dispose();
+    }
     expect(tf.memory().numTensors).toBe(before);
     expect(l.isDisposed || t.isDisposed || classWeights.isDisposed).toBe(false);
   });
@@ -85,6 +91,8 @@ describe('computeMultinomialCrossEntropy gradients and hygiene', () => {
     expect(() => computeMultinomialCrossEntropy(l, tf.zeros([1, 1, 2, 4]) as tf.Tensor4D)).toThrow(/target: expected the shape of logits \[1, 1, 2, 3\], received shape \[1, 1, 2, 4\]/);
     expect(() => computeMultinomialCrossEntropy(tf.zeros([2, 3]) as never, target())).toThrow(/logits: expected rank 4/);
     expect(() => computeMultinomialCrossEntropy(l, target(), { classWeights: tf.ones([4]) as tf.Tensor1D })).toThrow(/options\.classWeights: expected shape \[3\]/);
+    expect(() => computeMultinomialCrossEntropy(l, target(), { classWeights: [1, 2] })).toThrow(/options\.classWeights: expected 3 values/);
+    expect(() => computeMultinomialCrossEntropy(l, target(), { classWeights: [1, NaN, 2] })).toThrow(/options\.classWeights: expected finite values, received NaN at index 1/);
     expect(() => computeMultinomialCrossEntropy(l, target(), { weights: tf.ones([1, 1, 3]) as tf.Tensor3D })).toThrow(/options\.weights/);
     expect(() => computeMultinomialCrossEntropy(l, target(), { reduction: 'max' as never })).toThrow(InputError);
     expect(() => computeMultinomialCrossEntropy(l, target(), { reduction: 'max' as never })).toThrow(/options\.reduction/);
