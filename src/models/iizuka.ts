@@ -17,7 +17,10 @@ import { ConfigError, describeValue } from '../errors.js';
 import { checkConfigRange } from '../validate.js';
 import { FusionLayer } from './layers/fusion-layer.js';
 
-/** Configuration of {@link buildIizukaModel}. Every key is optional; defaults are the paper's. */
+/**
+ * Configuration of {@link buildIizukaModel}. Every key is optional; defaults are the paper's.
+ * @example const laptop: IizukaModelConfig = { globalInputSize: 64, widthMultiplier: 1 / 8, numClasses: 10 };
+ */
 export interface IizukaModelConfig {
   /**
    * Side of the square image the global path sees, in pixels; default 224 (§3.4). A positive
@@ -46,10 +49,16 @@ export interface IizukaModelConfig {
   name?: string;
 }
 
-/** The keys {@link IizukaModelConfig} accepts. */
+/**
+ * The keys {@link IizukaModelConfig} accepts; any other key throws `ConfigError`.
+ * @example IIZUKA_MODEL_CONFIG_KEYS.includes('globalInputSize'); // true
+ */
 export const IIZUKA_MODEL_CONFIG_KEYS = ['globalInputSize', 'localInputSize', 'widthMultiplier', 'numClasses', 'batchNorm', 'seed', 'name'] as const;
 
-/** {@link IizukaModelConfig} with every default filled in. */
+/**
+ * {@link IizukaModelConfig} with every default filled in.
+ * @example const { globalInputSize } = resolveIizukaModelConfig({}); // 224
+ */
 export type ResolvedIizukaModelConfig = Required<Omit<IizukaModelConfig, 'seed'>> & { seed: number | undefined };
 
 /** One 3×3 conv of Table 1: output channels and stride. */

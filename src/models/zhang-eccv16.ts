@@ -20,7 +20,10 @@ import { ConfigError, describeValue } from '../errors.js';
 import { checkConfigRange } from '../validate.js';
 import { DilatedConv2D } from './layers/dilated-conv2d.js';
 
-/** Configuration of {@link buildZhangModel}. Every key is optional; defaults are the paper's. */
+/**
+ * Configuration of {@link buildZhangModel}. Every key is optional; defaults are the paper's.
+ * @example const laptop: ZhangModelConfig = { inputSize: 64, widthMultiplier: 0.25, seed: 1 };
+ */
 export interface ZhangModelConfig {
   /**
    * Height and width of the square lightness input, in pixels; default 256 (the port's demo size).
@@ -43,10 +46,16 @@ export interface ZhangModelConfig {
   name?: string;
 }
 
-/** The keys {@link ZhangModelConfig} accepts. */
+/**
+ * The keys {@link ZhangModelConfig} accepts; any other key throws `ConfigError`.
+ * @example ZHANG_MODEL_CONFIG_KEYS.includes('inputSize'); // true
+ */
 export const ZHANG_MODEL_CONFIG_KEYS = ['inputSize', 'widthMultiplier', 'bins', 'seed', 'name'] as const;
 
-/** {@link ZhangModelConfig} with every default filled in. */
+/**
+ * {@link ZhangModelConfig} with every default filled in.
+ * @example const { inputSize } = resolveZhangModelConfig({}); // 256
+ */
 export type ResolvedZhangModelConfig = Required<Omit<ZhangModelConfig, 'seed'>> & { seed: number | undefined };
 
 /**

@@ -24,13 +24,22 @@ import { checkConfigChoice, checkConfigRange } from '../../validate.js';
 /** Arguments every tfjs-layers layer accepts (`name`, `trainable`, `inputShape`, …). */
 type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 
-/** Activations {@link DilatedConv2D} can fuse into its convolution. */
+/**
+ * Activations {@link DilatedConv2D} can fuse into its convolution.
+ * @example DILATED_CONV2D_ACTIVATIONS.includes('relu'); // true
+ */
 export const DILATED_CONV2D_ACTIVATIONS = ['linear', 'relu'] as const;
 
-/** One of {@link DILATED_CONV2D_ACTIVATIONS}. */
+/**
+ * One of {@link DILATED_CONV2D_ACTIVATIONS}.
+ * @example const activation: DilatedConv2DActivation = 'relu';
+ */
 export type DilatedConv2DActivation = (typeof DILATED_CONV2D_ACTIVATIONS)[number];
 
-/** Constructor arguments of {@link DilatedConv2D}. */
+/**
+ * Constructor arguments of {@link DilatedConv2D}; invalid values throw `ConfigError`.
+ * @example const args: DilatedConv2DArgs = { filters: 512, dilationRate: 2, activation: 'relu', name: 'conv5_1' };
+ */
 export interface DilatedConv2DArgs extends BaseLayerArgs {
   /** Number of output channels; a positive integer. */
   filters: number;

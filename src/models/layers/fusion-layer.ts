@@ -18,13 +18,22 @@ import { checkConfigChoice, checkConfigRange } from '../../validate.js';
 /** Arguments every tfjs-layers layer accepts (`name`, `trainable`, …). */
 type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 
-/** Nonlinearities σ the fusion layer can apply (the paper's layers use ReLU except the output). */
+/**
+ * Nonlinearities σ the fusion layer can apply (the paper's layers use ReLU except the output).
+ * @example FUSION_ACTIVATIONS.includes('sigmoid'); // true
+ */
 export const FUSION_ACTIVATIONS = ['relu', 'sigmoid', 'linear'] as const;
 
-/** One of {@link FUSION_ACTIVATIONS}. */
+/**
+ * One of {@link FUSION_ACTIVATIONS}.
+ * @example const sigma: FusionActivation = 'relu';
+ */
 export type FusionActivation = (typeof FUSION_ACTIVATIONS)[number];
 
-/** Constructor arguments of {@link FusionLayer}. */
+/**
+ * Constructor arguments of {@link FusionLayer}; invalid values throw `ConfigError`.
+ * @example const args: FusionLayerArgs = { units: 256, activation: 'relu', name: 'fusion' };
+ */
 export interface FusionLayerArgs extends BaseLayerArgs {
   /** Output channels; a positive integer. The paper uses 256. */
   units: number;
