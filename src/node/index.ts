@@ -6,3 +6,5 @@ export * from './image-files.js';
 export * from './contact-sheet-file.js';
 export * from './checkpoint-files.js';
 export * from './wasm-threads.js';
+export * from './image-folder-source.js';
+export * from './cifar10-files.js';
