@@ -38,7 +38,8 @@ export function computeSigmoidCrossEntropy<R extends Reduction = 'mean', T exten
   else assertSameShape('logits', logits, 'targets', targets);
   if (options.weights !== undefined) checkLossWeights('options.weights', options.weights, logits.shape, 'logits');
   return tf.tidy(() => {
-    const perElement = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+    const z = typeof targets === 'number' ? targets : tf.cast(targets, 'float32');
+    const perElement = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, z)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
     return reduceLoss(perElement, reduction, options.weights);
   }) as Reduced<R, T>;
 }

@@ -70,7 +70,9 @@ function withPrefix<T>(part: 'generator' | 'discriminator', build: () => T): T {
     return build();
   } catch (error) {
     if (error instanceof ConfigError && !['preset', 'inputSize', 'seed'].includes(error.key)) {
-      const received = error.message.slice(error.message.lastIndexOf(', received ') + ', received '.length);
+      // ConfigError keeps key and expected; the received text is what follows them in the message.
+      const wanted = typeof error.expected === 'string' ? error.expected : `one of ${error.expected.join(' | ')}`;
+      const received = error.message.slice(`${error.key}: expected ${wanted}, received `.length);
       throw new ConfigError(`${part}.${error.key}`, error.expected, received);
     }
     throw error;

@@ -17,6 +17,7 @@ describeEachBackend('computeSigmoidCrossEntropy values', () => {
     const z = tf.tensor1d([0.9, 1, 0.9, 0]);
     const v = computeSigmoidCrossEntropy(x, z, { reduction: 'none' }).dataSync();
     [Math.LN2, SP2, 2 - 1.8 + SP2, 0.04858735157374206].forEach((e, i) => expect(v[i]).toBeCloseTo(e, 5));
+    expect(computeSigmoidCrossEntropy(tf.tensor1d([0, 2]), tf.tensor1d([1, 1], 'int32')).dataSync()[0]).toBeCloseTo((Math.LN2 + SP2) / 2, 5);
     expect(computeSigmoidCrossEntropy(tf.tensor1d([0, 2]), 1).dataSync()[0]).toBeCloseTo((Math.LN2 + SP2) / 2, 5);
     expect(computeSigmoidCrossEntropy(tf.tensor1d([0, 2]), 1, { reduction: 'sum' }).dataSync()[0]).toBeCloseTo(Math.LN2 + SP2, 5);
     expect(computeSigmoidCrossEntropy(tf.tensor1d([0, 2]), 1, { weights: tf.tensor1d([2, 0]) }).dataSync()[0]).toBeCloseTo(Math.LN2, 5);

@@ -1,138 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
 import { computeAbsoluteError } from '../../src/losses/ab-regression.js';
 import { computeGanDiscriminatorLoss, computeGanGeneratorLoss } from '../../src/losses/nazeri-gan-loss.js';
 import { buildNazeriDiscriminator } from '../../src/models/nazeri-discriminator.js';
 import { buildNazeriGan } from '../../src/models/nazeri-gan.js';
 import { buildNazeriGenerator } from '../../src/models/nazeri-generator.js';
-import { NAZERI_PRESET_TABLES } from '../../src/models/nazeri-presets.js';
 import { maxAbsDiff } from '../backends.js';
 
-// A narrow U-Net for the tests that run the networks on the cpu backend: 16×16, two halvings.
+// Narrow networks for the tests that run on the cpu backend: 16×16, two halvings.
 const TINY_GENERATOR = { inputSize: 16, encoderChannels: [8, 16, 32], decoderChannels: [16, 8], dropoutBlocks: 0 };
 const TINY_DISCRIMINATOR = { inputSize: 16, channels: [8, 16] };
 
-const conv = (k: number, cin: number, cout: number): number => k * k * cin * cout + cout; // kernel + bias
-const bn = (c: number): number => 4 * c; // γ, β (trainable) + moving mean, moving variance
+const SMALL_GAN = { inputSize: 16, generator: { encoderChannels: [4, 8, 16], decoderChannels: [8, 4] }, discriminator: { channels: [4, 8] } };
 
-describe('Nazeri generator and discriminator: architecture', () => {
-  it('presets follow the released layer tables (stride-1 first encoder layer, dropout only in cifar10)', () => {
-    expect(NAZERI_PRESET_TABLES.cifar10).toEqual({
-      inputSize: 32,
-      encoderChannels: [64, 128, 256, 512, 512],
-      decoderChannels: [512, 256, 128, 64],
-      dropoutBlocks: 2,
-      discriminatorChannels: [64, 128, 256, 512],
-    });
-    expect(NAZERI_PRESET_TABLES.places365.encoderChannels).toEqual([64, 64, 128, 256, 512, 512, 512, 512]);
-    expect(NAZERI_PRESET_TABLES.places365.decoderChannels).toEqual([512, 512, 512, 256, 128, 64, 64]);
-    expect(NAZERI_PRESET_TABLES.places365.dropoutBlocks).toBe(0);
-  });
-
-  it('cifar10 generator has 16,659,586 parameters (16,654,722 trainable), summed by hand from the table', () => {
-    // encoder: 1→64 (s1), 64→128, 128→256, 256→512, 512→512, each conv + BN
-    const encoder = conv(4, 1, 64) + bn(64) + conv(4, 64, 128) + bn(128) + conv(4, 128, 256) + bn(256) + conv(4, 256, 512) + bn(512) + conv(4, 512, 512) + bn(512);
-    // decoder inputs grow by the concatenated skip: 512 → 512; (512+512) → 256; (256+256) → 128; (128+128) → 64
-    const decoder = conv(4, 512, 512) + bn(512) + conv(4, 1024, 256) + bn(256) + conv(4, 512, 128) + bn(128) + conv(4, 256, 64) + bn(64);
-    const output = conv(1, 64 + 64, 2);
-    expect(encoder + decoder + output).toBe(16_659_586);
-    const g = buildNazeriGenerator({ preset: 'cifar10' });
-    expect(g.countParams()).toBe(16_659_586);
-    expect(g.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b as number), 1), 0)).toBe(16_659_586 - (64 + 128 + 256 + 512 + 512 + 512 + 256 + 128 + 64) * 2);
-    expect(g.outputs[0].shape).toEqual([null, 32, 32, 2]);
-    g.dispose();
-  });
-
-  it('places365 generator has 42,032,898 parameters, summed by hand from the table', () => {
-    const encoder =
-      conv(4, 1, 64) + bn(64) + conv(4, 64, 64) + bn(64) + conv(4, 64, 128) + bn(128) + conv(4, 128, 256) + bn(256) +
-      conv(4, 256, 512) + bn(512) + conv(4, 512, 512) + bn(512) + conv(4, 512, 512) + bn(512) + conv(4, 512, 512) + bn(512);
-    // decoder j meets encoder layer 6 − j: inputs 512, 1024, 1024, 1024, 512, 256, 128
-    const decoder =
-      conv(4, 512, 512) + bn(512) + conv(4, 1024, 512) + bn(512) + conv(4, 1024, 512) + bn(512) + conv(4, 1024, 256) + bn(256) +
-      conv(4, 512, 128) + bn(128) + conv(4, 256, 64) + bn(64) + conv(4, 128, 64) + bn(64);
-    const output = conv(1, 64 + 64, 2);
-    expect(encoder + decoder + output).toBe(42_032_898);
-    const g = buildNazeriGenerator({ preset: 'places365' });
-    expect(g.countParams()).toBe(42_032_898);
-    expect(g.outputs[0].shape).toEqual([null, 256, 256, 2]);
-    g.dispose();
-  });
-
-  it('discriminator has 2,768,321 parameters for both presets; patch logits 4×4 (cifar10) and 32×32 (places365)', () => {
-    // (1 + 2) → 64 (no BN), 64 → 128, 128 → 256, 256 → 512 (s1), 512 → 1 logit
-    const expected = conv(4, 3, 64) + conv(4, 64, 128) + bn(128) + conv(4, 128, 256) + bn(256) + conv(4, 256, 512) + bn(512) + conv(4, 512, 1);
-    expect(expected).toBe(2_768_321);
-    for (const [preset, side] of [['cifar10', 4], ['places365', 32]] as const) {
-      const d = buildNazeriDiscriminator({ preset });
-      expect(d.countParams()).toBe(expected);
-      expect(d.outputs[0].shape).toEqual([null, side, side, 1]);
-      d.dispose();
-    }
-  });
-
-  it('output shapes follow the input size: generator S×S×2, discriminator S/2^(k−1) patches', () => {
-    for (const inputSize of [8, 16, 24]) {
-      const g = buildNazeriGenerator({ ...TINY_GENERATOR, inputSize, seed: 1 });
-      const d = buildNazeriDiscriminator({ ...TINY_DISCRIMINATOR, inputSize, seed: 2 });
-      const l = tf.zeros([2, inputSize, inputSize, 1]);
-      const ab = g.predict(l) as tf.Tensor;
-      const logits = d.predict([l, ab]) as tf.Tensor;
-      expect(ab.shape).toEqual([2, inputSize, inputSize, 2]);
-      expect(logits.shape).toEqual([2, inputSize / 2, inputSize / 2, 1]);
-      const values = ab.dataSync();
-      expect(values.every((v) => v > -1 && v < 1)).toBe(true); // tanh
-      tf.dispose([l, ab, logits]);
-      g.dispose();
-      d.dispose();
-    }
-    const big = buildNazeriGenerator({ preset: 'cifar10', inputSize: 64 });
-    expect(big.outputs[0].shape).toEqual([null, 64, 64, 2]);
-    big.dispose();
-  });
-
-  it('has stable layer names, BatchNorm on every encoder layer (paper) or not on the first (pix2pix), dropout in the first cifar10 blocks', () => {
-    const g = buildNazeriGenerator({ ...TINY_GENERATOR, dropoutBlocks: 1 });
-    expect(g.name).toBe('nazeri_generator');
-    expect(g.layers.map((l) => l.name)).toEqual([
-      'gen_lightness',
-      'gen_conv0', 'gen_bn0', 'gen_lrelu0',
-      'gen_conv1', 'gen_bn1', 'gen_lrelu1',
-      'gen_conv2', 'gen_bn2', 'gen_lrelu2',
-      'gen_deconv0', 'gen_deconv_bn0', 'gen_relu0', 'gen_dropout0', 'gen_concat0',
-      'gen_deconv1', 'gen_deconv_bn1', 'gen_relu1', 'gen_concat1',
-      'gen_ab',
-    ]);
-    g.dispose();
-    const pix2pix = buildNazeriGenerator({ ...TINY_GENERATOR, firstEncoderBatchNorm: false });
-    expect(pix2pix.layers.some((l) => l.name === 'gen_bn0')).toBe(false);
-    expect(pix2pix.layers.some((l) => l.name === 'gen_bn1')).toBe(true);
-    pix2pix.dispose();
-    const cifar = buildNazeriGenerator({ preset: 'cifar10' });
-    expect(cifar.layers.filter((l) => l.name.startsWith('gen_dropout')).map((l) => l.name)).toEqual(['gen_dropout0', 'gen_dropout1']);
-    cifar.dispose();
-    const d = buildNazeriDiscriminator(TINY_DISCRIMINATOR);
-    expect(d.name).toBe('nazeri_discriminator');
-    expect(d.layers.map((l) => l.name)).toEqual(['dis_lightness', 'dis_ab', 'dis_concat', 'dis_conv0', 'dis_lrelu0', 'dis_conv1', 'dis_bn1', 'dis_lrelu1', 'dis_logits']);
-    d.dispose();
-  });
-
-  it('rejects unknown presets, sizes not divisible by 2^depth and mismatched tables with ConfigErrors naming the key', () => {
-    expect(() => buildNazeriGenerator({ preset: 'imagenet' as never })).toThrow(/preset: expected one of cifar10 \| places365, received "imagenet"/);
-    expect(() => buildNazeriDiscriminator({ preset: 'imagenet' as never })).toThrow(ConfigError);
-    expect(() => buildNazeriGenerator({ preset: 'cifar10', inputSize: 40 })).toThrow(/inputSize: expected a multiple of 16 \(2\^4, one halving per stride-2 layer\): 16, 32, 64, 128, …, received 40/);
-    expect(() => buildNazeriDiscriminator({ inputSize: 12 })).toThrow(/inputSize: expected a multiple of 8/);
-    expect(() => buildNazeriGenerator({ ...TINY_GENERATOR, decoderChannels: [16] })).toThrow(/decoderChannels: expected 2 entries/);
-    expect(() => buildNazeriGenerator({ ...TINY_GENERATOR, encoderChannels: [8, 0, 32] })).toThrow(/encoderChannels\[1\]: expected an integer ≥ 1, received 0/);
-    expect(() => buildNazeriGenerator({ ...TINY_GENERATOR, dropoutBlocks: 3 })).toThrow(/dropoutBlocks: expected an integer in \[0, 2\], received 3/);
-    expect(() => buildNazeriGenerator({ ...TINY_GENERATOR, dropoutRate: 1 })).toThrow(/dropoutRate/);
-    expect(() => buildNazeriGan({ preset: 'cifar10', discriminator: { channels: [64, -1] } })).toThrow(/discriminator\.channels\[1\]: expected an integer ≥ 1, received -1/);
-  });
-});
-
-describe('Nazeri GAN: serialization, leaks and learning (cpu)', () => {
+describe('buildNazeriGan: serialization, leaks and learning (cpu)', () => {
   const images = 4;
   const size = 16;
   // Four 16×16 lightness images (normalized L in [−0.5, 0.5]) with ab a fixed smooth function of L,
@@ -180,6 +62,15 @@ describe('Nazeri GAN: serialization, leaks and learning (cpu)', () => {
     expect(maxAbsDiff(logits.dataSync(), logits2.dataSync())).toBe(0);
     tf.dispose([ab, ab2, logits, logits2]);
     [g, g2, d, d2].forEach((m) => m.dispose());
+  });
+
+  it("prefixes the sub-network's key in ConfigErrors and leaks no weights when the second network fails", () => {
+    const before = tf.memory().numTensors;
+    // the generator is built (and must be disposed again) before the discriminator's config fails
+    expect(() => buildNazeriGan({ preset: 'cifar10', discriminator: { channels: [64, -1] } })).toThrow(/discriminator\.channels\[1\]: expected an integer ≥ 1, received -1/);
+    expect(() => buildNazeriGan({ ...SMALL_GAN, discriminator: { channels: [4, 0] } })).toThrow(/discriminator\.channels\[1\]: expected an integer ≥ 1, received 0/);
+    expect(() => buildNazeriGan({ ...SMALL_GAN, generator: { ...SMALL_GAN.generator, decoderChannels: [4] } })).toThrow(/generator\.decoderChannels: expected 2 entries/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('the same seed builds the same weights', () => {
