@@ -1,6 +1,6 @@
 /**
  * Hypercolumn colorization after Larsson, Maire, Shakhnarovich 2016, "Learning Representations for
- * Automatic Colorization" (ECCV), §3: for every output pixel, the activations of several layers of a
+ * Automatic Colorization" (ECCV): for every output pixel, the activations of several layers of a
  * pre-trained network at that pixel (a hypercolumn; Hariharan et al. 2015), upsampled bilinearly and
  * concatenated with the input lightness, go through fully connected per-pixel layers to a colour
  * prediction.
@@ -9,7 +9,7 @@
  * VGG-16); the hidden widths default to [256] instead of the paper's 1024 so it trains on a laptop;
  * the hypercolumns are computed densely on a regular grid (input/`outputStride`) rather than on the
  * paper's random sparse pixel samples; and the `'bins'` head predicts logits over Zhang et al. 2016's
- * Q ab bins. Larsson's own output (separate hue and chroma histograms, §3.2) is out of scope.
+ * Q ab bins. Larsson's own output (separate hue and chroma histograms) is out of scope.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
@@ -59,7 +59,7 @@ function checkBoolean(key: string, value: unknown): void {
 }
 
 /**
- * Build a hypercolumn colorization model (Larsson et al. 2016, §3.1 and Fig. 2).
+ * Build a hypercolumn colorization model (Larsson et al. 2016, method section: hypercolumns + per-pixel layers).
  *
  * Graph: input → backbone copy; each named layer's output → bilinear resize (half-pixel centres) to
  * `ceil(H / outputStride) × ceil(W / outputStride)` (`hypercolumn_resize{i}`); the input resized the same

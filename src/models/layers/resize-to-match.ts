@@ -6,7 +6,7 @@
  * The stock `tfl.layers.upSampling2d({ interpolation: 'bilinear' })` needs a fixed integer factor and
  * uses the legacy top-left-aligned grid; this layer uses half-pixel centres (PyTorch
  * `align_corners=False`) through {@link resizeBilinearHalfPixel}, whose gradient is right on every backend.
- * Used for the upsampling of the baseline head and for the hypercolumns of Larsson et al. 2016 (§3.1).
+ * Used for the upsampling of the baseline head and for the hypercolumns of Larsson et al. 2016.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
