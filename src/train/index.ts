@@ -18,3 +18,4 @@ export * from './schedules/step-decay.js';
 export * from './schedules/exponential-decay.js';
 export * from './schedules/reduce-on-plateau.js';
 export * from './schedules/set-learning-rate.js';
+export * from './data/prior-pass.js';
