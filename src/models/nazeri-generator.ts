@@ -31,9 +31,9 @@ export interface NazeriGeneratorConfig {
   /** Dropout rate in [0, 1) of those blocks. Default 0.5. Active only with `training: true`. */
   dropoutRate?: number;
   /**
-   * BatchNorm after the first encoder convolution. Default true: the paper's text ("each followed by
-   * batch normalization") and its released code normalize every encoder layer; false gives the pix2pix
-   * encoder, which leaves the first layer unnormalized.
+   * BatchNorm after the first encoder convolution. Default true: the paper describes, and its released
+   * code applies, BatchNorm after every encoder convolution; false gives the pix2pix encoder, which
+   * leaves the first layer unnormalized.
    */
   firstEncoderBatchNorm?: boolean;
   /** Seed of the weight initializers; unseeded when absent. */

@@ -1,7 +1,8 @@
 /**
  * The layer tables of Nazeri, Ng, Ebrahimi 2018, "Image Colorization Using Generative Adversarial
- * Networks" (AMDO 2018, arXiv:1803.05400: the network-architecture section and its U-Net figure), as released with the paper
- * (ImagingLab/Colorizing-with-GANs, `src/models.py`): one generator and discriminator per data set.
+ * Networks" (AMDO 2018, arXiv:1803.05400; the network-architecture section and its U-Net figure), with
+ * the channel lists of the code released with the paper (ImagingLab/Colorizing-with-GANs,
+ * `src/models.py`): one generator and one discriminator per data set.
  *
  * Generator: the first encoder convolution has stride 1 (it keeps the full resolution for the last
  * skip connection); every further encoder layer halves the size, and each decoder layer doubles it.
