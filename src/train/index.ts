@@ -19,3 +19,4 @@ export * from './schedules/exponential-decay.js';
 export * from './schedules/reduce-on-plateau.js';
 export * from './schedules/set-learning-rate.js';
 export * from './data/prior-pass.js';
+export * from './metrics/index.js';
