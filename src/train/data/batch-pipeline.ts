@@ -1,6 +1,6 @@
 /**
  * The training data pipeline: an {@link ExampleSource} in, a deterministic {@link BatchSource} out.
- * Per example: full-size Lab (`imageToLab`), optional gray check, resize / crop / flip on the Lab planes,
+ * Per example: full-size Lab (`imageToLab`), optional gray check (`gray-check.ts`), resize / crop / flip on the Lab planes,
  * then the model input `(L − 50) / 100` and the targets asked for (ab / 110, the soft encoding over the
  * gamut's bins, the class label) at their own resolution (Zhang et al. 2016, ECCV, §2–3.1: input 256,
  * targets at 1/4 of it; Iizuka et al. 2016 and Nazeri et al. 2018 regress ab at the input size).
@@ -23,7 +23,7 @@ import type { Batch, BatchSource, BatchStart } from '../batch.js';
 import { deriveSeed } from './derive-seed.js';
 import type { ExampleSource } from './example-source.js';
 import { cropExample, type CropMode, type ExampleGeometry, type ResizeMode } from './example-geometry.js';
-import { GRAY_CHROMA_THRESHOLD, meanChroma } from './gray-check.js';
+import { GRAY_CHROMA_THRESHOLD, GRAY_PIXEL_FRACTION, colourfulFraction } from './gray-check.js';
 
 /** Targets a pipeline can produce (see `BatchTargets` in `src/train/batch.ts`). */
 export type TargetKind = 'ab' | 'bins' | 'labels';
@@ -46,8 +46,8 @@ export interface SkipEvent {
   reason: 'gray' | 'unreadable';
   /** Epoch being built, or −1 during an upfront screening pass. */
   epoch: number;
-  /** Mean chroma of a gray example, Lab units. */
-  meanChroma?: number;
+  /** Share of coloured pixels of a gray example (see `gray-check.ts`). */
+  colourfulFraction?: number;
 }
 
 /** Running counts of skipped examples (each skip event counts once). */
@@ -76,10 +76,15 @@ export interface BatchPipelineConfig {
   targetSize?: number;
   /** Soft encoding of the `'bins'` target: `{ gamut, neighbours, sigma }`, default Zhang's 313 bins, k = 5, σ = 5 (§3.1). */
   softEncoding?: SoftEncodeConfig;
-  /** Leave out gray images (mean chroma below `grayThreshold`; see `gray-check.ts`). Default true. */
+  /**
+   * Leave out gray images: those where at most `grayFraction` of the pixels reach `grayThreshold` chroma
+   * (see `gray-check.ts`). Default true.
+   */
   skipGray?: boolean;
-  /** Mean-chroma threshold for `skipGray`, Lab units, ≥ 0. Default {@link GRAY_CHROMA_THRESHOLD} (2). */
+  /** Chroma at which a pixel counts as coloured, Lab units, ≥ 0. Default {@link GRAY_CHROMA_THRESHOLD} (4). */
   grayThreshold?: number;
+  /** Largest share of coloured pixels of a gray image, in [0, 1). Default {@link GRAY_PIXEL_FRACTION} (0.01). */
+  grayFraction?: number;
   /** When examples are screened (see {@link ScreeningMode}). Default `'per-batch'`. */
   screening?: ScreeningMode;
   /** Shuffle the order every epoch. Default true; false visits the source in index order. */
@@ -117,6 +122,7 @@ interface Resolved {
   bins: number;
   skipGray: boolean;
   grayThreshold: number;
+  grayFraction: number;
   screening: ScreeningMode;
   shuffle: boolean;
   dropLast: boolean;
@@ -133,7 +139,7 @@ function resolveConfig(config: BatchPipelineConfig): Resolved {
   if (config === null || typeof config !== 'object') throw new ConfigError('config', 'an object', describeValue(config));
   const {
     batchSize = 32, inputSize = 256, resize = 'shorter-side', crop = 'random', flip = true, targets = ['ab'],
-    softEncoding = {}, skipGray = true, grayThreshold = GRAY_CHROMA_THRESHOLD, screening = 'per-batch',
+    softEncoding = {}, skipGray = true, grayThreshold = GRAY_CHROMA_THRESHOLD, grayFraction = GRAY_PIXEL_FRACTION, screening = 'per-batch',
     shuffle = true, dropLast = false, seed = 0, prefetch = true, onSkip,
   } = config;
   checkConfigRange('batchSize', batchSize, 1, Infinity, { integer: true });
@@ -151,6 +157,7 @@ function resolveConfig(config: BatchPipelineConfig): Resolved {
   encodeSoftSparse([0, 0], softEncoding);
   checkBoolean('skipGray', skipGray);
   checkConfigRange('grayThreshold', grayThreshold, 0, Infinity);
+  checkConfigRange('grayFraction', grayFraction, 0, 1, { openHigh: true });
   checkConfigChoice('screening', screening, ['per-batch', 'upfront'] as const);
   checkBoolean('shuffle', shuffle);
   checkBoolean('dropLast', dropLast);
@@ -164,7 +171,7 @@ function resolveConfig(config: BatchPipelineConfig): Resolved {
     targetSize,
     softEncoding,
     bins: (softEncoding.gamut ?? ZHANG_GAMUT).size,
-    skipGray, grayThreshold, screening, shuffle, dropLast, seed, prefetch, onSkip,
+    skipGray, grayThreshold, grayFraction, screening, shuffle, dropLast, seed, prefetch, onSkip,
   };
 }
 
@@ -227,9 +234,9 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
           continue;
         }
         if (r.skipGray) {
-          const chroma = meanChroma(imageToLab(example.image));
-          if (chroma < r.grayThreshold) {
-            skip({ index, reason: 'gray', epoch: -1, meanChroma: chroma });
+          const coloured = colourfulFraction(imageToLab(example.image), r.grayThreshold);
+          if (coloured <= r.grayFraction) {
+            skip({ index, reason: 'gray', epoch: -1, colourfulFraction: coloured });
             continue;
           }
         }
@@ -266,9 +273,9 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
       }
       const lab = imageToLab(example.image);
       if (r.skipGray && r.screening === 'per-batch') {
-        const chroma = meanChroma(lab);
-        if (chroma < r.grayThreshold) {
-          skip({ index, reason: 'gray', epoch, meanChroma: chroma });
+        const coloured = colourfulFraction(lab, r.grayThreshold);
+        if (coloured <= r.grayFraction) {
+          skip({ index, reason: 'gray', epoch, colourfulFraction: coloured });
           continue;
         }
       }

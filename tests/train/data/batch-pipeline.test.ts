@@ -219,7 +219,7 @@ describe('createBatchPipeline', () => {
     expect(batches.map((b) => [...b.labels!])).toEqual([[0, 2, 3], [5, 6, 7], [9]]);
     expect(perBatch.skipped).toEqual({ gray: 3, unreadable: 0 });
     expect(events.map((e) => [e.index, e.reason, e.epoch])).toEqual([[1, 'gray', 0], [4, 'gray', 0], [8, 'gray', 0]]);
-    expect(events.every((e) => e.meanChroma! < 2)).toBe(true);
+    expect(events.every((e) => e.colourfulFraction === 0)).toBe(true);
 
     const upfront = createBatchPipeline(source, { batchSize: 4, inputSize: 8, targets: ['labels'], screening: 'upfront', seed: 1 });
     expect(upfront.batchesPerEpoch).toBeUndefined();
@@ -232,6 +232,13 @@ describe('createBatchPipeline', () => {
 
     const keep = createBatchPipeline(source, { batchSize: 10, inputSize: 8, skipGray: false });
     expect((await collect(keep, 0))[0].size).toBe(10);
+
+    // A gray picture with one small red patch (4 of 64 pixels) is a colour photo and stays.
+    const patched = grayRgbImage(8, 8);
+    for (const p of [0, 1, 8, 9]) patched.data.set([220, 30, 30], 3 * p);
+    const kept = createBatchPipeline(createArraySource([patched, grayRgbImage(8, 8)]), { batchSize: 2, inputSize: 8 });
+    expect((await collect(kept, 0))[0].size).toBe(1);
+    expect(kept.skipped.gray).toBe(1);
   });
 
   it('skips examples the source cannot read and does not yield a batch that ends up empty', async () => {
@@ -275,6 +282,7 @@ describe('createBatchPipeline', () => {
       [{ softEncoding: { sigma: 0 } }, 'sigma'],
       [{ screening: 'lazy' as never }, 'screening'],
       [{ grayThreshold: -1 }, 'grayThreshold'],
+      [{ grayFraction: 1 }, 'grayFraction'],
     ];
     for (const [config, key] of bad) {
       const error = (() => { try { createBatchPipeline(source, config); } catch (e) { return e; } })();
