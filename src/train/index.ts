@@ -20,3 +20,4 @@ export * from './schedules/reduce-on-plateau.js';
 export * from './schedules/set-learning-rate.js';
 export * from './data/prior-pass.js';
 export * from './metrics/index.js';
+export * from './checkpoint-indexeddb-store.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryCheckpointStore } from '../../src/train/checkpoint-memory-store.js';
+import { createIndexedDbCheckpointStore } from '../../src/train/checkpoint-indexeddb-store.js';
 import {
   findBestCheckpoint,
   formatCheckpointId,
@@ -113,5 +114,13 @@ describe('createMemoryCheckpointStore', () => {
     r.parts['model-a'] = new Uint8Array([0, 0, 0, 0]);
     await expect(createMemoryCheckpointStore().save(r)).rejects.toThrow(/CRC-32/);
     expect(await createMemoryCheckpointStore().loadLatest()).toBeUndefined();
+  });
+});
+
+describe('createIndexedDbCheckpointStore', () => {
+  it('reports a CheckpointError where IndexedDB does not exist (Node); the store itself is tested in a browser', () => {
+    expect(typeof indexedDB).toBe('undefined');
+    expect(() => createIndexedDbCheckpointStore({ name: 'run' })).toThrow(CheckpointError);
+    expect(() => createIndexedDbCheckpointStore({ name: '' })).toThrow(ConfigError);
   });
 });
