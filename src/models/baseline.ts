@@ -10,6 +10,7 @@ import { ConfigError, describeValue } from '../errors.js';
 import { createRandom, type Random } from '../random.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { copyBackboneFeatures } from './copy-backbone.js';
+import type { FreezableBatchNormalization } from './layers/freezable-batch-norm.js';
 import { ResizeToMatch } from './layers/resize-to-match.js';
 import { buildResNet18, resnet18StageOutput, scaleWidth, type ResNet18Config } from './resnet18.js';
 
@@ -45,7 +46,10 @@ export interface BaselineConfig {
   output?: ColorizationOutput;
   /** Number of ab bins Q for `output: 'bins'`. Default 313 (Zhang et al. 2016's in-gamut bins). */
   bins?: number;
-  /** Mark every trunk layer non-trainable. Default false. */
+  /**
+   * Mark every trunk layer non-trainable; its BatchNorm layers then use their moving statistics even
+   * under `training: true` (Keras ≥ 2.1.3 semantics, {@link FreezableBatchNormalization}). Default false.
+   */
   freezeBackbone?: boolean;
   /** Widths of the five hidden head convolutions (first 4×4/2, then 3×3). Default [128, 128, 64, 64, 32]. */
   headWidths?: readonly number[];
@@ -116,9 +120,9 @@ function headBlock(x: tfl.SymbolicTensor, index: number, filters: number, kind: 
  *
  * Input: the trunk's input `[N, S, S, C]`, with C = 1 for normalized lightness `(L − 50) / 100`.
  * Output: `[N, S, S, 2]` ab / 110 or `[N, S, S, Q]` logits.
- * A passed-in model's weights are copied (it is neither modified nor disposed); with `freezeBackbone`
- * the trunk's kernels and BN scales stop training, but tfjs BatchNormalization still uses batch
- * statistics (and updates its moving averages) whenever the model runs with `training: true`.
+ * A passed-in model's weights are copied (it is neither modified nor disposed). With `freezeBackbone`
+ * the trunk is fixed in every respect: no weight trains and its BatchNorm layers keep and use their
+ * moving statistics during training.
  *
  * @param config  see {@link BaselineConfig}.
  * @returns an uncompiled `tf.LayersModel`; caller owns it (`dispose()`).
@@ -147,7 +151,7 @@ export function buildBaselineModel(config: BaselineConfig = {}): tfl.LayersModel
   const rng = c.seed === undefined ? null : createRandom(c.seed);
   let trunk: tfl.LayersModel;
   if (isLayersModel(c.backbone)) {
-    trunk = copyBackboneFeatures(c.backbone, [c.featureLayer], 'featureLayer');
+    trunk = copyBackboneFeatures(c.backbone, [c.featureLayer], { key: 'featureLayer', freeze: c.freezeBackbone });
   } else {
     if (typeof c.backbone !== 'object' || c.backbone === null) {
       throw new ConfigError('backbone', 'a tf.LayersModel or a ResNet18Config object', describeValue(c.backbone));
@@ -155,7 +159,7 @@ export function buildBaselineModel(config: BaselineConfig = {}): tfl.LayersModel
     const full = buildResNet18({ seed: c.seed === undefined ? undefined : c.seed + 1, ...BASELINE_DEFAULTS.backbone, ...withoutUndefined(c.backbone) });
     // Copy the trunk out and free the rest (stages after the feature layer, pool, fc).
     try {
-      trunk = copyBackboneFeatures(full, [c.featureLayer], 'featureLayer');
+      trunk = copyBackboneFeatures(full, [c.featureLayer], { key: 'featureLayer', freeze: c.freezeBackbone });
     } finally {
       full.dispose();
     }
@@ -171,7 +175,6 @@ export function buildBaselineModel(config: BaselineConfig = {}): tfl.LayersModel
       describeValue(inputSize),
     );
   }
-  if (c.freezeBackbone) for (const layer of trunk.layers) layer.trainable = false;
 
   const widths = c.headWidths.map((w) => scaleWidth(w, c.widthMultiplier));
   let x = headBlock(features, 1, widths[0], c.firstConv, rng);

@@ -6,8 +6,10 @@
  * original usable on its own: freezing, fine-tuning or disposing the colorization model leaves the
  * classifier untouched, and the classifier may be disposed once the copy exists.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
+import { FreezableBatchNormalization } from './layers/freezable-batch-norm.js';
 
 /**
  * Throw {@link ConfigError} unless every name is a layer of `backbone` with a single 4-D output.
@@ -32,6 +34,22 @@ export function checkFeatureLayers(backbone: tfl.LayersModel, layerNames: readon
   });
 }
 
+/** Options of {@link copyBackboneFeatures}. */
+export interface CopyBackboneOptions {
+  /** Config key reported in errors. Default `'layerNames'`. */
+  key?: string;
+  /**
+   * Make every copied layer non-trainable, and its BatchNormalization layers
+   * {@link FreezableBatchNormalization}s, which use their moving statistics while frozen. Default false.
+   */
+  freeze?: boolean;
+}
+
+interface LayerEntry {
+  className: string;
+  config: { trainable?: boolean };
+}
+
 /**
  * Copy the part of `backbone` that computes the named layers into a new, independent model.
  *
@@ -41,20 +59,33 @@ export function checkFeatureLayers(backbone: tfl.LayersModel, layerNames: readon
  *
  * @param backbone    any functional `tf.LayersModel` (built here or loaded).
  * @param layerNames  names of layers with 4-D outputs, at least one.
- * @param key         config key reported in errors. Default `'layerNames'`.
+ * @param options     error key and freezing, see {@link CopyBackboneOptions}.
  * @returns a new `tf.LayersModel`; caller owns it (`dispose()`).
  * @throws ConfigError naming the available layers when a name is unknown, or the shape when an output is not 4-D.
  * @example
- * const trunk = copyBackboneFeatures(classifier, ['stage2_block2_out']);
+ * const trunk = copyBackboneFeatures(classifier, ['stage2_block2_out'], { freeze: true });
  */
-export function copyBackboneFeatures(backbone: tfl.LayersModel, layerNames: readonly string[], key = 'layerNames'): tfl.LayersModel {
+export function copyBackboneFeatures(backbone: tfl.LayersModel, layerNames: readonly string[], options: CopyBackboneOptions = {}): tfl.LayersModel {
+  const { key = 'layerNames', freeze = false } = options;
   if (layerNames.length === 0) throw new ConfigError(key, 'at least one layer name', 'an empty list');
   checkFeatureLayers(backbone, layerNames, key);
   const outputs = layerNames.map((name) => backbone.getLayer(name).output as tfl.SymbolicTensor);
   // Only a view on the backbone's graph: it owns no weights, so it must not be disposed.
   const view = tfl.model({ inputs: backbone.inputs, outputs, name: `${backbone.name}_features` });
+  const config = view.getConfig();
+  if (freeze) {
+    for (const layer of config.layers as unknown as LayerEntry[]) {
+      layer.config.trainable = false;
+      if (layer.className === 'BatchNormalization') layer.className = FreezableBatchNormalization.className;
+    }
+  }
   // fastWeightInit: the weights are overwritten at once, so skip the random initializers.
-  const copy = tfl.LayersModel.fromConfig(tfl.LayersModel, view.getConfig(), {}, true) as tfl.LayersModel;
-  copy.setWeights(view.getWeights());
+  const copy = tfl.LayersModel.fromConfig(tfl.LayersModel, config, {}, true) as tfl.LayersModel;
+  // By name, not position: freezing moves weights from the trainable to the non-trainable list.
+  const values = new Map(view.weights.map((w) => [w.originalName, w.read()]));
+  copy.setWeights(copy.weights.map((w) => values.get(w.originalName) as tf.Tensor));
+  // The setter, not just the config: a layer built with trainable false still creates trainable
+  // variables, which `optimizer.minimize` without a variable list would update.
+  if (freeze) for (const layer of copy.layers) layer.trainable = false;
   return copy;
 }

@@ -13,3 +13,4 @@ export * from './nazeri-generator.js';
 export * from './nazeri-discriminator.js';
 export * from './nazeri-gan.js';
 export * from './iizuka.js';
+export * from './layers/freezable-batch-norm.js';

@@ -37,7 +37,10 @@ export interface LarssonConfig {
   includeInput?: boolean;
   /** `'tanh'` (default, keeps ab / 110 inside (−1, 1) like every sRGB colour) or `'linear'`, for `output: 'ab'`. */
   abActivation?: AbActivation;
-  /** Mark every backbone layer non-trainable. Default false (the paper fine-tunes the whole network). */
+  /**
+   * Mark every backbone layer non-trainable, its BatchNorm layers using their moving statistics even in
+   * training. Default false (the paper fine-tunes the whole network).
+   */
   freezeBackbone?: boolean;
   /** Seed of the per-pixel layers' initializers; unseeded when absent. */
   seed?: number;
@@ -104,8 +107,7 @@ export function buildLarssonModel(config: LarssonConfig): tfl.LayersModel {
       throw new ConfigError('outputStride', `a divisor of the backbone's input ${axis} ${size}`, describeValue(c.outputStride));
     }
   }
-  const features = copyBackboneFeatures(c.backbone, c.layerNames, 'layerNames');
-  if (c.freezeBackbone) for (const layer of features.layers) layer.trainable = false;
+  const features = copyBackboneFeatures(c.backbone, c.layerNames, { freeze: c.freezeBackbone });
   const image = features.inputs[0];
   const rng = c.seed === undefined ? null : createRandom(c.seed);
 

@@ -5,6 +5,7 @@ import { ConfigError } from '../../src/errors.js';
 import { buildBaselineModel } from '../../src/models/baseline.js';
 import { buildResNet18, type ResNet18Config } from '../../src/models/resnet18.js';
 import { createRandom } from '../../src/random.js';
+import { maxAbsDiff } from '../backends.js';
 
 /** A 1/16-width trunk: widths 4, 8, 16, 32. */
 const TINY_TRUNK: ResNet18Config = { inputChannels: 1, widthMultiplier: 1 / 16, seed: 5 };
@@ -141,24 +142,47 @@ describe('buildBaselineModel', () => {
     model.dispose();
   });
 
-  it('freezes the trunk: only head weights are trainable and a training step leaves trunk kernels unchanged', () => {
+  it('freezes the trunk: only head weights train, and trunk BatchNorm keeps and uses its moving statistics', async () => {
     const classifier = buildResNet18({ ...TINY_TRUNK, inputSize: 16, classes: 2, stem: 'small' });
+    // Non-trivial moving statistics, so batch statistics would give visibly different features.
+    const bn = classifier.getLayer('stage2_block1_bn1');
+    tf.tidy(() => {
+      const [gamma, beta] = bn.getWeights();
+      bn.setWeights([gamma, beta, tf.fill([8], 0.3), tf.fill([8], 2)]);
+    });
     const model = buildBaselineModel({ ...TINY_HEAD, backbone: classifier, freezeBackbone: true });
     expect(model.trainableWeights.every((w) => w.originalName.startsWith('head_'))).toBe(true);
     // Head: 5 × (kernel, BN γ, BN β) + final kernel and bias.
     expect(model.trainableWeights.length).toBe(17);
     expect(classifier.trainableWeights.length).toBe(62);
+    expect(model.getLayer('stage2_block1_bn1').getClassName()).toBe('FreezableBatchNormalization');
+
     const x = tf.randomUniform([2, 16, 16, 1], -1, 1, 'float32', 6);
-    const kernel = Array.from(model.getLayer('stage2_block1_conv1').getWeights()[0].dataSync());
-    const head = Array.from(model.getLayer('head_conv2').getWeights()[0].dataSync());
+    const trunk = tfl.model({ inputs: model.inputs, outputs: model.getLayer('stage2_block2_out').output as tfl.SymbolicTensor });
+    const inference = trunk.predict(x) as tf.Tensor;
+    const training = trunk.apply(x, { training: true }) as tf.Tensor;
+    expect(maxAbsDiff(training.dataSync(), inference.dataSync())).toBe(0);
+    const snapshot = (name: string) => model.getLayer(name).getWeights().map((w) => Array.from(w.dataSync()));
+    const [kernel, stats, head] = [snapshot('stage2_block1_conv1'), snapshot('stage2_block1_bn1'), snapshot('head_conv2')];
     const sgd = tf.train.sgd(0.1);
     sgd.minimize(() => tf.mean(tf.square(tf.sub(model.apply(x, { training: true }) as tf.Tensor, 0.5))) as tf.Scalar);
-    expect(Array.from(model.getLayer('stage2_block1_conv1').getWeights()[0].dataSync())).toEqual(kernel);
-    expect(Array.from(model.getLayer('head_conv2').getWeights()[0].dataSync())).not.toEqual(head);
+    expect(snapshot('stage2_block1_conv1')).toEqual(kernel);
+    expect(snapshot('stage2_block1_bn1')).toEqual(stats);
+    expect(snapshot('head_conv2')).not.toEqual(head);
+    // The stock layer would have normalized with batch statistics: unfreezing restores that.
+    model.getLayer('stage2_block1_bn1').trainable = true;
+    const unfrozen = trunk.apply(x, { training: true }) as tf.Tensor;
+    expect(maxAbsDiff(unfrozen.dataSync(), inference.dataSync())).toBeGreaterThan(0.01);
+    // Frozen BatchNorm survives save/load.
+    model.getLayer('stage2_block1_bn1').trainable = false;
+    const loaded = await roundTrip(model);
+    expect(loaded.getLayer('stage2_block1_bn1').getClassName()).toBe('FreezableBatchNormalization');
+    expect(loaded.getLayer('stage2_block1_bn1').trainable).toBe(false);
+    tf.dispose([x, inference, training, unfrozen]);
     sgd.dispose();
-    x.dispose();
     classifier.dispose();
     model.dispose();
+    loaded.dispose();
   });
 
   it('saves to memory and loads back with identical outputs, config and weight count', async () => {
