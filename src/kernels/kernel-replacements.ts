@@ -4,7 +4,8 @@
  * backend's original kernel where there was one.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../errors.js';
+import { BACKEND_PACKAGES } from '../backend.js';
+import { BackendError, ConfigError } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { conv2dBackpropFilterByConv } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputByPhases } from './conv2d-backprop-input.js';
@@ -67,7 +68,7 @@ function resolve(config: KernelReplacementConfig): { backend: KernelReplacementB
 
 /**
  * Register this library's kernels for a backend, replacing missing or slow ones. Idempotent; call it
- * before or after the backend is selected. On wasm this makes convolutions trainable
+ * after importing the backend package, before or after the backend is selected. On wasm this makes convolutions trainable
  * (`Conv2DBackpropFilter`) and transposed convolutions and convolution input gradients faster
  * (`Conv2DBackpropInput`); see docs/kernels.md for the measured gains.
  *
@@ -75,6 +76,7 @@ function resolve(config: KernelReplacementConfig): { backend: KernelReplacementB
  *   `transposedConvMinPixels` (default {@link TRANSPOSED_CONV_MIN_PIXELS}). Already active kernels are left as they are.
  * @returns the replacements now active on that backend.
  * @throws ConfigError for an unknown backend or kernel name, or a negative or fractional `transposedConvMinPixels`.
+ * @throws BackendError when the backend's package has not been imported yet (its own kernels would overwrite these).
  * @example
  * import '@tensorflow/tfjs-backend-wasm';
  * registerKernels({ backend: 'wasm' });
@@ -82,12 +84,21 @@ function resolve(config: KernelReplacementConfig): { backend: KernelReplacementB
  */
 export function registerKernels(config: KernelReplacementConfig = {}): KernelReplacementName[] {
   const { backend, kernels, minPixels } = resolve(config);
+  // Registered before the backend package, a replacement would be overwritten by the package's own kernel.
+  if (tf.findBackendFactory(backend) == null) throw new BackendError(backend, BACKEND_PACKAGES[backend] ?? backend, 'is not registered');
   for (const name of kernels) {
     const key = `${backend}/${name}`;
     if (originals.has(key)) continue;
     const original = tf.getKernel(name, backend) ?? null;
     if (original != null) tf.unregisterKernel(name, backend);
-    tf.registerKernel({ kernelName: name, backendName: backend, kernelFunc: IMPLEMENTATIONS[name](backend, original, minPixels) });
+    tf.registerKernel({
+      kernelName: name,
+      backendName: backend,
+      kernelFunc: IMPLEMENTATIONS[name](backend, original, minPixels),
+      // The replacement may hand small cases to the original, which must be bound when the backend starts.
+      ...(original?.setupFunc ? { setupFunc: original.setupFunc } : {}),
+      ...(original?.disposeFunc ? { disposeFunc: original.disposeFunc } : {}),
+    });
     originals.set(key, original);
   }
   return activeKernelReplacements(backend);

@@ -11,6 +11,19 @@ afterAll(async () => {
 });
 
 describe('registerKernels / unregisterKernels', () => {
+  // First in this file: wasm is not started yet, so the original kernel is bound only through the replacement.
+  it('registered before wasm starts, still hands tiny transposed convolutions to a working original kernel', async () => {
+    expect(tf.engine().registry.wasm).toBeUndefined();
+    registerKernels();
+    const x = normalData([1, 3, 3, 4], 41);
+    const f = normalData([3, 3, 2, 4], 42);
+    const run = (): tf.Tensor => tf.conv2dTranspose(tf.tensor4d(x, [1, 3, 3, 4]), tf.tensor4d(f, [3, 3, 2, 4]), [1, 6, 6, 2], 2, 'same');
+    const wasm = await valuesOn('wasm', run);
+    unregisterKernels();
+    const cpu = await valuesOn('cpu', run);
+    expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
+  });
+
   it('switches each replacement on and off, restoring the very kernel wasm had', async () => {
     await tf.setBackend('wasm');
     const original = tf.getKernel('Conv2DBackpropInput', 'wasm');
