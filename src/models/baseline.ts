@@ -67,6 +67,12 @@ export interface BaselineConfig {
    * for stage 2), like Zhang et al. 2016's conv8_1; `'strided'`: an ordinary 4×4/2 conv that halves it.
    */
   firstConv?: BaselineFirstConv;
+  /**
+   * Upsample the prediction bilinearly to the input size (default true). False returns it at the head's
+   * resolution (1/4 of the input for stage 2 with the ImageNet stem), which is much cheaper for Q = 313
+   * logits when the colorization pipeline decodes to ab first and upsamples ab (2 channels) afterwards.
+   */
+  upsample?: boolean;
   /** Seed of the head's initializers (and of the trunk's when it is built from a config without its own seed). */
   seed?: number;
 }
@@ -82,6 +88,7 @@ export const BASELINE_DEFAULTS = {
   widthMultiplier: 1,
   abActivation: 'tanh' as AbActivation,
   firstConv: 'transposed' as BaselineFirstConv,
+  upsample: true,
 } as const;
 
 function isLayersModel(value: unknown): value is tfl.LayersModel {
@@ -119,7 +126,7 @@ function headBlock(x: tfl.SymbolicTensor, index: number, filters: number, kind: 
  * `head_conv1…5`, `head_bn1…5`, `head_relu1…5`, `head_out`, `upsample`, and the output layer `ab` or `logits`.
  *
  * Input: the trunk's input `[N, S, S, C]`, with C = 1 for normalized lightness `(L − 50) / 100`.
- * Output: `[N, S, S, 2]` ab / 110 or `[N, S, S, Q]` logits.
+ * Output: `[N, S, S, 2]` ab / 110 or `[N, S, S, Q]` logits (at the head's resolution with `upsample: false`).
  * A passed-in model's weights are copied (it is neither modified nor disposed). With `freezeBackbone`
  * the trunk is fixed in every respect: no weight trains and its BatchNorm layers keep and use their
  * moving statistics during training.
@@ -139,6 +146,7 @@ export function buildBaselineModel(config: BaselineConfig = {}): tfl.LayersModel
   checkConfigRange('bins', c.bins, 2, Infinity, { integer: true });
   checkConfigChoice('abActivation', c.abActivation, AB_ACTIVATIONS);
   checkConfigChoice('firstConv', c.firstConv, BASELINE_FIRST_CONVS);
+  if (typeof c.upsample !== 'boolean') throw new ConfigError('upsample', [String(true), String(false)], describeValue(c.upsample));
   if (typeof c.freezeBackbone !== 'boolean') throw new ConfigError('freezeBackbone', [String(true), String(false)], describeValue(c.freezeBackbone));
   checkConfigRange('widthMultiplier', c.widthMultiplier, 0, Infinity, { openLow: true });
   if (!Array.isArray(c.headWidths) || c.headWidths.length !== 5) {
@@ -183,7 +191,7 @@ export function buildBaselineModel(config: BaselineConfig = {}): tfl.LayersModel
   x = tfl.layers
     .conv2d({ filters: channels, kernelSize: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: rng?.int(2 ** 31) }), name: 'head_out' })
     .apply(x) as tfl.SymbolicTensor;
-  x = new ResizeToMatch({ name: 'upsample' }).apply([x, input]) as tfl.SymbolicTensor;
+  if (c.upsample) x = new ResizeToMatch({ name: 'upsample' }).apply([x, input]) as tfl.SymbolicTensor;
   const activation = c.output === 'ab' ? c.abActivation : 'linear';
   const output = tfl.layers.activation({ activation, name: c.output === 'ab' ? 'ab' : 'logits' }).apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: output, name: `baseline_${c.output}` });

@@ -93,6 +93,14 @@ describe('buildBaselineModel', () => {
     model.dispose();
   });
 
+  it('stays at the head resolution with upsample false (1/4 of the input for stage 2 and the ImageNet stem)', () => {
+    const model = buildBaselineModel({ ...TINY_HEAD, backbone: { ...TINY_TRUNK, inputSize: 32 }, output: 'bins', upsample: false });
+    expect(model.outputs[0].shape).toEqual([null, 8, 8, 313]);
+    expect(model.layers.map((l) => l.name)).not.toContain('upsample');
+    model.dispose();
+    expect(() => buildBaselineModel({ backbone: { ...TINY_TRUNK, inputSize: 32 }, upsample: 1 as unknown as boolean })).toThrow('upsample: expected one of true | false, received 1');
+  });
+
   it('counts the head parameters as the arithmetic says (1/16 widths, Q = 313)', () => {
     const trunk = buildResNet18({ ...TINY_TRUNK, inputSize: 32, classes: 10 });
     const model = buildBaselineModel({ ...TINY_HEAD, backbone: trunk, output: 'bins' });
