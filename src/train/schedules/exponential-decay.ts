@@ -1,6 +1,6 @@
 /**
  * Exponential decay: `rate(step) = initialRate · decayRate^(step / decaySteps)`, optionally in whole
- * `decaySteps` stairs, never below `minRate`. Nazeri et al. 2018 (§4, released code) use 2·10⁻⁴ halved
+ * `decaySteps` stairs, never below `minRate`. Nazeri et al. 2018 (released code defaults) use 2·10⁻⁴ halved
  * every 5·10⁵ steps with a floor of 10⁻⁸; the same formula as TensorFlow's `exponential_decay`.
  */
 import { ConfigError, InputError, describeValue } from '../../errors.js';

@@ -1,7 +1,7 @@
 /**
  * Step decay: the learning rate is multiplied by `factor` every `stepSize` updates, or at each of a list of
  * `milestones` (the piecewise-constant drops most colorization papers report, e.g. Zhang et al. 2016 §3:
- * 3·10⁻⁵ lowered at fixed iteration counts; Iizuka et al. 2016 likewise).
+ * 3·10⁻⁵ lowered at fixed iteration counts).
  */
 import { ConfigError, InputError, describeValue } from '../../errors.js';
 import { assertInRange, checkConfigRange } from '../../validate.js';
