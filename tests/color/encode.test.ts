@@ -94,12 +94,12 @@ describe('encodeSoft', () => {
     }
   });
 
-  it('stays exact with a tiny σ (direct formula) and on a derived gamut of another grid size', () => {
+  it("stays exact for other σ (0.7 takes the direct formula; 2.5 and 12 the factored ones) and on a derived gamut of another grid size", () => {
     const rng = createRandom(4);
     const pts = new Float32Array(2 * 300);
     for (let i = 0; i < pts.length; i++) pts[i] = rng.next() * 300 - 150;
     const gamut20 = deriveGamut(20, { levels: 17 });
-    for (const [gamut, sigma, k] of [[ZHANG_GAMUT, 0.7, 5], [gamut20, 8, 4]] as const) {
+    for (const [gamut, sigma, k] of [[ZHANG_GAMUT, 0.7, 5], [ZHANG_GAMUT, 2.5, 5], [ZHANG_GAMUT, 12, 8], [gamut20, 8, 4]] as const) {
       const dense = encodeSoft(pts, { gamut, sigma, neighbours: k });
       let worst = 0;
       for (let p = 0; p < 300; p++) {
