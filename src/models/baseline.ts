@@ -174,14 +174,17 @@ export function buildBaselineModel(config: BaselineConfig = {}): tfl.LayersModel
   }
   const input = trunk.inputs[0];
   const features = trunk.outputs[0];
-  const inputSize = input.shape[1];
-  const featureSize = features.shape[1];
-  if (inputSize != null && featureSize != null && inputSize % featureSize !== 0) {
-    throw new ConfigError(
-      'backbone.inputSize',
-      `a multiple of the feature stride at ${c.featureLayer} (feature map ${featureSize} px for ${inputSize} px)`,
-      describeValue(inputSize),
-    );
+  for (const axis of [1, 2]) {
+    const inputSize = input.shape[axis];
+    const featureSize = features.shape[axis];
+    if (inputSize != null && featureSize != null && inputSize % featureSize !== 0) {
+      trunk.dispose();
+      throw new ConfigError(
+        'backbone.inputSize',
+        `a multiple of the feature map's size at ${c.featureLayer} (${featureSize} px for ${inputSize} px), so the upsampling factor is an integer`,
+        describeValue(inputSize),
+      );
+    }
   }
 
   const widths = c.headWidths.map((w) => scaleWidth(w, c.widthMultiplier));

@@ -246,11 +246,14 @@ describe('buildBaselineModel', () => {
     expect(() => buildBaselineModel({ backbone: trunk, headWidths: [8, 8] })).toThrow('headWidths: expected an array of 5 positive integers');
     expect(() => buildBaselineModel({ backbone: trunk, bins: 1 })).toThrow(/bins: expected an integer ≥ 2, received 1/);
     // 36 px: stem 18, pool 9, stage 2 → 5 px, and 36 is not a multiple of 5.
-    expect(() => buildBaselineModel({ backbone: { ...TINY_TRUNK, inputSize: 36 } })).toThrow(/backbone.inputSize: expected a multiple of the feature stride.*received 36/);
+    expect(() => buildBaselineModel({ backbone: { ...TINY_TRUNK, inputSize: 36 } })).toThrow(/backbone.inputSize: expected a multiple of the feature map's size at stage2_block2_out \(5 px for 36 px\).*received 36/);
     expect(() => buildBaselineModel({ backbone: 'resnet' as unknown as ResNet18Config })).toThrow(/backbone: expected a tf.LayersModel or a ResNet18Config/);
   });
 
-  it('leaks no tensor in building, predict or a training step', () => {
+  it('leaks no tensor in building (also when the config is rejected late), predict or a training step', () => {
+    const start = tf.memory().numTensors;
+    expect(() => buildBaselineModel({ ...TINY_HEAD, backbone: { ...TINY_TRUNK, inputSize: 36 } })).toThrow(ConfigError);
+    expect(tf.memory().numTensors).toBe(start);
     let before = tf.memory().numTensors;
     const model = buildBaselineModel({ ...TINY_HEAD, backbone: { ...TINY_TRUNK, inputSize: 16, stem: 'small' }, output: 'bins', bins: 4 });
     const built = tf.memory().numTensors - before;
