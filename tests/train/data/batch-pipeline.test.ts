@@ -250,9 +250,31 @@ describe('createBatchPipeline', () => {
     expect(pipeline.skipped).toEqual({ gray: 0, unreadable: 2 });
   });
 
+  it('keeps at most 8 reads in flight while building batches, prefetching or not', async () => {
+    const images = colourfulImages(40, 6, 6);
+    for (const prefetch of [false, true]) {
+      let inFlight = 0, most = 0;
+      const source: ExampleSource = {
+        size: images.length,
+        read: async (i) => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          inFlight--;
+          return { image: images[i] };
+        },
+      };
+      const pipeline = createBatchPipeline(source, { batchSize: 20, inputSize: 6, prefetch });
+      for await (const batch of pipeline.batches(0)) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        disposeBatch(batch);
+      }
+      expect(most).toBe(8);
+    }
+  });
+
   it('leaves no tensors behind over many batches and epochs, nor when the consumer stops early', async () => {
     const pipeline = createBatchPipeline(createArraySource(colourfulImages(12, 8, 8), { labels: Array(12).fill(1) }), {
-      batchSize: 2, inputSize: 8, targetSize: 2, targets: ['ab', 'bins', 'labels'],
+      batchSize: 2, inputSize: 8, targetSize: 2, targets: ['ab', 'bins', 'labels'], prefetch: true,
     });
     const before = tf.memory().numTensors;
     let count = 0;
