@@ -3,8 +3,8 @@
  *
  * `tf.image.resizeBilinear(x, size, false, true)` computes the half-pixel-centre resize
  * (the convention of PyTorch `interpolate(mode='bilinear', align_corners=False)` and of TensorFlow 2),
- * but the cpu backend's `ResizeBilinearGrad` kernel in tfjs 4.22 ignores `halfPixelCenters` and
- * back-propagates through the legacy top-left-aligned grid instead, so a model that upsamples its
+ * but the `ResizeBilinearGrad` kernels of the cpu and wasm backends in tfjs 4.22 ignore
+ * `halfPixelCenters` and back-propagate through the legacy top-left-aligned grid instead, so a model that upsamples its
  * features this way trains on a gradient shifted by half an input pixel. The forward pass here is
  * the native kernel; the backward pass is the exact transpose of the same linear map, applied as two
  * small matrix products (one per spatial axis), which every backend differentiates correctly.
