@@ -277,13 +277,16 @@ export async function restoreCheckpoint(record: CheckpointRecord, targets: Check
     if (optimizer.getClassName() !== entry.className) throw new InputError(`targets.optimizers.${name}`, `a ${entry.className} optimizer`, `a ${optimizer.getClassName()} optimizer`);
     const tensors = decodePart(record, `optimizer ${name}`, entry.part, entry.weightSpecs);
     const previous = await optimizer.getWeights();
+    let replaced = false;
     try {
       await optimizer.setWeights(entry.weightSpecs.map((s, i) => ({ name: s.name, tensor: tensors[i] })));
+      replaced = true;
       if (entry.adamBetaPowers !== undefined) writeAdamBetaPowers(optimizer, entry.adamBetaPowers);
       // setWeights replaced the optimizer's state variables; the old ones (and getWeights' fresh iteration scalar) are ours to free.
       tf.dispose(previous.map((w) => w.tensor));
     } finally {
       tf.dispose(tensors);
+      if (!replaced) previous[0]?.tensor.dispose();
     }
   }
 
