@@ -21,3 +21,4 @@ export * from './schedules/set-learning-rate.js';
 export * from './data/prior-pass.js';
 export * from './metrics/index.js';
 export * from './checkpoint-indexeddb-store.js';
+export * from './data/cached-source.js';
