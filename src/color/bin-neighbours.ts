@@ -2,7 +2,7 @@
  * Exact k-nearest-bin search that exploits the regular ab grid (the idea behind the fast soft encoder;
  * Zhang et al. 2016, §3.1 use a generic nearest-neighbour search over all 313 bins instead).
  *
- * The ab plane around the gamut is cut into square cells of 1/8 of the grid spacing. For each cell we keep
+ * The ab plane around the gamut is cut into square cells of 1/CELLS_PER_GRID of the grid spacing. For each cell we keep
  * only the bins that can be among the k nearest of *some* point in the cell: with R the k-th smallest
  * farthest-distance from a bin to the cell, every point of the cell has k bins within R, so a bin whose
  * closest distance to the cell exceeds R can never be one of its k nearest. A query then scans its cell's

@@ -232,14 +232,7 @@ export function encodeSoftRows(
   const g2s2 = (gamut.gridSize * gamut.gridSize) / (sigma * sigma);
   const span = interior ? interior.high - interior.low + 1 : 0;
   const powA = new Float64Array(span), powB = new Float64Array(span);
-  // Locals, not property reads, in the hot loop: V8 does not always hoist loads out of it.
-  const empty = new Int32Array(0);
   const interiorCells = interior?.inside ?? new Uint8Array(0);
-  const tStart = interior?.start ?? empty, tFactor = interior?.factor ?? new Float64Array(0);
-  const tPowA = interior?.powA ?? empty, tPowB = interior?.powB ?? empty, tDelta = interior?.delta ?? empty;
-  const tExp = interior?.expTable ?? new Float64Array(0);
-  const tSteps = interior?.steps ?? 1;
-  const zero = interior ? -interior.low : 0;
   const { aOrigin, bOrigin, columns: lColumns, rows: lRows, bins } = lookup;
 
   for (let p = from, row = 0; p < to; p++, row += k) {
@@ -250,42 +243,7 @@ export function encodeSoftRows(
       const fa = (a - aOrigin) * invG, fb = (b - bOrigin) * invG;
       const li = Math.floor(fa), lj = Math.floor(fb);
       if (li >= 0 && li < lColumns && lj >= 0 && lj < lRows && interiorCells[li * lRows + lj] === 1) {
-        const fu = fa - li, fv = fb - lj; // position inside the lattice cell, [0, 1)
-        const x = expUnit(fu, tExp, tSteps, g2s2), y = expUnit(fv, tExp, tSteps, g2s2);
-        powA[zero] = 1;
-        powB[zero] = 1;
-        for (let e = zero + 1; e < span; e++) {
-          powA[e] = powA[e - 1] * x;
-          powB[e] = powB[e - 1] * y;
-        }
-        const ix = 1 / x, iy = 1 / y;
-        for (let e = zero - 1; e >= 0; e--) {
-          powA[e] = powA[e + 1] * ix;
-          powB[e] = powB[e + 1] * iy;
-        }
-        const template = Math.floor(fu * SUB) * SUB + Math.floor(fv * SUB);
-        const first = tStart[template];
-        let count = tStart[template + 1] - first;
-        const base = li * lRows + lj;
-        for (let m = 0; m < count; m++) {
-          const n = first + m;
-          scratchW[m] = tFactor[n] * powA[tPowA[n]] * powB[tPowB[n]];
-          scratchId[m] = bins[base + tDelta[n]];
-        }
-        while (count > k) {
-          let lowest = 0;
-          for (let m = 1; m < count; m++) if (scratchW[m] < scratchW[lowest]) lowest = m;
-          count--;
-          scratchW[lowest] = scratchW[count];
-          scratchId[lowest] = scratchId[count];
-        }
-        let total = 0;
-        for (let m = 0; m < k; m++) total += scratchW[m];
-        const scale = 1 / total;
-        for (let m = 0; m < k; m++) {
-          indices[row + m] = scratchId[m];
-          weights[row + m] = scratchW[m] * scale;
-        }
+        encodeInteriorPixel(interior, bins, li * lRows + lj, fa - li, fb - lj, g2s2, k, row, indices, weights, scratchW, scratchId, powA, powB);
         continue;
       }
     }
@@ -340,6 +298,61 @@ export function encodeSoftRows(
       indices[row + m] = scratchId[m];
       weights[row + m] = scratchW[m] * norm;
     }
+  }
+}
+
+/** One pixel on the interior path (kept apart so the hot loop stays small enough for V8 to keep in registers). */
+function encodeInteriorPixel(
+  plan: InteriorPlan,
+  bins: Int32Array,
+  base: number,
+  fu: number,
+  fv: number,
+  g2s2: number,
+  k: number,
+  row: number,
+  indices: Int32Array,
+  weights: Float32Array,
+  scratchW: Float64Array,
+  scratchId: Int32Array,
+  powA: Float64Array,
+  powB: Float64Array,
+): void {
+  const { start, factor, powA: pa, powB: pb, delta, expTable, steps } = plan;
+  const zero = -plan.low, span = plan.high - plan.low + 1;
+  const x = expUnit(fu, expTable, steps, g2s2), y = expUnit(fv, expTable, steps, g2s2);
+  powA[zero] = 1;
+  powB[zero] = 1;
+  for (let e = zero + 1; e < span; e++) {
+    powA[e] = powA[e - 1] * x;
+    powB[e] = powB[e - 1] * y;
+  }
+  const ix = 1 / x, iy = 1 / y;
+  for (let e = zero - 1; e >= 0; e--) {
+    powA[e] = powA[e + 1] * ix;
+    powB[e] = powB[e + 1] * iy;
+  }
+  const template = Math.floor(fu * SUB) * SUB + Math.floor(fv * SUB);
+  const first = start[template];
+  let count = start[template + 1] - first;
+  for (let m = 0; m < count; m++) {
+    const n = first + m;
+    scratchW[m] = factor[n] * powA[pa[n]] * powB[pb[n]];
+    scratchId[m] = bins[base + delta[n]];
+  }
+  while (count > k) {
+    let lowest = 0;
+    for (let m = 1; m < count; m++) if (scratchW[m] < scratchW[lowest]) lowest = m;
+    count--;
+    scratchW[lowest] = scratchW[count];
+    scratchId[lowest] = scratchId[count];
+  }
+  let total = 0;
+  for (let m = 0; m < k; m++) total += scratchW[m];
+  const scale = 1 / total;
+  for (let m = 0; m < k; m++) {
+    indices[row + m] = scratchId[m];
+    weights[row + m] = scratchW[m] * scale;
   }
 }
 
