@@ -6,13 +6,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { AbGamut } from './gamut.js';
 import { resolveDecodeConfig } from './decode-config.js';
 
-/** What a `[N, H, W, Q]` distribution tensor holds: unnormalized scores or probabilities. */
+/**
+ * What a `[N, H, W, Q]` distribution tensor holds: unnormalized scores or probabilities.
+ * @example decodeMean(probs, { input: 'probabilities' satisfies DistributionInput });
+ */
 export type DistributionInput = 'logits' | 'probabilities';
 
-/** The valid values of {@link DistributionInput}. */
+/**
+ * The valid values of {@link DistributionInput}.
+ * @example DISTRIBUTION_INPUTS.includes('logits'); // true
+ */
 export const DISTRIBUTION_INPUTS: readonly DistributionInput[] = Object.freeze(['logits', 'probabilities']);
 
-/** Options shared by the decoders (the gamut defaults to ZHANG_GAMUT). */
+/**
+ * Options shared by the decoders (the gamut defaults to ZHANG_GAMUT).
+ * @example decodeAnnealedMean(logits, { temperature: 0.5 } satisfies DecodeConfig);
+ */
 export interface DecodeConfig {
   /** The bins the last axis indexes; default {@link ZHANG_GAMUT} (Q = 313). */
   gamut?: AbGamut;

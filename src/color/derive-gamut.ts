@@ -7,7 +7,10 @@ import { createGamut, type AbGamut } from './gamut.js';
 import { rgbToLab } from './lab.js';
 import { checkConfigRange } from '../validate.js';
 
-/** Options of {@link deriveGamut}. */
+/**
+ * Options of {@link deriveGamut}.
+ * @example deriveGamut(10, { levels: 129 });
+ */
 export interface DeriveGamutConfig {
   /** Levels per sRGB channel in the sample (levels³ colours), an integer in [2, 256]. Default 65. */
   levels?: number;

@@ -8,7 +8,10 @@ import { findNearestBins, neighbourTable } from './bin-neighbours.js';
 import { countAbPairs, readAbTensor, throwNonFinite } from './ab-input.js';
 import { InputError, describeValue } from '../errors.js';
 
-/** Options of {@link encodeHard}. */
+/**
+ * Options of {@link encodeHard}.
+ * @example encodeHard(ab, { gamut: deriveGamut(20) });
+ */
 export interface HardEncodeConfig {
   /** The bins; default {@link ZHANG_GAMUT}. */
   gamut?: AbGamut;

@@ -10,7 +10,10 @@ import { countAbPairs, readAbTensor } from './ab-input.js';
 import { InputError, describeValue } from '../errors.js';
 import { checkConfigRange } from '../validate.js';
 
-/** Options of the soft encoders, with the paper's defaults. */
+/**
+ * Options of the soft encoders, with the paper's defaults.
+ * @example const config: SoftEncodeConfig = { neighbours: 10, sigma: 5 };
+ */
 export interface SoftEncodeConfig {
   /** The bins; default {@link ZHANG_GAMUT}. */
   gamut?: AbGamut;
@@ -20,7 +23,10 @@ export interface SoftEncodeConfig {
   sigma?: number;
 }
 
-/** A soft encoding kept sparse: for each pixel its k bins (nearest first) and their weights. */
+/**
+ * A soft encoding kept sparse: for each pixel its k bins (nearest first) and their weights.
+ * @example const { indices, weights } = encodeSoftSparse(ab); // [P, 5] each
+ */
 export interface SparseSoftEncoding {
   /** k. */
   readonly neighbours: number;

@@ -11,6 +11,7 @@ import { InputError, describeValue } from '../errors.js';
  * Map from lattice nodes of the ab grid to bin indices, for O(1) lookups: the node at
  * `(a, b) = (aOrigin + i·gridSize, bOrigin + j·gridSize)` is bin `bins[i · rows + j]`, or −1 when the node
  * is not one of the gamut's bins.
+ * @example const { bins, rows } = ZHANG_GAMUT.lookup; // bins[i * rows + j]
  */
 export interface AbLatticeLookup {
   /** a of lattice column 0, Lab units. */
@@ -30,6 +31,7 @@ export interface AbLatticeLookup {
  *
  * Bin `q` has its centre at `(centres[2q], centres[2q + 1])` in Lab units; every centre is a multiple of
  * `gridSize`. Build one with {@link createGamut} or {@link deriveGamut}, or use {@link ZHANG_GAMUT}.
+ * @example const [a, b] = ZHANG_GAMUT.points[120]; // [0, 0]
  */
 export interface AbGamut {
   /** Grid spacing in Lab units (10 for Zhang et al.). */

@@ -23,10 +23,16 @@ import { checkConfigChoice, checkConfigRange } from '../validate.js';
  */
 export const ZHANG_PRIOR: Float64Array = Float64Array.from(ZHANG_PRIOR_VALUES);
 
-/** How each pixel is counted: at its nearest bin, or spread over k bins like the soft targets. */
+/**
+ * How each pixel is counted: at its nearest bin, or spread over k bins like the soft targets.
+ * @example createAbPriorAccumulator({ counting: 'soft' satisfies PriorCounting });
+ */
 export type PriorCounting = 'hard' | 'soft';
 
-/** Options of {@link createAbPriorAccumulator}. */
+/**
+ * Options of {@link createAbPriorAccumulator}.
+ * @example createAbPriorAccumulator({ counting: 'soft', neighbours: 10 });
+ */
 export interface AbPriorConfig {
   /** The bins; default {@link ZHANG_GAMUT}. */
   gamut?: AbGamut;
@@ -38,7 +44,10 @@ export interface AbPriorConfig {
   sigma?: number;
 }
 
-/** A running histogram of ab values over the bins of a gamut. */
+/**
+ * A running histogram of ab values over the bins of a gamut.
+ * @example const acc = createAbPriorAccumulator(); acc.add(abPairs); acc.result();
+ */
 export interface AbPriorAccumulator {
   /**
    * Count a batch: interleaved (a, b) pairs in Lab units (any length, even), or a tensor whose last

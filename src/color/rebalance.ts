@@ -8,7 +8,10 @@ import { checkDistribution } from './prior-input.js';
 import { InputError, describeValue } from '../errors.js';
 import { assertRank, checkConfigRange } from '../validate.js';
 
-/** Options of {@link computeRebalanceWeights}. */
+/**
+ * Options of {@link computeRebalanceWeights}.
+ * @example computeRebalanceWeights(ZHANG_PRIOR, { lambda: 0.5 });
+ */
 export interface RebalanceConfig {
   /** λ in [0, 1], the share of the uniform distribution mixed into the prior. Default 0.5 (§2.2). */
   lambda?: number;

@@ -20,7 +20,10 @@ import type { AbGamut } from './gamut.js';
 import { createRandom, type Random } from '../random.js';
 import { checkConfigRange } from '../validate.js';
 
-/** Options of {@link sampleColorizations}. */
+/**
+ * Options of {@link sampleColorizations}.
+ * @example sampleColorizations(logits, { count: 8, seed: 1, correlationLength: 16 });
+ */
 export interface SampleConfig extends DecodeConfig {
   /** K, the number of colorizations: an integer in [1, 64]. Default 4. */
   count?: number;

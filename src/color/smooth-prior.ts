@@ -7,7 +7,10 @@ import { ZHANG_GAMUT, type AbGamut } from './gamut.js';
 import { checkDistribution } from './prior-input.js';
 import { checkConfigRange } from '../validate.js';
 
-/** Options of {@link smoothPrior}. */
+/**
+ * Options of {@link smoothPrior}.
+ * @example smoothPrior(prior, { sigma: 5, truncate: 4 });
+ */
 export interface SmoothPriorConfig {
   /** The bins the prior is over; default {@link ZHANG_GAMUT}. */
   gamut?: AbGamut;
