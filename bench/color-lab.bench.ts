@@ -2,6 +2,8 @@
  * sRGB → CIE Lab of a 1024×1024 image: the typed path (`rgbToLab`, lookup tables) and the tensor path
  * (`rgbToLabTensor` on cpu and wasm) against scikit-image `rgb2lab` (bench/reference/rgb2lab.py) in the
  * same run, interleaved. Target: typed path on uint8 ≥ 10× faster than skimage.
+ * The machine is shared, so the same cases are also timed in CPU time (process.cpuUsage here,
+ * time.process_time in Python), which other processes' load does not inflate.
  * Then a check over all 2^24 uint8 colours: RGB → Lab → RGB, max error in uint8 levels.
  *
  * Run: npm run bench -- color-lab
@@ -9,6 +11,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labToRgb, rgbToLab } from '../src/color/lab.js';
@@ -72,6 +75,38 @@ try {
 } finally {
   skimage.stop();
 }
+
+// CPU time: ours in this process, skimage in its own (single-threaded numpy; BLAS pinned to 1 thread).
+function cpuMedian(run: () => unknown, rounds: number): number {
+  run();
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = process.cpuUsage();
+    run();
+    const used = process.cpuUsage(start);
+    times.push((used.user + used.system) / 1000);
+  }
+  return times.sort((x, y) => x - y)[rounds >> 1];
+}
+const skimageCpu = spawnSync('/usr/bin/python3', [join(here, 'reference', 'rgb2lab.py'), String(SIZE), '0', 'uint8', '--cpu-times', '15'], {
+  env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+  encoding: 'utf8',
+});
+const skimageTimes = (JSON.parse(skimageCpu.stdout) as number[]).sort((x, y) => x - y);
+const skimageMs = skimageTimes[skimageTimes.length >> 1];
+const cpuCases: [string, () => unknown][] = [
+  ['rgbToLab uint8 RGB → out', () => rgbToLab(rgb8, { out })],
+  ['rgbToLab uint8 RGBA → planar out', () => rgbToLab(rgba8, { channels: 4, outLayout: 'planar', out })],
+  ['rgbToLab float32 RGB → out', () => rgbToLab(rgb01, { out })],
+];
+console.log(`## sRGB → Lab, ${SIZE}×${SIZE}, CPU time (median of 15)\n`);
+console.log('| case | CPU ms | skimage / ours |\n|---|---|---|');
+console.log(`| skimage rgb2lab (uint8) | ${skimageMs.toFixed(1)} | 1.0× |`);
+for (const [name, run] of cpuCases) {
+  const t = cpuMedian(run, 15);
+  console.log(`| ${name} | ${t.toFixed(1)} | ${(skimageMs / t).toFixed(1)}× |`);
+}
+console.log('');
 
 // All 2^24 colours, in blocks of one red value (65536 colours each).
 const block = new Uint8Array(3 * 65536);

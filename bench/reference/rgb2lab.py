@@ -1,10 +1,14 @@
 """Bench-only reference: scikit-image rgb2lab on a size x size uint8 RGB image (uniform random colours).
 
-Args: size seed [dtype]  (dtype uint8 | float32; float32 input is the uint8 image / 255).
+Args: size seed [dtype] [--cpu-times N]  (dtype uint8 | float32; float32 input is the uint8 image / 255).
+With --cpu-times N it does not serve: it runs N times and prints one JSON list of per-run CPU times
+(time.process_time, ms), which other processes on a shared machine do not inflate.
 Run with Debian's /usr/bin/python3 (scikit-image 0.19). Timed by bench/harness.ts through serve.py.
 """
+import json
 import os
 import sys
+import time
 
 import numpy as np
 import skimage
@@ -29,4 +33,16 @@ def run(state):
     rgb2lab(state["image"])
 
 
-serve(setup, run, {"skimage": skimage.__version__, "numpy": np.__version__})
+if __name__ == "__main__" and "--cpu-times" in sys.argv:
+    i = sys.argv.index("--cpu-times")
+    rounds = int(sys.argv[i + 1])
+    state = setup(sys.argv[1:i])
+    run(state)  # warm-up
+    times = []
+    for _ in range(rounds):
+        t0 = time.process_time()
+        run(state)
+        times.append((time.process_time() - t0) * 1000.0)
+    print(json.dumps(times))
+else:
+    serve(setup, run, {"skimage": skimage.__version__, "numpy": np.__version__})
