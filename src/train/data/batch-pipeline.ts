@@ -235,8 +235,7 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
     if (r.screening === 'per-batch') return Promise.resolve(identity(source.size));
     screening ??= (async () => {
       const keep: number[] = [];
-      for (let index = 0; index < source.size; index++) {
-        const example = await source.read(index);
+      for await (const [index, example] of readInOrder(source, identity(source.size), 0, source.size)) {
         if (example === undefined) {
           skip({ index, reason: 'unreadable', epoch: -1 });
           continue;
@@ -253,6 +252,10 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
       usable = Int32Array.from(keep);
       return usable;
     })();
+    // A failed pass (a source that throws) is not remembered: the next call screens again.
+    screening.catch(() => {
+      screening = undefined;
+    });
     return screening;
   };
 
@@ -271,22 +274,8 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
     const ab = r.targets.has('ab') ? new Float32Array(capacity * targetPixels * 2) : undefined;
     const bins = r.targets.has('bins') ? new Float32Array(capacity * targetPixels * r.bins) : undefined;
     const labels = r.targets.has('labels') ? new Int32Array(capacity) : undefined;
-    // Up to READ_AHEAD reads in flight: file sources decode in libuv's threads while this loop converts
-    // the example before, and memory stays bounded by the window, not by the batch size.
-    const reads: (Promise<RawExample | undefined> | undefined)[] = new Array(capacity);
-    const startRead = (p: number): void => {
-      if (p >= to) return;
-      const read = Promise.resolve().then(() => source.read(order[p]));
-      read.catch(() => undefined);
-      reads[p - from] = read;
-    };
-    for (let p = from; p < Math.min(from + READ_AHEAD, to); p++) startRead(p);
     let n = 0;
-    for (let p = from; p < to; p++) {
-      const index = order[p];
-      const example = await reads[p - from];
-      reads[p - from] = undefined;
-      startRead(p + READ_AHEAD);
+    for await (const [index, example] of readInOrder(source, order, from, to)) {
       if (example === undefined) {
         skip({ index, reason: 'unreadable', epoch });
         continue;
@@ -380,6 +369,28 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
     epochOrder,
     screen: async () => (await screen()).length,
   };
+}
+
+/**
+ * The examples at `order[from … to − 1]`, in that order, with up to {@link READ_AHEAD} reads in flight:
+ * file sources decode in libuv's threads while the caller converts the example before, and memory stays
+ * bounded by the window, not by the batch or the source.
+ */
+async function* readInOrder(source: ExampleSource, order: Int32Array, from: number, to: number): AsyncGenerator<[number, RawExample | undefined]> {
+  const window: Promise<RawExample | undefined>[] = [];
+  const start = (p: number): void => {
+    if (p >= to) return;
+    const read = Promise.resolve().then(() => source.read(order[p]));
+    // Marked handled: a failure surfaces when its turn comes, not as an unhandled rejection meanwhile.
+    read.catch(() => undefined);
+    window.push(read);
+  };
+  for (let p = from; p < Math.min(from + READ_AHEAD, to); p++) start(p);
+  for (let p = from; p < to; p++) {
+    const example = await window.shift()!;
+    start(p + READ_AHEAD);
+    yield [order[p], example];
+  }
 }
 
 function identity(n: number): Int32Array {

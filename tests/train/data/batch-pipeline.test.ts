@@ -198,6 +198,20 @@ describe('createBatchPipeline', () => {
     expect([...(await make(11).epochOrder(2))]).toEqual(labelsOf(a));
   });
 
+  it('draws crops and flips from (seed, epoch, example index) alone: the same example gets the same augmentation in any order', async () => {
+    const images = Array.from({ length: 12 }, (_, i) => gradientImage(10, 9, 20 * i));
+    const make = (shuffle: boolean, batchSize: number) =>
+      createBatchPipeline(createArraySource(images, { labels: images.map((_, i) => i) }), { seed: 4, inputSize: 6, targets: ['labels'], shuffle, batchSize });
+    const byExample = (batches: BatchData[]): string[] => {
+      const out: string[] = [];
+      for (const b of batches) b.labels!.forEach((label, j) => { out[label] = [...b.input.subarray(j * 36, (j + 1) * 36)].join(); });
+      return out;
+    };
+    const shuffled = byExample(await collect(make(true, 5), 3));
+    expect(byExample(await collect(make(false, 12), 3))).toEqual(shuffled);
+    expect(byExample(await collect(make(true, 5), 4))).not.toEqual(shuffled);
+  });
+
   it('startBatch gives exactly the batches an uninterrupted epoch gave from there on, with and without prefetch', async () => {
     const images = colourfulImages(11, 9, 7);
     for (const prefetch of [true, false]) {
