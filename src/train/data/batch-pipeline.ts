@@ -108,7 +108,7 @@ export interface BatchPipelineConfig {
 export interface BatchPipeline extends BatchSource {
   /** Batches per epoch: an upper bound with `'per-batch'` screening when examples are skipped; exact after an upfront screening. */
   readonly batchesPerEpoch: number | undefined;
-  /** Skipped examples so far, over all epochs and screening. */
+  /** Skipped examples so far, over all epochs and screening (a prefetched batch that is never handed out still counts). */
   readonly skipped: Readonly<SkipCounts>;
   /** The source indices of `epoch` in visiting order (usable examples only, after an upfront screening). */
   epochOrder(epoch: number): Promise<Int32Array>;
@@ -303,8 +303,10 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
         }
       }
       if (labels !== undefined) {
-        if (example.label === undefined) throw new InputError('source', "a label for every example when targets include 'labels'", `no label for example ${index}`);
-        labels[n] = example.label;
+        if (!Number.isInteger(example.label) || example.label! < 0) {
+          throw new InputError('source', "an integer label ≥ 0 for every example when targets include 'labels'", `${describeValue(example.label)} for example ${index}`);
+        }
+        labels[n] = example.label!;
       }
       n++;
     }

@@ -34,7 +34,11 @@ export interface ExampleSource {
   read(index: number): RawExample | undefined | Promise<RawExample | undefined>;
 }
 
-/** Throw {@link InputError} unless `index` is an integer in `[0, size)`. Shared by the sources. */
+/**
+ * Throw {@link InputError} unless `index` is an integer in `[0, size)`; for writing sources.
+ * @example
+ * read(index) { checkExampleIndex(index, this.size); return { image: images[index] }; }
+ */
 export function checkExampleIndex(index: number, size: number): void {
   if (!Number.isInteger(index) || index < 0 || index >= size) {
     throw new InputError('index', `an integer in [0, ${size})`, describeValue(index));
@@ -43,7 +47,9 @@ export function checkExampleIndex(index: number, size: number): void {
 
 /**
  * Check a label list against the number of examples: integers ≥ 0, one per example, and below
- * `classCount` when that is known.
+ * `classCount` when that is known; throws {@link InputError} naming `name` (and the index) otherwise.
+ * @example
+ * checkLabels('options.labels', labels, images.length, classNames.length);
  */
 export function checkLabels(name: string, labels: ArrayLike<number>, count: number, classCount?: number): void {
   if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
