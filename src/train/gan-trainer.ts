@@ -73,8 +73,9 @@ export interface GanTrainer {
 }
 
 function buildOptimizer(key: string, given: GanTrainerConfig['generatorOptimizer']): { optimizer: tf.Optimizer; owned: boolean } {
-  if (given instanceof tf.Optimizer) return { optimizer: given, owned: false };
-  if (given !== undefined && typeof given !== 'string' && typeof given !== 'object') throw new InputError(key, 'an optimizer config, preset name or tf.Optimizer', describeValue(given));
+  // tf.Optimizer's instanceof check reads a property of its operand, so rule out non-objects first.
+  if (given !== null && typeof given === 'object' && given instanceof tf.Optimizer) return { optimizer: given, owned: false };
+  if (given !== undefined && typeof given !== 'string' && (typeof given !== 'object' || given === null)) throw new InputError(key, 'an optimizer config, preset name or tf.Optimizer', describeValue(given));
   return { optimizer: createOptimizer(given ?? 'nazeri2018'), owned: true };
 }
 

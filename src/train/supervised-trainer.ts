@@ -101,7 +101,7 @@ export async function readScalars(scalars: { [name: string]: tf.Scalar }): Promi
 
 function resolveOptimizer(config: SupervisedTrainerConfig): { optimizer: tf.Optimizer; owned: boolean; weightDecay: number } {
   const given = config.optimizer ?? { kind: 'adam', learningRate: 1e-3 };
-  if (given instanceof tf.Optimizer) {
+  if (typeof given === 'object' && given !== null && given instanceof tf.Optimizer) {
     return { optimizer: given, owned: false, weightDecay: config.weightDecay ?? 0 };
   }
   const resolved = resolveOptimizerConfig(given);

@@ -5,6 +5,7 @@ import { encodeSoft } from '../../src/color/encode-soft.js';
 import { ZHANG_GAMUT } from '../../src/color/gamut.js';
 import { createRandom, shuffledIndices } from '../../src/random.js';
 import type { Batch, BatchSource } from '../../src/train/batch.js';
+import { buildNazeriGan, type NazeriGan } from '../../src/models/nazeri-gan.js';
 
 export interface TinyData {
   /** [E, S, S] normalized lightness. */
@@ -129,4 +130,15 @@ export function buildTinyJointModel(size = 8, globalSize = 4, classes = 3, seed 
   const h = tfl.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2) }).apply(localInput) as tfl.SymbolicTensor;
   const ab = tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'sigmoid', kernelInitializer: init(3) }).apply(h) as tfl.SymbolicTensor;
   return tfl.model({ inputs: [globalInput, localInput], outputs: [ab, logits] });
+}
+
+/** The smallest Nazeri pair: 8×8 input, encoder [4, 8], decoder [4], discriminator [4, 8], no dropout. */
+export function buildTinyGan(seed = 1): NazeriGan {
+  return buildNazeriGan({
+    preset: 'cifar10',
+    inputSize: 8,
+    generator: { encoderChannels: [4, 8], decoderChannels: [4], dropoutBlocks: 0 },
+    discriminator: { channels: [4, 8] },
+    seed,
+  });
 }
