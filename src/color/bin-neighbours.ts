@@ -30,8 +30,10 @@ export interface NeighbourTable {
 /** How far beyond the gamut (in grid cells) and beyond ±130 in Lab units the table reaches. */
 const MARGIN_CELLS = 4;
 const MIN_REACH = 130;
-/** Cells per grid spacing of the final table: finer cells give shorter candidate lists (≈ k + 1 on average). */
+/** Cells per grid spacing of the final table: finer cells give shorter candidate lists (≈ k + 2 on average). */
 export const CELLS_PER_GRID = 4;
+/** Grid spacings per cell of the top level of the build. */
+const COARSE_CELLS = 8;
 
 const tables = new WeakMap<AbGamut, Map<number, NeighbourTable>>();
 
@@ -41,22 +43,25 @@ export function neighbourTable(gamut: AbGamut, k: number): NeighbourTable {
   if (!byK) tables.set(gamut, (byK = new Map()));
   let table = byK.get(k);
   if (!table) {
-    // Two passes keep the build cheap: a coarse table searched over all Q bins, then a fine one whose
-    // cells each search only their coarse parent's candidates (a superset of theirs).
-    const coarse = buildTable(gamut, k, 1, null);
-    byK.set(k, (table = buildTable(gamut, k, CELLS_PER_GRID, coarse)));
+    // Coarse to fine keeps the build cheap for large Q: only the top level searches all Q bins; each
+    // finer cell searches its parent's candidates (a superset of its own).
+    const top = buildTable(gamut, k, gamut.gridSize * COARSE_CELLS, null);
+    const middle = buildTable(gamut, k, gamut.gridSize, top);
+    byK.set(k, (table = buildTable(gamut, k, gamut.gridSize / CELLS_PER_GRID, middle)));
   }
   return table;
 }
 
-function buildTable(gamut: AbGamut, k: number, cellsPerGrid: number, parent: NeighbourTable | null): NeighbourTable {
+function buildTable(gamut: AbGamut, k: number, cellSize: number, parent: NeighbourTable | null): NeighbourTable {
   const g = gamut.gridSize;
-  const cellSize = g / cellsPerGrid;
-  const lo = (v: number) => Math.floor(Math.min(v - MARGIN_CELLS * g, -MIN_REACH) / g) * g;
-  const hi = (v: number) => Math.ceil(Math.max(v + MARGIN_CELLS * g, MIN_REACH) / g) * g;
+  // Edges on multiples of the top level's cell, so every level's cells nest exactly in their parents'.
+  const align = g * COARSE_CELLS;
+  const lo = (v: number) => Math.floor(Math.min(v - MARGIN_CELLS * g, -MIN_REACH) / align) * align;
+  const hi = (v: number) => Math.ceil(Math.max(v + MARGIN_CELLS * g, MIN_REACH) / align) * align;
   const aStart = lo(gamut.aRange[0]), bStart = lo(gamut.bRange[0]);
   const columns = Math.round((hi(gamut.aRange[1]) - aStart) / cellSize);
   const rows = Math.round((hi(gamut.bRange[1]) - bStart) / cellSize);
+  const ratio = parent ? Math.round(parent.cellSize / cellSize) : 1;
   const c = gamut.centres;
   const all = Int32Array.from({ length: gamut.size }, (_, n) => n);
   const far = new Float64Array(gamut.size);
@@ -69,7 +74,7 @@ function buildTable(gamut: AbGamut, k: number, cellsPerGrid: number, parent: Nei
       const b0 = bStart + j * cellSize, b1 = b0 + cellSize;
       let pool: Int32Array = all;
       if (parent) {
-        const cell = Math.floor(i / cellsPerGrid) * parent.rows + Math.floor(j / cellsPerGrid);
+        const cell = Math.floor(i / ratio) * parent.rows + Math.floor(j / ratio);
         pool = parent.candidates.subarray(parent.offsets[cell], parent.offsets[cell + 1]);
       }
       for (let m = 0; m < pool.length; m++) {
@@ -79,7 +84,7 @@ function buildTable(gamut: AbGamut, k: number, cellsPerGrid: number, parent: Nei
         const fa = Math.max(Math.abs(a - a0), Math.abs(a - a1)), fb = Math.max(Math.abs(b - b0), Math.abs(b - b1));
         far[m] = fa * fa + fb * fb;
       }
-      const radius2 = kthSmallest(far.subarray(0, pool.length), k);
+      const radius2 = kthSmallest(far, pool.length, k);
       // The slack only admits extra candidates (never drops one), guarding against rounding at the boundary.
       const limit = radius2 * (1 + 1e-9) + 1e-9;
       for (let m = 0; m < pool.length; m++) if (near[m] <= limit) chosen.push(pool[m]);
@@ -89,9 +94,21 @@ function buildTable(gamut: AbGamut, k: number, cellsPerGrid: number, parent: Nei
   return { k, cellSize, aStart, bStart, columns, rows, offsets, candidates: Int32Array.from(chosen) };
 }
 
-/** The k-th smallest value (1-based) of `values`; sorts a copy. */
-function kthSmallest(values: Float64Array, k: number): number {
-  return Float64Array.from(values).sort()[k - 1];
+/** The k-th smallest (1-based) of `values[0 … length)`: a running top-k for small k, a sort otherwise. */
+function kthSmallest(values: Float64Array, length: number, k: number): number {
+  if (k > 32) return Float64Array.from(values.subarray(0, length)).sort()[k - 1];
+  const best = new Float64Array(k).fill(Infinity);
+  for (let m = 0; m < length; m++) {
+    const v = values[m];
+    if (v >= best[k - 1]) continue;
+    let s = k - 1;
+    while (s > 0 && best[s - 1] > v) {
+      best[s] = best[s - 1];
+      s--;
+    }
+    best[s] = v;
+  }
+  return best[k - 1];
 }
 
 /**
