@@ -83,7 +83,7 @@ describe('supervised trainer: loop behaviour', () => {
 
   it('adds the coupled L2 weight decay ½·wd·Σ‖kernel‖² to the loss and reports it as a part', async () => {
     const model = buildTinyAbModel();
-    const kernels = model.trainableWeights.filter((w) => w.shape.length >= 2).map((w) => w.read().dataSync());
+    const kernels = model.trainableWeights.filter((w) => w.shape.length >= 2).map((w) => Array.from(w.read().dataSync() as Float32Array));
     const expected = 0.5 * 0.1 * kernels.reduce((s, k) => s + k.reduce((a, v) => a + v * v, 0), 0);
     const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective(), optimizer: { kind: 'adam', learningRate: 1e-3, weightDecay: 0.1 } });
     let first: BatchEndEvent | undefined;
