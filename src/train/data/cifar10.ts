@@ -16,6 +16,9 @@ export const CIFAR10_SIDE = 32;
 /** Bytes per record: one label byte and 3 × 32 × 32 pixel bytes. @example CIFAR10_RECORD_BYTES === 3073 */
 export const CIFAR10_RECORD_BYTES = 1 + 3 * CIFAR10_SIDE * CIFAR10_SIDE;
 
+/** Bytes of one de-planarized RGB image. */
+const IMAGE_BYTES = 3 * CIFAR10_SIDE * CIFAR10_SIDE;
+
 /**
  * The ten class names in label order, as in the distribution's `batches.meta.txt`.
  * @example CIFAR10_CLASS_NAMES[3] === 'cat'
@@ -43,28 +46,38 @@ export interface Cifar10Records {
  * const { pixels, labels, count } = parseCifar10Batch(new Uint8Array(await file.arrayBuffer()));
  */
 export function parseCifar10Batch(bytes: Uint8Array): Cifar10Records {
-  if (!(bytes instanceof Uint8Array)) throw new InputError('bytes', 'a Uint8Array with CIFAR-10 records', describeValue(bytes));
-  if (bytes.length === 0 || bytes.length % CIFAR10_RECORD_BYTES !== 0) {
-    throw new InputError('bytes', `a non-zero multiple of ${CIFAR10_RECORD_BYTES} bytes (CIFAR-10 records)`, `${bytes.length} bytes`);
-  }
-  const count = bytes.length / CIFAR10_RECORD_BYTES;
-  const plane = CIFAR10_SIDE * CIFAR10_SIDE;
-  const pixels = new Uint8Array(count * 3 * plane);
+  const count = countRecords('bytes', bytes);
+  const pixels = new Uint8Array(count * IMAGE_BYTES);
   const labels = new Uint8Array(count);
+  writeRecords('bytes', bytes, pixels, labels, 0);
+  return { count, pixels, labels };
+}
+
+function countRecords(name: string, bytes: Uint8Array): number {
+  if (!(bytes instanceof Uint8Array)) throw new InputError(name, 'a Uint8Array with CIFAR-10 records', describeValue(bytes));
+  if (bytes.length === 0 || bytes.length % CIFAR10_RECORD_BYTES !== 0) {
+    throw new InputError(name, `a non-zero multiple of ${CIFAR10_RECORD_BYTES} bytes (CIFAR-10 records)`, `${bytes.length} bytes`);
+  }
+  return bytes.length / CIFAR10_RECORD_BYTES;
+}
+
+/** De-planarize the records of `bytes` into `pixels` / `labels` from record `first` on. */
+function writeRecords(name: string, bytes: Uint8Array, pixels: Uint8Array, labels: Uint8Array, first: number): void {
+  const plane = CIFAR10_SIDE * CIFAR10_SIDE;
+  const count = bytes.length / CIFAR10_RECORD_BYTES;
   for (let r = 0; r < count; r++) {
     const base = r * CIFAR10_RECORD_BYTES;
     const label = bytes[base];
-    if (label >= CIFAR10_CLASS_NAMES.length) throw new InputError(`bytes (record ${r})`, 'a label byte in 0–9', String(label));
-    labels[r] = label;
+    if (label >= CIFAR10_CLASS_NAMES.length) throw new InputError(`${name} (record ${r})`, 'a label byte in 0–9', String(label));
+    labels[first + r] = label;
     const red = base + 1, green = red + plane, blue = green + plane;
-    const out = r * 3 * plane;
+    const out = (first + r) * IMAGE_BYTES;
     for (let p = 0; p < plane; p++) {
       pixels[out + 3 * p] = bytes[red + p];
       pixels[out + 3 * p + 1] = bytes[green + p];
       pixels[out + 3 * p + 2] = bytes[blue + p];
     }
   }
-  return { count, pixels, labels };
 }
 
 /**
@@ -94,35 +107,27 @@ export interface Cifar10SourceOptions {
  */
 export function createCifar10Source(batches: readonly Uint8Array[], options: Cifar10SourceOptions = {}): ExampleSource {
   if (!Array.isArray(batches) || batches.length === 0) throw new InputError('batches', 'a non-empty array of CIFAR-10 batch file contents', describeValue(batches));
-  const parsed = batches.map((b, i) => {
-    try {
-      return parseCifar10Batch(b);
-    } catch (e) {
-      if (e instanceof InputError) throw new InputError(`batches[${i}]`, e.expected, e.received);
-      throw e;
-    }
-  });
-  const size = parsed.reduce((n, p) => n + p.count, 0);
-  const pixels = new Uint8Array(size * 3 * CIFAR10_SIDE * CIFAR10_SIDE);
+  // Written straight into one buffer: no second copy of the 150 MB training set while loading.
+  const counts = batches.map((b, i) => countRecords(`batches[${i}]`, b));
+  const size = counts.reduce((n, c) => n + c, 0);
+  const pixels = new Uint8Array(size * IMAGE_BYTES);
   const labels = new Uint8Array(size);
   let at = 0;
-  for (const p of parsed) {
-    pixels.set(p.pixels, at * 3 * CIFAR10_SIDE * CIFAR10_SIDE);
-    labels.set(p.labels, at);
-    at += p.count;
-  }
+  batches.forEach((b, i) => {
+    writeRecords(`batches[${i}]`, b, pixels, labels, at);
+    at += counts[i];
+  });
   const classNames = options.classNames ?? CIFAR10_CLASS_NAMES;
   if (!Array.isArray(classNames) || classNames.length < 10) {
     throw new InputError('options.classNames', 'at least 10 class names', describeValue(classNames));
   }
-  const bytesPerImage = 3 * CIFAR10_SIDE * CIFAR10_SIDE;
   return {
     size,
     classNames,
     read(index: number): RawExample {
       checkExampleIndex(index, size);
       const image: ImageLike = {
-        data: pixels.subarray(index * bytesPerImage, (index + 1) * bytesPerImage),
+        data: pixels.subarray(index * IMAGE_BYTES, (index + 1) * IMAGE_BYTES),
         width: CIFAR10_SIDE,
         height: CIFAR10_SIDE,
         channels: 3,
