@@ -107,8 +107,12 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
 
   const g = buildOptimizer('config.generatorOptimizer', config.generatorOptimizer);
   const d = buildOptimizer('config.discriminatorOptimizer', config.discriminatorOptimizer);
+  // `snapshot` is the state the guard restores. With a metric rule, a new snapshot is first a
+  // `candidate` and becomes the snapshot only when the next validation passes, so a restore never
+  // lands on weights whose metric had already collapsed.
   let snapshot: CheckpointRecord | undefined;
   let snapshotStep = 0;
+  let candidate: { record: CheckpointRecord; step: number } | undefined;
 
   const generatorLoss = (batch: Batch, training: boolean) => {
     const targetAb = requireAbTarget(batch.targets);
@@ -204,25 +208,30 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
     async afterStep(loop, losses) {
       if (guard === undefined) return;
       const reasons = guard.observeStep({ discriminatorLoss: losses.d_loss, discriminatorLossFloor: floor, saturatedFraction: losses.g_saturation });
-      return handle(loop, reasons);
+      if (reasons.length > 0) return recover(loop, reasons);
+      if (guard.healthy && loop.step % guard.config.snapshotEverySteps === 0) {
+        const record = await loop.capture();
+        if (guard.config.metric === null) setSnapshot(record, loop.step);
+        else candidate = { record, step: loop.step };
+      }
     },
     async afterValidation(loop, metrics) {
       if (guard === undefined) return;
-      return handle(loop, guard.observeMetrics(metrics));
+      const reasons = guard.observeMetrics(metrics);
+      if (reasons.length > 0) return recover(loop, reasons);
+      if (candidate !== undefined) setSnapshot(candidate.record, candidate.step);
     },
   };
 
-  async function takeSnapshot(loop: TrainingLoop): Promise<void> {
-    snapshot = await loop.capture();
-    snapshotStep = loop.step;
+  function setSnapshot(record: CheckpointRecord, step: number): void {
+    snapshot = record;
+    snapshotStep = step;
+    candidate = undefined;
   }
 
-  async function handle(loop: TrainingLoop, reasons: string[]): Promise<void | 'stop'> {
+  async function recover(loop: TrainingLoop, reasons: string[]): Promise<void | 'stop'> {
     const active = guard as CollapseGuard;
-    if (reasons.length === 0) {
-      if (snapshot === undefined || (active.healthy && loop.step % active.config.snapshotEverySteps === 0)) await takeSnapshot(loop);
-      return;
-    }
+    candidate = undefined;
     if (snapshot === undefined || active.restores >= active.config.maxRestores) return 'stop';
     await loop.restore(snapshot, false);
     const scale = active.recordRestore();
@@ -249,7 +258,7 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
     async fit(options) {
       currentCallbacks = options.callbacks ?? [];
       // The run's starting point is healthy by assumption: snapshot it so an early collapse has somewhere to go.
-      if (guard !== undefined) await takeSnapshot(loop);
+      if (guard !== undefined) setSnapshot(await loop.capture(), loop.step);
       try {
         return await loop.fit(options);
       } finally {
