@@ -76,10 +76,15 @@ export function resizePlane(
 function boxReduce(src: Float32Array, w: number, h: number, c: number, kx: number, ky: number, rw: number, rh: number): Float32Array {
   const sums = new Float64Array(rw * rh * c);
   for (let y = 0; y < h; y++) {
-    const rowBase = ((y / ky) | 0) * rw * c;
-    for (let x = 0, p = y * w * c; x < w; x++) {
-      const q = rowBase + ((x / kx) | 0) * c;
-      for (let ch = 0; ch < c; ch++, p++) sums[q + ch] += src[p];
+    const rowBase = Math.floor(y / ky) * rw * c;
+    for (let rx = 0, p = y * w * c; rx < rw; rx++) {
+      const span = Math.min(kx, w - rx * kx), q = rowBase + rx * c;
+      for (let ch = 0; ch < c; ch++) {
+        let sum = 0;
+        for (let k = 0, i = p + ch; k < span; k++, i += c) sum += src[i];
+        sums[q + ch] += sum;
+      }
+      p += span * c;
     }
   }
   const out = new Float32Array(rw * rh * c);
@@ -106,17 +111,27 @@ function axisTaps(outSize: number, inSize: number, scale: number): { lo: Int32Ar
   return { lo, hi, t };
 }
 
+/**
+ * Separable bilinear: interpolate along x once per source row that any output row reads, then blend two
+ * such rows per output row. The full-size pass is then one multiply-add per value (upsampling ab to a
+ * 12-MP photo went from ~110 ms to a fraction of that per plane).
+ */
 function bilinear(src: Float32Array, w: number, h: number, c: number, out: Float32Array, ow: number, oh: number, scaleX: number, scaleY: number): void {
   const xs = axisTaps(ow, w, scaleX), ys = axisTaps(oh, h, scaleY);
-  for (let y = 0, q = 0; y < oh; y++) {
-    const r0 = ys.lo[y] * w * c, r1 = ys.hi[y] * w * c, ty = ys.t[y];
-    for (let x = 0; x < ow; x++) {
-      const c0 = xs.lo[x] * c, c1 = xs.hi[x] * c, tx = xs.t[x];
-      for (let ch = 0; ch < c; ch++, q++) {
-        const top = src[r0 + c0 + ch] + tx * (src[r0 + c1 + ch] - src[r0 + c0 + ch]);
-        const bottom = src[r1 + c0 + ch] + tx * (src[r1 + c1 + ch] - src[r1 + c0 + ch]);
-        out[q] = top + ty * (bottom - top);
-      }
+  const rowLength = ow * c;
+  const needed = new Uint8Array(h);
+  for (let y = 0; y < oh; y++) needed[ys.lo[y]] = needed[ys.hi[y]] = 1;
+  const rows = new Float64Array(h * rowLength);
+  for (let r = 0; r < h; r++) {
+    if (!needed[r]) continue;
+    const base = r * w * c;
+    for (let x = 0, q = r * rowLength; x < ow; x++) {
+      const c0 = base + xs.lo[x] * c, c1 = base + xs.hi[x] * c, tx = xs.t[x];
+      for (let ch = 0; ch < c; ch++, q++) rows[q] = src[c0 + ch] + tx * (src[c1 + ch] - src[c0 + ch]);
     }
+  }
+  for (let y = 0, q = 0; y < oh; y++) {
+    const top = ys.lo[y] * rowLength, bottom = ys.hi[y] * rowLength, ty = ys.t[y];
+    for (let i = 0; i < rowLength; i++, q++) out[q] = rows[top + i] + ty * (rows[bottom + i] - rows[top + i]);
   }
 }
