@@ -8,3 +8,5 @@ export * from './checkpoint-files.js';
 export * from './wasm-threads.js';
 export * from './image-folder-source.js';
 export * from './cifar10-files.js';
+export * from './progress-bar.js';
+export * from './sample-sheets.js';
