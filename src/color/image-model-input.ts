@@ -12,7 +12,7 @@ import { resizePlane } from './image-resample.js';
 /** A model's input size: one number for a square, or `{ height, width }`. @example const size: ModelSize = { height: 224, width: 320 }; */
 export type ModelSize = number | { height: number; width: number };
 
-/** Options of {@link lightnessToInput} and {@link abToTarget}. */
+/** Options of {@link lightnessToInput} and {@link abToTarget}. @example lightnessToInput(lab, 256, { antialias: false }); */
 export interface ModelInputOptions {
   /** Box-average before bilinear when shrinking by 2× or more (see `image-resample.ts`). Default true. */
   antialias?: boolean;

@@ -17,7 +17,7 @@ export interface AbImage {
   height: number;
 }
 
-/** Options of {@link recombineLab}. */
+/** Options of {@link recombineLab}. @example recombineLab(lab, ab, { channels: 4, returnLab: true }); */
 export interface RecombineOptions {
   /** Output channels: 3 (RGB) or 4 (RGBA, alpha 255, ready for `ImageData`). Default 3. */
   channels?: 3 | 4;
@@ -27,7 +27,7 @@ export interface RecombineOptions {
   out?: Uint8ClampedArray;
 }
 
-/** Result of {@link recombineLab}. */
+/** Result of {@link recombineLab}. @example const { image, lab } = recombineLab(planes, ab, { returnLab: true }); */
 export interface RecombinedImage {
   /** Full-size RGB(A), `Uint8ClampedArray` 0–255. */
   image: ImageLike & { data: Uint8ClampedArray };

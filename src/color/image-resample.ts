@@ -14,7 +14,7 @@
  */
 import { InputError } from '../errors.js';
 
-/** Options of {@link resizePlane}. */
+/** Options of {@link resizePlane}. @example resizePlane(ab, w, h, 256, 256, { channels: 2, antialias: false }); */
 export interface ResizePlaneOptions {
   /** Values per pixel, interleaved (e.g. 2 for ab). Default 1. */
   channels?: number;

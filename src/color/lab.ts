@@ -27,16 +27,17 @@ import {
   XYZ_FROM_LINEAR_RGB,
 } from './constants.js';
 
-/** Pixel data on the typed path: `Uint8Array | Uint8ClampedArray` hold 0–255, `Float32Array` holds 0–1. */
+/** Pixel data on the typed path: `Uint8Array | Uint8ClampedArray` hold 0–255, `Float32Array` holds 0–1. @example const data: PixelData = imageData.data; */
 export type PixelData = Uint8Array | Uint8ClampedArray | Float32Array;
 
 /**
  * How channels are stored: `'interleaved'` is `[r, g, b, r, g, b, …]` (ImageData, HWC);
  * `'planar'` is all of channel 0, then all of channel 1, … (CHW).
+ * @example rgbToLab(rgb, { layout: 'interleaved', outLayout: 'planar' });
  */
 export type PixelLayout = 'interleaved' | 'planar';
 
-/** Options of {@link rgbToLab}. */
+/** Options of {@link rgbToLab}. @example const options: RgbToLabOptions = { channels: 4, outLayout: 'planar' }; */
 export interface RgbToLabOptions {
   /** Channels per pixel of the input, 3 (RGB) or 4 (RGBA; alpha is ignored). Default 3. */
   channels?: 3 | 4;
@@ -48,7 +49,7 @@ export interface RgbToLabOptions {
   out?: Float32Array;
 }
 
-/** Options of {@link labToRgb} and {@link labPlanesToRgb}. */
+/** Options of {@link labToRgb} and {@link labPlanesToRgb}. @example labToRgb(lab, { channels: 4, out: rgbaBuffer }); */
 export interface LabToRgbOptions<Out extends Uint8ClampedArray | Float32Array> {
   /** Layout of the Lab input (ignored by {@link labPlanesToRgb}). Default `'interleaved'`. */
   layout?: PixelLayout;
