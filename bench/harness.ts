@@ -33,7 +33,7 @@ function summarize(name: string, samples: number[]): Timing {
 export class PythonReference implements BenchCase {
   private proc?: ChildProcessWithoutNullStreams;
   private lines?: Interface;
-  private pending: ((line: string) => void)[] = [];
+  private pending: { resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
   info: Record<string, unknown> = {};
 
   constructor(readonly name: string, readonly script: string, readonly args: string[] = [], readonly env: Record<string, string> = {}) {}
@@ -45,17 +45,17 @@ export class PythonReference implements BenchCase {
     });
     this.proc.stderr.on('data', (d) => process.stderr.write(d));
     this.lines = createInterface({ input: this.proc.stdout });
-    this.lines.on('line', (line) => this.pending.shift()?.(line));
+    this.lines.on('line', (line) => this.pending.shift()?.resolve(line));
+    this.proc.once('exit', (code) => {
+      for (const p of this.pending.splice(0)) p.reject(new Error(`${this.script} exited with ${code}`));
+    });
     const ready = await this.next();
     if (!ready.startsWith('ready')) throw new Error(`${this.script}: unexpected first line ${ready}`);
     this.info = JSON.parse(ready.slice(6) || '{}');
   }
 
   private next(): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.pending.push(resolve);
-      this.proc!.once('exit', (code) => reject(new Error(`${this.script} exited with ${code}`)));
-    });
+    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
   }
 
   /** One round; resolves with the milliseconds measured inside Python (no pipe overhead). */
