@@ -10,3 +10,4 @@ export * from './losses/index.js';
 export * from './models/index.js';
 export * from './train/index.js';
 export * from './kernels/index.js';
+export * from './colorize/index.js';

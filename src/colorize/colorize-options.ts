@@ -1,0 +1,146 @@
+/**
+ * Options of `createColorizer` and of each `colorize` call, with their defaults and checks.
+ */
+import type { AbGamut } from '../color/gamut.js';
+import { ConfigError, describeValue } from '../errors.js';
+import { checkConfigChoice, checkConfigRange } from '../validate.js';
+import { FIT_MODES, type FitMode } from './fit-lightness.js';
+import type { ModelKind, PixelSize } from './model-kind.js';
+import type { ModelSource } from './model-source.js';
+
+/**
+ * How a distribution over ab bins becomes one colour per pixel (Zhang et al. 2016, §3.3):
+ * `'annealed-mean'` (eq. 5, temperature T), `'mode'` (the most likely bin) or `'mean'` (T = 1).
+ * @example const decode: DecodeMethod = 'mode';
+ */
+export type DecodeMethod = 'annealed-mean' | 'mode' | 'mean';
+
+/** Every {@link DecodeMethod}. @example DECODE_METHODS.includes('mean'); // true */
+export const DECODE_METHODS: readonly DecodeMethod[] = Object.freeze(['annealed-mean', 'mode', 'mean']);
+
+/** Zhang et al.'s annealed-mean temperature (ECCV 2016, §3.3: T = 0.38). @example DEFAULT_TEMPERATURE === 0.38 */
+export const DEFAULT_TEMPERATURE = 0.38;
+
+/** Most colorings one call returns with `samples`. @example MAX_COLORIZE_SAMPLES === 64 */
+export const MAX_COLORIZE_SAMPLES = 64;
+
+/** Steps of a colorization, in order; `'load'` only while `createColorizer` loads its model. */
+export type ColorizeStage = 'load' | 'prepare' | 'predict' | 'decode' | 'recombine' | 'done';
+
+/**
+ * A progress report. `fraction` is the overall progress of the current image in [0, 1] (of the model
+ * download for `'load'`); `index` is the image's position in a `colorizeBatch` run.
+ * @example onProgress: ({ stage, fraction }) => console.log(stage, Math.round(fraction * 100) + '%')
+ */
+export interface ColorizeProgress {
+  stage: ColorizeStage;
+  fraction: number;
+  index?: number;
+}
+
+/**
+ * Options of `createColorizer`.
+ * @example
+ * const options: ColorizerOptions = { model: 'https://example.org/colorizer/model.json', inputSize: 256 };
+ */
+export interface ColorizerOptions {
+  /** The model, or where to load it from. Default: the bundled model (see `registerBundledModel`). */
+  model?: ModelSource;
+  /** Override the detected {@link ModelKind}. */
+  modelKind?: ModelKind;
+  /**
+   * The model's input size: taken from the model when it is fixed (a different value is an error);
+   * used for models that accept any size, default 256 (Zhang et al. 2016).
+   */
+  inputSize?: number | PixelSize;
+  /** The ab bins of a `'bins'` model. Default `ZHANG_GAMUT` (313 bins). */
+  gamut?: AbGamut;
+  /** Called while the model loads and, unless a call passes its own, during every colorization. */
+  onProgress?: (progress: ColorizeProgress) => void;
+}
+
+/**
+ * Options of one `colorize` call.
+ * @example
+ * await colorizer.colorize(photo, { decode: 'annealed-mean', temperature: 0.38, samples: 4, seed: 1 });
+ */
+export interface ColorizeOptions {
+  /** Decoding of a `'bins'` model's distribution. Default `'annealed-mean'`. Ignored by ab models. */
+  decode?: DecodeMethod;
+  /** Annealed-mean (and sampling) temperature T in (0, 1]. Default 0.38. */
+  temperature?: number;
+  /** K extra colorings drawn from the distribution (`'bins'` models only), 0…64. Default 0. */
+  samples?: number;
+  /** Seed of the samples; the same seed gives the same samples. Default 0. */
+  seed?: number;
+  /** How the picture is fitted to the model's input. Default `'squash'` (see `fit-lightness.ts`). */
+  fit?: FitMode;
+  /** 3 for RGB, 4 for RGBA (alpha copied from an RGBA input, else 255). Default 3. */
+  channels?: 3 | 4;
+  /** Also return the full-resolution Lab planes of the result. Default false. */
+  returnLab?: boolean;
+  /** Abort between steps; the call then rejects with `ColorizeAbortError`. */
+  signal?: AbortSignal;
+  /** Progress of this call (replaces the colorizer's `onProgress`). */
+  onProgress?: (progress: ColorizeProgress) => void;
+}
+
+/** {@link ColorizeOptions} with defaults filled in. */
+export interface ResolvedColorizeOptions {
+  decode: DecodeMethod;
+  temperature: number;
+  samples: number;
+  seed: number;
+  fit: FitMode;
+  channels: 3 | 4;
+  returnLab: boolean;
+  signal: AbortSignal | undefined;
+  onProgress: ((progress: ColorizeProgress) => void) | undefined;
+}
+
+/**
+ * Validate one call's options against the model kind and fill in the defaults.
+ * @throws ConfigError naming the key, the valid values and what was received.
+ * @example const o = resolveColorizeOptions({ decode: 'mode' }, 'bins');
+ */
+export function resolveColorizeOptions(options: ColorizeOptions, kind: ModelKind): ResolvedColorizeOptions {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an options object', describeValue(options));
+  const { decode = 'annealed-mean', temperature = DEFAULT_TEMPERATURE, samples = 0, seed = 0, fit = 'squash', channels = 3, returnLab = false } = options;
+  checkConfigChoice('decode', decode, DECODE_METHODS);
+  checkConfigRange('temperature', temperature, 0, 1, { openLow: true });
+  checkConfigRange('samples', samples, 0, MAX_COLORIZE_SAMPLES, { integer: true });
+  checkConfigRange('seed', seed, -(2 ** 53), 2 ** 53, { integer: true });
+  checkConfigChoice('fit', fit, FIT_MODES);
+  checkConfigChoice('channels', channels, [3, 4] as const);
+  if (typeof returnLab !== 'boolean') throw new ConfigError('returnLab', ['true', 'false'], describeValue(returnLab));
+  if (samples > 0 && kind !== 'bins') {
+    throw new ConfigError('samples', `0 for a '${kind}' model (sampling needs a distribution over ab bins)`, String(samples));
+  }
+  const { signal, onProgress } = options;
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean')) {
+    throw new ConfigError('signal', 'an AbortSignal', describeValue(signal));
+  }
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new ConfigError('onProgress', 'a function', describeValue(onProgress));
+  return { decode, temperature, samples, seed, fit, channels, returnLab, signal, onProgress };
+}
+
+/**
+ * The input size to fit pictures to: the model's own when fixed, else `requested` (default 256).
+ * @throws ConfigError (key `inputSize`) for a non-positive or fractional size, or one that contradicts a
+ *   fixed model input.
+ * @example resolveInputSize(null, 320); // { height: 320, width: 320 }
+ */
+export function resolveInputSize(modelSize: PixelSize | null, requested: number | PixelSize | undefined): PixelSize {
+  let wanted: PixelSize | undefined;
+  if (requested !== undefined) {
+    wanted = typeof requested === 'number' ? { height: requested, width: requested } : requested;
+    if (typeof wanted !== 'object' || wanted === null) throw new ConfigError('inputSize', 'a positive integer or { height, width }', describeValue(requested));
+    checkConfigRange('inputSize.height', wanted.height, 1, Infinity, { integer: true });
+    checkConfigRange('inputSize.width', wanted.width, 1, Infinity, { integer: true });
+  }
+  if (modelSize === null) return wanted ?? { height: 256, width: 256 };
+  if (wanted !== undefined && (wanted.height !== modelSize.height || wanted.width !== modelSize.width)) {
+    throw new ConfigError('inputSize', `the model's fixed input size ${modelSize.height} × ${modelSize.width} (or leave it out)`, `${wanted.height} × ${wanted.width}`);
+  }
+  return modelSize;
+}

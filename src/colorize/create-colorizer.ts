@@ -1,0 +1,225 @@
+/**
+ * The main job: a gray (or colour, or sepia) photo in, a plausible colour photo out, at full resolution
+ * with the input's lightness kept exactly. Shaped like transformers.js's `pipeline` and UpscalerJS:
+ * a factory that loads once, a `colorize` call per image, `dispose()` at the end.
+ *
+ * Data flow (DESIGN.md, "Data flow of the main job"): input → full-size L → fitted to the model's input
+ * → model → ab at the model's output size (decoded from bins, or read directly) → bilinear upsampling
+ * to full size → joined with the full-size L → sRGB. Only the Lab conversion and the upsampling touch
+ * full-resolution pixels, so the model's cost does not grow with the photo.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { AB_SCALE } from '../color/constants.js';
+import { decodeAnnealedMean } from '../color/decode-annealed-mean.js';
+import { decodeMean } from '../color/decode-mean.js';
+import { decodeMode } from '../color/decode-mode.js';
+import { ZHANG_GAMUT, type AbGamut } from '../color/gamut.js';
+import { imageToLab, type ImageLike, type LabPlanes } from '../color/image.js';
+import { toImageLike, type ImageInput } from '../color/image-adapters.js';
+import { recombineLab, type AbImage } from '../color/image-recombine.js';
+import { grayToLightness } from '../color/lab.js';
+import { sampleColorizations } from '../color/sample-colorizations.js';
+import { ColorizationError, ConfigError, InputError, describeValue } from '../errors.js';
+import { throwIfColorizeAborted } from './colorize-abort.js';
+import {
+  resolveColorizeOptions,
+  resolveInputSize,
+  type ColorizeOptions,
+  type ColorizeProgress,
+  type ColorizerOptions,
+  type ColorizeStage,
+  type ResolvedColorizeOptions,
+} from './colorize-options.js';
+import { cropToContent, fitLightness, type FittedLightness } from './fit-lightness.js';
+import { inspectColorizationModel, type ColorizationModelLayout, type PixelSize } from './model-kind.js';
+import { loadModelSource } from './model-source.js';
+
+/** An 8-bit picture returned by a colorizer. @example const { data, width, height } = result.rgb; */
+export type ColorizedImage = ImageLike & { data: Uint8ClampedArray; channels: 3 | 4 };
+
+/**
+ * What `colorize` returns.
+ * @example const { rgb, samples } = await colorizer.colorize(photo, { samples: 3 });
+ */
+export interface ColorizeResult {
+  /** Full-resolution RGB (or RGBA), 0–255. Its lightness is the input's, up to gamut clipping and rounding. */
+  rgb: ColorizedImage;
+  /** With `returnLab`: full-size planes; `lightness` is bit-identical to `imageToLab(input).lightness`. */
+  lab?: LabPlanes;
+  /** With `samples: K`: K further colorings drawn from the predicted distribution, full resolution. */
+  samples?: ColorizedImage[];
+}
+
+/**
+ * A loaded colorization model, ready to colorize pictures one after the other.
+ * @example
+ * const colorizer = await createColorizer({ model });
+ * const { rgb } = await colorizer.colorize({ data: gray, width, height, channels: 1 });
+ * colorizer.dispose();
+ */
+export interface Colorizer {
+  /** The model (owned by the colorizer only when it loaded it). */
+  readonly model: tfl.LayersModel;
+  /** How the model's inputs and outputs are read (kind, input sizes, colour output). */
+  readonly layout: ColorizationModelLayout;
+  /** The size pictures are fitted to before the model sees them. */
+  readonly inputSize: PixelSize;
+  /** The ab bins of a `'bins'` model. */
+  readonly gamut: AbGamut;
+  /**
+   * Colorize one picture.
+   * @param input  any {@link ImageInput}: gray, RGB or RGBA bytes (0–255) or floats (0–1), ImageData-like,
+   *   ndarray, `tf.Tensor3D/4D` (not disposed). Colour and sepia inputs keep only their lightness.
+   * @throws InputError for an unreadable input; ConfigError for bad options; ColorizeAbortError on abort.
+   */
+  colorize(input: ImageInput, options?: ColorizeOptions): Promise<ColorizeResult>;
+  /**
+   * Colorize many pictures one at a time: the next input is pulled only after the previous result was
+   * taken, so memory holds one picture at a time whatever the number of inputs (feed an async generator
+   * that decodes files lazily). Stops at the first error.
+   */
+  colorizeBatch(inputs: Iterable<ImageInput> | AsyncIterable<ImageInput>, options?: ColorizeOptions): AsyncGenerator<ColorizeResult, void, undefined>;
+  /** Free the model if the colorizer loaded it; later calls throw. Idempotent. */
+  dispose(): void;
+}
+
+/** Full-size lightness of a picture; colour (and sepia) chroma is dropped. */
+function lightnessOf(image: ImageLike): Pick<LabPlanes, 'lightness' | 'width' | 'height'> {
+  const { width, height } = image;
+  // Gray input needs only the gray → L table; colour input is converted whole and its L copied, so the
+  // a and b planes can be freed at once.
+  const lightness = image.channels === 1 ? grayToLightness(image.data) : imageToLab(image).lightness.slice();
+  return { lightness, width, height };
+}
+
+function copyAlpha(rgba: Uint8ClampedArray, image: ImageLike): void {
+  if (image.channels !== 4) return;
+  const { data } = image;
+  const scale = data instanceof Float32Array ? 255 : 1;
+  for (let i = 3; i < rgba.length; i += 4) rgba[i] = data[i] * scale;
+}
+
+/**
+ * Load a colorization model and return a {@link Colorizer}.
+ *
+ * The model kind is detected from the output shape (`'bins'` when the last dimension equals the gamut
+ * size, otherwise ab through tanh or sigmoid) and Iizuka et al.'s `[global, local]` models from their two
+ * inputs; see `inspectColorizationModel`.
+ *
+ * @param options  `model` (a `tf.LayersModel`, a model.json URL, an IOHandler or model artifacts; default
+ *   the bundled model), `modelKind`, `inputSize` (fixed models: their own; others default 256), `gamut`
+ *   (default `ZHANG_GAMUT`), `onProgress`.
+ * @returns a colorizer; `dispose()` it when done.
+ * @throws ConfigError for a bad option, a model that is not a colorization model, or no model when no
+ *   bundled model is registered.
+ * @example
+ * const model = buildZhangModel({ inputSize: 64, widthMultiplier: 1 / 8 });
+ * const colorizer = await createColorizer({ model });
+ * const { rgb, samples } = await colorizer.colorize(grayPhoto, { samples: 4, seed: 7 });
+ * colorizer.dispose();
+ */
+export async function createColorizer(options: ColorizerOptions = {}): Promise<Colorizer> {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an options object', describeValue(options));
+  const gamut = options.gamut ?? ZHANG_GAMUT;
+  if (typeof gamut !== 'object' || gamut === null || !(gamut.centres instanceof Float32Array) || gamut.centres.length !== 2 * gamut.size) {
+    throw new ConfigError('gamut', 'an AbGamut (createGamut, deriveGamut or ZHANG_GAMUT)', describeValue(gamut));
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new ConfigError('onProgress', 'a function', describeValue(options.onProgress));
+  const defaultProgress = options.onProgress;
+  const { model, owned } = await loadModelSource(options.model, defaultProgress ? (fraction) => defaultProgress({ stage: 'load', fraction }) : undefined);
+  let layout: ColorizationModelLayout;
+  let inputSize: PixelSize;
+  try {
+    layout = inspectColorizationModel(model, { gamut, modelKind: options.modelKind });
+    inputSize = resolveInputSize(layout.localInputSize, options.inputSize);
+  } catch (e) {
+    if (owned) model.dispose();
+    throw e;
+  }
+  let disposed = false;
+
+  /** Run the model and decode: the main ab and the samples, in Lab units at the model's output size. */
+  const predict = async (local: FittedLightness, global: FittedLightness | null, o: ResolvedColorizeOptions, report: (stage: ColorizeStage, fraction: number) => void): Promise<AbImage[]> => {
+    const tensors = tf.tidy(() => {
+      const localInput = tf.tensor4d(local.data, [1, local.size.height, local.size.width, 1]);
+      const inputs = global === null ? localInput : [tf.tensor4d(global.data, [1, global.size.height, global.size.width, 1]), localInput];
+      const raw = model.predict(inputs);
+      const output = (Array.isArray(raw) ? raw[layout.outputIndex] : raw) as tf.Tensor4D;
+      if (layout.kind === 'ab-tanh') return [tf.mul(output, AB_SCALE) as tf.Tensor4D];
+      // Iizuka et al. 2016, §3.4: chrominance in [0, 1] over the ab range, ab = (2s − 1) · 110.
+      if (layout.kind === 'ab-sigmoid') return [tf.mul(tf.sub(tf.mul(output, 2), 1), AB_SCALE) as tf.Tensor4D];
+      const config = { gamut, temperature: o.temperature };
+      const main = o.decode === 'mode' ? decodeMode(output, { gamut }) : o.decode === 'mean' ? decodeMean(output, { gamut }) : decodeAnnealedMean(output, config);
+      const samples = o.samples > 0 ? sampleColorizations(output, { ...config, count: o.samples, seed: o.seed }) : [];
+      return [main, ...samples];
+    });
+    try {
+      report('decode', 0.6);
+      const images: AbImage[] = [];
+      for (const t of tensors) {
+        const [, height, width] = t.shape;
+        // data() rather than dataSync(): GPU backends read back without blocking the page.
+        images.push({ data: (await t.data()) as Float32Array, width, height });
+      }
+      return images;
+    } finally {
+      for (const t of tensors) t.dispose();
+    }
+  };
+
+  const colorize = async (input: ImageInput, callOptions: ColorizeOptions = {}, index?: number): Promise<ColorizeResult> => {
+    if (disposed) throw new ColorizationError('colorize: this colorizer has been disposed; create a new one');
+    const o = resolveColorizeOptions(callOptions, layout.kind);
+    const progress = o.onProgress ?? defaultProgress;
+    const report = (stage: ColorizeStage, fraction: number) => {
+      throwIfColorizeAborted(o.signal);
+      progress?.(index === undefined ? { stage, fraction } : { stage, fraction, index });
+    };
+    report('prepare', 0);
+    const image = toImageLike(input, 'input');
+    const lightness = lightnessOf(image);
+    const local = fitLightness(lightness, inputSize, o.fit);
+    const global = layout.globalInputSize === null ? null : fitLightness(lightness, layout.globalInputSize, 'squash');
+    report('predict', 0.2);
+    const [main, ...sampleAbs] = await predict(local, global, o, report);
+    report('recombine', 0.8);
+    const finish = (ab: AbImage, returnLab: boolean) => {
+      const { image: rgb, lab } = recombineLab(lightness, cropToContent(ab, local), { channels: o.channels, returnLab });
+      if (o.channels === 4) copyAlpha(rgb.data, image);
+      return { rgb: rgb as ColorizedImage, lab };
+    };
+    const first = finish(main, o.returnLab);
+    const result: ColorizeResult = { rgb: first.rgb };
+    if (o.returnLab) result.lab = first.lab;
+    if (o.samples > 0) result.samples = sampleAbs.map((ab) => finish(ab, false).rgb);
+    report('done', 1);
+    return result;
+  };
+
+  async function* colorizeBatch(inputs: Iterable<ImageInput> | AsyncIterable<ImageInput>, callOptions: ColorizeOptions = {}): AsyncGenerator<ColorizeResult, void, undefined> {
+    const iterable = inputs as Partial<Iterable<ImageInput> & AsyncIterable<ImageInput>> | null;
+    if (typeof iterable?.[Symbol.asyncIterator] !== 'function' && typeof iterable?.[Symbol.iterator] !== 'function') {
+      throw new InputError('inputs', 'an iterable or async iterable of images', describeValue(inputs));
+    }
+    let index = 0;
+    for await (const input of inputs) {
+      throwIfColorizeAborted(callOptions.signal);
+      yield await colorize(input, callOptions, index++);
+    }
+  }
+
+  return {
+    model,
+    layout,
+    inputSize,
+    gamut,
+    colorize: (input, callOptions) => colorize(input, callOptions),
+    colorizeBatch,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      if (owned) model.dispose();
+    },
+  };
+}

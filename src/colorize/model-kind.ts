@@ -1,0 +1,104 @@
+/**
+ * What a colorization model expects and returns, read from its input and output shapes, so one
+ * `createColorizer` serves every family of `src/models`:
+ * - `'bins'`: logits over the Q bins of an ab gamut (Zhang et al. 2016; baseline and Larsson with
+ *   `output: 'bins'`), decoded by annealed mean, mode, mean or sampling;
+ * - `'ab-tanh'`: ab / 110 directly (Nazeri et al. 2018's tanh generator; baseline and Larsson with
+ *   `output: 'ab'`, tanh or linear);
+ * - `'ab-sigmoid'`: s ∈ [0, 1] with ab = (2s − 1) · 110 (Iizuka et al. 2016, §3.4).
+ * One input is the lightness; two inputs are Iizuka's `[global, local]` (§3.2).
+ */
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { AbGamut } from '../color/gamut.js';
+import { ConfigError } from '../errors.js';
+import { checkConfigChoice } from '../validate.js';
+
+/** How a model's output becomes ab (see the file comment). @example const kind: ModelKind = 'bins'; */
+export type ModelKind = 'bins' | 'ab-tanh' | 'ab-sigmoid';
+
+/** Every {@link ModelKind}. @example MODEL_KINDS.includes('ab-tanh'); // true */
+export const MODEL_KINDS: readonly ModelKind[] = Object.freeze(['bins', 'ab-tanh', 'ab-sigmoid']);
+
+/** A spatial size in pixels. @example const size: PixelSize = { height: 256, width: 256 }; */
+export interface PixelSize {
+  height: number;
+  width: number;
+}
+
+/**
+ * The resolved interface of a colorization model.
+ * @example const { kind, localInputSize } = inspectColorizationModel(model);
+ */
+export interface ColorizationModelLayout {
+  kind: ModelKind;
+  /** Size of the lightness input the picture is fitted to; `null` when the model accepts any size. */
+  localInputSize: PixelSize | null;
+  /** Size of Iizuka's global input (the whole picture rescaled, §3.2); `null` for one-input models. */
+  globalInputSize: PixelSize | null;
+  /** Which of the model's outputs holds the colours (Iizuka's second output is class logits). */
+  outputIndex: number;
+}
+
+type Shape = readonly (number | null)[];
+
+function fixedSize(shape: Shape): PixelSize | null {
+  const [, height, width] = shape;
+  return typeof height === 'number' && typeof width === 'number' ? { height, width } : null;
+}
+
+function shapeText(shape: Shape): string {
+  return `[${shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`;
+}
+
+function activationOf(model: tfl.LayersModel, outputIndex: number): string | undefined {
+  const layer = (model.outputs[outputIndex] as { sourceLayer?: { getConfig?: () => Record<string, unknown> } }).sourceLayer;
+  const activation = layer?.getConfig?.().activation;
+  return typeof activation === 'string' ? activation : undefined;
+}
+
+/**
+ * Read a model's layout: its lightness input(s), the output that carries colour and the {@link ModelKind}.
+ * Auto-detection: an output whose last dimension equals `gamut.size` is `'bins'`; a 2-channel output is
+ * `'ab-sigmoid'` when its layer's activation is sigmoid, `'ab-tanh'` otherwise.
+ *
+ * @param model  a model with one input `[N, H, W, 1]` or two inputs `[global, local]` (Iizuka et al.).
+ * @param options  `gamut` (the bins of a `'bins'` model); `modelKind` to override detection.
+ * @returns the layout.
+ * @throws ConfigError (key `model` or `modelKind`) when the model is not a colorization model or does not
+ *   fit the requested kind.
+ * @example
+ * inspectColorizationModel(buildZhangModel({ inputSize: 64, widthMultiplier: 1 / 8 }), { gamut: ZHANG_GAMUT }).kind; // 'bins'
+ */
+export function inspectColorizationModel(model: tfl.LayersModel, options: { gamut: AbGamut; modelKind?: ModelKind }): ColorizationModelLayout {
+  const { gamut, modelKind } = options;
+  if (modelKind !== undefined) checkConfigChoice('modelKind', modelKind, MODEL_KINDS);
+  const inputShapes = model.inputs.map((input) => input.shape as Shape);
+  if (inputShapes.length < 1 || inputShapes.length > 2) {
+    throw new ConfigError('model', 'a model with one lightness input, or two ([global, local] as Iizuka et al.)', `${inputShapes.length} inputs`);
+  }
+  inputShapes.forEach((shape, i) => {
+    if (shape.length !== 4 || shape[3] !== 1) {
+      throw new ConfigError('model', 'lightness inputs of shape [N, H, W, 1]', `input ${i} of shape ${shapeText(shape)}`);
+    }
+  });
+  const local = inputShapes[inputShapes.length - 1];
+  const global = inputShapes.length === 2 ? inputShapes[0] : null;
+  const globalInputSize = global === null ? null : fixedSize(global);
+  if (global !== null && globalInputSize === null) {
+    throw new ConfigError('model', 'a fixed-size global input (the first of two inputs)', `shape ${shapeText(global)}`);
+  }
+
+  const outputShapes = model.outputs.map((output) => output.shape as Shape);
+  const outputIndex = outputShapes.findIndex((s) => s.length === 4 && (s[3] === 2 || s[3] === gamut.size));
+  if (outputIndex < 0) {
+    throw new ConfigError('model', `an output of shape [N, h, w, 2] (ab) or [N, h, w, ${gamut.size}] (the gamut's bins)`, `outputs ${outputShapes.map(shapeText).join(', ')}`);
+  }
+  const channels = outputShapes[outputIndex][3];
+  const detected: ModelKind = channels === gamut.size ? 'bins' : activationOf(model, outputIndex) === 'sigmoid' ? 'ab-sigmoid' : 'ab-tanh';
+  const kind = modelKind ?? detected;
+  if ((kind === 'bins') !== (channels === gamut.size)) {
+    const expected = kind === 'bins' ? `an output with ${gamut.size} channels (gamut size) for 'bins'` : `an output with 2 channels for '${kind}'`;
+    throw new ConfigError('modelKind', expected, `'${kind}' for output ${outputIndex} of shape ${shapeText(outputShapes[outputIndex])}`);
+  }
+  return { kind, localInputSize: fixedSize(local), globalInputSize, outputIndex };
+}
