@@ -1,16 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, InputError } from '../../src/errors.js';
 import { buildIizukaModel } from '../../src/models/iizuka.js';
+import { buildZhangModel } from '../../src/models/zhang-eccv16.js';
 import { buildResNet18 } from '../../src/models/resnet18.js';
-import { createMemoryCheckpointStore } from '../../src/train/checkpoint-memory-store.js';
 import { createBinsObjective } from '../../src/train/objectives-bins.js';
 import { createJointObjective } from '../../src/train/objectives-joint.js';
 import { createLabelsObjective } from '../../src/train/objectives-labels.js';
 import { createRegressionObjective } from '../../src/train/objectives-regression.js';
 import { createSupervisedTrainer } from '../../src/train/supervised-trainer.js';
-import { createStepDecay } from '../../src/train/schedules/step-decay.js';
-import { createReduceOnPlateau } from '../../src/train/schedules/reduce-on-plateau.js';
 import { getLearningRate } from '../../src/train/schedules/set-learning-rate.js';
 import type { BatchEndEvent } from '../../src/train/callbacks.js';
 import { buildTinyAbModel, buildTinyBinsModel, buildTinyJointModel, createTinySource, makeTinyData } from './trainer-fixtures.js';
@@ -80,6 +77,18 @@ describe('supervised trainer: learning', () => {
     expect(ab.shape).toEqual([4, 8, 8, 2]);
     expect(Math.max(...(await tf.abs(ab).data()))).toBeLessThanOrEqual(1);
     tf.dispose([ab, batch.input, batch.targets.ab!, batch.targets.labels!]);
+    trainer.dispose();
+    model.dispose();
+  });
+
+  it('bins objective drives the real Zhang builder with the zhang2016 preset (targets pooled to the 1/4-size logits, weight decay as a part)', async () => {
+    const model = buildZhangModel({ inputSize: 16, widthMultiplier: 1 / 32, seed: 1 });
+    const trainer = createSupervisedTrainer({ model, objective: createBinsObjective(), optimizer: 'zhang2016' });
+    const result = await trainer.fit({ source: createTinySource(makeTinyData(2, 16), { batchSize: 2, targets: ['bins', 'ab'] }), epochs: 2 });
+    const { loss, cross_entropy, weight_decay } = result.lastLosses;
+    expect(weight_decay).toBeGreaterThan(0);
+    expect(loss).toBeCloseTo(cross_entropy + weight_decay, 5);
+    expect(getLearningRate(trainer.optimizer)).toBe(3e-5);
     trainer.dispose();
     model.dispose();
   });
