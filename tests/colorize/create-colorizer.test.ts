@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import ndarray from 'ndarray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZHANG_GAMUT } from '../../src/color/gamut.js';
@@ -14,7 +15,7 @@ const W = 23, H = 17;
 const gray: ImageLike = { data: grayPicture(W, H), width: W, height: H, channels: 1 };
 
 /** Independent pipeline on cpu: tf.image.resizeBilinear (half-pixel centres) both ways, softmax decode by hand. */
-function referenceAb(model: tf.LayersModel, L: Float32Array, w: number, h: number, size: number, decode: (logits: tf.Tensor4D) => tf.Tensor4D): { a: Float32Array; b: Float32Array } {
+function referenceAb(model: tfl.LayersModel, L: Float32Array, w: number, h: number, size: number, decode: (logits: tf.Tensor4D) => tf.Tensor4D): { a: Float32Array; b: Float32Array } {
   return tf.tidy(() => {
     const l = tf.tensor4d(L, [1, h, w, 1]);
     const input = tf.div(tf.sub(tf.image.resizeBilinear(l, [size, size], false, true), 50), 100);
@@ -220,7 +221,7 @@ describe('createColorizer with ab models', () => {
     const L = imageToLab(picture).lightness;
     const result = await colorizer.colorize(picture, { returnLab: true });
     const ref = tf.tidy(() => {
-      const l = tf.div(tf.sub(tf.tensor4d(L, [1, 16, 16, 1]), 50), 100);
+      const l = tf.div(tf.sub(tf.tensor4d(L, [1, 16, 16, 1]), 50), 100) as tf.Tensor4D;
       // 16 → 8 is a 2× shrink: the box pre-filter averages 2 × 2 blocks, then bilinear at scale 1.
       const [s] = model.predict([tf.avgPool(l, 2, 2, 'valid'), l]) as tf.Tensor[];
       return tf.mul(tf.sub(tf.mul(s, 2), 1), 110).dataSync();
