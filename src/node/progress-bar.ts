@@ -36,7 +36,12 @@ export interface ProgressBarConfig {
   now?: () => number;
 }
 
-/** `1h02m`, `3m07s`, `12s`. */
+/**
+ * A duration for humans: `1h02m`, `3m07s`, `12s`; `?` when unknown.
+ *
+ * @example
+ * formatDuration(187); // '3m07s'
+ */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.max(0, Math.round(seconds));

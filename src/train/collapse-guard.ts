@@ -109,7 +109,13 @@ export function computeDiscriminatorLossFloor(realLabel: number, fakeLabel = 0):
   return h(realLabel) + h(fakeLabel);
 }
 
-/** Validate a guard config and fill its defaults. */
+/**
+ * Validate a guard config and fill its defaults.
+ *
+ * @throws ConfigError naming the key.
+ * @example
+ * resolveCollapseGuardConfig({}).patience; // 10
+ */
 export function resolveCollapseGuardConfig(config: CollapseGuardConfig = {}): ResolvedCollapseGuardConfig {
   const r: ResolvedCollapseGuardConfig = {
     discriminatorLossMargin: config.discriminatorLossMargin === undefined ? 0.02 : config.discriminatorLossMargin,

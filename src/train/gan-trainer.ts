@@ -17,7 +17,7 @@ import type { CheckpointStore } from './checkpoint-store.js';
 import { computeDiscriminatorLossFloor, createCollapseGuard, type CollapseGuard, type CollapseGuardConfig } from './collapse-guard.js';
 import { requireAbTarget } from './objectives-regression.js';
 import { createOptimizer, type OptimizerConfig, type OptimizerPresetName } from './optimizer-presets.js';
-import { readScalars, trainableVariables } from './supervised-trainer.js';
+import { readScalars, trainableVariables } from './training-step.js';
 import { TrainingLoop, type FitOptions, type FitResult, type LearningRateSchedule, type LoopCore, type ResumeResult, type TrainerLoopConfig } from './training-loop.js';
 import { createValidationAccumulator } from './validation-metrics.js';
 

@@ -31,6 +31,7 @@ export * from './objectives-joint.js';
 export * from './objectives-labels.js';
 export * from './validation-metrics.js';
 export * from './collapse-guard.js';
+export * from './training-step.js';
 export * from './training-loop.js';
 export * from './supervised-trainer.js';
 export * from './gan-trainer.js';

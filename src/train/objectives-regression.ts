@@ -36,13 +36,24 @@ export interface RegressionObjectiveConfig {
   outputRange?: AbOutputRange;
 }
 
-/** Resize a `[N, h, w, C]` target to `[H, W]` (bilinear, half-pixel), or return it as is when it fits. */
+/**
+ * Resize a `[N, h, w, C]` target to `[H, W]` (bilinear, half-pixel centres), or return the same tensor
+ * when it already fits (then do not dispose the result separately from `target`).
+ *
+ * @example
+ * const t = fitTargetSize(batch.targets.ab!, [16, 16]);
+ */
 export function fitTargetSize(target: tf.Tensor4D, size: readonly [number, number]): tf.Tensor4D {
   if (target.shape[1] === size[0] && target.shape[2] === size[1]) return target;
   return tf.image.resizeBilinear(target, [size[0], size[1]], false, true);
 }
 
-/** The batch's ab target, checked. */
+/**
+ * The batch's ab target, or an InputError saying the pipeline must produce one.
+ *
+ * @example
+ * const ab = requireAbTarget(batch.targets);
+ */
 export function requireAbTarget(targets: BatchTargets): tf.Tensor4D {
   if (targets.ab === undefined) throw new InputError('batch.targets.ab', 'an [N, H, W, 2] ab target (configure the pipeline with ab targets)', describeValue(targets.ab));
   return targets.ab;

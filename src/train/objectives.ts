@@ -42,7 +42,12 @@ export interface TrainingObjective {
   predictClasses?(outputs: tf.Tensor | tf.Tensor[]): tf.Tensor2D;
 }
 
-/** The first output of a model (models with one output return a tensor, others a list). */
+/**
+ * The first output of a model (models with one output return a tensor, others a list).
+ *
+ * @example
+ * const ab = firstOutput(model.apply(l) as tf.Tensor | tf.Tensor[]);
+ */
 export function firstOutput(outputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   return Array.isArray(outputs) ? outputs[0] : outputs;
 }

@@ -14,6 +14,7 @@ import type { CheckpointStore } from './checkpoint-store.js';
 import type { ObjectiveLoss, TrainingObjective } from './objectives.js';
 import { createOptimizer, resolveOptimizerConfig, type OptimizerConfig, type OptimizerPresetName } from './optimizer-presets.js';
 import { setLearningRate } from './schedules/set-learning-rate.js';
+import { computeWeightDecay, readScalars, trainableVariables } from './training-step.js';
 import { createValidationAccumulator } from './validation-metrics.js';
 import {
   TrainingLoop,
@@ -73,30 +74,6 @@ export interface SupervisedTrainer {
   /** Predicted ab ÷ 110 at the batch's input size, inference mode; caller owns it. */
   predictAb(batch: Batch): tf.Tensor4D;
   dispose(): void;
-}
-
-/** The trainable `tf.Variable`s of a model (frozen layers excluded). */
-export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => w.read() as tf.Variable);
-}
-
-/** `½·wd·Σ w²` over the kernels (rank ≥ 2) of `variables`: the coupled L2 decay (see optimizer-presets). */
-export function computeWeightDecay(variables: readonly tf.Variable[], weightDecay: number): tf.Scalar {
-  return tf.tidy(() => {
-    const kernels = variables.filter((v) => v.rank >= 2);
-    if (kernels.length === 0) return tf.scalar(0);
-    return tf.mul(0.5 * weightDecay, tf.addN(kernels.map((v) => tf.sum(tf.square(v))))) as tf.Scalar;
-  });
-}
-
-/** Read scalars into numbers and dispose them. */
-export async function readScalars(scalars: { [name: string]: tf.Scalar }): Promise<{ [name: string]: number }> {
-  const names = Object.keys(scalars);
-  const values = await Promise.all(names.map((n) => scalars[n].data()));
-  const out: { [name: string]: number } = {};
-  names.forEach((n, i) => (out[n] = values[i][0]));
-  tf.dispose(Object.values(scalars));
-  return out;
 }
 
 function resolveOptimizer(config: SupervisedTrainerConfig): { optimizer: tf.Optimizer; owned: boolean; weightDecay: number } {

@@ -154,7 +154,13 @@ function checkOptionalInteger(key: string, value: unknown, low: number): void {
   if (value !== undefined) checkConfigRange(key, value, low, Infinity, { integer: true });
 }
 
-/** Validate the shared trainer settings. */
+/**
+ * Validate the shared trainer settings.
+ *
+ * @throws ConfigError naming the key.
+ * @example
+ * checkTrainerLoopConfig({ monitor: 'psnr', monitorMode: 'max' });
+ */
 export function checkTrainerLoopConfig(config: TrainerLoopConfig): void {
   if (config.checkpoints !== undefined) {
     if (typeof config.checkpoints?.store?.save !== 'function') throw new ConfigError('checkpoints.store', 'a CheckpointStore', describeValue(config.checkpoints?.store));
@@ -167,8 +173,13 @@ export function checkTrainerLoopConfig(config: TrainerLoopConfig): void {
 }
 
 /**
- * The shared loop. Trainers create one and forward `fit`, `resume` and `evaluate` to it; it is exported
+ * The shared loop. Trainers create one and forward `fit`, `resume` and `capture` to it; it is exported
  * for people who write their own trainer around a custom `LoopCore`.
+ *
+ * @example
+ * const loop = new TrainingLoop(core, { checkpoints: { store } });
+ * await loop.resume(store);
+ * await loop.fit({ source, epochs: 5 });
  */
 export class TrainingLoop {
   /** Epoch in progress (= completed epochs). */
