@@ -72,6 +72,22 @@ describe('training callbacks', () => {
     model.dispose();
   });
 
+  it('validation without everySteps runs at the end of every epoch, before onEpochEnd', async () => {
+    const model = buildTinyAbModel();
+    const log: string[] = [];
+    const data = makeTinyData(8);
+    const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective() });
+    await trainer.fit({
+      source: createTinySource(data, { batchSize: 4 }),
+      epochs: 2,
+      validation: { source: createTinySource(data, { batchSize: 8 }) },
+      callbacks: [{ onValidation: (e) => void log.push(`validation ${e.step} ${Object.keys(e.metrics).sort().join(',')}`), onEpochEnd: (e) => void log.push(`epoch end ${e.epoch}`) }],
+    });
+    expect(log).toEqual(['validation 2 auc,psnr,val_loss,val_regression', 'epoch end 0', 'validation 4 auc,psnr,val_loss,val_regression', 'epoch end 1']);
+    trainer.dispose();
+    model.dispose();
+  });
+
   it('dispatchCallbacks awaits each async hook before the next one', async () => {
     const log: string[] = [];
     const slow: TrainingCallbacks = { onEpochEnd: async () => { await new Promise((r) => setTimeout(r, 10)); log.push('slow'); } };

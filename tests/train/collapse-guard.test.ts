@@ -111,6 +111,16 @@ describe('collapse guard in the GAN trainer', () => {
     expect(afterwards[0].learningRates.generator).toBeCloseTo(5 * 0.01, 12);
     expect(afterwards[0].learningRates.discriminator).toBeCloseTo(1e-3 * 0.01, 12);
     expect(result.step).toBe(8);
+    // The reduction survives a checkpoint: a fresh trainer resumed from it trains at the lowered rates.
+    const record = await trainer.capture();
+    const fresh = buildTinyGan(6);
+    const resumed = createGanTrainer({ ...fresh, generatorOptimizer: { kind: 'adam', learningRate: 5 }, discriminatorOptimizer: { kind: 'adam', learningRate: 1e-3, beta1: 0.5 }, collapseGuard: { saturatedFraction: null, discriminatorLossMargin: null } });
+    await resumed.resume(record);
+    expect(resumed.collapseGuard!.restores).toBe(collapses.length);
+    expect(resumed.loop.learningRates().generator).toBeCloseTo(5 * 0.01 ** collapses.length, 12);
+    resumed.dispose();
+    fresh.generator.dispose();
+    fresh.discriminator.dispose();
     trainer.dispose();
     gan.generator.dispose();
     gan.discriminator.dispose();
