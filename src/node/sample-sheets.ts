@@ -83,7 +83,8 @@ export interface SampleSheetCallback extends TrainingCallbacks {
 }
 
 /**
- * Create a callback that writes sample sheets with `writeContactSheet` (PNG by default).
+ * Create a callback that writes sample sheets with `writeContactSheet` (PNG by default). The trainer must
+ * predict ab (any colour objective or the GAN trainer; not `createLabelsObjective`).
  *
  * @throws ConfigError for a bad `everySteps`, `cellHeight` or `directory`; InputError for a bad batch.
  * @example

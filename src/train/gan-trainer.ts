@@ -4,6 +4,10 @@
  * vs (gray, generated ab) with one-sided label smoothing, then `generatorSteps` generator updates on
  * the adversarial loss + λ·L1 (or L2). Separate optimizers, learning rates and schedules; an optional
  * {@link CollapseGuard} restores the last healthy snapshot when training collapses.
+ *
+ * The generated ab the discriminator sees is computed once per batch (training mode) and held fixed
+ * across its updates; the generator update runs the generator again. Its BatchNorm moving averages
+ * therefore see each batch twice; batch statistics, which training uses, are unaffected.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';

@@ -63,7 +63,10 @@ export interface SupervisedTrainer {
   readonly loop: TrainingLoop;
   /** Train; see {@link FitOptions}. */
   fit(options: FitOptions): Promise<FitResult>;
-  /** One update on one batch (rates from the schedule at the current step); the caller keeps the batch. */
+  /**
+   * One update on one batch outside `fit` (rate from the schedule at the current step). Advances the step
+   * count but not the data position, runs no callbacks; the caller keeps and disposes the batch.
+   */
   trainOnBatch(batch: Batch): Promise<{ [name: string]: number }>;
   /** Validation metrics over a source (inference mode; at most `maxBatches` batches of epoch 0). */
   evaluate(source: BatchSource, maxBatches?: number): Promise<{ [name: string]: number }>;
