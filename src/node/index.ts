@@ -10,3 +10,7 @@ export * from './image-folder-source.js';
 export * from './cifar10-files.js';
 export * from './progress-bar.js';
 export * from './sample-sheets.js';
+export * from './model-files.js';
+export * from './create-node-colorizer.js';
+export * from './colorize-files.js';
+export * from './cli.js';

@@ -1,0 +1,245 @@
+/**
+ * The `tfjs-colorization` command line: `tfjs-colorization colorize <files|folders…> -o <folder>`.
+ * Arguments are parsed with `node:util` `parseArgs`; the work is `createNodeColorizer` + `colorizeFiles`.
+ * `runCli` is the whole program as a function (testable, no `process.exit`); `bin/tfjs-colorization.mjs`
+ * wires it to the process.
+ */
+import { parseArgs } from 'node:util';
+import { basename } from 'node:path';
+import { BACKEND_PACKAGES } from '../backend.js';
+import { DECODE_METHODS, DEFAULT_TEMPERATURE, MAX_COLORIZE_SAMPLES } from '../colorize/colorize-options.js';
+import { ColorizeAbortError } from '../colorize/colorize-abort.js';
+import { FIT_MODES } from '../colorize/fit-lightness.js';
+import { BackendError, ColorizationError } from '../errors.js';
+import { colorizeFiles, DEFAULT_MAX_FILE_PIXELS, type ColorizeFileReport, type ColorizeFilesOptions } from './colorize-files.js';
+import { createNodeColorizer } from './create-node-colorizer.js';
+
+/** A writable text stream (`process.stderr` or a test double); `isTTY` enables the redrawn progress line. */
+export interface CliStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/**
+ * What {@link runCli} needs from its surroundings.
+ * @example await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, version: '0.1.0', importBackend });
+ */
+export interface CliEnvironment {
+  stdout: CliStream;
+  stderr: CliStream;
+  /** The package version, printed by `--version`. */
+  version: string;
+  /** Import the package that registers a backend (`import('@tensorflow/tfjs-backend-wasm')`). */
+  importBackend: (name: string) => Promise<void>;
+  /** Stops the run between files (e.g. on Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+/** Backends the command line offers (the library works with any registered backend). */
+export const CLI_BACKENDS = ['wasm', 'cpu'] as const;
+
+const HELP = `Usage: tfjs-colorization colorize <files|folders...> -o <folder> [options]
+
+Colorize gray (or faded colour, or sepia) photos. Each picture keeps its own lightness and size;
+the model only predicts colour. Folders are walked (subfolders too) for .jpg .png .webp .tif … files.
+
+Options:
+  -o, --output <folder>    where to write the results (created if missing)       [required]
+      --model <folder>     model folder (model.json + weights); default: the bundled model
+      --decode <method>    ${DECODE_METHODS.join(' | ')}; default annealed-mean
+      --temperature <T>    annealed-mean temperature in (0, 1]; default ${DEFAULT_TEMPERATURE}
+      --samples <K>        also write K different plausible colorings (0-${MAX_COLORIZE_SAMPLES}); default 0
+      --seed <n>           seed of the samples (same seed, same samples); default 0
+      --size <pixels>      downscale pictures whose longer side is larger than this
+      --fit <mode>         ${FIT_MODES.join(' | ')}: how a picture meets the model's square input; default squash
+      --format <format>    png | jpg | webp; default png
+      --sheet              also write <name>.sheet.png: gray input | colorized | samples
+      --backend <name>     ${CLI_BACKENDS.join(' | ')}; default wasm
+      --threads <n>        wasm threads (1-8); default 2
+      --max-pixels <n>     refuse larger pictures (memory); default ${DEFAULT_MAX_FILE_PIXELS}
+  -q, --quiet              no progress lines (errors are still printed)
+  -h, --help               show this help
+  -v, --version            show the version
+
+Examples:
+  tfjs-colorization colorize old-photo.jpg -o colour/
+  tfjs-colorization colorize scans/ -o colour/ --samples 3 --seed 7 --sheet
+  tfjs-colorization colorize scans/ -o colour/ --size 1600 --format jpg --backend cpu
+  tfjs-colorization colorize photo.png -o out/ --model models/my-colorizer --decode mode
+
+Exit status: 0 when every picture was colorized, 1 when some failed (each is named on stderr)
+or the run could not start, 2 for a bad command line.
+`;
+
+class UsageError extends ColorizationError {}
+
+function integerOption(name: string, text: string | undefined, low: number, high: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < low || value > high) throw new UsageError(`--${name}: expected an integer in [${low}, ${high}], received ${JSON.stringify(text)}`);
+  return value;
+}
+
+function choiceOption<T extends string>(name: string, text: string | undefined, choices: readonly T[]): T | undefined {
+  if (text === undefined) return undefined;
+  if (!choices.includes(text as T)) throw new UsageError(`--${name}: expected one of ${choices.join(' | ')}, received ${JSON.stringify(text)}`);
+  return text as T;
+}
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** `[3/40] 1.2 files/s, ETA 31s  name.jpg`: the progress line after a file. */
+function progressLine(report: ColorizeFileReport): string {
+  const done = report.index + 1;
+  const rate = done / Math.max(report.elapsedSeconds, 1e-3);
+  const eta = (report.total - done) / rate;
+  const rateText = rate >= 1 ? `${rate.toFixed(1)} files/s` : `${(1 / rate).toFixed(1)} s/file`;
+  return `[${done}/${report.total}] ${rateText}, ETA ${formatSeconds(eta)}  ${basename(report.path)}`;
+}
+
+/**
+ * Run the command line. Never exits the process; returns the exit status.
+ *
+ * @param argv  the arguments after the program name (`process.argv.slice(2)`).
+ * @param env   output streams, version, backend importer, optional abort signal.
+ * @returns 0 when every picture was colorized; 1 when some failed or the run could not start; 2 for a
+ *   bad command line.
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, version, importBackend });
+ */
+export async function runCli(argv: readonly string[], env: CliEnvironment): Promise<number> {
+  const { stdout, stderr } = env;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        model: { type: 'string' },
+        decode: { type: 'string' },
+        temperature: { type: 'string' },
+        samples: { type: 'string' },
+        seed: { type: 'string' },
+        size: { type: 'string' },
+        fit: { type: 'string' },
+        format: { type: 'string' },
+        sheet: { type: 'boolean' },
+        backend: { type: 'string' },
+        threads: { type: 'string' },
+        'max-pixels': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    stderr.write(`tfjs-colorization: ${(e as Error).message}\nRun 'tfjs-colorization --help' for usage.\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    stdout.write(`${env.version}\n`);
+    return 0;
+  }
+  const [command, ...paths] = positionals;
+
+  let options: ColorizeFilesOptions;
+  let backend: (typeof CLI_BACKENDS)[number];
+  let threads: number;
+  try {
+    if (command !== 'colorize') throw new UsageError(command === undefined ? 'missing command: colorize' : `unknown command ${JSON.stringify(command)} (expected colorize)`);
+    if (paths.length === 0) throw new UsageError('colorize: name at least one file or folder');
+    if (values.output === undefined || values.output.length === 0) throw new UsageError('colorize: -o <folder> is required');
+    let temperature: number | undefined;
+    if (values.temperature !== undefined) {
+      temperature = Number(values.temperature);
+      if (!(temperature > 0 && temperature <= 1)) throw new UsageError(`--temperature: expected a number in (0, 1], received ${JSON.stringify(values.temperature)}`);
+    }
+    backend = choiceOption('backend', values.backend, CLI_BACKENDS) ?? 'wasm';
+    threads = integerOption('threads', values.threads, 1, 8) ?? 2;
+    options = {
+      outputDir: values.output,
+      decode: choiceOption('decode', values.decode, DECODE_METHODS),
+      temperature,
+      samples: integerOption('samples', values.samples, 0, MAX_COLORIZE_SAMPLES),
+      seed: integerOption('seed', values.seed, -(2 ** 31), 2 ** 31 - 1),
+      maxSide: integerOption('size', values.size, 1, 1 << 20),
+      fit: choiceOption('fit', values.fit, FIT_MODES),
+      format: choiceOption('format', values.format, ['png', 'jpg', 'webp'] as const),
+      sheet: values.sheet ?? false,
+      maxPixels: integerOption('max-pixels', values['max-pixels'], 1, Number.MAX_SAFE_INTEGER),
+      signal: env.signal,
+    };
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    stderr.write(`tfjs-colorization: ${e.message}\nRun 'tfjs-colorization --help' for usage.\n`);
+    return 2;
+  }
+
+  const quiet = values.quiet ?? false;
+  const redraw = !quiet && stderr.isTTY === true;
+  let colorizer;
+  try {
+    try {
+      await env.importBackend(backend);
+    } catch (e) {
+      throw new BackendError(backend, BACKEND_PACKAGES[backend], `could not be imported (${(e as Error).message.split('\n')[0]})`);
+    }
+    colorizer = await createNodeColorizer({ model: values.model, backend, threads, onWarning: (message) => quiet || stderr.write(`warning: ${message}\n`) });
+  } catch (e) {
+    stderr.write(`tfjs-colorization: ${(e as Error).message}\n`);
+    return 1;
+  }
+
+  const started = performance.now();
+  let lineOpen = false;
+  const clearLine = () => {
+    if (lineOpen) stderr.write('\r\x1b[K');
+    lineOpen = false;
+  };
+  try {
+    const summary = await colorizeFiles(colorizer, paths, {
+      ...options,
+      onFile: (report) => {
+        if (report.error !== undefined) {
+          clearLine();
+          stderr.write(`error: ${report.error}\n`);
+        }
+        if (quiet) return;
+        if (redraw) {
+          stderr.write(`\r\x1b[K${progressLine(report)}`);
+          lineOpen = true;
+        } else {
+          stderr.write(`${progressLine(report)}\n`);
+        }
+      },
+    });
+    clearLine();
+    const seconds = (performance.now() - started) / 1000;
+    if (summary.total === 0) {
+      stderr.write(`tfjs-colorization: no image files found in ${paths.join(', ')}\n`);
+      return 1;
+    }
+    const failed = summary.failures.length;
+    if (!quiet || failed > 0) {
+      stderr.write(`colorized ${summary.succeeded} of ${summary.total} file${summary.total === 1 ? '' : 's'} into ${options.outputDir} in ${formatSeconds(seconds)}` + (failed > 0 ? `; ${failed} failed` : '') + '\n');
+    }
+    return failed > 0 ? 1 : 0;
+  } catch (e) {
+    clearLine();
+    stderr.write(`tfjs-colorization: ${e instanceof ColorizeAbortError ? 'stopped' : (e as Error).message}\n`);
+    return 1;
+  } finally {
+    colorizer.dispose();
+  }
+}

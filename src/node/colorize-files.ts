@@ -1,0 +1,219 @@
+/**
+ * Colorize image files and folders in Node, one file at a time: read, colorize, write, forget. Memory
+ * stays that of one picture however many files there are, and a file that cannot be read or colorized
+ * is reported and skipped while the others go on.
+ */
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import type { ImageLike } from '../color/image.js';
+import { labPlanesToRgb } from '../color/lab.js';
+import { throwIfColorizeAborted } from '../colorize/colorize-abort.js';
+import type { ColorizeOptions } from '../colorize/colorize-options.js';
+import type { Colorizer } from '../colorize/create-colorizer.js';
+import { ConfigError, InputError, describeValue } from '../errors.js';
+import { checkConfigChoice, checkConfigRange } from '../validate.js';
+import { writeContactSheet } from './contact-sheet-file.js';
+import { readImageFile, writeImageFile } from './image-files.js';
+import { loadSharp } from './sharp.js';
+
+/** Extensions picked up when walking a folder (files named explicitly are always tried). */
+export const IMAGE_FILE_EXTENSIONS: readonly string[] = Object.freeze(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif', '.heic', '.bmp']);
+
+/** Default largest picture read, in pixels: ~30 bytes per pixel are held while colorizing, so 50 MP ≈ 1.5 GB. */
+export const DEFAULT_MAX_FILE_PIXELS = 50_000_000;
+
+/** Default smallest side accepted: below it there is no content to colorize. */
+export const DEFAULT_MIN_SIDE = 8;
+
+/** Output formats of {@link colorizeFiles}. @example const format: ColorizedFileFormat = 'jpg'; */
+export type ColorizedFileFormat = 'png' | 'jpg' | 'webp';
+
+/** One input file and the output path stem it maps to (relative to the output folder, no extension). */
+export interface ImageFileEntry {
+  path: string;
+  outputStem: string;
+}
+
+/**
+ * Options of {@link colorizeFiles}: where and how to write, plus every `colorize` option.
+ * @example const options: ColorizeFilesOptions = { outputDir: 'out', samples: 2, sheet: true };
+ */
+export interface ColorizeFilesOptions extends Omit<ColorizeOptions, 'returnLab' | 'channels' | 'onProgress'> {
+  /** Folder for the results (created if missing). */
+  outputDir: string;
+  /** Downscale pictures whose longer side exceeds this many pixels before colorizing. Default: keep the size. */
+  maxSide?: number;
+  /** Also write `<name>.sheet.png`: gray input | colorized | samples side by side. Default false. */
+  sheet?: boolean;
+  /** Format of the results. Default `'png'` (lossless). */
+  format?: ColorizedFileFormat;
+  /** Walk folders into subfolders. Default true. */
+  recursive?: boolean;
+  /** Refuse pictures with more pixels than this. Default {@link DEFAULT_MAX_FILE_PIXELS}. */
+  maxPixels?: number;
+  /** Refuse pictures whose shorter side is below this. Default {@link DEFAULT_MIN_SIDE}. */
+  minSide?: number;
+  /** Called after each file, success or failure. */
+  onFile?: (report: ColorizeFileReport) => void;
+}
+
+/** What happened to one file. */
+export interface ColorizeFileReport {
+  /** 0-based position and number of files. */
+  index: number;
+  total: number;
+  path: string;
+  /** Files written (colorized, samples, sheet); empty on failure. */
+  outputs: string[];
+  /** Why the file failed, one line. */
+  error?: string;
+  /** Seconds since the run started. */
+  elapsedSeconds: number;
+}
+
+/** Totals of a {@link colorizeFiles} run. */
+export interface ColorizeFilesSummary {
+  total: number;
+  succeeded: number;
+  failures: { path: string; message: string }[];
+}
+
+function hasImageExtension(name: string): boolean {
+  return IMAGE_FILE_EXTENSIONS.includes(extname(name).toLowerCase());
+}
+
+/**
+ * Expand files and folders into the image files to colorize, in a stable order. Named files are taken
+ * as they are; folders contribute files with an image extension ({@link IMAGE_FILE_EXTENSIONS}), hidden
+ * entries skipped, keeping their relative path under the output folder. Output stems that would collide
+ * get `-2`, `-3`, ….
+ *
+ * @param paths  files and folders.
+ * @param options  `recursive` (default true); `exclude`: a folder never walked (the output folder).
+ * @throws InputError when a path does not exist.
+ * @example
+ * const entries = await listImageFiles(['scans/', 'extra.jpg']);
+ */
+export async function listImageFiles(paths: readonly string[], options: { recursive?: boolean; exclude?: string } = {}): Promise<ImageFileEntry[]> {
+  const recursive = options.recursive ?? true;
+  const exclude = options.exclude === undefined ? undefined : resolve(options.exclude);
+  const entries: ImageFileEntry[] = [];
+  const taken = new Set<string>();
+  const add = (path: string, stem: string) => {
+    let unique = stem;
+    for (let n = 2; taken.has(unique); n++) unique = `${stem}-${n}`;
+    taken.add(unique);
+    entries.push({ path, outputStem: unique });
+  };
+  const walk = async (root: string, folder: string): Promise<void> => {
+    if (exclude !== undefined && resolve(folder) === exclude) return;
+    const names = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of names) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (recursive) await walk(root, path);
+      } else if (hasImageExtension(entry.name)) {
+        const rel = relative(root, path);
+        add(path, join(dirname(rel), basename(rel, extname(rel))));
+      }
+    }
+  };
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      throw new InputError('paths', 'existing files or folders', JSON.stringify(path));
+    }
+    if (info.isDirectory()) await walk(path, path);
+    else add(path, basename(path, extname(path)));
+  }
+  return entries;
+}
+
+async function downscale(image: ImageLike, maxSide: number): Promise<ImageLike> {
+  const { width, height, channels } = image;
+  if (Math.max(width, height) <= maxSide) return image;
+  const sharp = await loadSharp();
+  const bytes = image.data as Uint8Array;
+  const { data, info } = await sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { raw: { width, height, channels } })
+    .resize({ width: maxSide, height: maxSide, fit: 'inside' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels };
+}
+
+function oneLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Colorize files and folders into `outputDir`: `<name>.<format>` per picture, `<name>.sample-<k>.<format>`
+ * with `samples`, `<name>.sheet.png` with `sheet`. Files are processed one at a time; a file that fails
+ * (unreadable, empty, truncated, too small or too large) is reported through `onFile` and in the summary,
+ * and the run goes on. Aborting `signal` stops between files (`ColorizeAbortError`).
+ *
+ * @param colorizer  from `createColorizer` / `createNodeColorizer`; not disposed here.
+ * @param paths  files and folders (see {@link listImageFiles}).
+ * @param options  `outputDir` and the options of {@link ColorizeFilesOptions}.
+ * @returns totals and the failures.
+ * @throws InputError when a path does not exist; ConfigError for bad options (before any file is read).
+ * @example
+ * const summary = await colorizeFiles(colorizer, ['scans/'], { outputDir: 'colour', samples: 2 });
+ * console.log(`${summary.succeeded}/${summary.total} colorized`);
+ */
+export async function colorizeFiles(colorizer: Colorizer, paths: readonly string[], options: ColorizeFilesOptions): Promise<ColorizeFilesSummary> {
+  const { outputDir, maxSide, sheet = false, format = 'png', recursive = true, maxPixels = DEFAULT_MAX_FILE_PIXELS, minSide = DEFAULT_MIN_SIDE, onFile, ...colorizeOptions } = options;
+  if (typeof outputDir !== 'string' || outputDir.length === 0) throw new ConfigError('outputDir', 'a folder path', describeValue(outputDir));
+  if (maxSide !== undefined) checkConfigRange('maxSide', maxSide, 1, Infinity, { integer: true });
+  checkConfigChoice('format', format, ['png', 'jpg', 'webp'] as const);
+  checkConfigRange('maxPixels', maxPixels, 1, Infinity, { integer: true });
+  checkConfigRange('minSide', minSide, 1, Infinity, { integer: true });
+  if (!Array.isArray(paths)) throw new InputError('paths', 'an array of file and folder paths', describeValue(paths));
+  const entries = await listImageFiles(paths, { recursive, exclude: outputDir });
+  const started = performance.now();
+  const summary: ColorizeFilesSummary = { total: entries.length, succeeded: 0, failures: [] };
+  for (const [index, entry] of entries.entries()) {
+    throwIfColorizeAborted(colorizeOptions.signal);
+    const outputs: string[] = [];
+    let error: string | undefined;
+    try {
+      let image = await readImageFile(entry.path, { maxPixels });
+      if (Math.min(image.width, image.height) < minSide) {
+        throw new InputError('image', `at least ${minSide} pixels on each side`, `${image.width} × ${image.height} pixels`);
+      }
+      if (maxSide !== undefined) image = await downscale(image, maxSide);
+      const result = await colorizer.colorize(image, { ...colorizeOptions, returnLab: sheet });
+      const target = join(outputDir, entry.outputStem);
+      await mkdir(dirname(target), { recursive: true });
+      const write = async (path: string, picture: ImageLike) => {
+        await writeImageFile(path, picture);
+        outputs.push(path);
+      };
+      await write(`${target}.${format}`, result.rgb);
+      for (const [k, sample] of (result.samples ?? []).entries()) await write(`${target}.sample-${k + 1}.${format}`, sample);
+      if (sheet && result.lab) {
+        const { lightness, width, height } = result.lab;
+        const zeros = new Float32Array(lightness.length);
+        const gray: ImageLike = { data: labPlanesToRgb(lightness, zeros, zeros), width, height, channels: 3 };
+        const samples = result.samples ?? [];
+        const path = `${target}.sheet.png`;
+        await writeContactSheet(path, [[gray, result.rgb, ...samples]], {
+          cellHeight: Math.min(height, 384),
+          titles: ['gray input', 'colorized', ...samples.map((_, k) => `sample ${k + 1}`)],
+        });
+        outputs.push(path);
+      }
+      summary.succeeded++;
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      error = oneLine(e);
+      // readImageFile's messages already start with the path.
+      if (!error.startsWith(entry.path)) error = `${entry.path}: ${error}`;
+      summary.failures.push({ path: entry.path, message: error });
+    }
+    onFile?.({ index, total: entries.length, path: entry.path, outputs, error, elapsedSeconds: (performance.now() - started) / 1000 });
+  }
+  return summary;
+}
