@@ -382,7 +382,8 @@ export class TrainingLoop {
             const learningRates = this.applyLearningRates();
             const losses = await this.core.trainStep(batch);
             this.step += 1;
-            this.nextBatch += 1;
+            // The batch's own index, not a count: a pipeline that drops an all-gray batch skips an index.
+            this.nextBatch = batch.index + 1;
             stepsThisRun += 1;
             const primary = losses[this.core.primaryLoss];
             if (typeof primary === 'number' && Number.isFinite(primary)) {

@@ -9,6 +9,7 @@ import { createReduceOnPlateau } from '../../src/train/schedules/reduce-on-plate
 import { createStepDecay } from '../../src/train/schedules/step-decay.js';
 import { getLearningRate } from '../../src/train/schedules/set-learning-rate.js';
 import { createSupervisedTrainer } from '../../src/train/supervised-trainer.js';
+import { disposeBatch, type BatchSource } from '../../src/train/batch.js';
 import { buildTinyAbModel, buildTinyBinsModel, createTinySource, makeTinyData } from './trainer-fixtures.js';
 
 describe('supervised trainer: loop behaviour', () => {
@@ -109,4 +110,35 @@ describe('supervised trainer: loop behaviour', () => {
     trainer.dispose();
     model.dispose();
   });
+
+  it('resumes after the last trained batch when the source skipped a batch index (a dropped all-gray batch)', async () => {
+    const inner = createTinySource(makeTinyData(16), { batchSize: 4 });
+    const skipping: BatchSource = {
+      batchesPerEpoch: 4,
+      async *batches(epoch, start) {
+        for await (const batch of inner.batches(epoch, start)) {
+          if (batch.index === 1) disposeBatch(batch);
+          else yield batch;
+        }
+      },
+    };
+    const store = createMemoryCheckpointStore();
+    const model = buildTinyAbModel();
+    const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective({ loss: 'mse' }), checkpoints: { store, everySteps: 1 } });
+    const controller = new AbortController();
+    const seen: number[] = [];
+    await trainer.fit({ source: skipping, epochs: 1, signal: controller.signal, callbacks: [{ onBatchEnd: (e) => { seen.push(e.batch); if (e.batch === 2) controller.abort(); } }] });
+    expect(seen).toEqual([0, 2]);
+    const model2 = buildTinyAbModel(8, 11);
+    const resumed = createSupervisedTrainer({ model: model2, objective: createRegressionObjective({ loss: 'mse' }) });
+    const position = await resumed.resume(store);
+    expect(position?.startBatch).toBe(3);
+    const after: number[] = [];
+    await resumed.fit({ source: skipping, epochs: 1, callbacks: [{ onBatchEnd: (e) => void after.push(e.batch) }] });
+    expect(after).toEqual([3]);
+    for (const t of [trainer, resumed]) t.dispose();
+    model.dispose();
+    model2.dispose();
+  });
 });
+
