@@ -14,3 +14,4 @@ export * from './nazeri-discriminator.js';
 export * from './nazeri-gan.js';
 export * from './iizuka.js';
 export * from './layers/freezable-batch-norm.js';
+export * from './fold-batch-norm.js';
