@@ -50,16 +50,34 @@ function shapeText(shape: Shape): string {
   return `[${shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`;
 }
 
+/** Layers that move or copy values without changing them: the activation that matters is before them. */
+const VALUE_PRESERVING_LAYERS = new Set(['UpSampling2D', 'Reshape', 'Dropout', 'Cropping2D', 'ResizeToMatch', 'Permute']);
+
+interface LayerLike {
+  getClassName(): string;
+  getConfig(): Record<string, unknown>;
+  inboundNodes?: { inboundLayers?: LayerLike[] }[];
+}
+
+/** The final activation of an output, looking through upsampling, reshapes and other value-preserving layers. */
 function activationOf(model: tfl.LayersModel, outputIndex: number): string | undefined {
-  const layer = (model.outputs[outputIndex] as { sourceLayer?: { getConfig?: () => Record<string, unknown> } }).sourceLayer;
-  const activation = layer?.getConfig?.().activation;
-  return typeof activation === 'string' ? activation : undefined;
+  let layer = (model.outputs[outputIndex] as unknown as { sourceLayer?: LayerLike }).sourceLayer;
+  for (let depth = 0; layer !== undefined && depth < 16; depth++) {
+    if (!VALUE_PRESERVING_LAYERS.has(layer.getClassName())) {
+      const activation = layer.getConfig().activation;
+      return typeof activation === 'string' ? activation : undefined;
+    }
+    const inbound = layer.inboundNodes?.[0]?.inboundLayers;
+    layer = inbound?.length === 1 ? inbound[0] : undefined;
+  }
+  return undefined;
 }
 
 /**
  * Read a model's layout: its lightness input(s), the output that carries colour and the {@link ModelKind}.
  * Auto-detection: an output whose last dimension equals `gamut.size` is `'bins'`; a 2-channel output is
- * `'ab-sigmoid'` when its layer's activation is sigmoid, `'ab-tanh'` otherwise.
+ * `'ab-sigmoid'` when its last activation (looking through upsampling, reshape, dropout) is sigmoid, or
+ * when it has none that can be read and the model has two inputs; `'ab-tanh'` otherwise.
  *
  * @param model  a model with one input `[N, H, W, 1]` or two inputs `[global, local]` (Iizuka et al.).
  * @param options  `gamut` (the bins of a `'bins'` model); `modelKind` to override detection.
@@ -94,7 +112,10 @@ export function inspectColorizationModel(model: tfl.LayersModel, options: { gamu
     throw new ConfigError('model', `an output of shape [N, h, w, 2] (ab) or [N, h, w, ${gamut.size}] (the gamut's bins)`, `outputs ${outputShapes.map(shapeText).join(', ')}`);
   }
   const channels = outputShapes[outputIndex][3];
-  const detected: ModelKind = channels === gamut.size ? 'bins' : activationOf(model, outputIndex) === 'sigmoid' ? 'ab-sigmoid' : 'ab-tanh';
+  const activation = channels === gamut.size ? undefined : activationOf(model, outputIndex);
+  // Without a readable activation, two inputs mean Iizuka et al.'s sigmoid chrominance.
+  const sigmoid = activation === 'sigmoid' || (activation === undefined && global !== null);
+  const detected: ModelKind = channels === gamut.size ? 'bins' : sigmoid ? 'ab-sigmoid' : 'ab-tanh';
   const kind = modelKind ?? detected;
   if ((kind === 'bins') !== (channels === gamut.size)) {
     const expected = kind === 'bins' ? `an output with ${gamut.size} channels (gamut size) for 'bins'` : `an output with 2 channels for '${kind}'`;
