@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeKernelReplacements, registerKernels, unregisterKernels } from '../../src/kernels/index.js';
 import { backendDataIds, normalData, relativeError, valuesOn } from './kernel-test-helpers.js';
 
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface FilterCase {
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
   x: [number, number, number, number];
   filter: [number, number, number, number];
   strides: [number, number];
@@ -24,21 +25,24 @@ const CASES: FilterCase[] = [
   { x: [2, 6, 6, 3], filter: [1, 1, 3, 4], strides: [1, 1], pad: 'valid' },
   { x: [1, 9, 8, 2], filter: [3, 3, 2, 3], strides: [2, 2], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
   { x: [1, 7, 7, 2], filter: [4, 4, 2, 2], strides: [1, 1], pad: [[0, 0], [2, 1], [1, 2], [0, 0]] },
+  { x: [1, 9, 10, 2], filter: [3, 3, 2, 3], strides: [2, 2], pad: 1 },
+  { x: [1, 10, 10, 2], filter: [3, 3, 2, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'ceil' },
 ];
 
 function label(c: FilterCase): string {
-  const pad = typeof c.pad === 'string' ? c.pad : JSON.stringify(c.pad.slice(1, 3));
-  return `x ${c.x.join('×')}, filter ${c.filter.join('×')}, strides ${c.strides.join(',')}, pad ${pad}${c.dilation ? `, dilation ${c.dilation}` : ''}`;
+  const pad = typeof c.pad === 'object' ? JSON.stringify(c.pad.slice(1, 3)) : String(c.pad);
+  const rounding = c.dimRoundingMode ? `, ${c.dimRoundingMode}` : '';
+  return `x ${c.x.join('×')}, filter ${c.filter.join('×')}, strides ${c.strides.join(',')}, pad ${pad}${rounding}${c.dilation ? `, dilation ${c.dilation}` : ''}`;
 }
 
 function forwardOutputShape(c: FilterCase): number[] {
   const d = c.dilation ?? 1;
-  return tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, d, c.pad).outShape;
+  return tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, d, c.pad, c.dimRoundingMode).outShape;
 }
 
 /** The kernel called directly: dW for given x and dy. */
 function filterGrad(c: FilterCase, x: Float32Array, dy: Float32Array): tf.Tensor {
-  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter, ...(c.dilation ? { dilations: c.dilation } : {}) };
+  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter, dimRoundingMode: c.dimRoundingMode, ...(c.dilation ? { dilations: c.dilation } : {}) };
   return tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(x, c.x), dy: tf.tensor(dy, forwardOutputShape(c)) }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerKernels, unregisterKernels } from '../../src/kernels/index.js';
 import { backendDataIds, normalData, relativeError, valuesOn } from './kernel-test-helpers.js';
 
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface TransposeCase {
   /** Output of the transposed convolution (the forward convolution's input), NHWC. */
   out: [number, number, number, number];
@@ -30,10 +30,11 @@ const CASES: TransposeCase[] = [
   { out: [1, 8, 8, 2], filter: [4, 4, 2, 3], strides: [2, 2], pad: [[0, 0], [1, 1], [2, 1], [0, 0]] },
   { out: [1, 7, 7, 2], filter: [4, 4, 2, 2], strides: [1, 1], pad: [[0, 0], [2, 1], [1, 2], [0, 0]] },
   { out: [1, 9, 9, 1], filter: [3, 3, 1, 1], strides: [3, 3], pad: 'same' },
+  { out: [1, 9, 10, 2], filter: [4, 4, 2, 3], strides: [2, 2], pad: 1 },
 ];
 
 function label(c: TransposeCase): string {
-  const pad = typeof c.pad === 'string' ? c.pad : JSON.stringify(c.pad.slice(1, 3));
+  const pad = typeof c.pad === 'object' ? JSON.stringify(c.pad.slice(1, 3)) : String(c.pad);
   return `out ${c.out.join('×')}, filter ${c.filter.join('×')}, strides ${c.strides.join(',')}, pad ${pad}`;
 }
 
