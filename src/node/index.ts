@@ -14,3 +14,4 @@ export * from './model-files.js';
 export * from './create-node-colorizer.js';
 export * from './colorize-files.js';
 export * from './cli.js';
+export * from './training-curves.js';
