@@ -88,10 +88,11 @@ describe('foldBatchNorm', () => {
     model.dispose();
   });
 
-  it("keeps all seven of Zhang's post-ReLU BatchNorms (each feeds a zero-padding conv) and computes the same logits", () => {
+  it("keeps all seven of Zhang's post-ReLU BatchNorms (each feeds a zero-padding conv), makes its six dilated convs stock Conv2D, and computes the same logits", () => {
     const model = buildZhangModel({ inputSize: 32, widthMultiplier: 1 / 16, seed: 9 });
     randomizeBatchNorms(model, 10);
-    const { folds, kept } = planBatchNormFolds(model);
+    const { folds, kept, directDilatedConvs } = planBatchNormFolds(model);
+    expect(directDilatedConvs).toEqual(['conv5_1', 'conv5_2', 'conv5_3', 'conv6_1', 'conv6_2', 'conv6_3']);
     expect(folds).toEqual([]);
     expect(kept.map((k) => k.batchNorm)).toEqual([1, 2, 3, 4, 5, 6, 7].map((b) => `conv${b}_${b <= 2 ? 2 : 3}norm`));
     expect(kept[0].reason).toContain('conv1_2 applies relu');
@@ -101,8 +102,15 @@ describe('foldBatchNorm', () => {
     const before = tf.memory().numTensors;
     const folded = foldBatchNorm(model);
     expect(batchNormCount(folded)).toBe(7);
+    const conv5 = folded.getLayer('conv5_1');
+    expect(conv5.getClassName()).toBe('Conv2D');
+    expect((conv5.getConfig() as { dilationRate: number[] }).dilationRate).toEqual([2, 2]);
     expect(relativeDifference(model, folded, [1, 32, 32, 1], 11)).toBeLessThan(1e-4);
     folded.dispose();
+    const kept2 = foldBatchNorm(model, { directDilatedConvs: false });
+    expect(kept2.getLayer('conv5_1').getClassName()).toBe('DilatedConv2D');
+    expect(planBatchNormFolds(model, { directDilatedConvs: false }).directDilatedConvs).toEqual([]);
+    kept2.dispose();
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });

@@ -1,0 +1,217 @@
+/**
+ * Workload 2 of the performance issue: one training step, ours against the same step in PyTorch
+ * (2 threads, OPENBLAS_NUM_THREADS=1). Target: ≤ 2.5× PyTorch.
+ *   - Nazeri et al. 2018 GAN, CIFAR-10 tables (`buildNazeriGan({ preset: 'cifar10' })`), batch 32 at
+ *     32×32: G forward without gradients, D step (real pairs at label 0.9, generated at 0), G step
+ *     (adversarial + 100·L1), Adam lr 2e-4, β1 0.5 — the step of src/train/gan-trainer.ts written
+ *     out with `computeGanDiscriminatorLoss` / `computeGanGeneratorLoss`.
+ *     Reference: bench/reference/nazeri_gan.py (same networks, same step).
+ *   - Zhang et al. 2016 classifier at width 1/4 (`buildZhangModel({ inputSize: 64, widthMultiplier: 0.25 })`,
+ *     dilated convs included), batch 16 at 64×64, class-rebalanced multinomial cross-entropy over 313
+ *     bins at 16×16 (`computeMultinomialCrossEntropy` with `classWeights`, eq. 2–3), Adam.
+ *     Reference: bench/reference/zhang_eccv16.py train.
+ *
+ * Cases in every process, interleaved after one warm-up round: pytorch; "filter kernel" (wasm with
+ * only the library's Conv2DBackpropFilter, without which no conv trains on wasm); "all kernels"
+ * (`registerKernels()`: Conv2DBackpropInput by phases as well).
+ * Configurations, one process each: wasm 1 thread, wasm 2 threads. The cpu backend is skipped: a step
+ * of either net takes over 35–75 s there (PERFORMANCE-NOTES.md §2), minutes per figure.
+ *
+ * `npm run bench -- train-step`, or one configuration: `node --import tsx bench/train-step.bench.ts --child=wasm:2`.
+ */
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { machineInfo, ms, printRatios, PythonReference, timeInterleaved, type BenchCase, type Timing } from './harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CONFIGURATIONS = ['wasm:1', 'wasm:2'];
+
+interface KernelShare {
+  kernel: string;
+  calls: number;
+  ms: number;
+}
+interface ChildReport {
+  configuration: string;
+  machine: Record<string, string | number>;
+  loadBefore: number[];
+  loadAfter: number[];
+  gan: Timing[];
+  zhang: Timing[];
+  peakRssMiB: number;
+  peakTensorMiB: Record<string, number>;
+  kernels: Record<string, KernelShare[]>;
+  notes: string[];
+}
+
+const childArg = process.argv.find((a) => a.startsWith('--child='));
+if (childArg) await runChild(childArg.slice('--child='.length));
+else runParent();
+
+function runParent(): void {
+  console.log(`train-step ${new Date().toISOString()}`);
+  console.log('cpu backend skipped: one step of either net takes 35–75 s or more (PERFORMANCE-NOTES.md §2).');
+  for (const configuration of process.argv.includes('--only-wasm2') ? ['wasm:2'] : CONFIGURATIONS) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${configuration}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 26,
+    });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('REPORT '));
+    if (!line) {
+      console.error(`${configuration} failed (exit ${r.status})\n${r.stdout.slice(-2000)}`);
+      continue;
+    }
+    printReport(JSON.parse(line.slice(7)) as ChildReport);
+  }
+}
+
+function printReport(report: ChildReport): void {
+  console.log(`\n### ${report.configuration}\n`);
+  console.log(JSON.stringify(report.machine));
+  console.log(`load average before ${report.loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${report.loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`peak RSS (node) ${report.peakRssMiB.toFixed(0)} MiB; peak tensor memory ${Object.entries(report.peakTensorMiB).map(([k, v]) => `${k} ${v.toFixed(0)} MiB`).join(', ')}`);
+  for (const note of report.notes) console.log(`note: ${note}`);
+  printRatios(`Nazeri GAN step (cifar10, batch 32), ${report.configuration}`, report.gan, 'pytorch');
+  printRatios(`Zhang ×1/4 step (16×64×64, rebalanced CE), ${report.configuration}`, report.zhang, 'pytorch');
+  for (const [name, shares] of Object.entries(report.kernels)) {
+    const total = shares.reduce((s, k) => s + k.ms, 0);
+    console.log(`kernel profile (${name}, one step, sum ${ms(total)}):`);
+    for (const k of shares.slice(0, 12)) console.log(`  ${k.kernel.padEnd(28)} ${String(k.calls).padStart(4)} calls ${ms(k.ms).padStart(9)} ${((100 * k.ms) / total).toFixed(1).padStart(5)} %`);
+  }
+}
+
+async function runChild(configuration: string): Promise<void> {
+  const [, threadText] = configuration.split(':');
+  const threads = Number(threadText);
+  const loadBefore = loadavg();
+  const notes: string[] = [];
+  await import('@tensorflow/tfjs-layers');
+  const { registerKernels, unregisterKernels } = await import('../src/kernels/index.js');
+  await import('@tensorflow/tfjs-backend-wasm');
+  const { useWasmThreads } = await import('../src/node/wasm-threads.js');
+  const result = await useWasmThreads({ threads, onWarning: (m) => notes.push(m) });
+  if (result.threads !== threads) notes.push(`asked for ${threads} wasm threads, got ${result.threads}`);
+  const { buildNazeriGan, buildZhangModel } = await import('../src/models/index.js');
+  const { computeGanDiscriminatorLoss, computeGanGeneratorLoss, computeMultinomialCrossEntropy } = await import('../src/losses/index.js');
+  type Kernels = 'filter kernel' | 'all kernels';
+  const useKernels = (kernels: Kernels): void => {
+    unregisterKernels();
+    registerKernels(kernels === 'all kernels' ? {} : { kernels: ['Conv2DBackpropFilter'] });
+  };
+  const plan = { warmup: 1, rounds: 5 };
+  const peakTensorMiB: Record<string, number> = {};
+  const kernels: Record<string, KernelShare[]> = {};
+
+  // Nazeri GAN, CIFAR-10 tables.
+  const { generator, discriminator } = buildNazeriGan({ preset: 'cifar10', seed: 1 });
+  const lightness = tf.randomUniform([32, 32, 32, 1], -0.5, 0.5, 'float32', 2) as tf.Tensor4D;
+  const ab = tf.randomUniform([32, 32, 32, 2], -1, 1, 'float32', 3) as tf.Tensor4D;
+  const dOptimizer = tf.train.adam(2e-4, 0.5, 0.999);
+  const gOptimizer = tf.train.adam(2e-4, 0.5, 0.999);
+  const dWeights = discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
+  const gWeights = generator.trainableWeights.map((w) => w.read() as tf.Variable);
+  const ganStep = async (): Promise<void> => {
+    const fake = tf.tidy(() => generator.apply(lightness, { training: true }) as tf.Tensor4D);
+    const dLoss = dOptimizer.minimize(
+      () => {
+        const realLogits = discriminator.apply([lightness, ab], { training: true }) as tf.Tensor;
+        const fakeLogits = discriminator.apply([lightness, fake], { training: true }) as tf.Tensor;
+        return computeGanDiscriminatorLoss(realLogits, fakeLogits).total as tf.Scalar;
+      },
+      true,
+      dWeights,
+    );
+    fake.dispose();
+    const gLoss = gOptimizer.minimize(
+      () => {
+        const generated = generator.apply(lightness, { training: true }) as tf.Tensor4D;
+        const fakeLogits = discriminator.apply([lightness, generated], { training: true }) as tf.Tensor;
+        return computeGanGeneratorLoss({ fakeLogits, predictedAb: generated, targetAb: ab }).total as tf.Scalar;
+      },
+      true,
+      gWeights,
+    );
+    await Promise.all([dLoss!.data(), gLoss!.data()]);
+    tf.dispose([dLoss!, gLoss!]);
+  };
+  const ganTorch = new PythonReference('pytorch', join(here, 'reference/nazeri_gan.py'), ['32']);
+  await ganTorch.start();
+  const ours = (kernels: Kernels, step: () => Promise<void>): BenchCase => ({
+    name: kernels,
+    run: async () => {
+      useKernels(kernels);
+      await step();
+    },
+  });
+  const gan = await timeInterleaved([ganTorch, ours('filter kernel', ganStep), ours('all kernels', ganStep)], plan);
+  ganTorch.stop();
+  useKernels('all kernels');
+  const ganProfile = await tf.profile(ganStep);
+  peakTensorMiB['gan'] = ganProfile.peakBytes / 2 ** 20;
+  kernels['gan, all kernels'] = kernelShares(ganProfile);
+  generator.dispose();
+  discriminator.dispose();
+  tf.dispose([lightness, ab]);
+  dOptimizer.dispose();
+  gOptimizer.dispose();
+
+  // Zhang ×1/4, rebalanced cross-entropy over 313 bins.
+  const model = buildZhangModel({ inputSize: 64, widthMultiplier: 0.25, seed: 4 });
+  const input = tf.randomUniform([16, 64, 64, 1], -0.5, 0.5, 'float32', 5) as tf.Tensor4D;
+  const target = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([16, 16, 16], 0, 313, 'int32', 6) as tf.Tensor3D, 313), 'float32')) as tf.Tensor4D;
+  const classWeights = tf.randomUniform([313], 0.5, 1.5, 'float32', 7) as tf.Tensor1D;
+  const optimizer = tf.train.adam(3e-5, 0.9, 0.99);
+  const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const zhangStep = async (): Promise<void> => {
+    const loss = optimizer.minimize(
+      () => computeMultinomialCrossEntropy(model.apply(input, { training: true }) as tf.Tensor4D, target, { classWeights }) as tf.Scalar,
+      true,
+      weights,
+    );
+    await loss!.data();
+    loss!.dispose();
+  };
+  const zhangTorch = new PythonReference('pytorch', join(here, 'reference/zhang_eccv16.py'), ['train', '64', '0.25', '16']);
+  await zhangTorch.start();
+  const zhang = await timeInterleaved([zhangTorch, ours('filter kernel', zhangStep), ours('all kernels', zhangStep)], plan);
+  zhangTorch.stop();
+  useKernels('all kernels');
+  const zhangProfile = await tf.profile(zhangStep);
+  peakTensorMiB['zhang'] = zhangProfile.peakBytes / 2 ** 20;
+  kernels['zhang, all kernels'] = kernelShares(zhangProfile);
+  model.dispose();
+  tf.dispose([input, target, classWeights]);
+  optimizer.dispose();
+
+  const report: ChildReport = {
+    configuration: `wasm ${threads} thread${threads > 1 ? 's' : ''}`,
+    machine: machineInfo(),
+    loadBefore,
+    loadAfter: loadavg(),
+    gan,
+    zhang,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakTensorMiB,
+    kernels,
+    notes,
+  };
+  console.log('REPORT ' + JSON.stringify(report));
+  process.exit(0);
+}
+
+/** Time per kernel name of one profiled step, largest first. */
+function kernelShares(info: tf.ProfileInfo): KernelShare[] {
+  const byName = new Map<string, KernelShare>();
+  // Entries named `<op>__op` are op scopes around the kernels (their time is counted again inside).
+  for (const k of info.kernels.filter((kernel) => !kernel.name.endsWith('__op'))) {
+    const entry = byName.get(k.name) ?? { kernel: k.name, calls: 0, ms: 0 };
+    entry.calls++;
+    entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    byName.set(k.name, entry);
+  }
+  return [...byName.values()].sort((a, b) => b.ms - a.ms);
+}
