@@ -1,0 +1,43 @@
+/**
+ * Once per browser-test run: build the example app for production (against the package's built `dist/`),
+ * save the small test models into a temporary folder, and serve both with Vite's preview server on
+ * 127.0.0.1. Tests get the address and the folder through `inject`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { build, preview, type PreviewServer } from 'vite';
+import type { TestProject } from 'vitest/node';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { saveTestModels } from './test-models.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** `http://127.0.0.1:<port>/` of the built example app. */
+    appUrl: string;
+    /** Folder of the saved test models, served under `/models/`. */
+    modelsDir: string;
+  }
+}
+
+const EXAMPLE_CONFIG = join(import.meta.dirname, '../../examples/browser/vite.config.ts');
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (!existsSync(join(import.meta.dirname, '../../dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run test:browser does)');
+  const modelsDir = await mkdtemp(join(tmpdir(), 'tfjs-colorization-models-'));
+  await tf.setBackend('cpu');
+  await saveTestModels(modelsDir);
+  process.env.COLORIZATION_MODELS_DIR = modelsDir;
+  await build({ configFile: EXAMPLE_CONFIG, logLevel: 'warn' });
+  const server: PreviewServer = await preview({ configFile: EXAMPLE_CONFIG, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+  const address = server.httpServer.address();
+  if (address === null || typeof address === 'string') throw new Error('the preview server has no TCP address');
+  project.provide('appUrl', `http://127.0.0.1:${address.port}/`);
+  project.provide('modelsDir', modelsDir);
+  return async () => {
+    await server.close();
+    await rm(modelsDir, { recursive: true, force: true });
+  };
+}
