@@ -24,7 +24,7 @@ export const DEFAULT_TEMPERATURE = 0.38;
 /** Most colorings one call returns with `samples`. @example MAX_COLORIZE_SAMPLES === 64 */
 export const MAX_COLORIZE_SAMPLES = 64;
 
-/** Steps of a colorization, in order; `'load'` only while `createColorizer` loads its model. */
+/** Steps of a colorization, in order; `'load'` only while `createColorizer` loads its model. @example const stage: ColorizeStage = 'predict'; */
 export type ColorizeStage = 'load' | 'prepare' | 'predict' | 'decode' | 'recombine' | 'done';
 
 /**
@@ -85,7 +85,7 @@ export interface ColorizeOptions {
   onProgress?: (progress: ColorizeProgress) => void;
 }
 
-/** {@link ColorizeOptions} with defaults filled in. */
+/** {@link ColorizeOptions} with defaults filled in. @example const { decode, temperature } = resolveColorizeOptions({}, 'bins'); */
 export interface ResolvedColorizeOptions {
   decode: DecodeMethod;
   temperature: number;

@@ -29,7 +29,7 @@ export const FIT_MODES: readonly FitMode[] = Object.freeze(['squash', 'letterbox
  */
 const LETTERBOX_ALIGN = 8;
 
-/** A rectangle in pixels. */
+/** A rectangle in pixels. @example const box: PixelBox = { x: 0, y: 8, width: 32, height: 16 }; */
 export interface PixelBox {
   x: number;
   y: number;

@@ -23,7 +23,7 @@ import { loadBundledModel } from './bundled-model.js';
  */
 export type ModelSource = tfl.LayersModel | string | tf.io.IOHandler | tf.io.ModelArtifacts;
 
-/** A loaded model and whether the colorizer owns (and so disposes) it. */
+/** A loaded model and whether the colorizer owns (and so disposes) it. @example const { model, owned } = await loadModelSource(url); */
 export interface LoadedModel {
   model: tfl.LayersModel;
   owned: boolean;

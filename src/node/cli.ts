@@ -14,7 +14,7 @@ import { BackendError, ColorizationError } from '../errors.js';
 import { colorizeFiles, DEFAULT_MAX_FILE_PIXELS, type ColorizeFileReport, type ColorizeFilesOptions } from './colorize-files.js';
 import { createNodeColorizer } from './create-node-colorizer.js';
 
-/** A writable text stream (`process.stderr` or a test double); `isTTY` enables the redrawn progress line. */
+/** A writable text stream (`process.stderr` or a test double); `isTTY` enables the redrawn progress line. @example const stream: CliStream = process.stderr; */
 export interface CliStream {
   write(text: string): unknown;
   isTTY?: boolean;
@@ -35,7 +35,7 @@ export interface CliEnvironment {
   signal?: AbortSignal;
 }
 
-/** Backends the command line offers (the library works with any registered backend). */
+/** Backends the command line offers (the library works with any registered backend). @example CLI_BACKENDS.includes('wasm'); // true */
 export const CLI_BACKENDS = ['wasm', 'cpu'] as const;
 
 const HELP = `Usage: tfjs-colorization colorize <files|folders...> -o <folder> [options]

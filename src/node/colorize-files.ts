@@ -16,19 +16,19 @@ import { writeContactSheet } from './contact-sheet-file.js';
 import { readImageFile, writeImageFile } from './image-files.js';
 import { loadSharp } from './sharp.js';
 
-/** Extensions picked up when walking a folder (files named explicitly are always tried). */
+/** Extensions picked up when walking a folder (files named explicitly are always tried). @example IMAGE_FILE_EXTENSIONS.includes('.jpg'); // true */
 export const IMAGE_FILE_EXTENSIONS: readonly string[] = Object.freeze(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif', '.heic', '.bmp']);
 
-/** Default largest picture read, in pixels: ~30 bytes per pixel are held while colorizing, so 50 MP ≈ 1.5 GB. */
+/** Default largest picture read, in pixels: ~30 bytes per pixel are held while colorizing, so 50 MP ≈ 1.5 GB. @example colorizeFiles(c, paths, { outputDir, maxPixels: 2 * DEFAULT_MAX_FILE_PIXELS }); */
 export const DEFAULT_MAX_FILE_PIXELS = 50_000_000;
 
-/** Default smallest side accepted: below it there is no content to colorize. */
+/** Default smallest side accepted: below it there is no content to colorize. @example DEFAULT_MIN_SIDE === 8 */
 export const DEFAULT_MIN_SIDE = 8;
 
 /** Output formats of {@link colorizeFiles}. @example const format: ColorizedFileFormat = 'jpg'; */
 export type ColorizedFileFormat = 'png' | 'jpg' | 'webp';
 
-/** One input file and the output path stem it maps to (relative to the output folder, no extension). */
+/** One input file and the output path stem it maps to (relative to the output folder, no extension). @example const entry: ImageFileEntry = { path: 'scans/1950/a.jpg', outputStem: '1950/a' }; */
 export interface ImageFileEntry {
   path: string;
   outputStem: string;
@@ -57,7 +57,7 @@ export interface ColorizeFilesOptions extends Omit<ColorizeOptions, 'returnLab' 
   onFile?: (report: ColorizeFileReport) => void;
 }
 
-/** What happened to one file. */
+/** What happened to one file. @example onFile: (r: ColorizeFileReport) => r.error && console.error(r.error) */
 export interface ColorizeFileReport {
   /** 0-based position and number of files. */
   index: number;
@@ -71,7 +71,7 @@ export interface ColorizeFileReport {
   elapsedSeconds: number;
 }
 
-/** Totals of a {@link colorizeFiles} run. */
+/** Totals of a {@link colorizeFiles} run. @example const { succeeded, failures } = await colorizeFiles(c, ['scans'], { outputDir: 'out' }); */
 export interface ColorizeFilesSummary {
   total: number;
   succeeded: number;

@@ -56,7 +56,11 @@ export interface SavedModelFiles {
   weightBytes: number;
 }
 
-/** A model directory or file that cannot be read as a tfjs-layers model. */
+/**
+ * A model directory or file that cannot be read as a tfjs-layers model; `path` names it.
+ * @example
+ * try { await loadModelFiles(dir); } catch (e) { if (e instanceof ModelFileError) console.error(e.message); }
+ */
 export class ModelFileError extends ColorizationError {
   constructor(readonly path: string, reason: string) {
     super(`${path}: cannot load as a tfjs-layers model (${reason})`);
