@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { basename } from 'node:path';
 import { BACKEND_PACKAGES } from '../backend.js';
+import { hasBundledModel } from '../colorize/bundled-model.js';
 import { DECODE_METHODS, DEFAULT_TEMPERATURE, MAX_COLORIZE_SAMPLES } from '../colorize/colorize-options.js';
 import { ColorizeAbortError } from '../colorize/colorize-abort.js';
 import { FIT_MODES } from '../colorize/fit-lightness.js';
@@ -194,6 +195,9 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       await env.importBackend(backend);
     } catch (e) {
       throw new BackendError(backend, BACKEND_PACKAGES[backend], `could not be imported (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (values.model === undefined && !hasBundledModel()) {
+      throw new UsageError('this build has no bundled model: pass --model <folder> (a folder written by saveModelFiles)');
     }
     colorizer = await createNodeColorizer({ model: values.model, backend, threads, onWarning: (message) => quiet || stderr.write(`warning: ${message}\n`) });
   } catch (e) {

@@ -75,12 +75,13 @@ describe('tfjs-colorization CLI (child process)', () => {
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 30, 20]);
   });
 
-  it('--help shows usage with examples, --version the package version, and a bad command line exits 2', async () => {
-    const [help, version, bad, missing] = await Promise.all([
+  it('--help shows usage with examples, --version the package version, a bad command line exits 2, no model exits 1', async () => {
+    const [help, version, bad, missing, noModel] = await Promise.all([
       cli(['--help']),
       cli(['--version']),
       cli(['colorize', images, '-o', join(dir, 'x'), '--samples', 'many']),
       cli(['colorize', images]),
+      cli(['colorize', images, '-o', join(dir, 'y'), '--backend', 'cpu']),
     ]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: tfjs-colorization colorize <files\|folders\.\.\.> -o <folder>/);
@@ -91,5 +92,8 @@ describe('tfjs-colorization CLI (child process)', () => {
     expect(bad.stderr).toMatch(/--samples: expected an integer in \[0, 64\], received "many"/);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/-o <folder> is required/);
+    // No bundled model is registered in the sources: the run cannot start, and says what to pass.
+    expect(noModel.code).toBe(1);
+    expect(noModel.stderr).toMatch(/no bundled model: pass --model <folder>/);
   });
 });
