@@ -15,10 +15,10 @@ import { decodeAnnealedMean } from '../color/decode-annealed-mean.js';
 import { decodeMean } from '../color/decode-mean.js';
 import { decodeMode } from '../color/decode-mode.js';
 import { ZHANG_GAMUT, type AbGamut } from '../color/gamut.js';
-import { imageToLab, type ImageLike, type LabPlanes } from '../color/image.js';
+import type { ImageLike, LabPlanes } from '../color/image.js';
 import { toImageLike, type ImageInput } from '../color/image-adapters.js';
 import { recombineLab, type AbImage } from '../color/image-recombine.js';
-import { grayToLightness } from '../color/lab.js';
+import { grayToLightness, rgbToLab } from '../color/lab.js';
 import { sampleColorizations } from '../color/sample-colorizations.js';
 import { ColorizationError, ConfigError, InputError, describeValue } from '../errors.js';
 import { throwIfColorizeAborted } from './colorize-abort.js';
@@ -84,12 +84,26 @@ export interface Colorizer {
   dispose(): void;
 }
 
-/** Full-size lightness of a picture; colour (and sepia) chroma is dropped. */
+/** Pixels converted per step for colour input: the a and b of one block are scratch, never a full plane. */
+const LIGHTNESS_BLOCK = 1 << 16;
+
+/**
+ * Full-size lightness of a checked picture; colour (and sepia) chroma is dropped. Colour input is converted in
+ * blocks through a small scratch buffer, so a 50 MP photo needs 4 bytes per pixel here, not the 12 of full
+ * Lab planes; each pixel's L is computed exactly as `imageToLab` computes it.
+ */
 function lightnessOf(image: ImageLike): Pick<LabPlanes, 'lightness' | 'width' | 'height'> {
-  const { width, height } = image;
-  // Gray input needs only the gray → L table; colour input is converted whole and its L copied, so the
-  // a and b planes can be freed at once.
-  const lightness = image.channels === 1 ? grayToLightness(image.data) : imageToLab(image).lightness.slice();
+  const { width, height, channels, data } = image;
+  if (channels === 1) return { lightness: grayToLightness(data), width, height };
+  const n = width * height;
+  const lightness = new Float32Array(n);
+  const scratch = new Float32Array(3 * Math.min(n, LIGHTNESS_BLOCK));
+  for (let start = 0; start < n; start += LIGHTNESS_BLOCK) {
+    const count = Math.min(LIGHTNESS_BLOCK, n - start);
+    const block = scratch.subarray(0, 3 * count);
+    rgbToLab(data.subarray(start * channels, (start + count) * channels), { channels, outLayout: 'planar', out: block });
+    lightness.set(block.subarray(0, count), start);
+  }
   return { lightness, width, height };
 }
 

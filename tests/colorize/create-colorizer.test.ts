@@ -142,6 +142,14 @@ describe('createColorizer with a bins model (logits over 313 bins at 1/4 size)',
     expect(maxAbsDiff(sepia.rgb.data, cyan.rgb.data)).toBeLessThanOrEqual(1);
   });
 
+  it('keeps L bit-identical for colour input converted in blocks (more pixels than one block)', async () => {
+    const w = 300, h = 250;
+    const rgba = new Uint8ClampedArray(w * h * 4).map((_, i) => (i * 37 + (i >> 9)) & 255);
+    const picture = { data: rgba, width: w, height: h };
+    const { lab } = await colorizer.colorize(picture, { returnLab: true });
+    expect(lab!.lightness).toEqual(imageToLab({ ...picture, channels: 4 }).lightness);
+  });
+
   it('RGBA output carries the input alpha (255 for inputs without alpha)', async () => {
     const rgba = new Uint8ClampedArray(W * H * 4);
     for (let i = 0; i < W * H; i++) rgba.set([10, 10, 10, i % 256], 4 * i);
