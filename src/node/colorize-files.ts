@@ -164,7 +164,7 @@ function oneLine(e: unknown): string {
  * console.log(`${summary.succeeded}/${summary.total} colorized`);
  */
 export async function colorizeFiles(colorizer: Colorizer, paths: readonly string[], options: ColorizeFilesOptions): Promise<ColorizeFilesSummary> {
-  const { outputDir, maxSide, sheet = false, format = 'png', recursive = true, maxPixels = DEFAULT_MAX_FILE_PIXELS, minSide = DEFAULT_MIN_SIDE, onFile, ...colorizeOptions } = options;
+  const { outputDir, maxSide, sheet = false, format = 'png', recursive = true, maxPixels = DEFAULT_MAX_FILE_PIXELS, minSide = DEFAULT_MIN_SIDE, onFile, signal, ...colorizeOptions } = options;
   if (typeof outputDir !== 'string' || outputDir.length === 0) throw new ConfigError('outputDir', 'a folder path', describeValue(outputDir));
   if (maxSide !== undefined) checkConfigRange('maxSide', maxSide, 1, Infinity, { integer: true });
   checkConfigChoice('format', format, ['png', 'jpg', 'webp'] as const);
@@ -175,7 +175,8 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
   const started = performance.now();
   const summary: ColorizeFilesSummary = { total: entries.length, succeeded: 0, failures: [] };
   for (const [index, entry] of entries.entries()) {
-    throwIfColorizeAborted(colorizeOptions.signal);
+    // Checked between files only: a file that was started is finished and written.
+    throwIfColorizeAborted(signal);
     const outputs: string[] = [];
     let error: string | undefined;
     try {

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createColorizer, type Colorizer } from '../../src/colorize/create-colorizer.js';
+import { ColorizeAbortError } from '../../src/colorize/colorize-abort.js';
 import { ConfigError, InputError } from '../../src/errors.js';
 import { colorizeFiles, listImageFiles, type ColorizeFileReport } from '../../src/node/colorize-files.js';
 import { createNodeColorizer } from '../../src/node/create-node-colorizer.js';
@@ -71,6 +72,14 @@ describe('colorizeFiles', () => {
     await expect(colorizeFiles(colorizer, [images], { outputDir: out, format: 'gif' as never })).rejects.toBeInstanceOf(ConfigError);
     abColorizer.dispose();
     abModel.dispose();
+  });
+
+  it('an aborted signal stops between files: the file in progress is finished and written', async () => {
+    const out = join(dir, 'aborted');
+    const controller = new AbortController();
+    const run = colorizeFiles(colorizer, [join(images, 'gray.png'), join(images, 'sub')], { outputDir: out, signal: controller.signal, onFile: () => controller.abort('enough') });
+    await expect(run).rejects.toBeInstanceOf(ColorizeAbortError);
+    expect(await readdir(out)).toEqual(['gray.png']);
   });
 });
 
