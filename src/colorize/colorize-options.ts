@@ -57,6 +57,12 @@ export interface ColorizerOptions {
   gamut?: AbGamut;
   /** Called while the model loads and, unless a call passes its own, during every colorization. */
   onProgress?: (progress: ColorizeProgress) => void;
+  /**
+   * Run an inference copy with BatchNorm folded into the convolutions and dilated convolutions as single
+   * stock kernels (`foldBatchNorm` of `src/models`): same outputs up to float rounding, 0.72× the time for
+   * Zhang's network at 1/4 width on wasm (measured). Skipped when there is nothing to fold. Default true.
+   */
+  foldBatchNorm?: boolean;
 }
 
 /**

@@ -21,6 +21,7 @@ import { recombineLab, type AbImage } from '../color/image-recombine.js';
 import { grayToLightness, rgbToLab } from '../color/lab.js';
 import { sampleColorizations } from '../color/sample-colorizations.js';
 import { ColorizationError, ConfigError, InputError, describeValue } from '../errors.js';
+import { foldBatchNorm, planBatchNormFolds } from '../models/fold-batch-norm.js';
 import { throwIfColorizeAborted } from './colorize-abort.js';
 import {
   resolveColorizeOptions,
@@ -59,7 +60,11 @@ export interface ColorizeResult {
  * colorizer.dispose();
  */
 export interface Colorizer {
-  /** The model (owned by the colorizer only when it loaded it). */
+  /**
+   * The model that runs: an inference copy with BatchNorm folded (owned by the colorizer) when
+   * `foldBatchNorm` found something to fold, else the model given or loaded (owned by the colorizer only
+   * when it loaded it).
+   */
   readonly model: tfl.LayersModel;
   /** How the model's inputs and outputs are read (kind, input sizes, colour output). */
   readonly layout: ColorizationModelLayout;
@@ -115,6 +120,20 @@ function copyAlpha(rgba: Uint8ClampedArray, image: ImageLike): void {
 }
 
 /**
+ * An inference copy with BatchNorm folded, or `undefined` when there is nothing to fold or the model has
+ * a structure the folding does not handle (then the model runs as it is: folding is only an optimization).
+ */
+function foldedCopy(model: tfl.LayersModel): tfl.LayersModel | undefined {
+  try {
+    const plan = planBatchNormFolds(model);
+    if (plan.folds.length === 0 && plan.directDilatedConvs.length === 0) return undefined;
+    return foldBatchNorm(model);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Load a colorization model and return a {@link Colorizer}.
  *
  * The model kind is detected from the output shape (`'bins'` when the last dimension equals the gamut
@@ -123,7 +142,7 @@ function copyAlpha(rgba: Uint8ClampedArray, image: ImageLike): void {
  *
  * @param options  `model` (a `tf.LayersModel`, a model.json URL, an IOHandler or model artifacts; default
  *   the bundled model), `modelKind`, `inputSize` (fixed models: their own; others default 256), `gamut`
- *   (default `ZHANG_GAMUT`), `onProgress`.
+ *   (default `ZHANG_GAMUT`), `onProgress`, `foldBatchNorm` (default true).
  * @returns a colorizer; `dispose()` it when done.
  * @throws ConfigError for a bad option, a model that is not a colorization model, or no model when no
  *   bundled model is registered.
@@ -140,8 +159,13 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
     throw new ConfigError('gamut', 'an AbGamut (createGamut, deriveGamut or ZHANG_GAMUT)', describeValue(gamut));
   }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new ConfigError('onProgress', 'a function', describeValue(options.onProgress));
+  if (options.foldBatchNorm !== undefined && typeof options.foldBatchNorm !== 'boolean') {
+    throw new ConfigError('foldBatchNorm', ['true', 'false'], describeValue(options.foldBatchNorm));
+  }
   const defaultProgress = options.onProgress;
-  const { model, owned } = await loadModelSource(options.model, defaultProgress ? (fraction) => defaultProgress({ stage: 'load', fraction }) : undefined);
+  const loaded = await loadModelSource(options.model, defaultProgress ? (fraction) => defaultProgress({ stage: 'load', fraction }) : undefined);
+  let model = loaded.model;
+  let owned = loaded.owned;
   let layout: ColorizationModelLayout;
   let inputSize: PixelSize;
   try {
@@ -150,6 +174,14 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
   } catch (e) {
     if (owned) model.dispose();
     throw e;
+  }
+  if (options.foldBatchNorm ?? true) {
+    const folded = foldedCopy(model);
+    if (folded !== undefined) {
+      if (owned) model.dispose();
+      model = folded;
+      owned = true;
+    }
   }
   let disposed = false;
 

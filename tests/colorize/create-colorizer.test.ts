@@ -8,6 +8,7 @@ import { labPlanesToRgb } from '../../src/color/lab.js';
 import { ColorizeAbortError } from '../../src/colorize/colorize-abort.js';
 import { createColorizer, type Colorizer } from '../../src/colorize/create-colorizer.js';
 import { ColorizationError, ConfigError, InputError } from '../../src/errors.js';
+import { buildZhangModel } from '../../src/models/zhang-eccv16.js';
 import { maxAbsDiff } from '../backends.js';
 import { grayPicture, tinyAbModel, tinyBinsModel, tinyTwoInputModel } from './tiny-models.js';
 
@@ -260,6 +261,38 @@ describe('createColorizer with ab models', () => {
     // Not disposed: the caller owns a model it passed in.
     expect(tf.tidy(() => (model.predict(tf.zeros([1, 8, 8, 1])) as tf.Tensor).shape)).toEqual([1, 8, 8, 2]);
     model.dispose();
+  });
+});
+
+describe('createColorizer with BatchNorm folding', () => {
+  it('runs a folded inference copy with the same colours, leaves the caller\'s model alone and frees the copy', async () => {
+    const model = buildZhangModel({ inputSize: 32, widthMultiplier: 1 / 32, seed: 3 });
+    // Non-trivial BatchNorm statistics, so the fold changes the kernels for real.
+    let seed = 10;
+    for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+      const weights = layer.getWeights().map((w, i) => (i === 3 ? tf.randomUniform(w.shape, 0.5, 2, 'float32', seed++) : tf.randomUniform(w.shape, -0.5, 1.5, 'float32', seed++)));
+      layer.setWeights(weights);
+      tf.dispose(weights);
+    }
+    const before = tf.memory().numTensors;
+    const folded = await createColorizer({ model });
+    const plain = await createColorizer({ model, foldBatchNorm: false });
+    expect(folded.model).not.toBe(model);
+    expect(plain.model).toBe(model);
+    const picture: ImageLike = { data: grayPicture(40, 28), width: 40, height: 28, channels: 1 };
+    const a = await folded.colorize(picture, { returnLab: true });
+    const b = await plain.colorize(picture, { returnLab: true });
+    expect(maxAbsDiff(a.lab!.a, b.lab!.a)).toBeLessThan(1e-2);
+    expect(maxAbsDiff(a.lab!.b, b.lab!.b)).toBeLessThan(1e-2);
+    expect(maxAbsDiff(a.rgb.data, b.rgb.data)).toBeLessThanOrEqual(1);
+    folded.dispose();
+    plain.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(model.layers[1].getWeights()[0].isDisposed).toBe(false);
+    model.dispose();
+    const other = tinyAbModel();
+    await expect(createColorizer({ model: other, foldBatchNorm: 'yes' as never })).rejects.toThrow(/foldBatchNorm: expected one of true \| false/);
+    other.dispose();
   });
 });
 
