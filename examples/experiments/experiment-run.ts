@@ -1,0 +1,213 @@
+/**
+ * What every experiment script does around its trainer: the wasm backend with the convolution-gradient
+ * kernels, a file checkpoint store in the run folder, resume from it, a time budget (and Ctrl-C) that
+ * stops the run cleanly with a checkpoint, the progress bar, sample sheets of a fixed validation batch,
+ * the curves CSV + SVG, and the final validation summary (`summary.json`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-layers';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  computeColorfulness,
+  createBatchPipeline,
+  createValidationAccumulator,
+  disposeBatch,
+  registerKernels,
+  type Batch,
+  type BatchPipelineConfig,
+  type BatchSource,
+  type ExampleSource,
+  type FitResult,
+  type GanTrainer,
+  type SupervisedTrainer,
+  type TrainingCallbacks,
+} from '../../src/index.js';
+import { atomicWriteFile } from '../../src/node/atomic-write.js';
+import {
+  buildSampleRows,
+  createFileCheckpointStore,
+  createProgressBar,
+  createSampleSheetCallback,
+  createTrainingCurvesCallback,
+  useWasmThreads,
+} from '../../src/node/index.js';
+
+/** Select wasm with `threads` threads and register the training kernels. Returns the threads in use. */
+export async function startWasm(threads: number): Promise<number> {
+  tf.env().set('PROD', true);
+  const { threads: running } = await useWasmThreads({ threads });
+  registerKernels({ backend: 'wasm' });
+  return running;
+}
+
+/** The run folder's checkpoint store: the newest two and the best by the monitored metric. */
+export function createRunStore(out: string) {
+  return createFileCheckpointStore({ directory: join(out, 'checkpoints'), keepLast: 2, keepBest: true });
+}
+
+/** The first `size` examples of a deterministic validation pipeline, as one batch the caller owns. */
+export async function takeFixedBatch(source: ExampleSource, config: BatchPipelineConfig, size: number): Promise<Batch> {
+  const pipeline = createBatchPipeline(source, { ...config, batchSize: size, shuffle: false, crop: 'centre', flip: false, prefetch: false });
+  const iterator = pipeline.batches(0)[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  await iterator.return?.();
+  if (first.done) throw new Error('the validation source yielded no batch');
+  return first.value;
+}
+
+type AnyTrainer = Pick<SupervisedTrainer, 'fit' | 'evaluate' | 'resume' | 'predictAb'> | GanTrainer;
+
+export interface ExperimentRun {
+  /** Script name, for logs and the summary. */
+  name: string;
+  /** Run folder. */
+  out: string;
+  /** Wall-clock budget of this session. */
+  minutes: number;
+  /** Epochs of the whole run. */
+  epochs: number;
+  trainer: AnyTrainer;
+  /** The store the trainer checkpoints into (resumed from here). */
+  store: ReturnType<typeof createRunStore>;
+  source: BatchSource;
+  /** Deterministic validation batches; `validationBatches` of them are used. */
+  validation: BatchSource;
+  validationBatches: number;
+  validateEvery: number;
+  /** Colour experiments: the fixed batch for sample sheets, every `sampleEvery` steps. */
+  samples?: { batch: Batch; everySteps: number };
+  /** Losses the progress bar shows. */
+  progressLosses?: readonly string[];
+  /** Everything that defines the run, written to `config.json` (a resumed run must use the same). */
+  config: Record<string, unknown>;
+}
+
+async function checkSameConfig(out: string, config: Record<string, unknown>): Promise<void> {
+  const path = join(out, 'config.json');
+  const text = `${JSON.stringify(config, null, 2)}\n`;
+  let previous: string | undefined;
+  try {
+    previous = await readFile(path, 'utf8');
+  } catch {
+    previous = undefined;
+  }
+  if (previous !== undefined && previous !== text) {
+    const was = JSON.parse(previous) as Record<string, unknown>;
+    const changed = Object.keys({ ...was, ...config }).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(config[k]));
+    console.warn(`warning: ${path} differs in ${changed.join(', ')}; resuming anyway with the new settings (use another --out for a new run)`);
+  }
+  await atomicWriteFile(path, text);
+}
+
+/**
+ * Validation summary: the trainer's metrics (losses, AuC, PSNR, accuracy as the objective has them),
+ * Hasler–Süsstrunk colourfulness of the predictions and of the truth, and the gray baseline (ab = 0)
+ * on the same images, so a reader sees how far the model is from doing nothing.
+ */
+export async function summarize(trainer: AnyTrainer, validation: BatchSource, maxBatches: number, predictsAb: boolean): Promise<Record<string, number>> {
+  const metrics = await trainer.evaluate(validation, maxBatches);
+  if (!predictsAb) return metrics;
+  const gray = createValidationAccumulator();
+  let colourfulness = 0, truthColourfulness = 0, images = 0, seen = 0;
+  for await (const batch of validation.batches(0)) {
+    try {
+      const predicted = trainer.predictAb(batch);
+      try {
+        for (const [, prediction, truth] of buildSampleRows(batch, predicted)) {
+          colourfulness += computeColorfulness(prediction, { dataRange: 1 });
+          truthColourfulness += computeColorfulness(truth, { dataRange: 1 });
+          images += 1;
+        }
+      } finally {
+        predicted.dispose();
+      }
+      const zero = tf.zerosLike(batch.targets.ab!) as tf.Tensor4D;
+      gray.addColor(batch.input, zero, batch.targets.ab as tf.Tensor4D);
+      zero.dispose();
+    } finally {
+      disposeBatch(batch);
+    }
+    if (++seen >= maxBatches) break;
+  }
+  const baseline = gray.result();
+  return { ...metrics, colourfulness: colourfulness / images, truth_colourfulness: truthColourfulness / images, gray_auc: baseline.auc, gray_psnr: baseline.psnr, validation_images: images };
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Number(sorted[Math.floor(sorted.length / 2)].toFixed(0));
+}
+
+/**
+ * Resume from the store, train until the budget runs out (or SIGINT/SIGTERM), then write `summary.json`.
+ * The trainer saves a checkpoint when the run stops, so the next call with the same `--out` continues.
+ */
+export async function runExperiment(run: ExperimentRun): Promise<FitResult> {
+  await mkdir(run.out, { recursive: true });
+  await checkSameConfig(run.out, run.config);
+  const resumed = await run.trainer.resume(run.store);
+  console.log(resumed ? `resuming ${run.name} at step ${resumed.step} (epoch ${resumed.epoch}, batch ${resumed.startBatch})` : `starting ${run.name} in ${run.out}`);
+
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), run.minutes * 60_000);
+  const stop = () => {
+    console.log('\nstopping: finishing the step and saving a checkpoint');
+    controller.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
+  // Median time between consecutive steps: the step time without the validation and sample-sheet stalls.
+  const intervals: number[] = [];
+  let previous: number | undefined;
+  let sessionSteps = 0;
+  const timing: TrainingCallbacks = {
+    onBatchEnd() {
+      sessionSteps += 1;
+      const now = performance.now();
+      if (previous !== undefined) intervals.push(now - previous);
+      previous = now;
+    },
+    onValidation() {
+      previous = undefined;
+    },
+  };
+  const callbacks: TrainingCallbacks[] = [
+    createProgressBar({ everySteps: 10, ...(run.progressLosses ? { losses: run.progressLosses } : {}) }),
+    createTrainingCurvesCallback({ directory: run.out, everySteps: 5, plotEverySteps: 25, chart: { title: run.name } }),
+    timing,
+  ];
+  if (run.samples) callbacks.push(createSampleSheetCallback({ directory: join(run.out, 'samples'), batch: run.samples.batch, everySteps: run.samples.everySteps, cellHeight: 96 }));
+
+  const started = Date.now();
+  const result = await run.trainer.fit({
+    source: run.source,
+    epochs: run.epochs,
+    validation: { source: run.validation, everySteps: run.validateEvery, maxBatches: run.validationBatches },
+    signal: controller.signal,
+    callbacks,
+  });
+  clearTimeout(timer);
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  const trainSeconds = (Date.now() - started) / 1000;
+
+  console.log(`stopped at step ${result.step} (${result.stopReason}); validating on ${run.validationBatches} batch(es) for the summary`);
+  const metrics = await summarize(run.trainer, run.validation, run.validationBatches, run.samples !== undefined);
+  const summary = {
+    experiment: run.name,
+    step: result.step,
+    epoch: result.epoch,
+    stopReason: result.stopReason,
+    session: { steps: sessionSteps, seconds: Math.round(trainSeconds), medianSecondsPerStep: median(intervals) / 1000, backend: tf.getBackend() },
+    lastLosses: result.lastLosses,
+    metrics,
+    writtenAt: new Date().toISOString(),
+  };
+  await atomicWriteFile(join(run.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  console.log(JSON.stringify(metrics));
+  return result;
+}
