@@ -47,7 +47,8 @@ const timings = await timeInterleaved(
     {
       name: 'model only',
       run: async () => {
-        const ab = tf.tidy(() => decodeAnnealedMean(model.predict(input) as tf.Tensor4D));
+        // The colorizer's own model: the inference copy with BatchNorm folded.
+        const ab = tf.tidy(() => decodeAnnealedMean(colorizer.model.predict(input) as tf.Tensor4D));
         await ab.data();
         ab.dispose();
       },
