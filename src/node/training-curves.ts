@@ -117,10 +117,19 @@ function bucketMeans(points: readonly { step: number; value: number }[], maxPoin
   return out;
 }
 
-function formatTick(value: number): string {
+function formatTick(value: number, digits = 3): string {
   const a = Math.abs(value);
   if (a === 0) return '0';
-  return a < 1e-3 || a >= 1e5 ? value.toExponential(1) : Number(value.toPrecision(3)).toString();
+  return a < 1e-3 || a >= 1e5 ? value.toExponential(Math.max(1, digits - 2)) : Number(value.toPrecision(digits)).toString();
+}
+
+/** Labels of an axis's ends with just enough digits to tell them apart (a loss moving in its fourth digit). */
+function formatRange(lo: number, hi: number): [string, string] {
+  for (let digits = 3; digits < 10; digits += 1) {
+    const labels: [string, string] = [formatTick(lo, digits), formatTick(hi, digits)];
+    if (labels[0] !== labels[1]) return labels;
+  }
+  return [formatTick(lo, 10), formatTick(hi, 10)];
 }
 
 function escapeXml(text: string): string {
@@ -178,14 +187,15 @@ export function renderCurvesSvg(points: readonly CurvePoint[], options: CurvesCh
     if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) { const pad = Math.abs(hi) * 0.05 || 1; lo -= pad; hi += pad; }
     const x = (step: number) => ox + ((step - minStep) / (maxStep - minStep)) * plotW;
     const y = (value: number) => oy + plotH - ((value - lo) / (hi - lo)) * plotH;
+    const [loLabel, hiLabel] = formatRange(lo, hi);
     const label = s.kind === 'train' ? s.name : s.kind === 'rate' ? `learning rate (${s.name})` : `validation ${s.name}`;
     const colour = COLOURS[s.kind];
     parts.push(
       `<g>`,
       `<text x="${ox + plotW / 2}" y="${oy - 8}" text-anchor="middle" font-weight="bold">${escapeXml(label)}</text>`,
       `<rect x="${ox}" y="${oy}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
-      `<text x="${ox - 4}" y="${oy + 4}" text-anchor="end">${formatTick(hi)}</text>`,
-      `<text x="${ox - 4}" y="${oy + plotH}" text-anchor="end">${formatTick(lo)}</text>`,
+      `<text x="${ox - 4}" y="${oy + 4}" text-anchor="end">${hiLabel}</text>`,
+      `<text x="${ox - 4}" y="${oy + plotH}" text-anchor="end">${loLabel}</text>`,
       `<text x="${ox}" y="${oy + plotH + 14}" text-anchor="start">${minStep}</text>`,
       `<text x="${ox + plotW}" y="${oy + plotH + 14}" text-anchor="end">${maxStep}</text>`,
       `<text x="${ox + plotW / 2}" y="${oy + plotH + 26}" text-anchor="middle" fill="#666">step</text>`,

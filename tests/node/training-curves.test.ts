@@ -68,6 +68,16 @@ describe('curves SVG', () => {
     expect(svg).not.toContain('>nan<');
   });
 
+  it('labels an axis with enough digits to tell its ends apart', () => {
+    const points: CurvePoint[] = [
+      { step: 1, epoch: 0, kind: 'validation', name: 'val_classification', value: 5.2983 },
+      { step: 2, epoch: 0, kind: 'validation', name: 'val_classification', value: 5.2977 },
+    ];
+    const svg = renderCurvesSvg(points);
+    expect(svg).toContain('>5.2983</text>');
+    expect(svg).toContain('>5.2977</text>');
+  });
+
   it('averages long series into buckets and draws an empty chart without failing', () => {
     const points: CurvePoint[] = Array.from({ length: 1000 }, (_, i) => ({ step: i + 1, epoch: 0, kind: 'train' as const, name: 'loss', value: i % 2 }));
     const svg = renderCurvesSvg(points, { maxPointsPerSeries: 10 });
