@@ -190,7 +190,13 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
     const tensors = tf.tidy(() => {
       const localInput = tf.tensor4d(local.data, [1, local.size.height, local.size.width, 1]);
       const inputs = global === null ? localInput : [tf.tensor4d(global.data, [1, global.size.height, global.size.width, 1]), localInput];
-      const raw = model.predict(inputs);
+      let raw: tf.Tensor | tf.Tensor[];
+      try {
+        raw = model.predict(inputs);
+      } catch (e) {
+        // e.g. an any-size model given a size it cannot divide (Iizuka's local net needs multiples of 8).
+        throw new ColorizationError(`the model failed on a ${local.size.height} × ${local.size.width} input (${(e as Error).message}); check inputSize`);
+      }
       const output = (Array.isArray(raw) ? raw[layout.outputIndex] : raw) as tf.Tensor4D;
       if (layout.kind === 'ab-tanh') return [tf.mul(output, AB_SCALE) as tf.Tensor4D];
       // Iizuka et al. 2016, §3.4: chrominance in [0, 1] over the ab range, ab = (2s − 1) · 110.
@@ -219,7 +225,8 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
     const o = resolveColorizeOptions(callOptions, layout.kind);
     const progress = o.onProgress ?? defaultProgress;
     const report = (stage: ColorizeStage, fraction: number) => {
-      throwIfColorizeAborted(o.signal);
+      // Once the result exists, an abort no longer saves any work.
+      if (stage !== 'done') throwIfColorizeAborted(o.signal);
       progress?.(index === undefined ? { stage, fraction } : { stage, fraction, index });
     };
     report('prepare', 0);

@@ -315,6 +315,19 @@ describe('createColorizer configuration errors', () => {
     bins.dispose();
   });
 
+  it('a model that fails during prediction gives a ColorizationError naming the input size, and leaks nothing', async () => {
+    const broken = tinyAbModel({ size: 16 });
+    const colorizer = await createColorizer({ model: broken, foldBatchNorm: false });
+    broken.predict = () => {
+      throw new Error('boom');
+    };
+    const before = tf.memory().numTensors;
+    await expect(colorizer.colorize(gray)).rejects.toThrow(/the model failed on a 16 × 16 input \(boom\); check inputSize/);
+    expect(tf.memory().numTensors).toBe(before);
+    colorizer.dispose();
+    broken.dispose();
+  });
+
   it('loads in-memory model artifacts, owns that model and frees it on dispose', async () => {
     const source = tinyAbModel({ size: 16 });
     let artifacts: tf.io.ModelArtifacts | undefined;
