@@ -117,6 +117,8 @@ async function colorizeCurrent(): Promise<void> {
   // Stage reports arrive at the start of each stage, so each stage lasts until the next report.
   let last: { stage: ColorizeStage; at: number } | undefined;
   const stageNames: Partial<Record<ColorizeStage, string>> = { prepare: 'lightness + fit', predict: 'model', decode: 'read back ab', recombine: 'upsample + Lab → RGB' };
+  // The total goes in first so its row stands above the stages it sums.
+  timings.set('colorize (total)', 0);
   const result = await timeStep(timings, 'colorize (total)', () =>
     colorizer!.colorize(image, {
       temperature,

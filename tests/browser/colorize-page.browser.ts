@@ -21,6 +21,8 @@ const MODEL_URL = '/models/zhang/model.json';
 const PHOTO_SOURCE = join(import.meta.dirname, '../../examples/images/historical/adams_tetons_snake_river_1942.jpg');
 
 let workDir: string;
+/** Size of the historical photo itself (the quick start and the sample picker use it unscaled). */
+let photoSourceSize: { width: number; height: number };
 let photoPath: string;
 let photo: { data: Uint8Array; width: number; height: number };
 /** The Node wasm result for {@link photo}: RGBA bytes, temperature 0.38. */
@@ -32,6 +34,8 @@ beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'tfjs-colorization-page-'));
   // A PNG: lossless, so the browser and Node decode exactly the same pixels (JPEG decoders differ).
   photoPath = join(workDir, 'tetons.png');
+  const sourceInfo = await sharp(PHOTO_SOURCE).metadata();
+  photoSourceSize = { width: sourceInfo.width!, height: sourceInfo.height! };
   await sharp(PHOTO_SOURCE).resize({ width: 240 }).toColourspace('srgb').removeAlpha().png().toFile(photoPath);
   const { data, info } = await sharp(photoPath).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   photo = { data: new Uint8Array(data), width: info.width, height: info.height };
@@ -196,6 +200,39 @@ describe('example page, webgl backend (SwiftShader)', () => {
     console.log(`webgl vs Node wasm: ${(100 * fractionAtMost(differences, 1)).toFixed(2)} % within 1 level, ${(100 * fractionAtMost(differences, 2)).toFixed(2)} % within 2, max ${Math.max(...differences)}`);
     expect(fractionAtMost(differences, 2)).toBeGreaterThanOrEqual(0.99);
     expect(Math.max(...differences)).toBeLessThanOrEqual(8);
+    expect(errors).toEqual([]);
+  });
+
+  test('the quick start of docs/browser.md colorizes the photo on the page on webgl', async () => {
+    const { page, errors } = await browser.newPage();
+    await page.goto(`${appUrl}quick-start.html?model=${encodeURIComponent(MODEL_URL)}`);
+    await page.waitForSelector('body[data-state="done"]', { state: 'attached' });
+    const { width, height, chroma } = await page.evaluate(() => {
+      const canvas = document.getElementById('result') as HTMLCanvasElement;
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let spread = 0;
+      for (let i = 0; i < data.length; i += 4) spread += Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]);
+      return { width: canvas.width, height: canvas.height, chroma: spread / (data.length / 4) };
+    });
+    // The photo's own size (the source JPEG), and colours where the input was gray.
+    expect([width, height]).toEqual([photoSourceSize.width, photoSourceSize.height]);
+    expect(chroma).toBeGreaterThan(3);
+    expect(errors).toEqual([]);
+  });
+
+  test('picking a historical photo colorizes it at full size with three samples', async () => {
+    const { page, errors } = await browser.newPage();
+    await page.goto(`${appUrl}?backend=webgl&model=${encodeURIComponent(MODEL_URL)}`);
+    await page.waitForSelector('body[data-state="ready"]');
+    await page.selectOption('#sample-select', { label: 'adams_tetons_snake_river_1942.jpg' });
+    await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 60_000 });
+    expect(await page.locator('#error').textContent()).toBe('');
+    for (const id of ['gray', 'colorized', 'sample-0', 'sample-1', 'sample-2']) {
+      const size = await page.locator(`#${id}`).evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+      expect(size).toEqual([photoSourceSize.width, photoSourceSize.height]);
+    }
+    const screenshot = process.env.BROWSER_SCREENSHOT;
+    if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
     expect(errors).toEqual([]);
   });
 });
