@@ -74,6 +74,8 @@ async function colorizeOnPage(page: Page, backend: string): Promise<void> {
   await page.setInputFiles('#photo-input', photoPath);
   await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 60_000 });
   expect(await page.locator('#error').textContent()).toBe('');
+  const rows = await page.locator('#timings tr').evaluateAll((trs) => trs.map((tr) => Array.from((tr as HTMLTableRowElement).cells, (c) => c.textContent!.trim()).join(' ')));
+  console.log(`${backend} page timings: ${rows.join('; ')}`);
 }
 
 /** Largest channel difference of each pixel (alpha included). */
