@@ -148,9 +148,9 @@ async function runChild(configuration: string): Promise<void> {
   const peakTensorMiB: Record<string, number> = {};
   const kernels: Record<string, KernelShare[]> = {};
   if (isWasm) {
-    for (const [name, on] of [['stock', false], ['kernels', true]] as const) {
+    for (const [name, on, model] of [['stock', false, zhang], ['kernels + folded', true, zhangFolded]] as const) {
       useKernels(on);
-      const info = await tf.profile(predict(zhang, lightness));
+      const info = await tf.profile(predict(model, lightness));
       peakTensorMiB[`zhang ${name}`] = info.peakBytes / 2 ** 20;
       kernels[`zhang ${name}`] = kernelShares(info);
     }

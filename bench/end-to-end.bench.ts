@@ -1,0 +1,158 @@
+/**
+ * Workload 3 of the performance issue: colorize a 12-megapixel JPEG end to end — decode, Lab, the
+ * ECCV16 network (Zhang et al. 2016, full width) at its own 256×256, ab upsampling to full size,
+ * recombination with the full-size lightness, JPEG encode — against the authors' Python demo
+ * pipeline (PIL + scikit-image + PyTorch, bench/reference/colorize_demo.py). Target: faster than Python.
+ *
+ * Ours: `readImageFile` (sharp) → `createColorizer({ model })` `.colorize` (full-size L, fit to 256,
+ * model, annealed-mean decoding, bilinear ab upsampling, recombination to sRGB) → `writeImageFile`
+ * (sharp, JPEG quality 92). The model is `foldBatchNorm(buildZhangModel())` with `registerKernels()`:
+ * the library's fastest inference path (bench/zhang-inference.bench.ts).
+ *
+ * The photo: a /work/shared/data/photos image (or a synthetic gradient when absent) upscaled to
+ * 4000×3000 with sharp, plus ±12 levels of uniform noise so the JPEG carries a real photo's detail
+ * (a smooth upscale would decode unrealistically fast), written at quality 92 into a temp directory.
+ *
+ * One process per configuration: wasm 1 thread, wasm 2 threads. cpu is skipped: the network alone
+ * takes ~80 s there (zhang-inference bench). After the timed rounds one instrumented run splits our
+ * time into stages.
+ *
+ * `npm run bench -- end-to-end`, or `node --import tsx bench/end-to-end.bench.ts --child=wasm:2`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { machineInfo, ms, printRatios, PythonReference, timeInterleaved, type Timing } from './harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CONFIGURATIONS = ['wasm:1', 'wasm:2'];
+const WIDTH = 4000;
+const HEIGHT = 3000;
+const PHOTOS = '/work/shared/data/photos/val';
+
+interface ChildReport {
+  configuration: string;
+  machine: Record<string, string | number>;
+  loadBefore: number[];
+  loadAfter: number[];
+  photo: { source: string; bytes: number };
+  timings: Timing[];
+  stages: Record<string, number>;
+  peakRssMiB: number;
+  notes: string[];
+}
+
+const childArg = process.argv.find((a) => a.startsWith('--child='));
+if (childArg) await runChild(childArg.slice('--child='.length));
+else runParent();
+
+function runParent(): void {
+  console.log(`end-to-end ${new Date().toISOString()}`);
+  console.log('cpu backend skipped: the network alone takes ~80 s per pass there (zhang-inference bench).');
+  for (const configuration of CONFIGURATIONS) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${configuration}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 26,
+    });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('REPORT '));
+    if (!line) {
+      console.error(`${configuration} failed (exit ${r.status})\n${r.stdout.slice(-2000)}`);
+      continue;
+    }
+    const report = JSON.parse(line.slice(7)) as ChildReport;
+    console.log(`\n### ${report.configuration}\n`);
+    console.log(JSON.stringify(report.machine));
+    console.log(`load average before ${report.loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${report.loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`photo: ${report.photo.source} → ${WIDTH}×${HEIGHT} JPEG, ${(report.photo.bytes / 2 ** 20).toFixed(1)} MiB; peak RSS (node) ${report.peakRssMiB.toFixed(0)} MiB`);
+    for (const note of report.notes) console.log(`note: ${note}`);
+    printRatios(`12-MP JPEG colorized end to end, ${report.configuration}`, report.timings, 'python demo');
+    console.log(`our stages (one instrumented run): ${Object.entries(report.stages).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
+  }
+}
+
+async function runChild(configuration: string): Promise<void> {
+  const threads = Number(configuration.split(':')[1]);
+  const loadBefore = loadavg();
+  const notes: string[] = [];
+  await import('@tensorflow/tfjs-layers');
+  const { registerKernels } = await import('../src/kernels/index.js');
+  await import('@tensorflow/tfjs-backend-wasm');
+  const { useWasmThreads } = await import('../src/node/wasm-threads.js');
+  const result = await useWasmThreads({ threads, onWarning: (m) => notes.push(m) });
+  if (result.threads !== threads) notes.push(`asked for ${threads} wasm threads, got ${result.threads}`);
+  registerKernels();
+  const { buildZhangModel, foldBatchNorm } = await import('../src/models/index.js');
+  const { createColorizer } = await import('../src/colorize/index.js');
+  const { readImageFile, writeImageFile } = await import('../src/node/index.js');
+  const { loadSharp } = await import('../src/node/sharp.js');
+
+  const dir = mkdtempSync(join(tmpdir(), 'tfjs-colorization-e2e-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const photoPath = join(dir, 'photo-12mp.jpg');
+  const source = await makePhoto(await loadSharp(), photoPath);
+
+  const built = buildZhangModel({ seed: 1 });
+  const model = foldBatchNorm(built);
+  built.dispose();
+  const colorizer = await createColorizer({ model });
+  const ourOutput = join(dir, 'ours.jpg');
+  const colorizeFile = async (onStage?: (stage: string) => void): Promise<void> => {
+    const image = await readImageFile(photoPath);
+    onStage?.('decode');
+    const { rgb } = await colorizer.colorize(image, { onProgress: (p) => p.fraction === 1 && onStage?.(p.stage) });
+    await writeImageFile(ourOutput, rgb, { quality: 92 });
+    onStage?.('encode');
+  };
+
+  const python = new PythonReference('python demo', join(here, 'reference/colorize_demo.py'), [photoPath, join(dir, 'python.jpg')]);
+  await python.start();
+  const timings = await timeInterleaved([python, { name: 'ours', run: () => colorizeFile() }], { warmup: 1, rounds: 5 });
+  python.stop();
+
+  const stages: Record<string, number> = {};
+  let last = performance.now();
+  await colorizeFile((stage) => {
+    const now = performance.now();
+    stages[stage] = (stages[stage] ?? 0) + now - last;
+    last = now;
+  });
+  colorizer.dispose();
+  model.dispose();
+  const report: ChildReport = {
+    configuration: `wasm ${threads} thread${threads > 1 ? 's' : ''}`,
+    machine: machineInfo(),
+    loadBefore,
+    loadAfter: loadavg(),
+    photo: { source, bytes: statSync(photoPath).size },
+    timings,
+    stages,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    notes,
+  };
+  if (tf.memory().numTensors > 0) notes.push(`${tf.memory().numTensors} tensors still alive at the end`);
+  console.log('REPORT ' + JSON.stringify(report));
+  process.exit(0);
+}
+
+/** Write the 12-MP test JPEG; returns what it was made from. */
+async function makePhoto(sharp: Awaited<ReturnType<typeof import('../src/node/sharp.js').loadSharp>>, path: string): Promise<string> {
+  const candidates = existsSync(PHOTOS) ? readdirSync(PHOTOS).filter((f) => f.endsWith('.jpg')).sort() : [];
+  const base = candidates.length
+    ? sharp(join(PHOTOS, candidates[0]))
+    : sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 120, g: 90, b: 60 } } });
+  const { data } = await base.resize(WIDTH, HEIGHT, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let seed = 12345;
+  for (let i = 0; i < data.length; i++) {
+    // xorshift noise, ±12 levels: sensor-like detail so the JPEG is as dense as a real photo's.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    data[i] = Math.max(0, Math.min(255, data[i] + ((seed >>> 0) % 25) - 12));
+  }
+  await sharp(data, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } }).jpeg({ quality: 92 }).toFile(path);
+  return candidates.length ? join(PHOTOS, candidates[0]) : 'synthetic 64×48 flat colour';
+}
