@@ -58,6 +58,7 @@ function showError(error: unknown): void {
 function run(task: () => Promise<void>): Promise<void> {
   queue = queue.then(async () => {
     errorBox.hidden = true;
+    errorBox.textContent = '';
     try {
       await task();
     } catch (e) {
