@@ -9,5 +9,7 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   target: 'es2022',
+  // import.meta.url in the CommonJS build (the Node entry finds the bundled model from it).
+  shims: true,
   external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', 'sharp', 'ndarray'],
 });

@@ -15,3 +15,4 @@ export * from './create-node-colorizer.js';
 export * from './colorize-files.js';
 export * from './cli.js';
 export * from './training-curves.js';
+export * from './bundled-model-files.js';
