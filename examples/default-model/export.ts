@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeAnnealedMean, imageToLab, lightnessToInput, loadCheckpointModel } from '../../src/index.js';
-import { createFileCheckpointStore, loadModelFiles, saveModelFiles, useWasmThreads } from '../../src/node/index.js';
+import { createFileCheckpointStore, createNodeColorizer, loadModelFiles, readImageFile, saveModelFiles, useWasmThreads, writeImageFile } from '../../src/node/index.js';
 import { heldOutNames, loadPhotos } from './data.js';
 import { INPUT_SIZE } from './systems.js';
 
@@ -44,3 +44,24 @@ const summary = {
 };
 await writeFile(join(args.out, 'training.json'), JSON.stringify(summary, null, 2) + '\n');
 console.log(JSON.stringify(summary, null, 2));
+
+// The regression pin of tests/node/bundled-model.test.ts: a small known picture and what the exported
+// model makes of it here (wasm); the test recomputes it on the cpu backend.
+const FIXTURE = 'tests/fixtures/bundled-model';
+const known = await readImageFile('examples/images/kodak_kodim23.jpg');
+const small = await sharpResize(known, 96, 80);
+await writeImageFile(join(FIXTURE, 'input.png'), small);
+const colorizer = await createNodeColorizer({ model: args.out, backend: false });
+const { rgb } = await colorizer.colorize(small);
+await writeImageFile(join(FIXTURE, 'expected.png'), rgb);
+colorizer.dispose();
+console.log(`wrote ${FIXTURE}/input.png and expected.png`);
+
+async function sharpResize(image: { data: Uint8Array | Uint8ClampedArray | Float32Array; width: number; height: number; channels: 1 | 3 | 4 }, width: number, height: number) {
+  const sharp = (await import('sharp')).default;
+  const { data, info } = await sharp(Buffer.from(image.data as Uint8Array), { raw: { width: image.width, height: image.height, channels: image.channels } })
+    .resize(width, height, { fit: 'cover' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: info.channels as 3 };
+}
