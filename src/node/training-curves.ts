@@ -102,7 +102,9 @@ function groupSeries(points: readonly CurvePoint[]): Series[] {
   }
   // Training losses first, then validation metrics, then rates: the order a reader looks for them.
   const rank: Record<CurveKind, number> = { train: 0, validation: 1, rate: 2 };
-  return [...byKey.values()].sort((a, b) => rank[a.kind] - rank[b.kind]);
+  const series = [...byKey.values()].sort((a, b) => rank[a.kind] - rank[b.kind]);
+  for (const s of series) s.points.sort((a, b) => a.step - b.step);
+  return series;
 }
 
 function bucketMeans(points: readonly { step: number; value: number }[], maxPoints: number): { step: number; value: number }[] {
@@ -201,7 +203,8 @@ export function renderCurvesSvg(points: readonly CurvePoint[], options: CurvesCh
       `<text x="${ox + plotW / 2}" y="${oy + plotH + 26}" text-anchor="middle" fill="#666">step</text>`,
       `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${drawn.map((p) => `${x(p.step).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ')}"/>`,
     );
-    if (s.kind === 'validation') for (const p of drawn) parts.push(`<circle cx="${x(p.step).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${colour}"/>`);
+    // A lone point draws no line, so it gets a dot like the validation points.
+    if (s.kind === 'validation' || drawn.length === 1) for (const p of drawn) parts.push(`<circle cx="${x(p.step).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${colour}"/>`);
     parts.push(`</g>`);
   });
   parts.push('</svg>');

@@ -59,7 +59,8 @@ describe('curves SVG', () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="228"')).toBe(true);
     expect(svg).toContain('a &lt; b');
     expect(svg.match(/<polyline/g)).toHaveLength(3);
-    expect(svg.match(/<circle/g)).toHaveLength(1);
+    // One dot for the validation point, one for the rate series' lone point.
+    expect(svg.match(/<circle/g)).toHaveLength(2);
     // Panel 0 (loss): plot area x 56…188, y 28+24 = 52 … 52+46 = 98. Step 0 → left edge at the max value (top),
     // step 100 → right edge at the min value (bottom).
     expect(svg).toContain('points="56.0,52.0 188.0,98.0"');
@@ -86,6 +87,16 @@ describe('curves SVG', () => {
     // Every bucket holds 50 zeros and 50 ones: the mean 0.5 everywhere, a flat line.
     expect(new Set(coords.map((c) => c.split(',')[1])).size).toBe(1);
     expect(renderCurvesSvg([])).toContain('no data yet');
+    // Points given out of step order are drawn in step order; a single training point gets a dot.
+    const shuffled = renderCurvesSvg([
+      { step: 3, epoch: 0, kind: 'train', name: 'loss', value: 3 },
+      { step: 1, epoch: 0, kind: 'train', name: 'loss', value: 1 },
+      { step: 2, epoch: 0, kind: 'train', name: 'loss', value: 2 },
+      { step: 2, epoch: 0, kind: 'train', name: 'other', value: 5 },
+    ]);
+    const xs = /points="([^"]+)"/.exec(shuffled)![1].split(' ').map((c) => Number(c.split(',')[0]));
+    expect(xs).toEqual([...xs].sort((a, b) => a - b));
+    expect(shuffled.match(/<circle/g)).toHaveLength(1);
     expect(() => renderCurvesSvg([], { columns: 0 })).toThrow(ConfigError);
   });
 });
