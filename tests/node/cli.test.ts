@@ -75,13 +75,13 @@ describe('tfjs-colorization CLI (child process)', () => {
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 30, 20]);
   });
 
-  it('--help shows usage with examples, --version the package version, a bad command line exits 2, no model exits 1', async () => {
+  it('--help shows usage with examples, --version the package version, a bad command line exits 2, no --model uses the bundled model', async () => {
     const [help, version, bad, missing, noModel] = await Promise.all([
       cli(['--help']),
       cli(['--version']),
       cli(['colorize', images, '-o', join(dir, 'x'), '--samples', 'many']),
       cli(['colorize', images]),
-      cli(['colorize', images, '-o', join(dir, 'y'), '--backend', 'cpu']),
+      cli(['colorize', join(images, 'gray.png'), '-o', join(dir, 'y'), '--backend', 'cpu', '--quiet']),
     ]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: tfjs-colorization colorize <files\|folders\.\.\.> -o <folder>/);
@@ -92,8 +92,10 @@ describe('tfjs-colorization CLI (child process)', () => {
     expect(bad.stderr).toMatch(/--samples: expected an integer in \[0, 64\], received "many"/);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/-o <folder> is required/);
-    // No bundled model is registered in the sources: the run cannot start, and says what to pass.
-    expect(noModel.code).toBe(1);
-    expect(noModel.stderr).toMatch(/no bundled model: pass --model <folder>/);
+    // Without --model the package's bundled model (models/default) colorizes the picture.
+    expect(noModel.stderr).toBe('');
+    expect(noModel.code).toBe(0);
+    const meta = await sharp(join(dir, 'y', 'gray.png')).metadata();
+    expect([meta.width, meta.height, meta.channels]).toEqual([60, 40, 3]);
   });
 });
