@@ -44,8 +44,6 @@ export default defineConfig({
     alias: [{ find: /^tfjs-colorization$/, replacement: distEntry }],
   },
   server: { fs: { allow: [packageRoot] } },
-  // The wasm backend fetches its .wasm files itself (see backends.ts); pre-bundling would move its glue code.
-  optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
   build: {
     outDir: join(here, 'dist'),
     emptyOutDir: true,
