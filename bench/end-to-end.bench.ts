@@ -17,7 +17,8 @@
  * takes ~80 s there (zhang-inference bench). After the timed rounds one instrumented run splits our
  * time into stages.
  *
- * `npm run bench -- end-to-end`, or `node --import tsx bench/end-to-end.bench.ts --child=wasm:2`.
+ * `npm run bench -- end-to-end`, some configurations: `node --import tsx bench/end-to-end.bench.ts --configs=wasm:1`.
+ * The demo also runs with torch on 1 thread ("python demo, torch 1 thread"), which a loaded machine slows less.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -52,7 +53,7 @@ else runParent();
 function runParent(): void {
   console.log(`end-to-end ${new Date().toISOString()}`);
   console.log('cpu backend skipped: the network alone takes ~80 s per pass there (zhang-inference bench).');
-  for (const configuration of CONFIGURATIONS) {
+  for (const configuration of chosenConfigurations()) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${configuration}`], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -72,6 +73,12 @@ function runParent(): void {
     printRatios(`12-MP JPEG colorized end to end, ${report.configuration}`, report.timings, 'python demo');
     console.log(`our stages (one instrumented run): ${Object.entries(report.stages).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
   }
+}
+
+/** `--configs=wasm:1,wasm:2` runs only those configurations; default all. */
+function chosenConfigurations(): string[] {
+  const arg = process.argv.find((a) => a.startsWith('--configs='));
+  return arg ? arg.slice('--configs='.length).split(',') : CONFIGURATIONS;
 }
 
 async function runChild(configuration: string): Promise<void> {
@@ -109,9 +116,11 @@ async function runChild(configuration: string): Promise<void> {
   };
 
   const python = new PythonReference('python demo', join(here, 'reference/colorize_demo.py'), [photoPath, join(dir, 'python.jpg')]);
-  await python.start();
-  const timings = await timeInterleaved([python, { name: 'ours', run: () => colorizeFile() }], { warmup: 1, rounds: 5 });
+  const pythonOne = new PythonReference('python demo, torch 1 thread', join(here, 'reference/colorize_demo.py'), [photoPath, join(dir, 'python1.jpg')], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
+  await Promise.all([python.start(), pythonOne.start()]);
+  const timings = await timeInterleaved([python, pythonOne, { name: 'ours', run: () => colorizeFile() }], { warmup: 1, rounds: 5 });
   python.stop();
+  pythonOne.stop();
 
   const stages: Record<string, number> = {};
   let last = performance.now();

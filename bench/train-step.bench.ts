@@ -11,13 +11,14 @@
  *     bins at 16×16 (`computeMultinomialCrossEntropy` with `classWeights`, eq. 2–3), Adam.
  *     Reference: bench/reference/zhang_eccv16.py train.
  *
- * Cases in every process, interleaved after one warm-up round: pytorch; "filter kernel" (wasm with
+ * Cases in every process, interleaved after one warm-up round: pytorch (2 threads, the reference);
+ * "pytorch 1 thread" (a loaded machine slows 2 OpenMP threads far more than one); "filter kernel" (wasm with
  * only the library's Conv2DBackpropFilter, without which no conv trains on wasm); "all kernels"
  * (`registerKernels()`: Conv2DBackpropInput by phases as well).
  * Configurations, one process each: wasm 1 thread, wasm 2 threads. The cpu backend is skipped: a step
  * of either net takes over 35–75 s there (PERFORMANCE-NOTES.md §2), minutes per figure.
  *
- * `npm run bench -- train-step`, or one configuration: `node --import tsx bench/train-step.bench.ts --child=wasm:2`.
+ * `npm run bench -- train-step`, some configurations: `node --import tsx bench/train-step.bench.ts --configs=wasm:2`.
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -54,7 +55,7 @@ else runParent();
 function runParent(): void {
   console.log(`train-step ${new Date().toISOString()}`);
   console.log('cpu backend skipped: one step of either net takes 35–75 s or more (PERFORMANCE-NOTES.md §2).');
-  for (const configuration of process.argv.includes('--only-wasm2') ? ['wasm:2'] : CONFIGURATIONS) {
+  for (const configuration of chosenConfigurations()) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${configuration}`], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -67,6 +68,12 @@ function runParent(): void {
     }
     printReport(JSON.parse(line.slice(7)) as ChildReport);
   }
+}
+
+/** `--configs=wasm:1,wasm:2` runs only those configurations; default all. */
+function chosenConfigurations(): string[] {
+  const arg = process.argv.find((a) => a.startsWith('--configs='));
+  return arg ? arg.slice('--configs='.length).split(',') : CONFIGURATIONS;
 }
 
 function printReport(report: ChildReport): void {
@@ -139,7 +146,8 @@ async function runChild(configuration: string): Promise<void> {
     tf.dispose([dLoss!, gLoss!]);
   };
   const ganTorch = new PythonReference('pytorch', join(here, 'reference/nazeri_gan.py'), ['32']);
-  await ganTorch.start();
+  const ganTorchOne = new PythonReference('pytorch 1 thread', join(here, 'reference/nazeri_gan.py'), ['32'], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
+  await Promise.all([ganTorch.start(), ganTorchOne.start()]);
   const ours = (kernels: Kernels, step: () => Promise<void>): BenchCase => ({
     name: kernels,
     run: async () => {
@@ -147,8 +155,9 @@ async function runChild(configuration: string): Promise<void> {
       await step();
     },
   });
-  const gan = await timeInterleaved([ganTorch, ours('filter kernel', ganStep), ours('all kernels', ganStep)], plan);
+  const gan = await timeInterleaved([ganTorch, ganTorchOne, ours('filter kernel', ganStep), ours('all kernels', ganStep)], plan);
   ganTorch.stop();
+  ganTorchOne.stop();
   useKernels('all kernels');
   const ganProfile = await tf.profile(ganStep);
   peakTensorMiB['gan'] = ganProfile.peakBytes / 2 ** 20;
@@ -176,9 +185,11 @@ async function runChild(configuration: string): Promise<void> {
     loss!.dispose();
   };
   const zhangTorch = new PythonReference('pytorch', join(here, 'reference/zhang_eccv16.py'), ['train', '64', '0.25', '16']);
-  await zhangTorch.start();
-  const zhang = await timeInterleaved([zhangTorch, ours('filter kernel', zhangStep), ours('all kernels', zhangStep)], plan);
+  const zhangTorchOne = new PythonReference('pytorch 1 thread', join(here, 'reference/zhang_eccv16.py'), ['train', '64', '0.25', '16'], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
+  await Promise.all([zhangTorch.start(), zhangTorchOne.start()]);
+  const zhang = await timeInterleaved([zhangTorch, zhangTorchOne, ours('filter kernel', zhangStep), ours('all kernels', zhangStep)], plan);
   zhangTorch.stop();
+  zhangTorchOne.stop();
   useKernels('all kernels');
   const zhangProfile = await tf.profile(zhangStep);
   peakTensorMiB['zhang'] = zhangProfile.peakBytes / 2 ** 20;
@@ -204,7 +215,7 @@ async function runChild(configuration: string): Promise<void> {
 }
 
 /** Time per kernel name of one profiled step, largest first. */
-function kernelShares(info: tf.ProfileInfo): KernelShare[] {
+function kernelShares(info: Awaited<ReturnType<typeof tf.profile>>): KernelShare[] {
   const byName = new Map<string, KernelShare>();
   // Entries named `<op>__op` are op scopes around the kernels (their time is counted again inside).
   for (const k of info.kernels.filter((kernel) => !kernel.name.endsWith('__op'))) {

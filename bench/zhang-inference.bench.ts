@@ -4,7 +4,8 @@
  * (bench/reference/zhang_eccv16.py, 2 threads, OPENBLAS_NUM_THREADS=1). Target: ≤ 2× PyTorch.
  *
  * Cases in every process, interleaved round by round after one warm-up round:
- *   - pytorch: the reference;
+ *   - pytorch: the reference; "pytorch 1 thread" as well, since a loaded machine slows 2 OpenMP threads
+ *     far more than one (they wait for each other at every op);
  *   - stock: tfjs-layers `predict` with the backend's own kernels;
  *   - kernels: the same after `registerKernels()` (wasm only: Conv2DBackpropInput by phases for conv8's
  *     transposed conv);
@@ -19,7 +20,8 @@
  * process (the Python process prints its own on exit), peak tensor bytes (`tf.profile`) and, on wasm,
  * the time per kernel name of one profiled pass.
  *
- * `npm run bench -- zhang-inference` (all configurations) or, for one,
+ * `npm run bench -- zhang-inference` (all configurations), some of them:
+ * `node --import tsx bench/zhang-inference.bench.ts --configs=wasm:1,wasm:2`, one without the summary:
  * `node --import tsx bench/zhang-inference.bench.ts --child=wasm:2`.
  */
 import { spawnSync } from 'node:child_process';
@@ -59,7 +61,7 @@ else runParent();
 function runParent(): void {
   const date = new Date().toISOString();
   console.log(`zhang-inference ${date}`);
-  for (const configuration of CONFIGURATIONS) {
+  for (const configuration of chosenConfigurations()) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${configuration}`], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -72,6 +74,12 @@ function runParent(): void {
     }
     printReport(JSON.parse(line.slice(7)) as ChildReport);
   }
+}
+
+/** `--configs=wasm:1,wasm:2` runs only those configurations; default all. */
+function chosenConfigurations(): string[] {
+  const arg = process.argv.find((a) => a.startsWith('--configs='));
+  return arg ? arg.slice('--configs='.length).split(',') : CONFIGURATIONS;
 }
 
 function printReport(report: ChildReport): void {
@@ -135,8 +143,9 @@ async function runChild(configuration: string): Promise<void> {
   };
 
   const torch = new PythonReference('pytorch', join(here, 'reference/zhang_eccv16.py'), ['infer', String(SIZE), '1']);
-  await torch.start();
-  const zhangCases: BenchCase[] = [torch, ours('stock', false, zhang, lightness)];
+  const torchOne = new PythonReference('pytorch 1 thread', join(here, 'reference/zhang_eccv16.py'), ['infer', String(SIZE), '1'], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
+  await Promise.all([torch.start(), torchOne.start()]);
+  const zhangCases: BenchCase[] = [torch, torchOne, ours('stock', false, zhang, lightness)];
   if (isWasm) zhangCases.push(ours('kernels', true, zhang, lightness), ours('kernels + folded', true, zhangFolded, lightness));
   else zhangCases.push(ours('folded', false, zhangFolded, lightness));
   // cpu: one pass takes over a minute; one unwarmed round is its figure.
@@ -144,6 +153,7 @@ async function runChild(configuration: string): Promise<void> {
   if (!isWasm) notes.push('cpu: 1 round without warm-up (a pass takes over a minute)');
   const zhangTimings = await timeInterleaved(zhangCases, plan);
   torch.stop();
+  torchOne.stop();
 
   const peakTensorMiB: Record<string, number> = {};
   const kernels: Record<string, KernelShare[]> = {};
@@ -198,7 +208,7 @@ async function runChild(configuration: string): Promise<void> {
 }
 
 /** Time per kernel name of one profiled pass, largest first. */
-function kernelShares(info: tf.ProfileInfo): KernelShare[] {
+function kernelShares(info: Awaited<ReturnType<typeof tf.profile>>): KernelShare[] {
   const byName = new Map<string, KernelShare>();
   // Entries named `<op>__op` are op scopes around the kernels (their time is counted again inside).
   for (const k of info.kernels.filter((kernel) => !kernel.name.endsWith('__op'))) {

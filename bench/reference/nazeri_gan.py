@@ -10,7 +10,7 @@ One step, as src/train/gan-trainer.ts does it: G forward without gradients; D st
 (label 0.9) and generated pairs (label 0); G step (G forward again, adversarial BCE + 100 x L1); Adam
 (lr 2e-4, beta1 0.5) for each. Random data and weights: only the time matters.
 
-Args: batch (default 32). Torch with 2 threads; peak RSS printed to stderr on exit.
+Args: batch (default 32). Torch with 2 threads (env TORCH_THREADS); peak RSS printed to stderr on exit.
 Run with Debian's /usr/bin/python3 (python3-torch). Timed by bench/harness.ts through serve.py.
 """
 import atexit
@@ -24,6 +24,9 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serve import serve  # noqa: E402
+
+# Torch threads: 2 (the reference) unless TORCH_THREADS says otherwise; 1 is robust to a loaded machine.
+THREADS = int(os.environ.get("TORCH_THREADS", "2"))
 
 ENCODER = [64, 128, 256, 512, 512]
 DECODER = [512, 256, 128, 64]
@@ -79,7 +82,7 @@ class Discriminator(nn.Module):
 
 
 def setup(args):
-    torch.set_num_threads(2)
+    torch.set_num_threads(THREADS)
     torch.manual_seed(0)
     batch = int(args[0]) if args else 32
     g, d = Generator().train(), Discriminator().train()
@@ -118,4 +121,4 @@ def report_peak_rss():
 
 if __name__ == "__main__":
     atexit.register(report_peak_rss)
-    serve(setup, run, {"torch": torch.__version__, "threads": 2})
+    serve(setup, run, {"torch": torch.__version__, "threads": THREADS})

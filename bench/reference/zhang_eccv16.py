@@ -9,7 +9,7 @@ Modes (first argument):
   infer  size width          -> eval, no_grad, one forward of a 1x1xsize x size lightness
   train  size width batch    -> one step: forward, class-rebalanced softmax cross-entropy over the
                                 bins at size/4 (Zhang et al. 2016 eq. 2-3), backward, Adam
-Torch runs with 2 threads (torch.set_num_threads); the harness sets OPENBLAS_NUM_THREADS=1.
+Torch runs with 2 threads (torch.set_num_threads; env TORCH_THREADS); the harness sets OPENBLAS_NUM_THREADS=1.
 Peak RSS of this process is printed to stderr when it ends.
 Run with Debian's /usr/bin/python3 (python3-torch). Timed by bench/harness.ts through serve.py.
 """
@@ -23,6 +23,9 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serve import serve  # noqa: E402
+
+# Torch threads: 2 (the reference) unless TORCH_THREADS says otherwise; 1 is robust to a loaded machine.
+THREADS = int(os.environ.get("TORCH_THREADS", "2"))
 
 # (output channels, stride of the block's last conv, dilation) for blocks 1-7.
 BLOCKS = [
@@ -56,7 +59,7 @@ def build_eccv16(width=1.0, bins=313):
 
 
 def setup(args):
-    torch.set_num_threads(2)
+    torch.set_num_threads(THREADS)
     torch.manual_seed(0)
     mode = args[0] if args else "infer"
     size = int(args[1]) if len(args) > 1 else 256
@@ -99,4 +102,4 @@ def report_peak_rss():
 
 if __name__ == "__main__":
     atexit.register(report_peak_rss)
-    serve(setup, run, {"torch": torch.__version__, "threads": 2})
+    serve(setup, run, {"torch": torch.__version__, "threads": THREADS})

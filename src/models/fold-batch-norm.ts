@@ -150,7 +150,8 @@ export function foldBatchNorm(model: tfl.LayersModel, config: FoldBatchNormConfi
   const original = modelConfig(model);
   const { folds, directDilatedConvs } = plan(model, original, absorb, direct);
   const rewritten = rewriteConfig(original, folds, directDilatedConvs, name);
-  const folded = tfl.LayersModel.fromConfig(tfl.LayersModel, rewritten as unknown as ConfigDict, {}, true);
+  // fastWeightInit: skip the initializers, every weight is overwritten below.
+  const folded = tfl.LayersModel.fromConfig(tfl.LayersModel, rewritten as unknown as ConfigDict, {}, true) as unknown as tfl.LayersModel;
   try {
     copyWeights(model, folded, folds);
   } catch (e) {
