@@ -2,10 +2,21 @@
  * The browser example: a photo in, its lightness, a colorization and three sampled alternatives out,
  * on the backend of your choice, with the time of every step on screen.
  *
- * URL parameters: `model` (a model.json URL; default the bundled model when the build registers one),
- * `backend` (start on this backend instead of the first available one).
+ * URL parameters: `model` (a model.json URL; default the package's bundled model), `backend` (start on
+ * this backend instead of the first available one).
  */
-import { createColorizer, currentBackend, hasBundledModel, imageToLab, toImageLike, useBackend, type Colorizer, type ColorizeStage } from 'tfjs-colorization';
+import { loadLayersModel } from '@tensorflow/tfjs-layers';
+import {
+  createColorizer,
+  currentBackend,
+  hasBundledModel,
+  imageToLab,
+  registerBundledModel,
+  toImageLike,
+  useBackend,
+  type Colorizer,
+  type ColorizeStage,
+} from 'tfjs-colorization';
 import { detectBackends, type OfferedBackend } from './backends.js';
 import { decodePhoto, fetchPhoto } from './decode-photo.js';
 import { clearCanvas, drawImage, drawLightness } from './draw-image.js';
@@ -32,6 +43,13 @@ const timingsTable = $<HTMLTableElement>('timings');
 const grayCanvas = $<HTMLCanvasElement>('gray');
 const colorizedCanvas = $<HTMLCanvasElement>('colorized');
 const sampleCanvases = Array.from({ length: SAMPLE_COUNT }, (_, i) => $<HTMLCanvasElement>(`sample-${i}`));
+
+/**
+ * Where this app serves the package's bundled model (`node_modules/tfjs-colorization/models/default/`; here
+ * Vite's public folder). In Node the library finds it on disk; a web page must say where it put it.
+ */
+const BUNDLED_MODEL_URL = new URL('./default/model.json', location.href).href;
+registerBundledModel((onProgress) => loadLayersModel(BUNDLED_MODEL_URL, { onProgress }));
 
 const params = new URLSearchParams(location.search);
 const modelUrl = params.get('model') ?? undefined;

@@ -4,8 +4,8 @@ import { createColorizer, useBackend } from 'tfjs-colorization';
 
 await useBackend('webgl');
 const colorizer = await createColorizer({
-  // Your model.json URL; leave `model` out once the package ships its default model.
-  model: new URLSearchParams(location.search).get('model') ?? '/models/colorizer/model.json',
+  // Where you serve a model folder: here the package's bundled model, node_modules/tfjs-colorization/models/default/.
+  model: new URLSearchParams(location.search).get('model') ?? './default/model.json',
   onProgress: ({ stage, fraction }) => console.log(stage, Math.round(fraction * 100) + '%'),
 });
 

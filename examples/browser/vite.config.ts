@@ -3,6 +3,9 @@
  * would; the name is aliased to the package's built `dist/` (run `npm run build` first), never to `src/`,
  * so the example and the browser tests exercise what npm would ship.
  *
+ * The package's bundled model (`models/default/`) is the public folder's `default/`: served by the dev
+ * server and copied into the build, as an application would serve it from the installed package.
+ *
  * `COLORIZATION_MODELS_DIR` (optional): a folder served under `/models/`, for models that are not part of
  * the page (the tests save small models there; `?model=/models/<name>/model.json` loads one).
  */
@@ -39,6 +42,7 @@ export default defineConfig({
   root: here,
   // Relative asset URLs: the built page works from any sub-path.
   base: './',
+  publicDir: join(packageRoot, 'models'),
   plugins: [serveModelsFolder(process.env.COLORIZATION_MODELS_DIR)],
   resolve: {
     alias: [{ find: /^tfjs-colorization$/, replacement: distEntry }],

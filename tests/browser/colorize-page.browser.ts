@@ -19,6 +19,8 @@ const appUrl = inject('appUrl');
 const modelsDir = inject('modelsDir');
 const MODEL_URL = '/models/zhang/model.json';
 const PHOTO_SOURCE = join(import.meta.dirname, '../../examples/images/historical/adams_tetons_snake_river_1942.jpg');
+/** The package's bundled model, which the page serves as `./default/`. */
+const BUNDLED_MODEL_DIR = join(import.meta.dirname, '../../models/default');
 
 let workDir: string;
 /** Size of the historical photo itself (the quick start and the sample picker use it unscaled). */
@@ -169,6 +171,31 @@ describe('example page, wasm backend', () => {
     expect(errors).toEqual([]);
   });
 
+  test('without a model parameter the page colorizes with the bundled model, as Node does on wasm', async () => {
+    const { page, errors } = await browser.newPage();
+    await page.goto(`${appUrl}?backend=wasm`);
+    await page.waitForSelector('body[data-state="ready"], body[data-state="error"]');
+    expect(await page.locator('#error').textContent()).toBe('');
+    expect(await page.locator('#model-name').textContent()).toBe('bundled default model');
+    await page.setInputFiles('#photo-input', photoPath);
+    await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 60_000 });
+    expect(await page.locator('#error').textContent()).toBe('');
+    const shown = await readCanvas(page, 'colorized');
+
+    await tf.setBackend('wasm');
+    const colorizer = await createColorizer({ model: await readModelFolder(BUNDLED_MODEL_DIR) });
+    let expected: Uint8ClampedArray;
+    try {
+      expected = (await colorizer.colorize({ ...photo, channels: 3 }, { temperature: 0.38, channels: 4 })).rgb.data;
+    } finally {
+      colorizer.dispose();
+    }
+    const differences = pixelDifferences(shown.data, expected);
+    console.log(`bundled model, wasm page vs Node wasm: ${(100 * fractionAtMost(differences, 1)).toFixed(2)} % within 1 level, max ${Math.max(...differences)}; mean chroma ${meanChroma(expected).toFixed(1)}`);
+    expect(fractionAtMost(differences, 1)).toBeGreaterThanOrEqual(0.99);
+    expect(errors).toEqual([]);
+  });
+
   test('a text file renamed .jpg shows a clear message and no console error', async () => {
     const { page, errors } = await browser.newPage();
     await page.goto(`${appUrl}?backend=wasm&model=${encodeURIComponent(MODEL_URL)}`);
@@ -207,7 +234,7 @@ describe('example page, webgl backend (SwiftShader)', () => {
 
   test('the quick start of docs/browser.md colorizes the photo on the page on webgl', async () => {
     const { page, errors } = await browser.newPage();
-    await page.goto(`${appUrl}quick-start.html?model=${encodeURIComponent(MODEL_URL)}`);
+    await page.goto(`${appUrl}quick-start.html`);
     await page.waitForSelector('body[data-state="done"]', { state: 'attached' });
     const { width, height, chroma } = await page.evaluate(() => {
       const canvas = document.getElementById('result') as HTMLCanvasElement;
@@ -222,9 +249,9 @@ describe('example page, webgl backend (SwiftShader)', () => {
     expect(errors).toEqual([]);
   });
 
-  test('picking a historical photo colorizes it at full size with three samples', async () => {
+  test('picking a historical photo colorizes it with the bundled model at full size with three samples', async () => {
     const { page, errors } = await browser.newPage();
-    await page.goto(`${appUrl}?backend=webgl&model=${encodeURIComponent(MODEL_URL)}`);
+    await page.goto(`${appUrl}?backend=webgl`);
     await page.waitForSelector('body[data-state="ready"]');
     await page.selectOption('#sample-select', { label: 'adams_tetons_snake_river_1942.jpg' });
     await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 60_000 });

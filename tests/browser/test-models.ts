@@ -72,13 +72,15 @@ export async function saveTestModels(root: string): Promise<void> {
 /** Read a saved folder back as in-memory artifacts (for `createColorizer({ model })` or `tfl.loadLayersModel`). */
 export async function readModelFolder(folder: string): Promise<tf.io.ModelArtifacts> {
   const json = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
-  const weights = await readFile(join(folder, 'weights.bin'));
+  const groups = json.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  const buffers = await Promise.all(groups.flatMap((g) => g.paths).map((path) => readFile(join(folder, path))));
   return {
     modelTopology: json.modelTopology,
     format: json.format,
     generatedBy: json.generatedBy,
     convertedBy: json.convertedBy,
-    weightSpecs: json.weightsManifest[0].weights,
-    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+    // Quantized (float16) specs are kept: loading dequantizes, as it does from a URL.
+    weightSpecs: groups.flatMap((g) => g.weights),
+    weightData: tf.io.concatenateArrayBuffers(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)),
   };
 }
