@@ -110,7 +110,16 @@ async function runChild(configuration: string): Promise<void> {
   const colorizeFile = async (onStage?: (stage: string) => void): Promise<void> => {
     const image = await readImageFile(photoPath);
     onStage?.('decode');
-    const { rgb } = await colorizer.colorize(image, { onProgress: (p) => p.fraction === 1 && onStage?.(p.stage) });
+    // A stage ends when the next one reports; the time up to then is the stage's.
+    let current: string | undefined;
+    const { rgb } = await colorizer.colorize(image, {
+      onProgress: (p) => {
+        if (p.stage === current) return;
+        if (current !== undefined) onStage?.(current);
+        current = p.stage;
+      },
+    });
+    if (current !== undefined) onStage?.(current);
     await writeImageFile(ourOutput, rgb, { quality: 92 });
     onStage?.('encode');
   };
