@@ -26,6 +26,7 @@ import {
   SRGB_OFFSET,
   XYZ_FROM_LINEAR_RGB,
 } from './constants.js';
+import { convertBytesToLab } from './lab-bytes-kernel.js';
 
 /** Pixel data on the typed path: `Uint8Array | Uint8ClampedArray` hold 0–255, `Float32Array` holds 0–1. @example const data: PixelData = imageData.data; */
 export type PixelData = Uint8Array | Uint8ClampedArray | Float32Array;
@@ -193,60 +194,9 @@ export function rgbToLab(rgb: PixelData, options: RgbToLabOptions = {}): Float32
   } else {
     // One Uint8Array view keeps the loop monomorphic for both byte array types.
     const [r, g, b] = channelViews(new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), inPlane);
-    forwardBytes(r, g, b, n, inStep, lOut, aOut, bOut, outStep);
+    convertBytesToLab(r, g, b, n, inStep, lOut, aOut, bOut, outStep);
   }
   return out;
-}
-
-// For bytes, each channel's share of X/Xn, Y/Yn and Z/Zn, already in cube-root-table steps: 9 tables of
-// 256 (18 KB, stays in L1). One load replaces a decode, a multiply and the scaling; measured 1.3× faster
-// than decoding and multiplying in the loop (uniform random 1024×1024 image, Node 20).
-const byteShare = (m: number): Float64Array => DECODE_U8.map((v) => m * v * F_STEPS);
-const XR = byteShare(MX0), XG = byteShare(MX1), XB = byteShare(MX2);
-const YR = byteShare(MY0), YG = byteShare(MY1), YB = byteShare(MY2);
-const ZR = byteShare(MZ0), ZG = byteShare(MZ1), ZB = byteShare(MZ2);
-
-function forwardBytes(
-  rIn: Uint8Array, gIn: Uint8Array, bIn: Uint8Array, n: number, inStep: number,
-  lOut: Float32Array, aOut: Float32Array, bOut: Float32Array, outStep: number,
-): void {
-  // Interleaved in and out is the common case (ImageData, decoded files); there, constant offsets from
-  // one array run 1.15× faster than three views, so it gets its own copy of the loop below.
-  if (gIn.byteOffset === rIn.byteOffset + 1 && aOut.byteOffset === lOut.byteOffset + 4 && outStep === 3) {
-    forwardBytesInterleaved(rIn, n, inStep, lOut);
-    return;
-  }
-  // Written out rather than calling fLab: bytes give X/Xn, Y/Yn, Z/Zn in [0, 1] (white is 0.99998, 1,
-  // 0.99993), so the range test can go. Tables are read as module constants, not copied into locals:
-  // with locals this loop ran 1.4× slower in V8 (Node 20).
-  for (let i = 0, p = 0, q = 0; i < n; i++, p += inStep, q += outStep) {
-    const r = rIn[p], g = gIn[p], b = bIn[p];
-    const x = XR[r] + XG[g] + XB[b], kx = x | 0;
-    const y = YR[r] + YG[g] + YB[b], ky = y | 0;
-    const z = ZR[r] + ZG[g] + ZB[b], kz = z | 0;
-    const fx = F_TABLE[2 * kx] + (x - kx) * F_TABLE[2 * kx + 1];
-    const fy = F_TABLE[2 * ky] + (y - ky) * F_TABLE[2 * ky + 1];
-    const fz = F_TABLE[2 * kz] + (z - kz) * F_TABLE[2 * kz + 1];
-    lOut[q] = 116 * fy - 16;
-    aOut[q] = 500 * (fx - fy);
-    bOut[q] = 200 * (fy - fz);
-  }
-}
-
-/** {@link forwardBytes} for interleaved RGB(A) in (`inStep` 3 or 4) and interleaved Lab out. */
-function forwardBytesInterleaved(src: Uint8Array, n: number, inStep: number, out: Float32Array): void {
-  for (let i = 0, p = 0, q = 0; i < n; i++, p += inStep, q += 3) {
-    const r = src[p], g = src[p + 1], b = src[p + 2];
-    const x = XR[r] + XG[g] + XB[b], kx = x | 0;
-    const y = YR[r] + YG[g] + YB[b], ky = y | 0;
-    const z = ZR[r] + ZG[g] + ZB[b], kz = z | 0;
-    const fx = F_TABLE[2 * kx] + (x - kx) * F_TABLE[2 * kx + 1];
-    const fy = F_TABLE[2 * ky] + (y - ky) * F_TABLE[2 * ky + 1];
-    const fz = F_TABLE[2 * kz] + (z - kz) * F_TABLE[2 * kz + 1];
-    out[q] = 116 * fy - 16;
-    out[q + 1] = 500 * (fx - fy);
-    out[q + 2] = 200 * (fy - fz);
-  }
 }
 
 function forwardFloat(
