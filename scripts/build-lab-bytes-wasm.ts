@@ -82,6 +82,7 @@ function row(m0: number, m1: number, m2: number): string {
 }
 
 const planeBytes = 4 * LAB_BYTES_BLOCK;
+const L = '(local.get $L)', A = '(local.get $A)', B = '(local.get $B)';
 const body = `
     (loop $pixels
       ${gather('$r', '$rp')}
@@ -103,11 +104,11 @@ const body = `
           (v128.store offset=${2 * planeBytes} (local.get $out) (local.get $B))
           (local.set $out (i32.add (local.get $out) (i32.const 16))))
         (else
-          ;; L0 a0 b0 L1 | a1 b1 L2 a2 | b2 L3 a3 b3
-          (v128.store (local.get $out) ${shuffle([0, 1, 4, 2], shuffle([0, 4, 1, 5], '(local.get $L)', '(local.get $A)'), '(local.get $B)')})
-          (local.set $u ${shuffle([1, 5, 2, 6], '(local.get $A)', '(local.get $B)')})
-          (v128.store offset=16 (local.get $out) ${shuffle([0, 1, 6, 2], '(local.get $u)', '(local.get $L)')})
-          (v128.store offset=32 (local.get $out) ${shuffle([6, 0, 1, 7], shuffle([3, 7, 3, 7], '(local.get $L)', '(local.get $A)'), '(local.get $B)')})
+          ;; L0 a0 b0 L1 | a1 b1 L2 a2 | b2 L3 a3 b3, each from two lanes of one vector and two of another:
+          ;; V8 emits every shuffle here as one instruction (unpcklps, unpckhps, shufps).
+          (v128.store (local.get $out) ${shuffle([0, 1, 4, 6], shuffle([0, 4, 1, 5], L, A), shuffle([0, 0, 5, 5], B, L))})
+          (v128.store offset=16 (local.get $out) ${shuffle([2, 3, 4, 6], shuffle([0, 4, 1, 5], A, B), shuffle([2, 2, 6, 6], L, A))})
+          (v128.store offset=32 (local.get $out) ${shuffle([0, 2, 6, 7], shuffle([2, 2, 7, 7], B, L), shuffle([2, 6, 3, 7], A, B))})
           (local.set $out (i32.add (local.get $out) (i32.const 48)))))
       (local.set $rp (i32.add (local.get $rp) (local.get $step4)))
       (local.set $gp (i32.add (local.get $gp) (local.get $step4)))
