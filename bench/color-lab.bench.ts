@@ -4,7 +4,10 @@
  * same run, interleaved. Target: typed path on uint8 ≥ 10× faster than skimage.
  * The machine is shared, so the same cases are also timed in CPU time (process.cpuUsage here,
  * time.process_time in Python), which other processes' load does not inflate.
- * Then a check over all 2^24 uint8 colours: RGB → Lab → RGB, max error in uint8 levels.
+ * Then exhaustive accuracy checks: the float32 cube root of the uint8 kernel at every float32 in
+ * [0.008856, 1] against Math.cbrt; every one of the 2^24 uint8 colours against float64 CIELAB, on the
+ * WebAssembly SIMD kernel and its JavaScript twin (which must agree bit for bit); and RGB → Lab → RGB,
+ * max error in uint8 levels.
  *
  * Run: npm run bench -- color-lab
  */
@@ -15,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labToRgb, rgbToLab } from '../src/color/lab.js';
+import { convertBytesToLab, hasSimdLabKernel, labFTwin } from '../src/color/lab-bytes-kernel.js';
 import { rgbToLabTensor } from '../src/color/lab-tensor.js';
 import { createRandom } from '../src/random.js';
 import { PythonReference, machineInfo, printRatios, timeInterleaved, type Timing } from './harness.js';
@@ -131,3 +135,47 @@ for (let r = 0; r < 256; r++) {
 const seconds = (performance.now() - t0) / 1000;
 console.log(`## Round trip over all 16,777,216 uint8 colours (rgbToLab → labToRgb)\n`);
 console.log(`max error: ${maxError} uint8 level(s); colours not returned exactly: ${offColours}; time ${seconds.toFixed(2)} s`);
+
+// The kernel's cube root at every float32 t in [0.008856, 1] (about 61 million values).
+{
+  const word = new Int32Array(1), value = new Float32Array(word.buffer);
+  value[0] = 0.008856;
+  const first = word[0];
+  value[0] = 1;
+  const last = word[0];
+  let worst = 0, worstAt = 0;
+  const start = performance.now();
+  for (let bits = first; bits <= last; bits++) {
+    word[0] = bits;
+    const t = value[0];
+    if (!(t > Math.fround(0.008856))) continue;
+    const e = Math.abs(labFTwin(t) - Math.cbrt(t));
+    if (e > worst) { worst = e; worstAt = t; }
+  }
+  console.log(`\n## Cube root of the uint8 kernel, every float32 in (0.008856, 1] (${last - first + 1} values)\n`);
+  console.log(`max |f(t) − cbrt(t)| = ${worst.toExponential(3)} at t = ${worstAt}; ${((performance.now() - start) / 1000).toFixed(1)} s`);
+}
+
+// Every uint8 colour: SIMD kernel vs JavaScript twin (bit for bit) and vs float64 CIELAB with Math.cbrt.
+{
+  const decode = (v: number): number => (v / 255 > 0.04045 ? ((v / 255 + 0.055) / 1.055) ** 2.4 : v / 255 / 12.92);
+  const f = (t: number): number => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+  const simdLab = new Float32Array(3 * 65536), twinLab = new Float32Array(3 * 65536);
+  let worst = 0, mismatches = 0;
+  for (let r = 0; r < 256; r++) {
+    for (let i = 0; i < 65536; i++) block[3 * i] = r;
+    convertBytesToLab(block, block.subarray(1), block.subarray(2), 65536, 3, simdLab, simdLab.subarray(1), simdLab.subarray(2), 3, true);
+    convertBytesToLab(block, block.subarray(1), block.subarray(2), 65536, 3, twinLab, twinLab.subarray(1), twinLab.subarray(2), 3, false);
+    for (let i = 0; i < 3 * 65536; i++) if (simdLab[i] !== twinLab[i]) mismatches++;
+    const lr = decode(r);
+    for (let i = 0; i < 65536; i++) {
+      const lg = decode(block[3 * i + 1]), lb = decode(block[3 * i + 2]);
+      const fx = f((0.412453 * lr + 0.35758 * lg + 0.180423 * lb) / 0.95047);
+      const fy = f(0.212671 * lr + 0.71516 * lg + 0.072169 * lb);
+      const fz = f((0.019334 * lr + 0.119193 * lg + 0.950227 * lb) / 1.08883);
+      worst = Math.max(worst, Math.abs(116 * fy - 16 - simdLab[3 * i]), Math.abs(500 * (fx - fy) - simdLab[3 * i + 1]), Math.abs(200 * (fy - fz) - simdLab[3 * i + 2]));
+    }
+  }
+  console.log(`\n## uint8 kernel over all 16,777,216 colours (SIMD kernel in use: ${hasSimdLabKernel()})\n`);
+  console.log(`max |Lab − float64 CIELAB| = ${worst.toExponential(3)} (L, a, b); values where SIMD and JavaScript twin differ: ${mismatches}`);
+}
