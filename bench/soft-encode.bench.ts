@@ -7,9 +7,14 @@
  * Two ab maps: a photo-like one (Lab of a smooth synthetic sRGB image: the case a training pipeline
  * sees) and a uniform one (a, b uniform in [−110, 110): ~40 % out of gamut, the worst case for us).
  *
+ * The machine is shared, so the same cases are also timed in CPU time (process.cpuUsage here,
+ * time.process_time in Python, each a median of 15 after warm-up), which other processes' load does not
+ * inflate.
+ *
  * Run: npm run bench -- soft-encode        (SOFT_ENCODE_K=10 for the authors' training setting)
  */
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -86,3 +91,33 @@ for (const [label, ab] of [['photo-like', photoLikeMap()], ['uniform', uniformMa
     reference.stop();
   }
 }
+
+// CPU time: ours in this process, scikit-learn in its own (single-threaded; BLAS pinned to 1 thread).
+function cpuMedian(run: () => unknown, rounds: number): number {
+  run();
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = process.cpuUsage();
+    run();
+    const used = process.cpuUsage(start);
+    times.push((used.user + used.system) / 1000);
+  }
+  return times.sort((x, y) => x - y)[rounds >> 1];
+}
+console.log(`## Soft encoding, ${SIZE}×${SIZE}, k = ${K}, σ = ${SIGMA}, CPU time (median of 15)\n`);
+console.log('| map | sklearn CPU ms | encodeSoft dense | encodeSoftSparse | speed-up dense / sparse |\n|---|---|---|---|---|');
+for (const label of ['photo-like', 'uniform']) {
+  const file = join(dir, `${label}.f32`);
+  const ab = new Float32Array(readFileSync(file).buffer.slice(0));
+  const python = spawnSync('/usr/bin/python3', [join(here, 'reference', 'nn_encode.py'), String(K), String(SIGMA), file, '--cpu-times', '15'], {
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+    encoding: 'utf8',
+  });
+  const times = (JSON.parse(python.stdout) as number[]).sort((x, y) => x - y);
+  const reference = times[times.length >> 1];
+  const dense = cpuMedian(() => encodeSoft(ab, config, out), 15);
+  const sparse = cpuMedian(() => encodeSoftSparse(ab, config), 15);
+  console.log(`| ${label} | ${reference.toFixed(1)} | ${dense.toFixed(2)} | ${sparse.toFixed(2)} | ${(reference / dense).toFixed(1)}× / ${(reference / sparse).toFixed(1)}× |`);
+}
+const clear = cpuMedian(() => out.fill(0), 15);
+console.log(`\nclearing the dense [P, 313] float32 output alone (${(out.byteLength / 1e6).toFixed(0)} MB): ${clear.toFixed(2)} ms CPU`);

@@ -4,12 +4,15 @@ Zhang, Isola, Efros, "Colorful Image Colorization", ECCV 2016, Sec. 3.1: each ab
 its k nearest of the 313 bins with Gaussian weights (sigma 5). Their training code searches the bins
 with scikit-learn's NearestNeighbors (ball tree) and scatters the weights into a dense (P, 313) array.
 This script reproduces that approach (written here, not copied) for timing against the TypeScript
-encoder. Args: k sigma path, where path holds the ab map as raw little-endian float32 (a, b) pairs
-(written by bench/soft-encode.bench.ts). Run with Debian's /usr/bin/python3.
+encoder. Args: k sigma path [--cpu-times N], where path holds the ab map as raw little-endian float32
+(a, b) pairs (written by bench/soft-encode.bench.ts). With --cpu-times N it does not serve: it runs N
+times and prints one JSON list of per-run CPU times (time.process_time, ms), which other processes on a
+shared machine do not inflate. Run with Debian's /usr/bin/python3.
 """
 import json
 import os
 import sys
+import time
 
 import numpy as np
 import sklearn
@@ -42,5 +45,16 @@ def run(state):
     out[state["rows"], idx] = w
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and "--cpu-times" in sys.argv:
+    i = sys.argv.index("--cpu-times")
+    rounds = int(sys.argv[i + 1])
+    state = setup(sys.argv[1:i])
+    run(state)  # warm-up
+    times = []
+    for _ in range(rounds):
+        t0 = time.process_time()
+        run(state)
+        times.append((time.process_time() - t0) * 1000.0)
+    print(json.dumps(times))
+elif __name__ == "__main__":
     serve(setup, run, {"numpy": np.__version__, "sklearn": sklearn.__version__, "algorithm": "ball_tree"})
