@@ -55,9 +55,10 @@ function labF(dest: string): string {
     ;; the low mantissa bits, and the shift by 8 puts it back in place (the exponent bits of 2^23 shift out).
     (local.set $c (i32x4.shl (f32x4.add (f32x4.mul (f32x4.convert_i32x4_s (local.get $u)) ${splat(K.guessScale)})
       ${splat(K.guessOffset)}) (i32.const 8)))
-    ${cube}
-    (local.set $c (f32x4.div (f32x4.mul (local.get $c) (f32x4.add (local.get $y) (f32x4.add (local.get $u) (local.get $u))))
-      (f32x4.add (f32x4.add (local.get $y) (local.get $y)) (local.get $u))))
+    ;; Newton: c ← (2c + u/c²)/3 (3.2 % → about 1e-3).
+    (local.set $c (f32x4.mul (f32x4.add (f32x4.add (local.get $c) (local.get $c))
+      (f32x4.div (local.get $u) (f32x4.mul (local.get $c) (local.get $c)))) ${splat(K.third)}))
+    ;; Halley, as a correction to c: c ← c + c·(u − c³)/(2c³ + u) (cubic: down to float32 rounding).
     ${cube}
     (local.set $c (f32x4.add (local.get $c) (f32x4.div (f32x4.mul (local.get $c) (f32x4.sub (local.get $u) (local.get $y)))
       (f32x4.add (f32x4.add (local.get $y) (local.get $y)) (local.get $u)))))
