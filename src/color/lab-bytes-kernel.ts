@@ -8,8 +8,8 @@
  * from the float's bits (bits(t)/3 + a constant, which divides the exponent by 3; error ≤ 3.2 %), one
  * Newton step c ← (2c + t/c²)/3 (error → about 1e-3), then one Halley step c ← c + c·(t − c³)/(2c³ + t),
  * written as a small correction to c so its rounding barely matters. Over every float32 t in [0.008856, 1] (the domain uint8 input reaches) the absolute error
- * is below 6e-8, about one float32 step near 1; over all 2^24 uint8 colours the Lab stays within about
- * 7e-5 of float64 (`npm run bench -- color-lab` prints both checks; tests pin 5e-4 against scikit-image).
+ * is below 6e-8, about one float32 step near 1; over all 2^24 uint8 colours the Lab stays within 7.4e-5
+ * of float64 (`npm run bench -- color-lab` prints both checks; tests pin 5e-4 against scikit-image).
  *
  * The WebAssembly module is built from the text in `scripts/build-lab-bytes-wasm.ts` (wabt) into
  * `lab-bytes-wasm.ts`; its constants come from {@link LAB_BYTES_CONSTANTS}, the same numbers the twin uses.

@@ -4,7 +4,7 @@
  * (within 5e-4 in L, a, b and in RGB), including its out-of-gamut handling: a negative Z from `lab2xyz`
  * becomes 0, and RGB is clipped to [0, 1].
  *
- * uint8 input goes through the WebAssembly SIMD kernel of lab-bytes-kernel.ts (float32, within 7.6e-5 of
+ * uint8 input goes through the WebAssembly SIMD kernel of lab-bytes-kernel.ts (float32, within 7.4e-5 of
  * float64 CIELAB over all 2^24 colours; a bit-identical JavaScript twin where SIMD is missing). Float
  * input, the CIELAB cube root of that path and the sRGB encoding of the inverse use fine tables with linear
  * interpolation whose worst-case error is about 1e-5 in Lab units and below 1e-6 in RGB (pinned by the
