@@ -109,7 +109,7 @@ async function runChild(configuration: string): Promise<void> {
   const ourOutput = join(dir, 'ours.jpg');
   const colorizeFile = async (onStage?: (stage: string) => void): Promise<void> => {
     const image = await readImageFile(photoPath);
-    onStage?.('decode');
+    onStage?.('jpeg decode');
     // A stage ends when the next one reports; the time up to then is the stage's.
     let current: string | undefined;
     const { rgb } = await colorizer.colorize(image, {
@@ -121,7 +121,7 @@ async function runChild(configuration: string): Promise<void> {
     });
     if (current !== undefined) onStage?.(current);
     await writeImageFile(ourOutput, rgb, { quality: 92 });
-    onStage?.('encode');
+    onStage?.('jpeg encode');
   };
 
   const python = new PythonReference('python demo', join(here, 'reference/colorize_demo.py'), [photoPath, join(dir, 'python.jpg')]);
