@@ -27,6 +27,7 @@ const EXAMPLE_CONFIG = join(import.meta.dirname, '../../examples/browser/vite.co
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(join(import.meta.dirname, '../../dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run test:browser does)');
   const modelsDir = await mkdtemp(join(tmpdir(), 'tfjs-colorization-models-'));
+  tf.env().set('IS_TEST', true); // no Node banner
   await tf.setBackend('cpu');
   await saveTestModels(modelsDir);
   process.env.COLORIZATION_MODELS_DIR = modelsDir;

@@ -17,6 +17,7 @@ export default defineConfig({
   test: {
     include: ['tests/browser/**/*.browser.ts'],
     globalSetup: ['tests/browser/global-setup.ts'],
+    setupFiles: ['tests/browser/node-setup.ts'],
     // One browser at a time: the machine has two cores and the timings on the page should mean something.
     fileParallelism: false,
     pool: 'forks',
