@@ -6,7 +6,9 @@
  * The full configuration is `TRAINING` below. Checkpoints go to runs/default/checkpoints (the newest and
  * the best by validation AuC are kept); the run resumes from the newest one: same next batch, same
  * learning rate, same optimizer state. SIGINT/SIGTERM save a checkpoint before exiting. A curve is
- * appended to runs/default/curve.csv and validation results to runs/default/validation.csv.
+ * appended to runs/default/curve.csv and validation results to runs/default/validation.csv; at every
+ * validation the curves are redrawn (runs/default/curves.svg) and a sample sheet of 8 fixed held-out photos
+ * is written (runs/default/samples/step-N.jpg: gray input | colorized | original).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -28,6 +30,7 @@ import {
 import { createFileCheckpointStore, useWasmThreads } from '../../src/node/index.js';
 import { heldOutNames, loadPhotos } from './data.js';
 import { evaluate } from './evaluate.js';
+import { writeRunCurves, writeRunSamples } from './run-report.js';
 import { INPUT_SIZE, createZhangSystem } from './systems.js';
 
 /** Everything that defines the run. Changing it starts a different model: use a new --run directory. */
@@ -42,6 +45,7 @@ export const TRAINING = {
   checkpointEvery: 250,
   validateEvery: 1000,
   validationPhotos: 64,
+  samplePhotos: 8,
   modelSeed: 1,
 } as const;
 
@@ -58,12 +62,13 @@ const deadline = Date.now() + Number(args.minutes) * 60_000;
 tf.env().set('PROD', true);
 const { threads } = await useWasmThreads({ threads: Number(args.threads) });
 registerKernels({ backend: 'wasm' });
-await mkdir(args.run, { recursive: true });
+await mkdir(join(args.run, 'samples'), { recursive: true });
 
 const exclude = await heldOutNames();
 const train = await loadPhotos(TRAINING.data.map((d) => join(args.data, d)), TRAINING.loadSide, { exclude });
 const val = await loadPhotos([join(args.data, 'photos/val')], 256, { exclude });
 const validation = val.images.filter((_, i) => i % Math.floor(val.images.length / TRAINING.validationPhotos) === 0).slice(0, TRAINING.validationPhotos);
+const samplePhotos = val.images.filter((_, i) => i % Math.floor(val.images.length / TRAINING.samplePhotos) === 1).slice(0, TRAINING.samplePhotos);
 const source = createArraySource(train.images);
 
 const prior = await estimateRebalanceWeights(
@@ -130,6 +135,8 @@ outer: for (; ; epoch++, startBatch = 0) {
       bestAuc = Math.max(bestAuc, metric);
       await appendFile(join(args.run, 'validation.csv'), `${step},${v.auc.toFixed(5)},${v.aucRebalanced.toFixed(5)},${v.psnr.toFixed(3)},${v.colorfulness.toFixed(2)}\n`);
       console.log(`validation at ${step}: AuC ${v.auc.toFixed(4)}, rebalanced ${v.aucRebalanced.toFixed(4)}, PSNR ${v.psnr.toFixed(2)}, colourfulness ${v.colorfulness.toFixed(1)}`);
+      await writeRunCurves(args.run, join(args.run, 'curves.svg'), `default model (${TRAINING.system})`);
+      await writeRunSamples(join(args.run, 'samples', `step-${step}.jpg`), samplePhotos, INPUT_SIZE, (input) => system.predictAb(input), `step ${step}: held-out photos`);
     }
     if (metric !== undefined || step % TRAINING.checkpointEvery === 0) await save(metric);
     if (stopping || Date.now() > deadline) break outer;

@@ -1,6 +1,7 @@
 /**
  * Validate the exported default model (models/default) on every held-out photo and write the model card's
- * numbers and a sample sheet: AuC (plain and rebalanced), PSNR and colourfulness, beside the gray baseline.
+ * numbers, a sample sheet and the run's curves: AuC (plain and rebalanced), PSNR and colourfulness, beside
+ * the gray baseline.
  *
  *   node --import tsx examples/default-model/validate.ts [--model models/default] [--run runs/default] [--data ../shared/data]
  */
@@ -14,6 +15,7 @@ import { decodeAnnealedMean, imageToLab, lightnessToInput, recombineLab, type Im
 import { loadModelFiles, useWasmThreads, writeContactSheet } from '../../src/node/index.js';
 import { heldOutNames, loadPhotos } from './data.js';
 import { evaluate } from './evaluate.js';
+import { writeRunCurves } from './run-report.js';
 import { INPUT_SIZE } from './systems.js';
 
 const { values: args } = parseArgs({ options: { model: { type: 'string', default: 'models/default' }, run: { type: 'string', default: 'runs/default' }, data: { type: 'string', default: '../shared/data' }, out: { type: 'string', default: 'docs/default-model' } } });
@@ -42,4 +44,5 @@ for (let i = 0; i < val.images.length && rows.length < 10; i += step) {
   tf.dispose([input, ab]);
 }
 await writeContactSheet(join(args.out, 'validation-samples.jpg'), rows.slice(0, 5).map((r, i) => [...r, ...(rows[i + 5] ?? [])]), { titles: ['original', 'colorized', 'original', 'colorized'], cellHeight: 160 });
-console.log(`wrote ${join(args.out, 'validation.json')} and validation-samples.jpg`);
+await writeRunCurves(args.run, join(args.out, 'curves.svg'), 'bundled model: training run (runs/default)');
+console.log(`wrote ${join(args.out, 'validation.json')}, validation-samples.jpg and curves.svg`);
