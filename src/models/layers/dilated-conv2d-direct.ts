@@ -103,10 +103,32 @@ function registerDirectKernel(backendName: string): void {
  * @example const dx = dilatedConvInputGrad(dz, kernel, 2);
  */
 export function dilatedConvInputGrad(dz: tf.Tensor4D, filter: tf.Tensor4D, rate: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-    return tf.conv2d(dz, flipped, 1, 'same', 'NHWC', rate);
-  });
+  return tf.tidy(() => tf.conv2d(dz, flipFilter(filter), 1, 'same', 'NHWC', rate));
+}
+
+/** Backends whose tensors a synchronous read copies cheaply (no GPU round trip). */
+const HOST_MEMORY_BACKENDS = new Set(['cpu', 'wasm']);
+
+/**
+ * `[k, k, Ci, Co]` → `[k, k, Co, Ci]` with both spatial axes reversed. On cpu and wasm a JavaScript loop
+ * over the values: wasm's `Reverse` kernel takes ~4.5 ms for a 3×3×128×128 filter (~30 ns a weight,
+ * ~70 ms at Zhang's full width), the loop well under a millisecond.
+ */
+function flipFilter(filter: tf.Tensor4D): tf.Tensor4D {
+  if (!HOST_MEMORY_BACKENDS.has(tf.getBackend())) return tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
+  const [kh, kw, ci, co] = filter.shape;
+  const source = filter.dataSync() as Float32Array;
+  const out = new Float32Array(source.length);
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const from = ((kh - 1 - a) * kw + (kw - 1 - b)) * ci * co;
+      const to = (a * kw + b) * co * ci;
+      for (let i = 0; i < ci; i++) {
+        for (let o = 0; o < co; o++) out[to + o * ci + i] = source[from + i * co + o];
+      }
+    }
+  }
+  return tf.tensor4d(out, [kh, kw, co, ci]);
 }
 
 /**
