@@ -10,6 +10,9 @@
  *     dilated convs included), batch 16 at 64×64, class-rebalanced multinomial cross-entropy over 313
  *     bins at 16×16 (`computeMultinomialCrossEntropy` with `classWeights`, eq. 2–3), Adam.
  *     Reference: bench/reference/zhang_eccv16.py train.
+ *     Its six dilated convs run in `DilatedConv2D`'s default direct form; the case "all kernels, split
+ *     dilated convs" switches them to the split form (space-to-batch around a plain conv) on the same
+ *     model and weights, interleaved with the others.
  *
  * Cases in every process, interleaved after one warm-up round: pytorch (2 threads, the reference);
  * "pytorch 1 thread" (a loaded machine slows 2 OpenMP threads far more than one); "filter kernel" (wasm with
@@ -18,7 +21,8 @@
  * Configurations, one process each: wasm 1 thread, wasm 2 threads. The cpu backend is skipped: a step
  * of either net takes over 35–75 s there (PERFORMANCE-NOTES.md §2), minutes per figure.
  *
- * `npm run bench -- train-step`, some configurations: `node --import tsx bench/train-step.bench.ts --configs=wasm:2`.
+ * `npm run bench -- train-step`, some configurations: `node --import tsx bench/train-step.bench.ts --configs=wasm:2`;
+ * one workload: `--workloads=zhang` (or `gan`; default both).
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -29,6 +33,7 @@ import { machineInfo, ms, printRatios, PythonReference, timeInterleaved, type Be
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CONFIGURATIONS = ['wasm:1', 'wasm:2'];
+const WORKLOADS = ['gan', 'zhang'];
 
 interface KernelShare {
   kernel: string;
@@ -55,8 +60,9 @@ else runParent();
 function runParent(): void {
   console.log(`train-step ${new Date().toISOString()}`);
   console.log('cpu backend skipped: one step of either net takes 35–75 s or more (PERFORMANCE-NOTES.md §2).');
+  const workloads = `--workloads=${chosenWorkloads().join(',')}`;
   for (const configuration of chosenConfigurations()) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${configuration}`], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${configuration}`, workloads], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 26,
@@ -76,14 +82,22 @@ function chosenConfigurations(): string[] {
   return arg ? arg.slice('--configs='.length).split(',') : CONFIGURATIONS;
 }
 
+/** `--workloads=zhang` times only that net; default both. */
+function chosenWorkloads(): string[] {
+  const arg = process.argv.find((a) => a.startsWith('--workloads='));
+  return arg ? arg.slice('--workloads='.length).split(',') : WORKLOADS;
+}
+
 function printReport(report: ChildReport): void {
   console.log(`\n### ${report.configuration}\n`);
   console.log(JSON.stringify(report.machine));
   console.log(`load average before ${report.loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${report.loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`peak RSS (node) ${report.peakRssMiB.toFixed(0)} MiB; peak tensor memory ${Object.entries(report.peakTensorMiB).map(([k, v]) => `${k} ${v.toFixed(0)} MiB`).join(', ')}`);
   for (const note of report.notes) console.log(`note: ${note}`);
-  printRatios(`Nazeri GAN step (cifar10, batch 32), ${report.configuration}`, report.gan, 'pytorch');
-  printRatios(`Zhang ×1/4 step (16×64×64, rebalanced CE), ${report.configuration}`, report.zhang, 'pytorch');
+  // Without PyTorch (not installed) the ratios are against the first of our cases.
+  const reference = (timings: Timing[]): string => (timings.some((t) => t.name === 'pytorch') ? 'pytorch' : timings[0].name);
+  if (report.gan.length > 0) printRatios(`Nazeri GAN step (cifar10, batch 32), ${report.configuration}`, report.gan, reference(report.gan));
+  if (report.zhang.length > 0) printRatios(`Zhang ×1/4 step (16×64×64, rebalanced CE), ${report.configuration}`, report.zhang, reference(report.zhang));
   for (const [name, shares] of Object.entries(report.kernels)) {
     const total = shares.reduce((s, k) => s + k.ms, 0);
     console.log(`kernel profile (${name}, one step, sum ${ms(total)}):`);
@@ -102,7 +116,7 @@ async function runChild(configuration: string): Promise<void> {
   const { useWasmThreads } = await import('../src/node/wasm-threads.js');
   const result = await useWasmThreads({ threads, onWarning: (m) => notes.push(m) });
   if (result.threads !== threads) notes.push(`asked for ${threads} wasm threads, got ${result.threads}`);
-  const { buildNazeriGan, buildZhangModel } = await import('../src/models/index.js');
+  const { buildNazeriGan, buildZhangModel, DilatedConv2D } = await import('../src/models/index.js');
   const { computeGanDiscriminatorLoss, computeGanGeneratorLoss, computeMultinomialCrossEntropy } = await import('../src/losses/index.js');
   type Kernels = 'filter kernel' | 'all kernels';
   const useKernels = (kernels: Kernels): void => {
@@ -112,42 +126,7 @@ async function runChild(configuration: string): Promise<void> {
   const plan = { warmup: 1, rounds: 5 };
   const peakTensorMiB: Record<string, number> = {};
   const kernels: Record<string, KernelShare[]> = {};
-
-  // Nazeri GAN, CIFAR-10 tables.
-  const { generator, discriminator } = buildNazeriGan({ preset: 'cifar10', seed: 1 });
-  const lightness = tf.randomUniform([32, 32, 32, 1], -0.5, 0.5, 'float32', 2) as tf.Tensor4D;
-  const ab = tf.randomUniform([32, 32, 32, 2], -1, 1, 'float32', 3) as tf.Tensor4D;
-  const dOptimizer = tf.train.adam(2e-4, 0.5, 0.999);
-  const gOptimizer = tf.train.adam(2e-4, 0.5, 0.999);
-  const dWeights = discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
-  const gWeights = generator.trainableWeights.map((w) => w.read() as tf.Variable);
-  const ganStep = async (): Promise<void> => {
-    const fake = tf.tidy(() => generator.apply(lightness, { training: true }) as tf.Tensor4D);
-    const dLoss = dOptimizer.minimize(
-      () => {
-        const realLogits = discriminator.apply([lightness, ab], { training: true }) as tf.Tensor;
-        const fakeLogits = discriminator.apply([lightness, fake], { training: true }) as tf.Tensor;
-        return computeGanDiscriminatorLoss(realLogits, fakeLogits).total as tf.Scalar;
-      },
-      true,
-      dWeights,
-    );
-    fake.dispose();
-    const gLoss = gOptimizer.minimize(
-      () => {
-        const generated = generator.apply(lightness, { training: true }) as tf.Tensor4D;
-        const fakeLogits = discriminator.apply([lightness, generated], { training: true }) as tf.Tensor;
-        return computeGanGeneratorLoss({ fakeLogits, predictedAb: generated, targetAb: ab }).total as tf.Scalar;
-      },
-      true,
-      gWeights,
-    );
-    await Promise.all([dLoss!.data(), gLoss!.data()]);
-    tf.dispose([dLoss!, gLoss!]);
-  };
-  const ganTorch = new PythonReference('pytorch', join(here, 'reference/nazeri_gan.py'), ['32']);
-  const ganTorchOne = new PythonReference('pytorch 1 thread', join(here, 'reference/nazeri_gan.py'), ['32'], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
-  await Promise.all([ganTorch.start(), ganTorchOne.start()]);
+  const workloads = chosenWorkloads();
   const ours = (kernels: Kernels, step: () => Promise<void>): BenchCase => ({
     name: kernels,
     run: async () => {
@@ -155,48 +134,103 @@ async function runChild(configuration: string): Promise<void> {
       await step();
     },
   });
-  const gan = await timeInterleaved([ganTorch, ganTorchOne, ours('filter kernel', ganStep), ours('all kernels', ganStep)], plan);
-  ganTorch.stop();
-  ganTorchOne.stop();
-  useKernels('all kernels');
-  const ganProfile = await tf.profile(ganStep);
-  peakTensorMiB['gan'] = ganProfile.peakBytes / 2 ** 20;
-  kernels['gan, all kernels'] = kernelShares(ganProfile);
-  generator.dispose();
-  discriminator.dispose();
-  tf.dispose([lightness, ab]);
-  dOptimizer.dispose();
-  gOptimizer.dispose();
 
-  // Zhang ×1/4, rebalanced cross-entropy over 313 bins.
-  const model = buildZhangModel({ inputSize: 64, widthMultiplier: 0.25, seed: 4 });
-  const input = tf.randomUniform([16, 64, 64, 1], -0.5, 0.5, 'float32', 5) as tf.Tensor4D;
-  const target = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([16, 16, 16], 0, 313, 'int32', 6) as tf.Tensor3D, 313), 'float32')) as tf.Tensor4D;
-  const classWeights = tf.randomUniform([313], 0.5, 1.5, 'float32', 7) as tf.Tensor1D;
-  const optimizer = tf.train.adam(3e-5, 0.9, 0.99);
-  const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const zhangStep = async (): Promise<void> => {
-    const loss = optimizer.minimize(
-      () => computeMultinomialCrossEntropy(model.apply(input, { training: true }) as tf.Tensor4D, target, { classWeights }) as tf.Scalar,
-      true,
-      weights,
+  let gan: Timing[] = [];
+  if (workloads.includes('gan')) {
+    // Nazeri GAN, CIFAR-10 tables.
+    const { generator, discriminator } = buildNazeriGan({ preset: 'cifar10', seed: 1 });
+    const lightness = tf.randomUniform([32, 32, 32, 1], -0.5, 0.5, 'float32', 2) as tf.Tensor4D;
+    const ab = tf.randomUniform([32, 32, 32, 2], -1, 1, 'float32', 3) as tf.Tensor4D;
+    const dOptimizer = tf.train.adam(2e-4, 0.5, 0.999);
+    const gOptimizer = tf.train.adam(2e-4, 0.5, 0.999);
+    const dWeights = discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
+    const gWeights = generator.trainableWeights.map((w) => w.read() as tf.Variable);
+    const ganStep = async (): Promise<void> => {
+      const fake = tf.tidy(() => generator.apply(lightness, { training: true }) as tf.Tensor4D);
+      const dLoss = dOptimizer.minimize(
+        () => {
+          const realLogits = discriminator.apply([lightness, ab], { training: true }) as tf.Tensor;
+          const fakeLogits = discriminator.apply([lightness, fake], { training: true }) as tf.Tensor;
+          return computeGanDiscriminatorLoss(realLogits, fakeLogits).total as tf.Scalar;
+        },
+        true,
+        dWeights,
+      );
+      fake.dispose();
+      const gLoss = gOptimizer.minimize(
+        () => {
+          const generated = generator.apply(lightness, { training: true }) as tf.Tensor4D;
+          const fakeLogits = discriminator.apply([lightness, generated], { training: true }) as tf.Tensor;
+          return computeGanGeneratorLoss({ fakeLogits, predictedAb: generated, targetAb: ab }).total as tf.Scalar;
+        },
+        true,
+        gWeights,
+      );
+      await Promise.all([dLoss!.data(), gLoss!.data()]);
+      tf.dispose([dLoss!, gLoss!]);
+    };
+    const ganTorch = new PythonReference('pytorch', join(here, 'reference/nazeri_gan.py'), ['32']);
+    const ganTorchOne = new PythonReference('pytorch 1 thread', join(here, 'reference/nazeri_gan.py'), ['32'], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
+    const ganReferences = await startReferences([ganTorch, ganTorchOne], notes);
+    gan = await timeInterleaved([...ganReferences, ours('filter kernel', ganStep), ours('all kernels', ganStep)], plan);
+    ganTorch.stop();
+    ganTorchOne.stop();
+    useKernels('all kernels');
+    const ganProfile = await tf.profile(ganStep);
+    peakTensorMiB['gan'] = ganProfile.peakBytes / 2 ** 20;
+    kernels['gan, all kernels'] = kernelShares(ganProfile);
+    generator.dispose();
+    discriminator.dispose();
+    tf.dispose([lightness, ab]);
+    dOptimizer.dispose();
+    gOptimizer.dispose();
+  }
+
+  let zhang: Timing[] = [];
+  if (workloads.includes('zhang')) {
+    // Zhang ×1/4, rebalanced cross-entropy over 313 bins.
+    const model = buildZhangModel({ inputSize: 64, widthMultiplier: 0.25, seed: 4 });
+    const input = tf.randomUniform([16, 64, 64, 1], -0.5, 0.5, 'float32', 5) as tf.Tensor4D;
+    const target = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([16, 16, 16], 0, 313, 'int32', 6) as tf.Tensor3D, 313), 'float32')) as tf.Tensor4D;
+    const classWeights = tf.randomUniform([313], 0.5, 1.5, 'float32', 7) as tf.Tensor1D;
+    const optimizer = tf.train.adam(3e-5, 0.9, 0.99);
+    const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const zhangStep = async (): Promise<void> => {
+      const loss = optimizer.minimize(
+        () => computeMultinomialCrossEntropy(model.apply(input, { training: true }) as tf.Tensor4D, target, { classWeights }) as tf.Scalar,
+        true,
+        weights,
+      );
+      await loss!.data();
+      loss!.dispose();
+    };
+    const zhangTorch = new PythonReference('pytorch', join(here, 'reference/zhang_eccv16.py'), ['train', '64', '0.25', '16']);
+    const zhangTorchOne = new PythonReference('pytorch 1 thread', join(here, 'reference/zhang_eccv16.py'), ['train', '64', '0.25', '16'], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
+    const zhangReferences = await startReferences([zhangTorch, zhangTorchOne], notes);
+    const dilated = model.layers.filter((l): l is InstanceType<typeof DilatedConv2D> => l instanceof DilatedConv2D);
+    const withDilated = (implementation: 'direct' | 'split', c: BenchCase): BenchCase => ({
+      name: c.name,
+      run: async () => {
+        for (const layer of dilated) layer.implementation = implementation;
+        await c.run();
+      },
+    });
+    const splitCase = { ...ours('all kernels', zhangStep), name: 'all kernels, split dilated convs' };
+    zhang = await timeInterleaved(
+      [...zhangReferences, withDilated('direct', ours('filter kernel', zhangStep)), withDilated('split', splitCase), withDilated('direct', ours('all kernels', zhangStep))],
+      plan,
     );
-    await loss!.data();
-    loss!.dispose();
-  };
-  const zhangTorch = new PythonReference('pytorch', join(here, 'reference/zhang_eccv16.py'), ['train', '64', '0.25', '16']);
-  const zhangTorchOne = new PythonReference('pytorch 1 thread', join(here, 'reference/zhang_eccv16.py'), ['train', '64', '0.25', '16'], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
-  await Promise.all([zhangTorch.start(), zhangTorchOne.start()]);
-  const zhang = await timeInterleaved([zhangTorch, zhangTorchOne, ours('filter kernel', zhangStep), ours('all kernels', zhangStep)], plan);
-  zhangTorch.stop();
-  zhangTorchOne.stop();
-  useKernels('all kernels');
-  const zhangProfile = await tf.profile(zhangStep);
-  peakTensorMiB['zhang'] = zhangProfile.peakBytes / 2 ** 20;
-  kernels['zhang, all kernels'] = kernelShares(zhangProfile);
-  model.dispose();
-  tf.dispose([input, target, classWeights]);
-  optimizer.dispose();
+    for (const layer of dilated) layer.implementation = 'direct';
+    zhangTorch.stop();
+    zhangTorchOne.stop();
+    useKernels('all kernels');
+    const zhangProfile = await tf.profile(zhangStep);
+    peakTensorMiB['zhang'] = zhangProfile.peakBytes / 2 ** 20;
+    kernels['zhang, all kernels'] = kernelShares(zhangProfile);
+    model.dispose();
+    tf.dispose([input, target, classWeights]);
+    optimizer.dispose();
+  }
 
   const report: ChildReport = {
     configuration: `wasm ${threads} thread${threads > 1 ? 's' : ''}`,
@@ -212,6 +246,22 @@ async function runChild(configuration: string): Promise<void> {
   };
   console.log('REPORT ' + JSON.stringify(report));
   process.exit(0);
+}
+
+/** Start the PyTorch references; one that fails to start (e.g. no torch installed) is left out with a note. */
+async function startReferences(references: PythonReference[], notes: string[]): Promise<PythonReference[]> {
+  const started = await Promise.all(
+    references.map((r) =>
+      r.start().then(
+        () => true,
+        (e: Error) => {
+          notes.push(`reference '${r.name}' left out: ${e.message}`);
+          return false;
+        },
+      ),
+    ),
+  );
+  return references.filter((_, i) => started[i]);
 }
 
 /** Time per kernel name of one profiled step, largest first. */
