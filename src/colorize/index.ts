@@ -1,8 +1,11 @@
-// Public API of src/colorize: re-exports only.
-export * from './colorize-abort.js';
-export * from './bundled-model.js';
-export * from './model-source.js';
+// Public API of src/colorize: re-exports only. Named lists where a file also exports internals (its tests import those from the file).
+export { ColorizeAbortError } from './colorize-abort.js';
+export { registerBundledModel, hasBundledModel, type BundledModelLoader } from './bundled-model.js';
+export { type ModelSource } from './model-source.js';
 export * from './model-kind.js';
-export * from './fit-lightness.js';
-export * from './colorize-options.js';
+export { FIT_MODES, type FitMode } from './fit-lightness.js';
+export {
+  DECODE_METHODS, DEFAULT_TEMPERATURE, MAX_COLORIZE_SAMPLES, type DecodeMethod, type ColorizeStage,
+  type ColorizeProgress, type ColorizerOptions, type ColorizeOptions,
+} from './colorize-options.js';
 export * from './create-colorizer.js';

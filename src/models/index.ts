@@ -1,8 +1,11 @@
-// Public API of src/models: re-exports only.
+// Public API of src/models: re-exports only. Named lists where a file also exports internals (its tests import those from the file).
 export * from './resize-bilinear.js';
 export * from './layers/resize-to-match.js';
-export * from './resnet18.js';
-export * from './copy-backbone.js';
+export {
+  resnet18StageOutput, resolveResNet18Config, buildResNet18, RESNET18_STEMS, RESNET18_DEFAULTS, RESNET18_WIDTHS,
+  RESNET18_FEATURE_LAYERS, type ResNet18Stem, type ResNet18Config, type ResolvedResNet18Config,
+} from './resnet18.js';
+export { copyBackboneFeatures, type CopyBackboneOptions } from './copy-backbone.js';
 export * from './baseline.js';
 export * from './larsson.js';
 export * from './layers/dilated-conv2d.js';

@@ -1,5 +1,6 @@
 /**
  * tfjs-colorization/node: the Node-only corner (files, image decoding with sharp, model and checkpoint files, CLI).
+ * Named lists where a file also exports internals (its tests import those from the file).
  */
 export * from '../index.js';
 export * from './image-files.js';
@@ -8,9 +9,12 @@ export * from './checkpoint-files.js';
 export * from './wasm-threads.js';
 export * from './image-folder-source.js';
 export * from './cifar10-files.js';
-export * from './progress-bar.js';
+export { createProgressBar, type ProgressStream, type ProgressBarConfig } from './progress-bar.js';
 export * from './sample-sheets.js';
-export * from './model-files.js';
+export {
+  saveModelFiles, readModelArtifacts, loadModelFiles, MODEL_JSON_FILE, FLOAT16_MAX, ModelFileError,
+  type WeightStorage, type SaveModelFilesOptions, type SavedModelFiles,
+} from './model-files.js';
 export * from './create-node-colorizer.js';
 export * from './colorize-files.js';
 export * from './cli.js';

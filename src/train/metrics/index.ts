@@ -1,5 +1,5 @@
-// Evaluation metrics: re-exports only.
-export * from './metric-input.js';
+// Evaluation metrics: re-exports only. Named lists where a file also exports internals (its tests import those from the file).
+export { type MetricPixelData, type MetricImage, type MetricImageInput } from './metric-input.js';
 export * from './ab-auc.js';
 export * from './psnr.js';
 export * from './ssim.js';
