@@ -1,11 +1,14 @@
 /**
  * Soft encoding of ab values over the bins: the k nearest bins weighted by a Gaussian of their distance
  * (Zhang, Isola, Efros, "Colorful Image Colorization", ECCV 2016, §3.1: k = 5, σ = 5; the authors'
- * training code used k = 10). The search uses the regular grid (see bin-neighbours.ts), not all Q bins.
+ * training code used k = 10). The search uses the regular grid (see bin-neighbours.ts), not all Q bins;
+ * k = 5 with σ ≥ gridSize / 2 runs the WebAssembly SIMD kernel of soft-encode-kernel.ts, which sends
+ * the pixels it cannot prove exact (ties, the gamut rim, out-of-gamut values) to the general encoder.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ZHANG_GAMUT, type AbGamut } from './gamut.js';
 import { encodeSoftRows } from './soft-weights.js';
+import { encodeSoftRowsWithKernel, softEncodeKernelServes } from './soft-encode-kernel.js';
 import { countAbPairs, readAbTensor } from './ab-input.js';
 import { InputError, describeValue } from '../errors.js';
 import { checkConfigRange } from '../validate.js';
@@ -51,6 +54,13 @@ function resolve(config: SoftEncodeConfig): ResolvedConfig {
   return { gamut, neighbours, sigma };
 }
 
+/** Rows of pixels `[from, to)` into `indices` / `weights` from row 0: the k = 5 kernel when it serves, else the general encoder. */
+function encodeRows(config: ResolvedConfig, ab: ArrayLike<number>, from: number, to: number, indices: Int32Array, weights: Float32Array): void {
+  const { gamut, neighbours, sigma } = config;
+  if (softEncodeKernelServes(gamut, neighbours, sigma)) encodeSoftRowsWithKernel(gamut, sigma, ab, from, to, indices, weights);
+  else encodeSoftRows(gamut, neighbours, sigma, ab, from, to, indices, weights);
+}
+
 /** Pixels per chunk of the dense encoder: the sparse rows of one chunk stay in cache before scattering. */
 const CHUNK = 2048;
 
@@ -81,7 +91,7 @@ export function encodeSoft(ab: ArrayLike<number>, config: SoftEncodeConfig = {},
   const weights = new Float32Array(CHUNK * k);
   for (let from = 0; from < pixels; from += CHUNK) {
     const to = Math.min(from + CHUNK, pixels);
-    encodeSoftRows(resolved.gamut, k, resolved.sigma, ab, from, to, indices, weights);
+    encodeRows(resolved, ab, from, to, indices, weights);
     for (let p = from, row = 0; p < to; p++, row += k) {
       const base = p * q;
       for (let m = 0; m < k; m++) result[base + indices[row + m]] = weights[row + m];
@@ -105,7 +115,7 @@ export function encodeSoftSparse(ab: ArrayLike<number>, config: SoftEncodeConfig
   const k = resolved.neighbours;
   const indices = new Int32Array(pixels * k);
   const weights = new Float32Array(pixels * k);
-  encodeSoftRows(resolved.gamut, k, resolved.sigma, ab, 0, pixels, indices, weights);
+  encodeRows(resolved, ab, 0, pixels, indices, weights);
   return { neighbours: k, indices, weights };
 }
 
