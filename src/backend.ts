@@ -5,7 +5,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
 
-/** npm packages that provide the usual backends, named in errors. */
+/**
+ * npm packages that provide the usual backends, named in errors.
+ * @example
+ * BACKEND_PACKAGES.wasm; // '@tensorflow/tfjs-backend-wasm'
+ */
 export const BACKEND_PACKAGES: Readonly<Record<string, string>> = {
   cpu: '@tensorflow/tfjs-backend-cpu',
   wasm: '@tensorflow/tfjs-backend-wasm',
@@ -36,7 +40,12 @@ export async function useBackend(name: string): Promise<void> {
   await tf.ready();
 }
 
-/** Name of the active backend, e.g. `'wasm'`. */
+/**
+ * Name of the active backend, e.g. `'wasm'`.
+ * @example
+ * await useBackend('wasm');
+ * currentBackend(); // 'wasm'
+ */
 export function currentBackend(): string {
   return tf.getBackend();
 }

@@ -5,7 +5,11 @@
  * try { rgbToLab(bad); } catch (e) { if (e instanceof InputError) console.log(e.argument); }
  */
 
-/** Base class of every error this library throws. */
+/**
+ * Base class of every error this library throws.
+ * @example
+ * try { await colorizer.colorize(photo); } catch (e) { if (e instanceof ColorizationError) console.error(e.message); else throw e; }
+ */
 export class ColorizationError extends Error {
   constructor(message: string) {
     super(message);

@@ -10,17 +10,29 @@ import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { conv2dBackpropFilterByConv } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputByPhases } from './conv2d-backprop-input.js';
 
-/** Kernels this library can replace. */
+/**
+ * Kernels this library can replace.
+ * @example
+ * registerKernels({ kernels: KERNEL_REPLACEMENTS.filter((k) => k !== 'Conv2DBackpropInput') });
+ */
 export const KERNEL_REPLACEMENTS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
-/** Name of a replaceable kernel (tfjs kernel name). */
+/**
+ * Name of a replaceable kernel (tfjs kernel name).
+ * @example
+ * const kernels: KernelReplacementName[] = ['Conv2DBackpropFilter'];
+ */
 export type KernelReplacementName = (typeof KERNEL_REPLACEMENTS)[number];
 
-/** Backends that have replacements. */
+/** Backends that have replacements. @example KERNEL_REPLACEMENT_BACKENDS.includes('wasm'); // true */
 export const KERNEL_REPLACEMENT_BACKENDS = ['wasm'] as const;
-/** A backend with replacements. */
+/** A backend with replacements. @example const backend: KernelReplacementBackend = 'wasm'; */
 export type KernelReplacementBackend = (typeof KERNEL_REPLACEMENT_BACKENDS)[number];
 
-/** Which replacements to switch on or off. */
+/**
+ * Which replacements to switch on or off.
+ * @example
+ * registerKernels({ backend: 'wasm', kernels: ['Conv2DBackpropInput'], transposedConvMinPixels: 0 });
+ */
 export interface KernelReplacementConfig {
   /** Backend to patch. Default `'wasm'`, the only one with replacements. */
   backend?: KernelReplacementBackend;
@@ -35,7 +47,11 @@ export interface KernelReplacementConfig {
   transposedConvMinPixels?: number;
 }
 
-/** Default of {@link KernelReplacementConfig.transposedConvMinPixels}. */
+/**
+ * Default of {@link KernelReplacementConfig.transposedConvMinPixels}.
+ * @example
+ * registerKernels({ transposedConvMinPixels: 2 * TRANSPOSED_CONV_MIN_PIXELS });
+ */
 export const TRANSPOSED_CONV_MIN_PIXELS = 128;
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };

@@ -9,7 +9,11 @@ import { assertInRange, assertSameShape } from '../validate.js';
 import { InputError } from '../errors.js';
 import { type Reduced, type Reduction, type ReductionOptions, checkLossWeights, checkReduction, reduceLoss } from './reduction.js';
 
-/** Options of the regression losses. */
+/**
+ * Options of the regression losses.
+ * @example
+ * const perPixel = computeSquaredError(predictedAb, targetAb, { reduction: 'none', weights: pixelWeights }); // pixelWeights [N, H, W, 1]
+ */
 export interface RegressionLossOptions<R extends Reduction = 'mean'> extends ReductionOptions<R> {
   /**
    * Per-element weights shaped as `prediction`, or with 1 in any dimension: `[N, H, W, 1]` weights
@@ -18,7 +22,11 @@ export interface RegressionLossOptions<R extends Reduction = 'mean'> extends Red
   weights?: tf.Tensor;
 }
 
-/** Options of {@link computeHuberLoss}. */
+/**
+ * Options of {@link computeHuberLoss}.
+ * @example
+ * const loss = computeHuberLoss(predictedAb, targetAb, { delta: 10 / AB_SCALE });
+ */
 export interface HuberLossOptions<R extends Reduction = 'mean'> extends RegressionLossOptions<R> {
   /**
    * Where the penalty turns from quadratic to linear, in the units of the inputs (default 1). On ab

@@ -8,7 +8,11 @@ import { assertRank } from '../validate.js';
 import { toOneHotLabels } from './one-hot-labels.js';
 import { type Reduced, type Reduction, type ReductionOptions, checkLossWeights, checkReduction, reduceLoss } from './reduction.js';
 
-/** Options of {@link computeClassificationCrossEntropy}. */
+/**
+ * Options of {@link computeClassificationCrossEntropy}.
+ * @example
+ * const ce = computeClassificationCrossEntropy(classLogits, labels, { reduction: 'sum', weights: tf.tensor1d([1, 0.5]) });
+ */
 export interface ClassificationCrossEntropyOptions<R extends Reduction = 'mean'> extends ReductionOptions<R> {
   /** Per-example weights `[N]`. */
   weights?: tf.Tensor1D;

@@ -9,10 +9,19 @@ import { assertInRange, assertRank, assertSameShape } from '../validate.js';
 import { toOneHotLabels } from './one-hot-labels.js';
 import { type Reduced, type Reduction, type ReductionOptions, checkLossWeights, checkReduction, reduceLoss } from './reduction.js';
 
-/** α of Iizuka et al. 2016 (§3.5): the classification term weighs 1/300 of the colour term. */
+/**
+ * α of Iizuka et al. 2016 (§3.5): the classification term weighs 1/300 of the colour term.
+ * @example
+ * const { total } = computeIizukaLoss(inputs, { alpha: 10 * IIZUKA_CLASSIFICATION_WEIGHT });
+ */
 export const IIZUKA_CLASSIFICATION_WEIGHT = 1 / 300;
 
-/** The tensors {@link computeIizukaLoss} compares. */
+/**
+ * The tensors {@link computeIizukaLoss} compares.
+ * @example
+ * const [predictedAb, classLogits] = model.apply(l, { training: true }) as [tf.Tensor4D, tf.Tensor2D];
+ * const { total } = computeIizukaLoss({ predictedAb, targetAb, classLogits, classLabels });
+ */
 export interface IizukaLossInputs {
   /** `[N, H, W, 2]` predicted chrominance (Iizuka's sigmoid output, or ab ÷ `AB_SCALE`). */
   predictedAb: tf.Tensor4D;
@@ -24,7 +33,11 @@ export interface IizukaLossInputs {
   classLabels: tf.Tensor1D | tf.Tensor2D;
 }
 
-/** Options of {@link computeIizukaLoss}. */
+/**
+ * Options of {@link computeIizukaLoss}.
+ * @example
+ * const { total, color, classification } = computeIizukaLoss(inputs, { alpha: 1 / 300, reduction: 'mean' });
+ */
 export interface IizukaLossOptions<R extends Reduction = 'mean'> extends ReductionOptions<R> {
   /** Weight α ≥ 0 of the classification term. Default 1/300 (Iizuka et al. 2016 §3.5). */
   alpha?: number;

@@ -7,7 +7,11 @@ import { InputError, describeValue } from '../errors.js';
 import { assertFinite, assertRank, assertSameShape } from '../validate.js';
 import { type Reduced, type Reduction, type ReductionOptions, checkLossWeights, checkReduction, reduceLoss } from './reduction.js';
 
-/** Options of {@link computeMultinomialCrossEntropy}. */
+/**
+ * Options of {@link computeMultinomialCrossEntropy}.
+ * @example
+ * const loss = computeMultinomialCrossEntropy(logits, encodeSoft(ab), { classWeights: computeRebalanceWeights(ZHANG_PRIOR) });
+ */
 export interface MultinomialCrossEntropyOptions<R extends Reduction = 'mean'> extends ReductionOptions<R> {
   /**
    * Class-rebalancing weights over the Q bins: a `Tensor1D [Q]` or Q numbers (Zhang et al. 2016

@@ -11,16 +11,32 @@ import { assertInRange, assertRank, assertSameShape } from '../validate.js';
 import { type Reduced, type Reduction, type ReductionOptions, checkLossWeights, checkReduction, reduceLoss } from './reduction.js';
 import { computeSigmoidCrossEntropy } from './sigmoid-cross-entropy.js';
 
-/** Target for real pairs under one-sided label smoothing (Nazeri et al. 2018, after Salimans et al. 2016). */
+/**
+ * Target for real pairs under one-sided label smoothing (Nazeri et al. 2018, after Salimans et al. 2016).
+ * @example
+ * computeGanDiscriminatorLoss(realLogits, fakeLogits, { realLabel: NAZERI_REAL_LABEL }); // the default
+ */
 export const NAZERI_REAL_LABEL = 0.9;
 
-/** Weight λ of the reconstruction term of the generator (Nazeri et al. 2018; Isola et al. 2017). */
+/**
+ * Weight λ of the reconstruction term of the generator (Nazeri et al. 2018; Isola et al. 2017).
+ * @example
+ * computeGanGeneratorLoss(inputs, { lambda: NAZERI_RECONSTRUCTION_WEIGHT / 2 });
+ */
 export const NAZERI_RECONSTRUCTION_WEIGHT = 100;
 
-/** Reconstruction terms the generator loss offers: `'l1'` (the paper) or `'l2'`. */
+/**
+ * Reconstruction terms the generator loss offers: `'l1'` (the paper) or `'l2'`.
+ * @example
+ * const reconstruction: ReconstructionKind = 'l2';
+ */
 export type ReconstructionKind = 'l1' | 'l2';
 
-/** Options of {@link computeGanDiscriminatorLoss}. */
+/**
+ * Options of {@link computeGanDiscriminatorLoss}.
+ * @example
+ * const { total } = computeGanDiscriminatorLoss(realLogits, fakeLogits, { realLabel: 1 }); // no smoothing
+ */
 export interface GanDiscriminatorLossOptions<R extends Reduction = 'mean'> extends ReductionOptions<R> {
   /** Target of real pairs, in (0, 1]. Default 0.9 (one-sided label smoothing); 1 turns smoothing off. */
   realLabel?: number;
@@ -79,7 +95,13 @@ export function computeGanDiscriminatorLoss<R extends Reduction = 'mean', T exte
   }) as unknown as GanDiscriminatorLoss<Reduced<R, T>>;
 }
 
-/** The tensors {@link computeGanGeneratorLoss} compares. */
+/**
+ * The tensors {@link computeGanGeneratorLoss} compares.
+ * @example
+ * const predictedAb = generator.apply(l, { training: true }) as tf.Tensor4D;
+ * const fakeLogits = discriminator.apply([l, predictedAb]) as tf.Tensor4D;
+ * const { total } = computeGanGeneratorLoss({ fakeLogits, predictedAb, targetAb });
+ */
 export interface GanGeneratorLossInputs {
   /** Discriminator logits for (gray, generated ab), e.g. `[N, h, w, 1]`. */
   fakeLogits: tf.Tensor;
@@ -89,7 +111,11 @@ export interface GanGeneratorLossInputs {
   targetAb: tf.Tensor4D;
 }
 
-/** Options of {@link computeGanGeneratorLoss}. */
+/**
+ * Options of {@link computeGanGeneratorLoss}.
+ * @example
+ * const { total } = computeGanGeneratorLoss(inputs, { lambda: 100, reconstruction: 'l1' });
+ */
 export interface GanGeneratorLossOptions<R extends Reduction = 'mean'> extends ReductionOptions<R> {
   /** Weight λ ≥ 0 of the reconstruction term. Default 100 (Nazeri et al. 2018). */
   lambda?: number;

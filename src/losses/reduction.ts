@@ -9,13 +9,21 @@ import { InputError, describeValue } from '../errors.js';
 /** How a loss collapses its per-element values. */
 export type Reduction = 'mean' | 'sum' | 'none';
 
-/** The reductions accepted by every loss, in the order error messages list them. */
+/**
+ * The reductions accepted by every loss, in the order error messages list them.
+ * @example
+ * REDUCTIONS.includes(options.reduction ?? 'mean'); // true for every valid option
+ */
 export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
 
 /** What a loss returns for reduction `R`: a scalar for `'mean'` / `'sum'`, the unreduced tensor `T` for `'none'`. */
 export type Reduced<R extends Reduction, T extends tf.Tensor> = R extends 'none' ? T : tf.Scalar;
 
-/** Options every loss accepts. */
+/**
+ * Options every loss accepts.
+ * @example
+ * const perElement = computeAbsoluteError(predictedAb, targetAb, { reduction: 'none' }); // [N, H, W, 2]
+ */
 export interface ReductionOptions<R extends Reduction = 'mean'> {
   /** `'mean'` (default) over all elements, `'sum'`, or `'none'` to keep the unreduced loss. */
   reduction?: R;

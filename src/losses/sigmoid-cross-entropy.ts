@@ -7,7 +7,11 @@ import { InputError } from '../errors.js';
 import { assertInRange, assertSameShape } from '../validate.js';
 import { type Reduced, type Reduction, type ReductionOptions, checkLossWeights, checkReduction, reduceLoss } from './reduction.js';
 
-/** Options of {@link computeSigmoidCrossEntropy}. */
+/**
+ * Options of {@link computeSigmoidCrossEntropy}.
+ * @example
+ * const loss = computeSigmoidCrossEntropy(logits, 1, { reduction: 'sum', weights: patchWeights });
+ */
 export interface SigmoidCrossEntropyOptions<R extends Reduction = 'mean'> extends ReductionOptions<R> {
   /** Per-element weights shaped as `logits` (or 1 in any dimension). */
   weights?: tf.Tensor;
