@@ -14,25 +14,47 @@ import type { FreezableBatchNormalization } from './layers/freezable-batch-norm.
 import { ResizeToMatch } from './layers/resize-to-match.js';
 import { buildResNet18, resnet18StageOutput, scaleWidth, type ResNet18Config } from './resnet18.js';
 
-/** Outputs of the colorization heads: `'ab'` regression or `'bins'` logits over Q ab bins. */
+/**
+ * Outputs of the colorization heads: `'ab'` regression or `'bins'` logits over Q ab bins.
+ * @example
+ * COLORIZATION_OUTPUTS.map((output) => buildBaselineModel({ output, backbone: { widthMultiplier: 1 / 8 } }));
+ */
 export const COLORIZATION_OUTPUTS = ['ab', 'bins'] as const;
 
-/** One of {@link COLORIZATION_OUTPUTS}. */
+/** One of {@link COLORIZATION_OUTPUTS}. @example const output: ColorizationOutput = 'bins'; */
 export type ColorizationOutput = (typeof COLORIZATION_OUTPUTS)[number];
 
-/** Final activations of an `'ab'` head. */
+/** Final activations of an `'ab'` head. @example AB_ACTIVATIONS.includes('linear'); // true */
 export const AB_ACTIVATIONS = ['tanh', 'linear'] as const;
 
-/** One of {@link AB_ACTIVATIONS}. */
+/**
+ * One of {@link AB_ACTIVATIONS}.
+ * @example
+ * const abActivation: AbActivation = 'linear';
+ * buildBaselineModel({ output: 'ab', abActivation });
+ */
 export type AbActivation = (typeof AB_ACTIVATIONS)[number];
 
-/** How the first (4×4, stride 2) head convolution changes the resolution. */
+/**
+ * How the first (4×4, stride 2) head convolution changes the resolution.
+ * @example
+ * BASELINE_FIRST_CONVS.map((firstConv) => buildBaselineModel({ firstConv, upsample: false }));
+ */
 export const BASELINE_FIRST_CONVS = ['transposed', 'strided'] as const;
 
-/** One of {@link BASELINE_FIRST_CONVS}. */
+/** One of {@link BASELINE_FIRST_CONVS}. @example const firstConv: BaselineFirstConv = 'strided'; */
 export type BaselineFirstConv = (typeof BASELINE_FIRST_CONVS)[number];
 
-/** Configuration of {@link buildBaselineModel}. */
+/**
+ * Configuration of {@link buildBaselineModel}.
+ * @example
+ * const model = buildBaselineModel({
+ *   backbone: { inputChannels: 1, inputSize: 64, stem: 'small', widthMultiplier: 0.25 },
+ *   output: 'bins',
+ *   bins: 313,
+ *   seed: 1,
+ * });
+ */
 export interface BaselineConfig {
   /**
    * The trunk: a built ResNet-18 (e.g. a classifier pre-trained with {@link buildResNet18}; its weights
@@ -77,7 +99,7 @@ export interface BaselineConfig {
   seed?: number;
 }
 
-/** Defaults of {@link BaselineConfig}. */
+/** Defaults of {@link BaselineConfig}. @example BASELINE_DEFAULTS.featureLayer; // 'stage2_block2_out' */
 export const BASELINE_DEFAULTS = {
   backbone: { inputChannels: 1, inputSize: 224 } as ResNet18Config,
   featureLayer: resnet18StageOutput(2),

@@ -34,7 +34,11 @@ export function checkFeatureLayers(backbone: tfl.LayersModel, layerNames: readon
   });
 }
 
-/** Options of {@link copyBackboneFeatures}. */
+/**
+ * Options of {@link copyBackboneFeatures}.
+ * @example
+ * const trunk = copyBackboneFeatures(classifier, ['stage1_block2_out', 'stage2_block2_out'], { key: 'featureLayers', freeze: true });
+ */
 export interface CopyBackboneOptions {
   /** Config key reported in errors. Default `'layerNames'`. */
   key?: string;

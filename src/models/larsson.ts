@@ -19,7 +19,18 @@ import { AB_ACTIVATIONS, COLORIZATION_OUTPUTS, type AbActivation, type Colorizat
 import { copyBackboneFeatures } from './copy-backbone.js';
 import { ResizeToMatch } from './layers/resize-to-match.js';
 
-/** Configuration of {@link buildLarssonModel}. `backbone` and `layerNames` are required. */
+/**
+ * Configuration of {@link buildLarssonModel} (Larsson, Maire, Shakhnarovich 2016, "Learning Representations
+ * for Automatic Colorization", ECCV: hypercolumns of a backbone + a per-pixel head). `backbone` and
+ * `layerNames` are required.
+ * @example
+ * const model = buildLarssonModel({
+ *   backbone: buildResNet18({ inputChannels: 1, inputSize: 64, stem: 'small' }),
+ *   layerNames: ['stage1_block2_out', 'stage2_block2_out', 'stage3_block2_out'],
+ *   hiddenWidths: [1024], // the paper's width
+ *   outputStride: 4,
+ * });
+ */
 export interface LarssonConfig {
   /** Any functional `tf.LayersModel` with one image input `[N, H, W, C]`; its weights are copied, it is left untouched. */
   backbone: tfl.LayersModel;
@@ -46,7 +57,7 @@ export interface LarssonConfig {
   seed?: number;
 }
 
-/** Defaults of the optional keys of {@link LarssonConfig}. */
+/** Defaults of the optional keys of {@link LarssonConfig}. @example LARSSON_DEFAULTS.hiddenWidths; // [256] */
 export const LARSSON_DEFAULTS = {
   hiddenWidths: [256] as readonly number[],
   output: 'ab' as ColorizationOutput,

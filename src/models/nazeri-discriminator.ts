@@ -9,7 +9,11 @@ import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { checkChannelList, checkInputSize, nazeriBatchNorm, nazeriKernelInitializer } from './nazeri-blocks.js';
 import { NAZERI_LEAKY_SLOPE, NAZERI_PRESETS, NAZERI_PRESET_TABLES, type NazeriPreset } from './nazeri-presets.js';
 
-/** Configuration of {@link buildNazeriDiscriminator}. Keys left out come from `preset`. */
+/**
+ * Configuration of {@link buildNazeriDiscriminator}. Keys left out come from `preset`.
+ * @example
+ * const discriminator = buildNazeriDiscriminator({ preset: 'cifar10', channels: [32, 64, 128, 256], seed: 2 });
+ */
 export interface NazeriDiscriminatorConfig {
   /** The paper's table to start from: `'cifar10'` (32×32) or `'places365'` (256×256). Default `'places365'`. */
   preset?: NazeriPreset;

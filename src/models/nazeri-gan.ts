@@ -9,7 +9,16 @@ import { buildNazeriDiscriminator, type NazeriDiscriminatorConfig } from './naze
 import { buildNazeriGenerator, type NazeriGeneratorConfig } from './nazeri-generator.js';
 import type { NazeriPreset } from './nazeri-presets.js';
 
-/** Configuration of {@link buildNazeriGan}. */
+/**
+ * Configuration of {@link buildNazeriGan}.
+ * @example
+ * const { generator, discriminator } = buildNazeriGan({
+ *   preset: 'cifar10',
+ *   generator: { dropoutRate: 0.3 },
+ *   discriminator: { channels: [32, 64, 128, 256] },
+ *   seed: 1,
+ * });
+ */
 export interface NazeriGanConfig {
   /** The paper's tables: `'cifar10'` (32×32) or `'places365'` (256×256, default). */
   preset?: NazeriPreset;

@@ -16,7 +16,11 @@ import {
 } from './nazeri-presets.js';
 import { checkChannelList, checkInputSize, nazeriBatchNorm, nazeriKernelInitializer } from './nazeri-blocks.js';
 
-/** Configuration of {@link buildNazeriGenerator}. Keys left out come from `preset`. */
+/**
+ * Configuration of {@link buildNazeriGenerator}. Keys left out come from `preset`.
+ * @example
+ * const generator = buildNazeriGenerator({ preset: 'cifar10', firstEncoderBatchNorm: false, seed: 1 }); // the pix2pix encoder
+ */
 export interface NazeriGeneratorConfig {
   /** The paper's table to start from: `'cifar10'` (32×32) or `'places365'` (256×256). Default `'places365'`. */
   preset?: NazeriPreset;
@@ -52,7 +56,11 @@ export interface ResolvedNazeriGeneratorConfig {
   seed: number | undefined;
 }
 
-/** Output channels of the generator: a and b. */
+/**
+ * Output channels of the generator: a and b.
+ * @example
+ * generator.outputs[0].shape; // [null, 32, 32, NAZERI_GENERATOR_OUTPUT_CHANNELS] for the cifar10 preset
+ */
 export const NAZERI_GENERATOR_OUTPUT_CHANNELS = 2;
 
 /**

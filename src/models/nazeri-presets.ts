@@ -10,7 +10,11 @@
  * 4×4 stride-1 convolution to one logit per patch.
  */
 
-/** Names of the paper's configurations. */
+/**
+ * Names of the configurations of Nazeri, Ng, Ebrahimi 2018, "Image Colorization using Generative Adversarial Networks".
+ * @example
+ * NAZERI_PRESETS.map((preset) => NAZERI_PRESET_TABLES[preset].inputSize); // [32, 256]
+ */
 export const NAZERI_PRESETS = ['cifar10', 'places365'] as const;
 
 /** One of {@link NAZERI_PRESETS}. */
@@ -30,18 +34,28 @@ export interface NazeriPresetTable {
   readonly discriminatorChannels: readonly number[];
 }
 
-/** Dropout rate of the decoder blocks that use it (Nazeri et al. 2018's CIFAR-10 table; pix2pix's 0.5). */
+/**
+ * Dropout rate of the decoder blocks that use it (Nazeri et al. 2018's CIFAR-10 table; pix2pix's 0.5).
+ * @example
+ * buildNazeriGenerator({ preset: 'cifar10', dropoutRate: NAZERI_DROPOUT_RATE }); // the default
+ */
 export const NAZERI_DROPOUT_RATE = 0.5;
 
-/** Slope of the LeakyReLU in the generator's encoder and in the discriminator (Nazeri et al. 2018, network architecture). */
+/**
+ * Slope of the LeakyReLU in the generator's encoder and in the discriminator (Nazeri et al. 2018, network architecture).
+ * @example
+ * tfl.layers.leakyReLU({ alpha: NAZERI_LEAKY_SLOPE });
+ */
 export const NAZERI_LEAKY_SLOPE = 0.2;
 
 /**
- * The two configurations of the paper:
+ * The two configurations of Nazeri et al. 2018:
  * - `cifar10`: 32×32; encoder 64(s1)-128-256-512-512 down to 2×2; decoder 512-256-128-64 with dropout
  *   in the first two blocks; discriminator 64-128-256-512(s1) → 4×4 patch logits.
  * - `places365`: 256×256; encoder 64(s1)-64-128-256-512-512-512-512 down to 2×2; decoder
  *   512-512-512-256-128-64-64 without dropout; the same discriminator → 32×32 patch logits.
+ * @example
+ * NAZERI_PRESET_TABLES.cifar10.encoderChannels; // [64, 128, 256, 512, 512]
  */
 export const NAZERI_PRESET_TABLES: Readonly<Record<NazeriPreset, NazeriPresetTable>> = Object.freeze({
   cifar10: Object.freeze({

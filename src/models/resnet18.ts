@@ -11,10 +11,14 @@ import { ConfigError, InputError, describeValue } from '../errors.js';
 import { createRandom, type Random } from '../random.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 
-/** Stems of {@link buildResNet18}: ImageNet's 7×7/2 conv + 3×3/2 max pool, or a 3×3/1 conv for 32–64 px images. */
+/**
+ * Stems of {@link buildResNet18}: ImageNet's 7×7/2 conv + 3×3/2 max pool (He et al. 2016), or a 3×3/1 conv for 32–64 px images.
+ * @example
+ * RESNET18_STEMS.map((stem) => buildResNet18({ stem, inputSize: 64, classes: 10 }));
+ */
 export const RESNET18_STEMS = ['imagenet', 'small'] as const;
 
-/** One of {@link RESNET18_STEMS}. */
+/** One of {@link RESNET18_STEMS}. @example const stem: ResNet18Stem = 'small'; // for CIFAR-10's 32×32 images */
 export type ResNet18Stem = (typeof RESNET18_STEMS)[number];
 
 /** Configuration of {@link buildResNet18}. Every key is optional; defaults are ImageNet's. */
@@ -35,7 +39,7 @@ export interface ResNet18Config {
   name?: string;
 }
 
-/** Defaults of {@link ResNet18Config}. */
+/** Defaults of {@link ResNet18Config}. @example RESNET18_DEFAULTS.inputSize; // 224 */
 export const RESNET18_DEFAULTS = {
   inputChannels: 3,
   inputSize: 224 as number | null,
@@ -45,7 +49,11 @@ export const RESNET18_DEFAULTS = {
   name: 'resnet18',
 } as const;
 
-/** Channel widths of stages 1–4 at width multiplier 1 (He et al. 2016, Table 1). */
+/**
+ * Channel widths of stages 1–4 at width multiplier 1 (He et al. 2016, Table 1).
+ * @example
+ * RESNET18_WIDTHS.map((w) => Math.round(w / 4)); // [16, 32, 64, 128] at widthMultiplier 1/4
+ */
 export const RESNET18_WIDTHS = [64, 128, 256, 512] as const;
 
 /**
@@ -60,7 +68,11 @@ export function resnet18StageOutput(stage: 1 | 2 | 3 | 4): string {
   return `stage${stage}_block2_out`;
 }
 
-/** The feature layers of a ResNet-18 built here that a colorization head usually taps, shallow to deep. */
+/**
+ * The feature layers of a ResNet-18 built here that a colorization head usually taps, shallow to deep.
+ * @example
+ * buildLarssonModel({ backbone: buildResNet18({ inputChannels: 1 }), layerNames: RESNET18_FEATURE_LAYERS });
+ */
 export const RESNET18_FEATURE_LAYERS = [
   'stem_relu',
   'stage1_block2_out',
@@ -77,7 +89,12 @@ export function scaleWidth(width: number, multiplier: number): number {
 /** Validated, complete {@link ResNet18Config}. */
 export type ResolvedResNet18Config = Required<Omit<ResNet18Config, 'seed'>> & { seed: number | undefined };
 
-/** Fill defaults into a {@link ResNet18Config} and validate every key (throws {@link ConfigError}). */
+/**
+ * Fill defaults into a {@link ResNet18Config} and validate every key (throws {@link ConfigError}).
+ * @example
+ * resolveResNet18Config({ stem: 'small' }).inputSize; // 224
+ * resolveResNet18Config({ classes: 0 }); // throws ConfigError: classes
+ */
 export function resolveResNet18Config(config: ResNet18Config = {}): ResolvedResNet18Config {
   const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as ResNet18Config;
   const c = { ...RESNET18_DEFAULTS, ...given, seed: config.seed };

@@ -17,7 +17,11 @@ import { resizeBilinearHalfPixel } from '../resize-bilinear.js';
 /** Arguments every tfjs-layers layer accepts (`name`, `trainable`, …). */
 type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 
-/** Constructor arguments of {@link ResizeToMatch}. */
+/**
+ * Constructor arguments of {@link ResizeToMatch}.
+ * @example
+ * const quarter = new ResizeToMatch({ stride: 4, name: 'to_quarter' }).apply([features, image]) as tfl.SymbolicTensor;
+ */
 export interface ResizeToMatchArgs extends BaseLayerArgs {
   /**
    * The output is `ceil(H_ref / stride) × ceil(W_ref / stride)`; a positive integer, default 1
