@@ -10,7 +10,11 @@ import { registerBundledModel } from '../colorize/bundled-model.js';
 import { ColorizationError } from '../errors.js';
 import { loadModelFiles } from './model-files.js';
 
-/** Folder of the bundled model, relative to the package root. */
+/**
+ * Folder of the bundled model, relative to the package root.
+ * @example
+ * BUNDLED_MODEL_FOLDER; // 'models/default' (joined with the platform's separator)
+ */
 export const BUNDLED_MODEL_FOLDER = join('models', 'default');
 
 /**

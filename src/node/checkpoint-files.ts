@@ -51,7 +51,11 @@ export interface FileCheckpointStoreConfig extends CheckpointStoreConfig {
   directory: string;
 }
 
-/** Name of the file holding the id of the newest checkpoint. */
+/**
+ * Name of the file holding the id of the newest checkpoint.
+ * @example
+ * const newestId = (await readFile(join('runs/zhang/checkpoints', LATEST_POINTER_FILE), 'utf8')).trim();
+ */
 export const LATEST_POINTER_FILE = 'latest';
 const MANIFEST_FILE = 'manifest.json';
 const TEMPORARY_PREFIX = '.tmp-';

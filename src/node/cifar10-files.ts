@@ -13,13 +13,21 @@ import type { ExampleSource } from '../train/data/example-source.js';
 /** Which files to read: the five training batches (50 000 images) or the test batch (10 000). */
 export type Cifar10Split = 'train' | 'test';
 
-/** File names of each split, in the order their records are numbered. */
+/**
+ * File names of each split, in the order their records are numbered.
+ * @example
+ * CIFAR10_FILES.train.length; // 5 files of 10 000 records each
+ */
 export const CIFAR10_FILES: Readonly<Record<Cifar10Split, readonly string[]>> = Object.freeze({
   train: Object.freeze(['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin']),
   test: Object.freeze(['test_batch.bin']),
 });
 
-/** Options of {@link readCifar10Folder}. */
+/**
+ * Options of {@link readCifar10Folder}.
+ * @example
+ * const test = await readCifar10Folder('data/cifar-10-batches-bin', { split: 'test' });
+ */
 export interface Cifar10FolderOptions {
   /** `'train'` (default) or `'test'`. */
   split?: Cifar10Split;

@@ -7,7 +7,11 @@ import { atomicWriteFile } from './atomic-write.js';
 import { encodeImage } from './image-files.js';
 import { loadSharp } from './sharp.js';
 
-/** Options of {@link writeContactSheet}: the layout plus titles. */
+/**
+ * Options of {@link writeContactSheet}: the layout plus titles.
+ * @example
+ * await writeContactSheet('out/sheet.png', [[gray, result.rgb]], { titles: ['input', 'colorized'], caption: 'Kodak kodim23' });
+ */
 export interface ContactSheetFileOptions extends ContactSheetConfig {
   /** One title per column, drawn above the first row. */
   titles?: readonly string[];

@@ -9,10 +9,18 @@ import { ColorizationError, InputError } from '../errors.js';
 import { atomicWriteFile } from './atomic-write.js';
 import { loadSharp } from './sharp.js';
 
-/** Upper bound on decoded pixels, so a hostile or broken file cannot exhaust memory (≈ 268 MP, sharp's default). */
+/**
+ * Upper bound on decoded pixels, so a hostile or broken file cannot exhaust memory (≈ 268 MP, sharp's default).
+ * @example
+ * const photo = await readImageFile('scan.tif', { maxPixels: MAX_INPUT_PIXELS / 4 });
+ */
 export const MAX_INPUT_PIXELS = 0x3fff * 0x3fff;
 
-/** Options of {@link readImageFile}. */
+/**
+ * Options of {@link readImageFile}.
+ * @example
+ * const rgba = await readImageFile('logo.png', { keepAlpha: true }); // channels 4 when the file has alpha
+ */
 export interface ReadImageOptions {
   /** Keep an alpha channel (RGBA) instead of flattening onto white. Default false. */
   keepAlpha?: boolean;
@@ -20,7 +28,11 @@ export interface ReadImageOptions {
   maxPixels?: number;
 }
 
-/** A file that could not be decoded as an image. */
+/**
+ * A file that could not be decoded as an image.
+ * @example
+ * try { await readImageFile('notes.txt'); } catch (e) { if (e instanceof ImageFileError) console.warn(e.path, e.message); }
+ */
 export class ImageFileError extends ColorizationError {
   constructor(readonly path: string, reason: string) {
     super(`${path}: cannot read as an image (${reason})`);
@@ -63,14 +75,19 @@ export async function readImageFile(path: string | Buffer, options: ReadImageOpt
   }
 }
 
-/** Output formats of {@link writeImageFile}, chosen from the file extension. */
+/**
+ * Output formats of {@link writeImageFile}, chosen from the file extension.
+ * @example
+ * const format: ImageFileFormat = 'webp';
+ * const bytes = await encodeImage(result.rgb, format);
+ */
 export type ImageFileFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
 
 const FORMATS: Record<string, ImageFileFormat> = {
   '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp', '.tif': 'tiff', '.tiff': 'tiff',
 };
 
-/** Options of {@link writeImageFile}. */
+/** Options of {@link writeImageFile}. @example await writeImageFile('out/photo.jpg', result.rgb, { quality: 85 }); */
 export interface WriteImageOptions {
   /** JPEG/WebP quality 1–100. Default 92. */
   quality?: number;
@@ -89,7 +106,20 @@ export async function writeImageFile(path: string, image: ImageLike, options: Wr
   await atomicWriteFile(path, await encodeImage(image, formatOf(path), options));
 }
 
-/** Encode 8-bit pixels to the bytes of an image file of the given format. */
+/**
+ * Encode 8-bit pixels to the bytes of an image file of the given format, in memory (for an HTTP response,
+ * a database, …); {@link writeImageFile} is this plus an atomic write.
+ *
+ * @param image   `{ data, width, height, channels }`: `Uint8Array` or `Uint8ClampedArray` data (0–255) of
+ *                length width × height × channels, with 1, 3 or 4 channels.
+ * @param format  `'png'`, `'jpeg'`, `'webp'` or `'tiff'`.
+ * @param options `quality` 1–100 for JPEG and WebP (default 92); PNG and TIFF ignore it.
+ * @returns the encoded file's bytes.
+ * @throws InputError when `data` is not 8-bit or its length does not match the size.
+ * @example
+ * const jpeg = await encodeImage(result.rgb, 'jpeg', { quality: 85 });
+ * response.setHeader('Content-Type', 'image/jpeg').end(jpeg);
+ */
 export async function encodeImage(image: ImageLike, format: ImageFileFormat, options: WriteImageOptions = {}): Promise<Buffer> {
   if (!(image.data instanceof Uint8Array || image.data instanceof Uint8ClampedArray)) {
     throw new InputError('image.data', 'Uint8Array or Uint8ClampedArray (0–255)', image.data?.constructor?.name ?? typeof image.data);

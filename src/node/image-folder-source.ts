@@ -11,10 +11,18 @@ import { ColorizationError, ConfigError, InputError, describeValue } from '../er
 import { checkExampleIndex, type ExampleSource, type RawExample } from '../train/data/example-source.js';
 import { ImageFileError, readImageFile } from './image-files.js';
 
-/** File extensions listed by default (what `sharp` decodes), compared case-insensitively. */
+/**
+ * File extensions listed by default (what `sharp` decodes), compared case-insensitively.
+ * @example
+ * const source = await createImageFolderSource('photos/', { extensions: IMAGE_EXTENSIONS.filter((e) => e !== '.gif') });
+ */
 export const IMAGE_EXTENSIONS: readonly string[] = Object.freeze(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif']);
 
-/** Labels from a CSV manifest: one row per image, a header naming the columns. */
+/**
+ * Labels from a CSV manifest: one row per image, a header naming the columns.
+ * @example
+ * const source = await createImageFolderSource('places/', { labels: { manifest: 'places/labels.csv', fileColumn: 'path', labelColumn: 'scene' } });
+ */
 export interface ManifestLabels {
   /** Path of the CSV file (comma-separated, optional double quotes, first line the header). */
   manifest: string;
@@ -24,7 +32,11 @@ export interface ManifestLabels {
   labelColumn?: string;
 }
 
-/** Options of {@link createImageFolderSource}. */
+/**
+ * Options of {@link createImageFolderSource}.
+ * @example
+ * const source = await createImageFolderSource('data/train', { labels: 'subfolder', recursive: true });
+ */
 export interface ImageFolderSourceOptions {
   /** Extensions to list (with the dot). Default {@link IMAGE_EXTENSIONS}. */
   extensions?: readonly string[];

@@ -7,7 +7,12 @@ import type { TrainingCallbacks } from '../train/callbacks.js';
 import { ConfigError, describeValue } from '../errors.js';
 import { checkConfigRange } from '../validate.js';
 
-/** Where the display writes: `process.stderr` or anything with `write` (and `isTTY` for redrawing). */
+/**
+ * Where the display writes: `process.stderr` or anything with `write` (and `isTTY` for redrawing).
+ * @example
+ * const lines: string[] = [];
+ * const bar = createProgressBar({ stream: { write: (text) => lines.push(text) } }); // no TTY: one line per update
+ */
 export interface ProgressStream {
   write(text: string): unknown;
   isTTY?: boolean;

@@ -15,7 +15,12 @@ import type { TrainingCallbacks } from '../train/callbacks.js';
 import { checkConfigRange } from '../validate.js';
 import { atomicWriteFile } from './atomic-write.js';
 
-/** What a curve row holds: a training loss (window mean), a learning rate, or a validation metric. */
+/**
+ * What a curve row holds: a training loss (window mean), a learning rate, or a validation metric.
+ * @example
+ * const kind: CurveKind = 'validation';
+ * const validation = parseCurvesCsv(text).filter((p) => p.kind === kind);
+ */
 export type CurveKind = 'train' | 'rate' | 'validation';
 
 /** One point of one series. */
@@ -30,7 +35,7 @@ export interface CurvePoint {
   value: number;
 }
 
-/** Header line of the curves CSV. */
+/** Header line of the curves CSV. @example formatCurvesCsv([]); // CURVES_CSV_HEADER plus a newline: no points yet */
 export const CURVES_CSV_HEADER = 'step,epoch,kind,name,value';
 
 const KINDS: readonly CurveKind[] = ['train', 'rate', 'validation'];

@@ -23,10 +23,18 @@ import { checkConfigRange } from '../validate.js';
 const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 const WORKER_MODULE = `${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js`;
 const GLUE_MODULE = `${WASM_PACKAGE}/wasm-out/tfjs-backend-wasm-threaded-simd.js`;
-/** The C++ pool never exceeds 8 threads. */
+/**
+ * The C++ pool never exceeds 8 threads.
+ * @example
+ * await useWasmThreads({ threads: Math.min(os.availableParallelism(), MAX_WASM_THREADS) });
+ */
 export const MAX_WASM_THREADS = 8;
 
-/** Options of {@link useWasmThreads}. */
+/**
+ * Options of {@link useWasmThreads}.
+ * @example
+ * const { threads } = await useWasmThreads({ threads: 4, onWarning: (message) => console.warn(message) });
+ */
 export interface WasmThreadsConfig {
   /** Threads for XNNPACK, 1…8. Default 2. 1 selects the ordinary single-threaded binary. */
   threads?: number;
