@@ -5,7 +5,11 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** Training targets a pipeline can produce, each optional (the pipeline is configured with the kinds wanted). */
+/**
+ * Training targets a pipeline can produce, each optional (the pipeline is configured with the kinds wanted).
+ * @example
+ * const batch: Batch = { input, targets: { ab: tf.zeros([1, 64, 64, 2]) as tf.Tensor4D }, size: 1, epoch: 0, index: 0 };
+ */
 export interface BatchTargets {
   /** `[N, h, w, 2]` ab divided by `AB_SCALE` (110), in about [−1, 1]. */
   ab?: tf.Tensor4D;
@@ -32,7 +36,12 @@ export interface BatchStart {
   startBatch?: number;
 }
 
-/** A deterministic, re-iterable source of batches. */
+/**
+ * A deterministic, re-iterable source of batches.
+ * @example
+ * const source: BatchSource = createBatchPipeline(photos, { batchSize: 16, inputSize: 64, targets: ['ab'] });
+ * for await (const batch of source.batches(0)) disposeBatch(batch);
+ */
 export interface BatchSource {
   /** Batches per epoch, when known in advance. */
   readonly batchesPerEpoch?: number;
@@ -40,7 +49,13 @@ export interface BatchSource {
   batches(epoch: number, start?: BatchStart): AsyncIterable<Batch>;
 }
 
-/** Dispose every tensor of a batch. */
+/**
+ * Dispose every tensor of a batch.
+ * @example
+ * for await (const batch of pipeline.batches(epoch)) {
+ *   try { await step(batch); } finally { disposeBatch(batch); }
+ * }
+ */
 export function disposeBatch(batch: Batch): void {
   batch.input.dispose();
   batch.targets.ab?.dispose();

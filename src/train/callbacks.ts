@@ -89,7 +89,11 @@ export interface TrainEndEvent extends TrainingPosition {
   aborted: boolean;
 }
 
-/** Anything that can colorize a batch for a sample sheet. */
+/**
+ * Anything that can colorize a batch for a sample sheet.
+ * @example
+ * const producer: SampleProducer = { predictAb: (batch) => tf.tidy(() => model.predict(batch.input) as tf.Tensor4D) };
+ */
 export interface SampleProducer {
   /**
    * Predicted ab of a batch, `[N, H, W, 2]` divided by `AB_SCALE` at the batch's input size, in

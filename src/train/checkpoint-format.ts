@@ -11,12 +11,24 @@ import { ColorizationError, InputError, describeValue } from '../errors.js';
 import { checksumCrc32 } from './checkpoint-checksum.js';
 import type { JsonValue, ScheduleState } from './schedules/schedule-state.js';
 
-/** Value of {@link CheckpointManifest.format}. */
+/**
+ * Value of {@link CheckpointManifest.format}.
+ * @example
+ * if (manifest.format !== CHECKPOINT_FORMAT) throw new Error('not a tfjs-colorization checkpoint');
+ */
 export const CHECKPOINT_FORMAT = 'tfjs-colorization/checkpoint';
-/** Version of the manifest layout written by this library. */
+/**
+ * Version of the manifest layout written by this library.
+ * @example
+ * manifest.version <= CHECKPOINT_VERSION; // readable by this version of the library
+ */
 export const CHECKPOINT_VERSION = 1;
 
-/** The monitored metric of one checkpoint, used by stores to keep the best checkpoint. */
+/**
+ * The monitored metric of one checkpoint, used by stores to keep the best checkpoint.
+ * @example
+ * await store.save(await captureCheckpoint({ models: { net }, step, metric: { name: 'val_loss', value: 0.42, mode: 'min' } }));
+ */
 export interface CheckpointMetric {
   /** Name of the metric (`'val_loss'`, `'auc'`, …). */
   name: string;
@@ -26,7 +38,12 @@ export interface CheckpointMetric {
   mode: 'min' | 'max';
 }
 
-/** A tfjs-layers model inside a checkpoint: topology JSON and the specs of its weights part. */
+/**
+ * A tfjs-layers model inside a checkpoint: topology JSON and the specs of its weights part.
+ * @example
+ * const { topology, weightSpecs, part } = record.manifest.models.generator;
+ * const weightBytes = record.parts[part];
+ */
 export interface CheckpointModelEntry {
   /** `model.toJSON(null, false)`-style topology (what `model.save` hands to an IO handler). */
   topology: { [key: string]: unknown } | null;
@@ -42,7 +59,11 @@ export interface CheckpointModelEntry {
   userDefinedMetadata?: { [key: string]: unknown };
 }
 
-/** An optimizer inside a checkpoint: class, config and the specs of its state part (iterations, moments). */
+/**
+ * An optimizer inside a checkpoint: class, config and the specs of its state part (iterations, moments).
+ * @example
+ * record.manifest.optimizers.generator.className; // 'Adam'
+ */
 export interface CheckpointOptimizerEntry {
   /** tfjs class name (`'Adam'`, `'SGD'`, `'Momentum'`, `'RMSProp'`, `'Adagrad'`, `'Adadelta'`). */
   className: string;
@@ -60,7 +81,11 @@ export interface CheckpointOptimizerEntry {
   adamBetaPowers?: [number, number];
 }
 
-/** Byte length and CRC-32 of one binary part. */
+/**
+ * Byte length and CRC-32 of one binary part.
+ * @example
+ * const { byteLength, crc32 } = record.manifest.parts['model-generator'];
+ */
 export interface CheckpointPartEntry {
   byteLength: number;
   crc32: number;
@@ -99,7 +124,11 @@ export interface CheckpointRecord {
   parts: { [key: string]: Uint8Array };
 }
 
-/** A checkpoint could not be read: missing, incomplete, damaged or of an unknown format. */
+/**
+ * A checkpoint could not be read: missing, incomplete, damaged or of an unknown format.
+ * @example
+ * try { await store.load(id); } catch (e) { if (e instanceof CheckpointError) console.warn(`skipping ${e.checkpoint}: ${e.message}`); else throw e; }
+ */
 export class CheckpointError extends ColorizationError {
   constructor(
     /** Which checkpoint (id or path). */

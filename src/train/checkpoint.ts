@@ -21,12 +21,21 @@ import {
 } from './checkpoint-format.js';
 import type { JsonValue, ScheduleState } from './schedules/schedule-state.js';
 
-/** Anything with a JSON state (every schedule of this library). */
+/**
+ * Anything with a JSON state (every schedule of this library).
+ * @example
+ * const schedule: HasScheduleState = createStepDecay({ initialRate: 3e-5, factor: 0.3, milestones: [200_000] });
+ * await captureCheckpoint({ models: { net }, step, schedules: { lr: schedule } });
+ */
 export interface HasScheduleState {
   state(): ScheduleState;
 }
 
-/** Anything that can adopt a saved schedule state. */
+/**
+ * Anything that can adopt a saved schedule state.
+ * @example
+ * await restoreCheckpoint(record, { models: { net }, schedules: { lr: schedule } }); // calls schedule.restore(saved)
+ */
 export interface RestoresScheduleState {
   restore(state: ScheduleState): void;
 }

@@ -12,7 +12,11 @@ import { InputError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import type { JsonValue } from './schedules/schedule-state.js';
 
-/** A validation-metric rule: collapse when the metric is worse than its best by more than `margin`. */
+/**
+ * A validation-metric rule: collapse when the metric is worse than its best by more than `margin`.
+ * @example
+ * const guard = createCollapseGuard({ metric: { name: 'psnr', mode: 'max', margin: 2 } }); // collapse 2 dB below the best
+ */
 export interface CollapseMetricRule {
   /** Metric name as produced by validation (`'psnr'`, `'auc'`, `'val_g_reconstruction'`, …). */
   name: string;

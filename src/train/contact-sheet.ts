@@ -6,7 +6,11 @@
 import type { ImageLike } from '../color/image.js';
 import { InputError } from '../errors.js';
 
-/** Layout of {@link composeContactSheet}. */
+/**
+ * Layout of {@link composeContactSheet}.
+ * @example
+ * const sheet = composeContactSheet([[gray, colour]], { cellHeight: 256, gap: 8, background: [0, 0, 0] });
+ */
 export interface ContactSheetConfig {
   /** Height of every cell in pixels; images keep their aspect ratio. Default 192. */
   cellHeight?: number;

@@ -16,7 +16,7 @@ export * from './schedules/schedule-state.js';
 export * from './data/example-source.js';
 export * from './data/array-source.js';
 export {
-  parseCifar10Batch, createCifar10Source, CIFAR10_SIDE, CIFAR10_RECORD_BYTES, CIFAR10_CLASS_NAMES,
+  parseCifar10Batch, parseCifar10ClassNames, createCifar10Source, CIFAR10_SIDE, CIFAR10_RECORD_BYTES, CIFAR10_CLASS_NAMES,
   type Cifar10Records, type Cifar10SourceOptions,
 } from './data/cifar10.js';
 export * from './data/derive-seed.js';

@@ -9,15 +9,26 @@ import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import type { BatchTargets } from './batch.js';
 import { firstOutput, type ObjectiveLoss, type TrainingObjective } from './objectives.js';
 
-/** Per-element penalties of {@link createRegressionObjective}. */
+/**
+ * Per-element penalties of {@link createRegressionObjective}.
+ * @example
+ * const objectives = REGRESSION_LOSSES.map((loss) => createRegressionObjective({ loss }));
+ */
 export const REGRESSION_LOSSES = ['mse', 'l1', 'huber'] as const;
 
-/** One of {@link REGRESSION_LOSSES}. */
+/**
+ * One of {@link REGRESSION_LOSSES}.
+ * @example
+ * const loss: RegressionLoss = 'huber';
+ * createRegressionObjective({ loss, huberDelta: 10 / AB_SCALE });
+ */
 export type RegressionLoss = (typeof REGRESSION_LOSSES)[number];
 
 /**
  * How a model's ab output is encoded: `'signed'` is ab ÷ `AB_SCALE` (tanh or linear heads, about [−1, 1]);
  * `'unit'` is Iizuka's sigmoid chrominance `s = (ab ÷ AB_SCALE + 1) / 2` in [0, 1].
+ * @example
+ * createRegressionObjective({ loss: 'mse', outputRange: 'unit' }); // Iizuka's sigmoid head
  */
 export type AbOutputRange = 'signed' | 'unit';
 

@@ -59,7 +59,7 @@ export interface SgdOptimizerConfig {
  */
 export type OptimizerConfig = AdamOptimizerConfig | AdadeltaOptimizerConfig | SgdOptimizerConfig;
 
-/** Names of {@link OPTIMIZER_PRESETS}. */
+/** Names of {@link OPTIMIZER_PRESETS}. @example OPTIMIZER_PRESET_NAMES.map((name) => createOptimizer(name)); */
 export const OPTIMIZER_PRESET_NAMES = ['zhang2016', 'iizuka2016', 'nazeri2018'] as const;
 
 /** A preset name. */

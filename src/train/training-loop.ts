@@ -17,7 +17,11 @@ import type { CheckpointInfo, CheckpointStore } from './checkpoint-store.js';
 import type { JsonValue, MetricSchedule, StepSchedule } from './schedules/schedule-state.js';
 import { getLearningRate, setLearningRate } from './schedules/set-learning-rate.js';
 
-/** A learning-rate schedule: driven by the step (step / exponential decay) or by a metric (plateau). */
+/**
+ * A learning-rate schedule: driven by the step (step / exponential decay) or by a metric (plateau).
+ * @example
+ * const schedule: LearningRateSchedule = createReduceOnPlateau({ initialRate: 1e-3, factor: 0.5, patience: 3 });
+ */
 export type LearningRateSchedule = StepSchedule | MetricSchedule;
 
 /**
@@ -89,7 +93,15 @@ export interface FitResult {
   lastCheckpoint?: CheckpointInfo;
 }
 
-/** Settings shared by the trainers' configs. */
+/**
+ * Settings shared by the trainers' configs.
+ * @example
+ * createSupervisedTrainer({
+ *   model, objective, optimizer: 'zhang2016',
+ *   checkpoints: { store, everySteps: 1000 }, callbacks: [progress],
+ *   monitor: 'psnr', monitorMode: 'max',
+ * });
+ */
 export interface TrainerLoopConfig {
   /** Checkpoint cadence and store. */
   checkpoints?: CheckpointPolicy;
@@ -123,7 +135,12 @@ export interface ResumeResult {
   manifest: CheckpointManifest;
 }
 
-/** What a trainer plugs into the loop. Internal to the trainers. */
+/**
+ * What a trainer plugs into the loop. Internal to the trainers.
+ * @example
+ * const loop = new TrainingLoop(core, { checkpoints: { store, everySteps: 500 } }); // core: a LoopCore for your own model
+ * const result = await loop.fit({ source, epochs: 10 });
+ */
 export interface LoopCore extends SampleProducer {
   kind: string;
   models: { [name: string]: tfl.LayersModel };

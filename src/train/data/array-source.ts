@@ -7,7 +7,11 @@ import { toImageLike, type ImageInput } from '../../color/image-adapters.js';
 import { InputError, describeValue } from '../../errors.js';
 import { checkExampleIndex, checkLabels, type ExampleSource, type RawExample } from './example-source.js';
 
-/** Options of {@link createArraySource} and {@link createNdarraySource}. */
+/**
+ * Options of {@link createArraySource} and {@link createNdarraySource}.
+ * @example
+ * const source = createArraySource([catImage, dogImage], { labels: [0, 1], classNames: ['cat', 'dog'] });
+ */
 export interface ArraySourceOptions {
   /** One integer class label per image. Default: no labels. */
   labels?: ArrayLike<number>;

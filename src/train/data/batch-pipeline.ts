@@ -25,7 +25,12 @@ import type { ExampleSource, RawExample } from './example-source.js';
 import { cropExample, type CropMode, type ExampleGeometry, type ResizeMode } from './example-geometry.js';
 import { GRAY_CHROMA_THRESHOLD, GRAY_PIXEL_FRACTION, colourfulFraction } from './gray-check.js';
 
-/** Targets a pipeline can produce (see `BatchTargets` in `src/train/batch.ts`). */
+/**
+ * Targets a pipeline can produce (see `BatchTargets` in `src/train/batch.ts`).
+ * @example
+ * const targets: TargetKind[] = ['bins', 'labels'];
+ * createBatchPipeline(source, { inputSize: 256, targetSize: 64, targets });
+ */
 export type TargetKind = 'ab' | 'bins' | 'labels';
 
 /**
@@ -36,6 +41,8 @@ export type TargetKind = 'ab' | 'bins' | 'labels';
  * - `'upfront'`: one pass over the whole source at the first `batches()` call (or {@link BatchPipeline.screen})
  *   keeps the usable examples; every batch is then full (except the last) and `batchesPerEpoch` is exact.
  *   Costs one extra decode of every example.
+ * @example
+ * const pipeline = createBatchPipeline(photos, { screening: 'upfront' }); // full batches, exact batchesPerEpoch
  */
 export type ScreeningMode = 'per-batch' | 'upfront';
 
@@ -56,7 +63,14 @@ export interface SkipCounts {
   unreadable: number;
 }
 
-/** Configuration of {@link createBatchPipeline}; every key optional. */
+/**
+ * Configuration of {@link createBatchPipeline}; every key optional.
+ * @example
+ * const pipeline = createBatchPipeline(source, {
+ *   batchSize: 32, inputSize: 224, resize: 'shorter-side', crop: 'random', flip: true,
+ *   targets: ['ab', 'labels'], seed: 1, onSkip: (e) => console.log(e.index, e.reason),
+ * });
+ */
 export interface BatchPipelineConfig {
   /** Examples per batch, integer ≥ 1. Default 32. */
   batchSize?: number;

@@ -7,7 +7,11 @@ import { InputError, describeValue } from '../../errors.js';
 import { checkConfigRange } from '../../validate.js';
 import type { ExampleSource, RawExample } from './example-source.js';
 
-/** Options of {@link cacheSource}. */
+/**
+ * Options of {@link cacheSource}.
+ * @example
+ * const cached = cacheSource(await createImageFolderSource('photos/'), { maxBytes: 2 * 1024 ** 3 }); // 2 GiB
+ */
 export interface CacheSourceOptions {
   /** Largest total of cached pixel bytes; examples read after the budget is full are not cached. Default 512 MiB. */
   maxBytes?: number;

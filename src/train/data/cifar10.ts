@@ -89,7 +89,11 @@ export function parseCifar10ClassNames(text: string): string[] {
   return text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0);
 }
 
-/** Options of {@link createCifar10Source}. */
+/**
+ * Options of {@link createCifar10Source}.
+ * @example
+ * const source = createCifar10Source(batchFiles, { classNames: parseCifar10ClassNames(metaText) });
+ */
 export interface Cifar10SourceOptions {
   /** Class names; default {@link CIFAR10_CLASS_NAMES}. Pass `parseCifar10ClassNames(metaText)` to use the file's. */
   classNames?: readonly string[];

@@ -15,10 +15,18 @@ import type { Random } from '../../random.js';
  * - `'shorter-side'`: scale so the shorter side is `resizeTo` (aspect kept), then crop a square;
  * - `'square'`: resize to `resizeTo × resizeTo` (aspect changed), then crop;
  * - `'none'`: crop directly from the image (it must be at least `cropSize` on each side).
+ * @example
+ * const resize: ResizeMode = 'none'; // CIFAR-10 is already 32×32
+ * createBatchPipeline(await readCifar10Folder(dir), { inputSize: 32, resize });
  */
 export type ResizeMode = 'shorter-side' | 'square' | 'none';
 
-/** Where the square crop is taken: uniformly at random (training) or in the centre (evaluation). */
+/**
+ * Where the square crop is taken: uniformly at random (training) or in the centre (evaluation).
+ * @example
+ * const crop: CropMode = 'centre'; // evaluation
+ * const validation = createBatchPipeline(photos, { crop, flip: false, shuffle: false });
+ */
 export type CropMode = 'random' | 'centre';
 
 /** The geometry applied to every example. */

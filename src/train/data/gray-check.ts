@@ -24,7 +24,11 @@ export const GRAY_CHROMA_THRESHOLD = 4;
  */
 export const GRAY_PIXEL_FRACTION = 0.01;
 
-/** Options of {@link isGrayLab}. */
+/**
+ * Options of {@link isGrayLab}.
+ * @example
+ * isGrayLab(imageToLab(image), { threshold: 6, fraction: 0.02 }); // a looser test for sepia scans
+ */
 export interface GrayTestOptions {
   /** Chroma at or above which a pixel is coloured, Lab units. Default {@link GRAY_CHROMA_THRESHOLD} (4). */
   threshold?: number;

@@ -13,7 +13,11 @@ import { InputError, describeValue } from '../../errors.js';
 import { checkConfigRange } from '../../validate.js';
 import { disposeBatch, type BatchSource } from '../batch.js';
 
-/** Options of {@link estimateRebalanceWeights}. */
+/**
+ * Options of {@link estimateRebalanceWeights}.
+ * @example
+ * const { weights } = await estimateRebalanceWeights(priorPass, { maxBatches: 200, smoothingSigma: 5, lambda: 0.5 });
+ */
 export interface PriorPassConfig extends AbPriorConfig {
   /** Epoch of the source to read (its order and augmentation). Default 0. */
   epoch?: number;

@@ -15,7 +15,11 @@ import { InputError, describeValue } from '../../errors.js';
 import { checkConfigRange } from '../../validate.js';
 import { readFlat } from './metric-input.js';
 
-/** ab pairs: a tensor whose last dimension is 2 (`[N, H, W, 2]`, `[P, 2]`, …) or interleaved numbers `a0, b0, a1, b1, …`. */
+/**
+ * ab pairs: a tensor whose last dimension is 2 (`[N, H, W, 2]`, `[P, 2]`, …) or interleaved numbers `a0, b0, a1, b1, …`.
+ * @example
+ * const ab: AbInput = new Float32Array([12, -30, 0, 0]); // two pixels: (12, −30) and (0, 0)
+ */
 export type AbInput = tf.Tensor | ArrayLike<number>;
 
 /**

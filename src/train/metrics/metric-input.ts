@@ -5,7 +5,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, describeValue } from '../../errors.js';
 
-/** Pixel data of a typed image: uint8 values in [0, 255], or floats. */
+/**
+ * Pixel data of a typed image: uint8 values in [0, 255], or floats.
+ * @example
+ * const data: MetricPixelData = new Float32Array(4 * 4 * 3); // floats in [0, 1] (dataRange 1)
+ */
 export type MetricPixelData = Uint8Array | Uint8ClampedArray | Float32Array | Float64Array;
 
 /**
@@ -21,7 +25,11 @@ export interface MetricImage {
   channels: number;
 }
 
-/** An image input: a `[H, W, C]` or `[N, H, W, C]` tensor, or one typed image. */
+/**
+ * An image input: a `[H, W, C]` or `[N, H, W, C]` tensor, or one typed image.
+ * @example
+ * computePsnr(predictedRgb, { data: truth, width: 64, height: 64, channels: 3 }); // a tensor and a typed image
+ */
 export type MetricImageInput = tf.Tensor | MetricImage;
 
 /** Flat view of an image input. */

@@ -3,7 +3,11 @@
  * resumed run continues with exactly the same rates.
  */
 
-/** A JSON value (what `JSON.stringify` keeps unchanged). */
+/**
+ * A JSON value (what `JSON.stringify` keeps unchanged).
+ * @example
+ * const metadata: { [key: string]: JsonValue } = { dataset: 'places365', sizes: [64, 128], notes: null };
+ */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
