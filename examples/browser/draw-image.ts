@@ -16,13 +16,14 @@ export function drawImage(canvas: HTMLCanvasElement, image: ColorizedImage): voi
   }
   canvas.width = width;
   canvas.height = height;
-  canvas.getContext('2d')!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
+  canvas.getContext('2d')!.putImageData(new ImageData(rgba, width, height), 0, 0);
 }
 
 /** Draw a lightness plane (L in [0, 100]) as the gray picture the model sees. */
 export function drawLightness(canvas: HTMLCanvasElement, lightness: Float32Array, width: number, height: number): void {
   const zeros = new Float32Array(lightness.length);
-  const data = labPlanesToRgb(lightness, zeros, zeros, { channels: 4 });
+  const data = new Uint8ClampedArray(lightness.length * 4); // on its own ArrayBuffer, as ImageData wants
+  labPlanesToRgb(lightness, zeros, zeros, { channels: 4, out: data });
   drawImage(canvas, { data, width, height, channels: 4 });
 }
 

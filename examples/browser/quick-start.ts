@@ -19,7 +19,6 @@ context.drawImage(photo, 0, 0);
 
 // Any size: the model runs at its own size, the result comes back at the photo's full resolution.
 const { rgb } = await colorizer.colorize(context.getImageData(0, 0, canvas.width, canvas.height), { channels: 4 });
-// (The cast: TypeScript ≥ 5.7's DOM types want an ArrayBuffer-backed array; the library's type does not say so yet.)
-context.putImageData(new ImageData(rgb.data as Uint8ClampedArray<ArrayBuffer>, rgb.width, rgb.height), 0, 0);
+context.putImageData(new ImageData(rgb.data, rgb.width, rgb.height), 0, 0);
 colorizer.dispose();
 document.body.dataset.state = 'done';

@@ -36,8 +36,15 @@ import { cropToContent, fitLightness, type FittedLightness } from './fit-lightne
 import { inspectColorizationModel, type ColorizationModelLayout, type PixelSize } from './model-kind.js';
 import { loadModelSource } from './model-source.js';
 
-/** An 8-bit picture returned by a colorizer. @example const { data, width, height } = result.rgb; */
-export type ColorizedImage = ImageLike & { data: Uint8ClampedArray; channels: 3 | 4 };
+/**
+ * An 8-bit picture returned by a colorizer: `data` is a fresh `Uint8ClampedArray` (0–255, interleaved RGB or
+ * RGBA, width × height × channels values) on its own `ArrayBuffer`, which is what the DOM's `ImageData`
+ * takes (TypeScript ≥ 5.7 types it `Uint8ClampedArray<ArrayBuffer>`), so no cast is needed in a browser.
+ * @example
+ * const { rgb } = await colorizer.colorize(context.getImageData(0, 0, width, height), { channels: 4 });
+ * context.putImageData(new ImageData(rgb.data, rgb.width, rgb.height), 0, 0);
+ */
+export type ColorizedImage = ImageLike & { data: Uint8ClampedArray<ArrayBuffer>; channels: 3 | 4 };
 
 /**
  * What `colorize` returns.
@@ -240,6 +247,7 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
     const finish = (ab: AbImage, returnLab: boolean) => {
       const { image: rgb, lab } = recombineLab(lightness, cropToContent(ab, local), { channels: o.channels, returnLab });
       if (o.channels === 4) copyAlpha(rgb.data, image);
+      // recombineLab without `out` allocates the pixels, so they sit on their own ArrayBuffer.
       return { rgb: rgb as ColorizedImage, lab };
     };
     const first = finish(main, o.returnLab);
