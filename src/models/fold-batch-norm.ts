@@ -20,10 +20,10 @@
  * transposed conv, so none of its seven BNs can be folded exactly; they stay (measured cost and
  * reasoning: docs/performance.md).
  *
- * Since the result is for inference only, it also turns each `DilatedConv2D` (a dilated conv
- * written as space-to-batch → conv → batch-to-space so that it has gradients) back into one stock
- * dilated Conv2D: same weights and outputs, one kernel instead of three (wasm: ~1.5× faster per layer,
- * the two reshuffles were ~14 % of Zhang's inference).
+ * Since the result is for inference only, it also turns each `DilatedConv2D` (a trainable dilated
+ * conv) back into one stock dilated Conv2D: same weights and outputs. Its default direct form is
+ * already one fused kernel; its split form (space-to-batch → conv → batch-to-space) is three, and
+ * there this is ~1.5× faster per layer on wasm (the two reshuffles were ~14 % of Zhang's inference).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
