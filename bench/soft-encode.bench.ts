@@ -9,17 +9,23 @@
  *
  * The machine is shared, so the same cases are also timed in CPU time (process.cpuUsage here,
  * time.process_time in Python, each a median of 15 after warm-up), which other processes' load does not
- * inflate.
+ * inflate; the load average is printed with each table.
+ *
+ * For k = 5 the encoders run the WebAssembly SIMD kernel (src/color/soft-encode-kernel.ts) and send the
+ * pixels it cannot prove exact to the general encoder; the CPU table also gives the share of pixels the
+ * kernel accepts, the general encoder alone (the path before the kernel) and the kernel's JavaScript twin.
  *
  * Run: npm run bench -- soft-encode        (SOFT_ENCODE_K=10 for the authors' training setting)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { PythonReference, machineInfo, printRatios, timeInterleaved } from './harness.js';
 import { encodeSoft, encodeSoftSparse } from '../src/color/encode-soft.js';
+import { encodeSoftRows } from '../src/color/soft-weights.js';
+import { encodeSoftRowsWithKernel, hasSimdSoftEncodeKernel, runSoftEncodeKernel, softEncodeKernelServes } from '../src/color/soft-encode-kernel.js';
 import { ZHANG_GAMUT } from '../src/color/gamut.js';
 import { rgbToLab } from '../src/color/lab.js';
 import { createRandom } from '../src/random.js';
@@ -65,7 +71,9 @@ function photoLikeMap(): Float32Array {
 const dir = mkdtempSync(join(tmpdir(), 'soft-encode-'));
 const out = new Float32Array(PIXELS * ZHANG_GAMUT.size);
 const config = { neighbours: K, sigma: SIGMA };
-console.log(JSON.stringify({ ...machineInfo(), size: `${SIZE}×${SIZE}`, k: K, sigma: SIGMA }));
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const kernelServes = softEncodeKernelServes(ZHANG_GAMUT, K, SIGMA);
+console.log(JSON.stringify({ ...machineInfo(), size: `${SIZE}×${SIZE}`, k: K, sigma: SIGMA, simdKernel: kernelServes && hasSimdSoftEncodeKernel(), load: load() }));
 
 for (const [label, ab] of [['photo-like', photoLikeMap()], ['uniform', uniformMap()]] as const) {
   const file = join(dir, `${label}.f32`);
@@ -83,7 +91,7 @@ for (const [label, ab] of [['photo-like', photoLikeMap()], ['uniform', uniformMa
       { warmup: 2, rounds: 15 },
     );
     if (label === 'photo-like') console.log(JSON.stringify({ python: reference.info }));
-    printRatios(`Soft encoding, ${label} ${SIZE}×${SIZE} ab map, k = ${K}, σ = ${SIGMA}`, timings, reference.name);
+    printRatios(`Soft encoding, ${label} ${SIZE}×${SIZE} ab map, k = ${K}, σ = ${SIGMA} (load average ${load()})`, timings, reference.name);
     const ref = timings[2].median;
     for (const t of timings.slice(0, 2)) console.log(`${label}: ${t.name} is ${(ref / t.median).toFixed(1)}× faster than the reference`);
     console.log('');
@@ -104,8 +112,9 @@ function cpuMedian(run: () => unknown, rounds: number): number {
   }
   return times.sort((x, y) => x - y)[rounds >> 1];
 }
-console.log(`## Soft encoding, ${SIZE}×${SIZE}, k = ${K}, σ = ${SIGMA}, CPU time (median of 15)\n`);
-console.log('| map | sklearn CPU ms | encodeSoft dense | encodeSoftSparse | speed-up dense / sparse |\n|---|---|---|---|---|');
+console.log(`## Soft encoding, ${SIZE}×${SIZE}, k = ${K}, σ = ${SIGMA}, CPU time (median of 15; load average ${load()})\n`);
+console.log('| map | sklearn CPU ms | encodeSoft dense | encodeSoftSparse | speed-up dense / sparse | kernel accepts | general encoder alone | JS twin |\n|---|---|---|---|---|---|---|---|');
+const rowIndices = new Int32Array(PIXELS * K), rowWeights = new Float32Array(PIXELS * K);
 for (const label of ['photo-like', 'uniform']) {
   const file = join(dir, `${label}.f32`);
   const ab = new Float32Array(readFileSync(file).buffer.slice(0));
@@ -117,7 +126,20 @@ for (const label of ['photo-like', 'uniform']) {
   const reference = times[times.length >> 1];
   const dense = cpuMedian(() => encodeSoft(ab, config, out), 15);
   const sparse = cpuMedian(() => encodeSoftSparse(ab, config), 15);
-  console.log(`| ${label} | ${reference.toFixed(1)} | ${dense.toFixed(2)} | ${sparse.toFixed(2)} | ${(reference / dense).toFixed(1)}× / ${(reference / sparse).toFixed(1)}× |`);
+  const general = cpuMedian(() => encodeSoftRows(ZHANG_GAMUT, K, SIGMA, ab, 0, PIXELS, rowIndices, rowWeights), 15);
+  let accepted = '—', twin = '—';
+  if (kernelServes) {
+    accepted = `${(100 * (1 - runSoftEncodeKernel(ZHANG_GAMUT, SIGMA, ab, rowIndices, rowWeights).length / PIXELS)).toFixed(1)} %`;
+    twin = `${cpuMedian(() => encodeSoftRowsWithKernel(ZHANG_GAMUT, SIGMA, ab, 0, PIXELS, rowIndices, rowWeights, false), 15).toFixed(2)} ms`;
+  }
+  console.log(`| ${label} | ${reference.toFixed(1)} | ${dense.toFixed(2)} | ${sparse.toFixed(2)} | ${(reference / dense).toFixed(1)}× / ${(reference / sparse).toFixed(1)}× | ${accepted} | ${general.toFixed(2)} ms | ${twin} |`);
 }
 const clear = cpuMedian(() => out.fill(0), 15);
 console.log(`\nclearing the dense [P, 313] float32 output alone (${(out.byteLength / 1e6).toFixed(0)} MB): ${clear.toFixed(2)} ms CPU`);
+const scatterFrom = new Int32Array(PIXELS * K), scatterWeights = new Float32Array(PIXELS * K);
+encodeSoftRows(ZHANG_GAMUT, K, SIGMA, new Float32Array(readFileSync(join(dir, 'photo-like.f32')).buffer.slice(0)), 0, PIXELS, scatterFrom, scatterWeights);
+const clearAndScatter = cpuMedian(() => {
+  out.fill(0);
+  for (let p = 0, row = 0; p < PIXELS; p++, row += K) for (let m = 0; m < K; m++) out[p * ZHANG_GAMUT.size + scatterFrom[row + m]] = scatterWeights[row + m];
+}, 15);
+console.log(`clearing it and scattering k precomputed weights per pixel, no encoding: ${clearAndScatter.toFixed(2)} ms CPU (load average ${load()})`);
