@@ -19,13 +19,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Activations the direct form fuses into its convolution. */
+/**
+ * Activations the direct form fuses into its convolution.
+ * @example const activation: DirectDilatedActivation = 'relu';
+ */
 export type DirectDilatedActivation = 'linear' | 'relu';
 
 /**
  * Name of the kernel the direct form runs: the backend's own `FusedConv2D`, registered again under
  * this name so that the gradient below is tied to it. (A `tf.customGrad` op would save its tensors
  * inside the forward call, where tfjs's test-mode leak check counts wasm's copies of them as leaks.)
+ * @example tf.getKernel(DILATED_CONV2D_KERNEL, 'wasm'); // registered on first use of the direct form there
  */
 export const DILATED_CONV2D_KERNEL = 'ColorizationDilatedConv2D';
 
@@ -75,12 +79,13 @@ function registerDirectKernel(backendName: string): void {
         const [x, filter, y] = saved as tf.Tensor4D[];
         const { dilations, activation } = attrs as unknown as DirectAttrs;
         const rate = dilations[0];
-        // dz: the gradient before the activation; ReLU passes it where its output is positive.
-        const dz = (): tf.Tensor4D => (activation === 'relu' ? tf.mul(dy as tf.Tensor4D, tf.step(y)) : (dy as tf.Tensor4D));
+        // dz: the gradient before the activation; ReLU passes it where its output is positive. Made once
+        // here (the backward pass's scope keeps it), not in each of the three thunks' own scopes.
+        const dz = (activation === 'relu' ? tf.mul(dy as tf.Tensor, tf.step(y)) : dy) as tf.Tensor4D;
         return {
-          x: () => dilatedConvInputGrad(dz(), filter, rate),
-          filter: () => dilatedConvFilterGrad(x, dz(), filter.shape, rate),
-          bias: () => tf.sum(dz(), [0, 1, 2]),
+          x: () => dilatedConvInputGrad(dz, filter, rate),
+          filter: () => dilatedConvFilterGrad(x, dz, filter.shape, rate),
+          bias: () => tf.sum(dz, [0, 1, 2]),
         };
       },
     });
