@@ -19,9 +19,9 @@
  *
  * When is that the exact answer over the gamut's bins? If the 5 nodes are all bins, the 5 nearest bins
  * are those 5 nodes (the bins are a subset of the lattice). If moreover the gap exceeds
- * {@link SOFT_ENCODE_CONSTANTS}.margin (1e-4 in lattice units², i.e. 0.01 Lab² for g = 10: about 30×
- * the float32 rounding of an ab value of 130, and 1e10× the float64 rounding of the kernel's own
- * arithmetic), the order cannot flip under any rounding and no tie decides the answer. The kernel accepts
+ * {@link SOFT_ENCODE_CONSTANTS}.margin (1e-4 in lattice units², i.e. 0.01 Lab² for g = 10: over 20×
+ * what the float32 rounding of an ab value near 130 can move a gap, and about 1e10× the float64 rounding
+ * of the kernel's own arithmetic), the order cannot flip under any rounding and no tie decides the answer. The kernel accepts
  * a pixel only then: ties, near-ties, the gamut rim (a chosen node that is not a bin), values off the
  * lattice and non-finite values are rejected and go to the exact encoder of soft-weights.ts, which
  * handles every k and σ.
@@ -29,7 +29,7 @@
  * Weights: w(o) = exp(−g² r(o) / 2σ²) relative to n0, i.e. with h = g²/2σ², P = exp(2h·s) and
  * R = exp(2h·l): 1, e^−h·P, e^−h·R, e^−h/P and e^−2h·P·R (diagonal) or e^−h/R, normalized to sum 1.
  * P and R come from a degree-9 Taylor polynomial of exp around ¼ applied to x/4, squared twice
- * (relative error < 2e-12 for 2h·s ∈ [0, 2]); the kernel therefore serves σ ≥ g/2 (h ≤ 2), which
+ * (relative error < 1.4e-12 for 2h·s ∈ [0, 2]); the kernel therefore serves σ ≥ g/2 (h ≤ 2), which
  * includes the paper's σ = 5 for g = 10. The weights are rounded to float32 once, at the end.
  *
  * The WebAssembly module is built from the text in `scripts/build-soft-encode-wasm.ts` (wabt) into
@@ -41,17 +41,25 @@ import { encodeSoftRows } from './soft-weights.js';
 import { throwNonFinite } from './ab-input.js';
 import { SOFT_ENCODE_WASM_BASE64 } from './soft-encode-wasm.js';
 
-/** The k the kernel serves (the paper's default, §3.1). */
+/**
+ * The k the kernel serves: 5, the paper's default (Zhang et al., ECCV 2016, §3.1).
+ * @example if (config.neighbours === SOFT_ENCODE_KERNEL_K) { … }
+ */
 export const SOFT_ENCODE_KERNEL_K = 5;
 
-/** Pixels per call of the WebAssembly kernel: its input and output blocks (240 KB) stay in L2. */
+/**
+ * Pixels per call of the WebAssembly kernel (4096): its input and output blocks (240 KB) stay in L2.
+ * Longer inputs are encoded block by block.
+ * @example const calls = Math.ceil(pixels / SOFT_ENCODE_BLOCK);
+ */
 export const SOFT_ENCODE_BLOCK = 4096;
 
 const EXP_CENTRE = 0.25;
 const EXP_DEGREE = 9;
 
 /**
- * The float64 constants of the kernel, shared by the WebAssembly build script and the JavaScript twin.
+ * The float64 constants of the kernel (Zhang et al., ECCV 2016, §3.1 soft encoding), shared by the
+ * WebAssembly build script and the JavaScript twin.
  * - `margin`: smallest accepted gap between the 5th and 6th nearest node, in lattice units² (see the file comment).
  * - `maxH`: largest h = g²/2σ² served (σ ≥ g/2), so the exponentials' arguments stay in [0, 2].
  * - `expCoefficients[n]` = e^¼ / n!: Taylor coefficients of exp(¼ + t), |t| ≤ ¼, degree 9.
@@ -157,7 +165,8 @@ function twinKernel(): KernelInstance {
 }
 
 /**
- * Whether this runtime runs the WebAssembly SIMD soft-encoding kernel (else the bit-identical twin runs).
+ * Whether this runtime runs the WebAssembly SIMD soft-encoding kernel (k = 5, Zhang et al., ECCV 2016,
+ * §3.1); where it does not, the bit-identical JavaScript twin runs instead. Compiled once, on first use.
  * @example if (!hasSimdSoftEncodeKernel()) console.warn('soft encoding runs on the JavaScript twin');
  */
 export function hasSimdSoftEncodeKernel(): boolean {
@@ -184,8 +193,13 @@ function kernelParams(gamut: AbGamut, sigma: number): KernelParams | null {
 }
 
 /**
- * Whether the kernel serves `(gamut, k, σ)`: k = 5 and σ ≥ gridSize / 2 (σ = 5 for Zhang's grid of 10 is
- * served). Other settings use the general encoder of soft-weights.ts.
+ * Whether the kernel serves `(gamut, k, σ)`: k = 5 and σ ≥ gridSize / 2, so the paper's k = 5, σ = 5 on
+ * Zhang's grid of 10 is served (ECCV 2016, §3.1), and the gamut's lattice lookup padded by one node has at
+ * most 16 384 entries. Other settings use the general encoder of soft-weights.ts.
+ *
+ * @param gamut  the bins; any gamut on a regular grid.
+ * @param k      the number of nearest bins.
+ * @param sigma  σ of the Gaussian weights, Lab units, > 0.
  * @example softEncodeKernelServes(ZHANG_GAMUT, 5, 5); // true
  */
 export function softEncodeKernelServes(gamut: AbGamut, k: number, sigma: number): boolean {
