@@ -22,7 +22,7 @@
  * of either net takes over 35–75 s there (PERFORMANCE-NOTES.md §2), minutes per figure.
  *
  * `npm run bench -- train-step`, some configurations: `node --import tsx bench/train-step.bench.ts --configs=wasm:2`;
- * one workload: `--workloads=zhang` (or `gan`; default both).
+ * one workload: `--workloads=zhang` (or `gan`; default both); more measured rounds than 5: `--rounds=15`.
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -61,8 +61,9 @@ function runParent(): void {
   console.log(`train-step ${new Date().toISOString()}`);
   console.log('cpu backend skipped: one step of either net takes 35–75 s or more (PERFORMANCE-NOTES.md §2).');
   const workloads = `--workloads=${chosenWorkloads().join(',')}`;
+  const rounds = process.argv.filter((a) => a.startsWith('--rounds='));
   for (const configuration of chosenConfigurations()) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${configuration}`, workloads], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${configuration}`, workloads, ...rounds], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 26,
@@ -123,7 +124,8 @@ async function runChild(configuration: string): Promise<void> {
     unregisterKernels();
     registerKernels(kernels === 'all kernels' ? {} : { kernels: ['Conv2DBackpropFilter'] });
   };
-  const plan = { warmup: 1, rounds: 5 };
+  const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
+  const plan = { warmup: 1, rounds: roundsArg ? Number(roundsArg.slice('--rounds='.length)) : 5 };
   const peakTensorMiB: Record<string, number> = {};
   const kernels: Record<string, KernelShare[]> = {};
   const workloads = chosenWorkloads();
