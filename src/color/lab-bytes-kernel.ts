@@ -26,6 +26,7 @@ import {
   XYZ_FROM_LINEAR_RGB,
 } from './constants.js';
 import { LAB_BYTES_WASM_BASE64 } from './lab-bytes-wasm.js';
+import { instantiateWasmSimd } from './wasm-simd-module.js';
 
 const fr = Math.fround;
 const M = XYZ_FROM_LINEAR_RGB, W = D65_WHITE;
@@ -68,28 +69,12 @@ interface LabKernel {
 
 let kernel: LabKernel | null | undefined;
 
-function base64Bytes(text: string): Uint8Array<ArrayBuffer> {
-  const chars = atob(text);
-  const bytes = new Uint8Array(chars.length);
-  for (let i = 0; i < chars.length; i++) bytes[i] = chars.charCodeAt(i);
-  return bytes;
-}
-
 /** The WebAssembly SIMD kernel, or null where WebAssembly or its SIMD proposal is missing. Made once. */
 function simdKernel(): LabKernel | null {
   if (kernel !== undefined) return kernel;
-  kernel = null;
-  if (typeof WebAssembly !== 'object') return kernel;
-  try {
-    const bytes = base64Bytes(LAB_BYTES_WASM_BASE64);
-    if (!WebAssembly.validate(bytes)) return kernel;
-    // Synchronous compilation: the module is about 1 KB, far below the browsers' main-thread limit.
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as LabKernel;
-    new Float32Array(exports.memory.buffer, 0, 256).set(DECODE);
-    kernel = exports;
-  } catch {
-    kernel = null;
-  }
+  kernel = instantiateWasmSimd<LabKernel>(LAB_BYTES_WASM_BASE64);
+  // The host's part of the module's memory: the sRGB decode table (bytes 0–1023).
+  if (kernel !== null) new Float32Array(kernel.memory.buffer, 0, 256).set(DECODE);
   return kernel;
 }
 

@@ -40,6 +40,7 @@ import type { AbGamut } from './gamut.js';
 import { encodeSoftRows } from './soft-weights.js';
 import { throwNonFinite } from './ab-input.js';
 import { SOFT_ENCODE_WASM_BASE64 } from './soft-encode-wasm.js';
+import { instantiateWasmSimd } from './wasm-simd-module.js';
 
 /**
  * The k the kernel serves: 5, the paper's default (Zhang et al., ECCV 2016, §3.1).
@@ -121,32 +122,16 @@ interface SoftEncodeExports {
 let simd: KernelInstance | null | undefined;
 let twin: KernelInstance | undefined;
 
-function base64Bytes(text: string): Uint8Array<ArrayBuffer> {
-  const chars = atob(text);
-  const bytes = new Uint8Array(chars.length);
-  for (let i = 0; i < chars.length; i++) bytes[i] = chars.charCodeAt(i);
-  return bytes;
-}
-
 /** The WebAssembly SIMD kernel, or null where WebAssembly or its SIMD proposal is missing. Made once. */
 function simdKernel(): KernelInstance | null {
   if (simd !== undefined) return simd;
-  simd = null;
-  if (typeof WebAssembly !== 'object') return simd;
-  try {
-    const bytes = base64Bytes(SOFT_ENCODE_WASM_BASE64);
-    if (!WebAssembly.validate(bytes)) return simd;
-    // Synchronous compilation: the module is a few KB, far below the browsers' main-thread limit.
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as SoftEncodeExports;
-    simd = {
-      // The memory never grows, so this buffer stays valid.
-      buffer: exports.memory.buffer,
-      run: (count, p) => exports.encode(count, p.aOrigin, p.bOrigin, p.invGrid, p.columns, p.rows, p.stride, p.twoH, p.e1, p.e2),
-      loaded: null,
-    };
-  } catch {
-    simd = null;
-  }
+  const exports = instantiateWasmSimd<SoftEncodeExports>(SOFT_ENCODE_WASM_BASE64);
+  simd = exports === null ? null : {
+    // The memory never grows, so this buffer stays valid.
+    buffer: exports.memory.buffer,
+    run: (count, p) => exports.encode(count, p.aOrigin, p.bOrigin, p.invGrid, p.columns, p.rows, p.stride, p.twoH, p.e1, p.e2),
+    loaded: null,
+  };
   return simd;
 }
 
