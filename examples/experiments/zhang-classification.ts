@@ -5,7 +5,14 @@
  * uniform distribution, inverted and normalized), annealed-mean decoding at T = 0.38 (§2.3).
  *
  *   node --import tsx examples/experiments/zhang-classification.ts --data ../shared/data [--minutes 30] [--out runs/zhang-classification]
- *     [--width 0.25] [--input-size 64] [--lr 3e-4] [--rebalance on|off]   (+ the flags of experiment-args.ts)
+ *     [--width 0.25] [--input-size 64] [--lr 3e-4] [--rebalance on|off] [--init <checkpoint folder>]
+ *     (+ the flags of experiment-args.ts)
+ *
+ * `--init` starts a new run from the newest checkpoint of another run of the same network (same width;
+ * the input size may differ, the network being fully convolutional), for example the bundled model's
+ * run (`runs/default/checkpoints`), instead of from random weights. Only the weights carry over: the
+ * optimizer, schedule and step start afresh. A run that already has a checkpoint of its own resumes from
+ * that and ignores `--init`.
  *
  * The prior pass runs once per run folder (`rebalance-weights.json`); a resumed run reads it back.
  * See docs/experiments.md for the paper's settings and what differs here.
@@ -14,6 +21,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   buildZhangModel,
+  loadCheckpointModel,
   createBatchPipeline,
   createBinsObjective,
   createStepDecay,
@@ -22,13 +30,14 @@ import {
   OPTIMIZER_PRESETS,
   type AdamOptimizerConfig,
 } from '../../src/index.js';
+import { createFileCheckpointStore } from '../../src/node/index.js';
 import { atomicWriteFile } from '../../src/node/atomic-write.js';
 import { choose, parseExperimentArgs } from './experiment-args.js';
 import { loadExperimentData } from './experiment-data.js';
 import { createRunStore, runExperiment, startWasm, takeFixedBatch } from './experiment-run.js';
 
 const NAME = 'zhang-classification';
-const { common, extra } = parseExperimentArgs(NAME, { epochs: 30, batchSize: 16, validateEvery: 200, sampleEvery: 100 }, { width: '0.25', 'input-size': '64', lr: '3e-4', rebalance: 'on' });
+const { common, extra } = parseExperimentArgs(NAME, { epochs: 30, batchSize: 16, validateEvery: 200, sampleEvery: 100 }, { width: '0.25', 'input-size': '64', lr: '3e-4', rebalance: 'on', init: '' });
 const width = Number(extra.width);
 const inputSize = Number(extra['input-size']);
 const learningRate = Number(extra.lr);
@@ -68,6 +77,16 @@ const sampleBatch = await takeFixedBatch(data.validation, { inputSize, resize: '
 
 const model = buildZhangModel({ inputSize, widthMultiplier: width, seed: common.seed });
 const store = createRunStore(common.out);
+if (extra.init !== '' && (await store.loadLatest()) === undefined) {
+  const record = await createFileCheckpointStore({ directory: extra.init }).loadLatest();
+  if (record === undefined) throw new Error(`--init: no checkpoint in ${extra.init}`);
+  const [name] = Object.keys(record.manifest.models);
+  const initial = await loadCheckpointModel(record, name);
+  // setWeights checks every shape, so a checkpoint of another width or architecture fails here, loudly.
+  model.setWeights(initial.getWeights());
+  initial.dispose();
+  console.log(`initial weights: model '${name}' of ${extra.init} at step ${record.manifest.step}`);
+}
 const optimizer: AdamOptimizerConfig = { ...(OPTIMIZER_PRESETS.zhang2016 as AdamOptimizerConfig), learningRate };
 const trainer = createSupervisedTrainer({
   model,
@@ -97,6 +116,7 @@ await runExperiment({
     experiment: NAME,
     data: data.description,
     model: { builder: 'buildZhangModel', inputSize, widthMultiplier: width, parameters: model.countParams() },
+    ...(extra.init !== '' ? { init: extra.init } : {}),
     rebalance,
     optimizer,
     batchSize: common.batchSize,
