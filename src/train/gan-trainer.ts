@@ -14,7 +14,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { computeGanDiscriminatorLoss, computeGanGeneratorLoss, NAZERI_REAL_LABEL, NAZERI_RECONSTRUCTION_WEIGHT, type ReconstructionKind } from '../losses/nazeri-gan-loss.js';
 import { InputError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
-import { disposeBatch, type Batch, type BatchSource } from './batch.js';
+import type { Batch, BatchSource } from './batch.js';
 import { dispatchCallbacks } from './callbacks.js';
 import type { CheckpointRecord } from './checkpoint-format.js';
 import type { CheckpointStore } from './checkpoint-store.js';
@@ -23,7 +23,7 @@ import { requireAbTarget } from './objectives-regression.js';
 import { createOptimizer, type OptimizerConfig, type OptimizerPresetName } from './optimizer-presets.js';
 import { readScalars, trainableVariables } from './training-step.js';
 import { TrainingLoop, type FitOptions, type FitResult, type LearningRateSchedule, type LoopCore, type ResumeResult, type TrainerLoopConfig } from './training-loop.js';
-import { createValidationAccumulator } from './validation-metrics.js';
+import { runValidationPass } from './validation-pass.js';
 
 /**
  * Settings of {@link createGanTrainer}; defaults are Nazeri et al. 2018's.
@@ -177,28 +177,19 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
       }
       return losses;
     },
-    async evaluate(source, maxBatches) {
-      const acc = createValidationAccumulator();
-      let seen = 0;
-      for await (const batch of source.batches(0)) {
+    evaluate(source, maxBatches) {
+      return runValidationPass(source, maxBatches, async (batch, acc) => {
+        const { scalars, generated } = tf.tidy(() => {
+          const loss = generatorLoss(batch, false);
+          return { scalars: { g_loss: loss.total as tf.Scalar, g_adversarial: loss.adversarial as tf.Scalar, g_reconstruction: loss.reconstruction as tf.Scalar }, generated: loss.generated };
+        });
+        acc.addLosses(await readScalars(scalars), batch.size);
         try {
-          const { scalars, generated } = tf.tidy(() => {
-            const loss = generatorLoss(batch, false);
-            return { scalars: { g_loss: loss.total as tf.Scalar, g_adversarial: loss.adversarial as tf.Scalar, g_reconstruction: loss.reconstruction as tf.Scalar }, generated: loss.generated };
-          });
-          acc.addLosses(await readScalars(scalars), batch.size);
-          try {
-            acc.addColor(batch.input, generated, requireAbTarget(batch.targets));
-          } finally {
-            generated.dispose();
-          }
+          acc.addColor(batch.input, generated, requireAbTarget(batch.targets));
         } finally {
-          disposeBatch(batch);
+          generated.dispose();
         }
-        seen += 1;
-        if (maxBatches !== undefined && seen >= maxBatches) break;
-      }
-      return acc.result();
+      });
     },
     predictAb(batch) {
       return tf.tidy(() => generator.apply(batch.input, { training: false }) as tf.Tensor4D);

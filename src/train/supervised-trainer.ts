@@ -8,14 +8,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, InputError, describeValue } from '../errors.js';
 import type { Batch, BatchSource } from './batch.js';
-import { disposeBatch } from './batch.js';
 import type { CheckpointRecord } from './checkpoint-format.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { ObjectiveLoss, TrainingObjective } from './objectives.js';
 import { createOptimizer, resolveOptimizerConfig, type OptimizerConfig, type OptimizerPresetName } from './optimizer-presets.js';
 import { setLearningRate } from './schedules/set-learning-rate.js';
 import { computeWeightDecay, readScalars, trainableVariables } from './training-step.js';
-import { createValidationAccumulator } from './validation-metrics.js';
+import { runValidationPass } from './validation-pass.js';
 import {
   TrainingLoop,
   type FitOptions,
@@ -138,43 +137,34 @@ export function createSupervisedTrainer(config: SupervisedTrainerConfig): Superv
       ) as tf.Scalar;
       return readScalars({ loss: total, ...parts });
     },
-    async evaluate(source, maxBatches) {
-      const acc = createValidationAccumulator();
-      let seen = 0;
-      for await (const batch of source.batches(0)) {
-        try {
-          const { scalars, ab, classes } = tf.tidy(() => {
-            const outputs = model.apply(objective.modelInputs(batch), { training: false }) as tf.Tensor | tf.Tensor[];
-            const loss = lossesFor(outputs, batch);
-            const size: [number, number] = [batch.input.shape[1], batch.input.shape[2]];
-            return {
-              scalars: { loss: loss.total, ...loss.parts },
-              ab: objective.predictAb !== undefined && batch.targets.ab !== undefined ? objective.predictAb(outputs, size) : undefined,
-              classes: objective.predictClasses !== undefined && batch.targets.labels !== undefined ? objective.predictClasses(outputs) : undefined,
-            };
-          });
-          acc.addLosses(await readScalars(scalars), batch.size);
-          if (ab !== undefined) {
-            try {
-              acc.addColor(batch.input, ab, batch.targets.ab as tf.Tensor4D);
-            } finally {
-              ab.dispose();
-            }
+    evaluate(source, maxBatches) {
+      return runValidationPass(source, maxBatches, async (batch, acc) => {
+        const { scalars, ab, classes } = tf.tidy(() => {
+          const outputs = model.apply(objective.modelInputs(batch), { training: false }) as tf.Tensor | tf.Tensor[];
+          const loss = lossesFor(outputs, batch);
+          const size: [number, number] = [batch.input.shape[1], batch.input.shape[2]];
+          return {
+            scalars: { loss: loss.total, ...loss.parts },
+            ab: objective.predictAb !== undefined && batch.targets.ab !== undefined ? objective.predictAb(outputs, size) : undefined,
+            classes: objective.predictClasses !== undefined && batch.targets.labels !== undefined ? objective.predictClasses(outputs) : undefined,
+          };
+        });
+        acc.addLosses(await readScalars(scalars), batch.size);
+        if (ab !== undefined) {
+          try {
+            acc.addColor(batch.input, ab, batch.targets.ab as tf.Tensor4D);
+          } finally {
+            ab.dispose();
           }
-          if (classes !== undefined) {
-            try {
-              acc.addClasses(classes, batch.targets.labels as tf.Tensor1D);
-            } finally {
-              classes.dispose();
-            }
-          }
-        } finally {
-          disposeBatch(batch);
         }
-        seen += 1;
-        if (maxBatches !== undefined && seen >= maxBatches) break;
-      }
-      return acc.result();
+        if (classes !== undefined) {
+          try {
+            acc.addClasses(classes, batch.targets.labels as tf.Tensor1D);
+          } finally {
+            classes.dispose();
+          }
+        }
+      });
     },
     predictAb(batch) {
       const predict = objective.predictAb;
