@@ -7,31 +7,12 @@
  * Usage: npx tsx scripts/build-lab-bytes-wasm.ts   (deterministic: the same text gives the same file)
  */
 import { LAB_BYTES_BLOCK, LAB_BYTES_CONSTANTS as K } from '../src/color/lab-bytes-kernel.js';
+import { createWatConstantPool } from './wat-constant-pool.js';
 import { writeWasmModule } from './write-wasm-module.js';
 
-/**
- * A float32 splat given by its exact bit pattern (no decimal parsing can change the value), read from a
- * local set once before the loop: V8 rebuilds a v128.const on every use, several instructions each.
- */
-const constants = new Map<string, string>();
-function splat(value: number): string {
-  const bits = new Uint32Array(new Float32Array([value]).buffer)[0];
-  return constant(`0x${bits.toString(16).padStart(8, '0')}`);
-}
-function constant(lane: string): string {
-  let name = constants.get(lane);
-  if (name === undefined) {
-    name = `$k${constants.size}`;
-    constants.set(lane, name);
-  }
-  return `(local.get ${name})`;
-}
-function constantLocals(): string {
-  return [...constants].map(([, name]) => `(local ${name} v128)`).join(' ');
-}
-function constantSetup(): string {
-  return [...constants].map(([lane, name]) => `(local.set ${name} (v128.const i32x4 ${lane} ${lane} ${lane} ${lane}))`).join('\n    ');
-}
+/** Float32 splats, each read from a local set once before the loop (see wat-constant-pool.ts). */
+const constants = createWatConstantPool('f32x4');
+const splat = constants.splat;
 
 /** i8x16.shuffle picking float lanes: 0–3 from the first operand, 4–7 from the second. */
 function shuffle(lanes: number[], a: string, b: string): string {
@@ -119,8 +100,8 @@ const text = `(module
     (local $i i32) (local $step2 i32) (local $step3 i32) (local $step4 i32)
     (local $r v128) (local $g v128) (local $b v128) (local $t v128) (local $y v128) (local $c v128)
     (local $fx v128) (local $fy v128) (local $fz v128) (local $L v128) (local $A v128) (local $B v128) (local $u v128)
-    ${constantLocals()}
-    ${constantSetup()}
+    ${constants.locals()}
+    ${constants.setup()}
     (local.set $step2 (i32.shl (local.get $step) (i32.const 1)))
     (local.set $step3 (i32.add (local.get $step2) (local.get $step)))
     (local.set $step4 (i32.shl (local.get $step) (i32.const 2)))

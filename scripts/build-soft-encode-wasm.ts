@@ -10,29 +10,12 @@
  * Usage: npx tsx scripts/build-soft-encode-wasm.ts   (deterministic: the same text gives the same file)
  */
 import { SOFT_ENCODE_CONSTANTS as K } from '../src/color/soft-encode-kernel.js';
+import { createWatConstantPool } from './wat-constant-pool.js';
 import { writeWasmModule } from './write-wasm-module.js';
 
-/**
- * A float64 splat given by its exact bit pattern (no decimal parsing can change the value), read from a
- * local set once before the loop: V8 rebuilds a v128.const on every use, several instructions each.
- */
-const constants = new Map<string, string>();
-function splat(value: number): string {
-  const bits = new BigUint64Array(new Float64Array([value]).buffer)[0];
-  const lane = `0x${bits.toString(16).padStart(16, '0')}`;
-  let name = constants.get(lane);
-  if (name === undefined) {
-    name = `$k${constants.size}`;
-    constants.set(lane, name);
-  }
-  return `(local.get ${name})`;
-}
-function constantLocals(): string {
-  return [...constants].map(([, name]) => `(local ${name} v128)`).join(' ');
-}
-function constantSetup(): string {
-  return [...constants].map(([lane, name]) => `(local.set ${name} (v128.const i64x2 ${lane} ${lane}))`).join('\n    ');
-}
+/** Float64 splats, each read from a local set once before the loop (see wat-constant-pool.ts). */
+const constants = createWatConstantPool('f64x2');
+const splat = constants.splat;
 
 /** i8x16.shuffle picking 32-bit lanes: 0–3 from the first operand, 4–7 from the second. */
 function shuffle32(lanes: number[], a: string, b: string): string {
@@ -167,8 +150,8 @@ const text = `(module
     (local $i i32) (local $in i32) (local $row i32) (local $n i32)
     ${[0, 1, 2, 3, 4].map((k) => `(local $b${k} i32)`).join(' ')}
     ${vectors.map((v) => `(local $${v} v128)`).join(' ')}
-    ${constantLocals()}
-    ${constantSetup()}
+    ${constants.locals()}
+    ${constants.setup()}
     ${params.map((p) => `(local.set $${p}V (f64x2.splat (local.get $${p})))`).join('\n    ')}
     (local.set $negStrideV (f64x2.neg ${get('strideV')}))
     (local.set $safeV (f64x2.add ${get('strideV')} ${splat(1)}))
