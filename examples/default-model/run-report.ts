@@ -34,7 +34,7 @@ export async function readRunCurves(runDir: string): Promise<CurvePoint[]> {
     if (!Number.isInteger(step)) continue; // the header, or a line torn by a kill
     epochAt = epoch;
     points.push({ step, epoch, kind: 'train', name: 'cross-entropy (25-step mean)', value: ce });
-    points.push({ step, epoch, kind: 'rate', name: 'learning rate', value: rate });
+    points.push({ step, epoch, kind: 'rate', name: 'adam', value: rate });
   }
   for (const line of await readLines(join(runDir, 'validation.csv'))) {
     const [step, ...values] = line.split(',').map(Number);
