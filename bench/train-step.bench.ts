@@ -128,6 +128,13 @@ async function runChild(configuration: string): Promise<void> {
   const plan = { warmup: 1, rounds: roundsArg ? Number(roundsArg.slice('--rounds='.length)) : 5 };
   const peakTensorMiB: Record<string, number> = {};
   const kernels: Record<string, KernelShare[]> = {};
+  /** Peak tensor memory and per-kernel times of one step of `workload` with every kernel replacement. */
+  const profileStep = async (workload: string, step: () => Promise<void>): Promise<void> => {
+    useKernels('all kernels');
+    const profile = await tf.profile(step);
+    peakTensorMiB[workload] = profile.peakBytes / 2 ** 20;
+    kernels[`${workload}, all kernels`] = kernelShares(profile);
+  };
   const workloads = chosenWorkloads();
   const ours = (kernels: Kernels, step: () => Promise<void>): BenchCase => ({
     name: kernels,
@@ -171,16 +178,10 @@ async function runChild(configuration: string): Promise<void> {
       await Promise.all([dLoss!.data(), gLoss!.data()]);
       tf.dispose([dLoss!, gLoss!]);
     };
-    const ganTorch = new PythonReference('pytorch', join(here, 'reference/nazeri_gan.py'), ['32']);
-    const ganTorchOne = new PythonReference('pytorch 1 thread', join(here, 'reference/nazeri_gan.py'), ['32'], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
-    const ganReferences = await startReferences([ganTorch, ganTorchOne], notes);
-    gan = await timeInterleaved([...ganReferences, ours('filter kernel', ganStep), ours('all kernels', ganStep)], plan);
+    const ganTorch = await startTorchPair('reference/nazeri_gan.py', ['32'], notes);
+    gan = await timeInterleaved([...ganTorch.started, ours('filter kernel', ganStep), ours('all kernels', ganStep)], plan);
     ganTorch.stop();
-    ganTorchOne.stop();
-    useKernels('all kernels');
-    const ganProfile = await tf.profile(ganStep);
-    peakTensorMiB['gan'] = ganProfile.peakBytes / 2 ** 20;
-    kernels['gan, all kernels'] = kernelShares(ganProfile);
+    await profileStep('gan', ganStep);
     generator.dispose();
     discriminator.dispose();
     tf.dispose([lightness, ab]);
@@ -206,9 +207,7 @@ async function runChild(configuration: string): Promise<void> {
       await loss!.data();
       loss!.dispose();
     };
-    const zhangTorch = new PythonReference('pytorch', join(here, 'reference/zhang_eccv16.py'), ['train', '64', '0.25', '16']);
-    const zhangTorchOne = new PythonReference('pytorch 1 thread', join(here, 'reference/zhang_eccv16.py'), ['train', '64', '0.25', '16'], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
-    const zhangReferences = await startReferences([zhangTorch, zhangTorchOne], notes);
+    const zhangTorch = await startTorchPair('reference/zhang_eccv16.py', ['train', '64', '0.25', '16'], notes);
     const dilated = model.layers.filter((l): l is InstanceType<typeof DilatedConv2D> => l instanceof DilatedConv2D);
     const withDilated = (implementation: 'direct' | 'split', c: BenchCase): BenchCase => ({
       name: c.name,
@@ -219,16 +218,12 @@ async function runChild(configuration: string): Promise<void> {
     });
     const splitCase = { ...ours('all kernels', zhangStep), name: 'all kernels, split dilated convs' };
     zhang = await timeInterleaved(
-      [...zhangReferences, withDilated('direct', ours('filter kernel', zhangStep)), withDilated('split', splitCase), withDilated('direct', ours('all kernels', zhangStep))],
+      [...zhangTorch.started, withDilated('direct', ours('filter kernel', zhangStep)), withDilated('split', splitCase), withDilated('direct', ours('all kernels', zhangStep))],
       plan,
     );
     for (const layer of dilated) layer.implementation = 'direct';
     zhangTorch.stop();
-    zhangTorchOne.stop();
-    useKernels('all kernels');
-    const zhangProfile = await tf.profile(zhangStep);
-    peakTensorMiB['zhang'] = zhangProfile.peakBytes / 2 ** 20;
-    kernels['zhang, all kernels'] = kernelShares(zhangProfile);
+    await profileStep('zhang', zhangStep);
     model.dispose();
     tf.dispose([input, target, classWeights]);
     optimizer.dispose();
@@ -250,8 +245,15 @@ async function runChild(configuration: string): Promise<void> {
   process.exit(0);
 }
 
-/** Start the PyTorch references; one that fails to start (e.g. no torch installed) is left out with a note. */
-async function startReferences(references: PythonReference[], notes: string[]): Promise<PythonReference[]> {
+/**
+ * PyTorch running `script` on 2 threads and on 1 (a loaded machine slows 2 threads far more), started;
+ * one that fails to start (e.g. no torch installed) is left out with a note.
+ */
+async function startTorchPair(script: string, args: string[], notes: string[]): Promise<{ started: PythonReference[]; stop(): void }> {
+  const references = [
+    new PythonReference('pytorch', join(here, script), args),
+    new PythonReference('pytorch 1 thread', join(here, script), args, { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' }),
+  ];
   const started = await Promise.all(
     references.map((r) =>
       r.start().then(
@@ -263,7 +265,7 @@ async function startReferences(references: PythonReference[], notes: string[]): 
       ),
     ),
   );
-  return references.filter((_, i) => started[i]);
+  return { started: references.filter((_, i) => started[i]), stop: () => references.forEach((r) => r.stop()) };
 }
 
 /** Time per kernel name of one profiled step, largest first. */
