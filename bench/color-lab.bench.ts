@@ -14,14 +14,13 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labToRgb, rgbToLab } from '../src/color/lab.js';
 import { convertBytesToLab, hasSimdLabKernel, labFTwin } from '../src/color/lab-bytes-kernel.js';
 import { rgbToLabTensor } from '../src/color/lab-tensor.js';
 import { createRandom } from '../src/random.js';
-import { PythonReference, machineInfo, printRatios, timeInterleaved, type Timing } from './harness.js';
+import { cpuMedianMs, PythonReference, machineInfo, printRatios, pythonCpuMedianMs, timeInterleaved, type Timing } from './harness.js';
 
 const SIZE = 1024;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -81,23 +80,7 @@ try {
 }
 
 // CPU time: ours in this process, skimage in its own (single-threaded numpy; BLAS pinned to 1 thread).
-function cpuMedian(run: () => unknown, rounds: number): number {
-  run();
-  const times: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const start = process.cpuUsage();
-    run();
-    const used = process.cpuUsage(start);
-    times.push((used.user + used.system) / 1000);
-  }
-  return times.sort((x, y) => x - y)[rounds >> 1];
-}
-const skimageCpu = spawnSync('/usr/bin/python3', [join(here, 'reference', 'rgb2lab.py'), String(SIZE), '0', 'uint8', '--cpu-times', '15'], {
-  env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
-  encoding: 'utf8',
-});
-const skimageTimes = (JSON.parse(skimageCpu.stdout) as number[]).sort((x, y) => x - y);
-const skimageMs = skimageTimes[skimageTimes.length >> 1];
+const skimageMs = pythonCpuMedianMs(join(here, 'reference', 'rgb2lab.py'), [String(SIZE), '0', 'uint8'], 15);
 const cpuCases: [string, () => unknown][] = [
   ['rgbToLab uint8 RGB → out', () => rgbToLab(rgb8, { out })],
   ['rgbToLab uint8 RGBA → planar out', () => rgbToLab(rgba8, { channels: 4, outLayout: 'planar', out })],
@@ -107,7 +90,7 @@ console.log(`## sRGB → Lab, ${SIZE}×${SIZE}, CPU time (median of 15)\n`);
 console.log('| case | CPU ms | skimage / ours |\n|---|---|---|');
 console.log(`| skimage rgb2lab (uint8) | ${skimageMs.toFixed(1)} | 1.0× |`);
 for (const [name, run] of cpuCases) {
-  const t = cpuMedian(run, 15);
+  const t = cpuMedianMs(run, 15);
   console.log(`| ${name} | ${t.toFixed(1)} | ${(skimageMs / t).toFixed(1)}× |`);
 }
 console.log('');

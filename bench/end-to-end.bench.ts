@@ -20,13 +20,13 @@
  * `npm run bench -- end-to-end`, some configurations: `node --import tsx bench/end-to-end.bench.ts --configs=wasm:1`.
  * The demo also runs with torch on 1 thread ("python demo, torch 1 thread"), which a loaded machine slows less.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { machineInfo, ms, printRatios, PythonReference, timeInterleaved, type Timing } from './harness.js';
+import { childConfiguration, chosenConfigurations, printReportHeader, runConfigurations, sendReport, startChildBackend, type ChildReport } from './child-process.js';
+import { ms, printRatios, PythonReference, timeInterleaved, type Timing } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CONFIGURATIONS = ['wasm:1', 'wasm:2'];
@@ -34,63 +34,31 @@ const WIDTH = 4000;
 const HEIGHT = 3000;
 const PHOTOS = '/work/shared/data/photos/val';
 
-interface ChildReport {
-  configuration: string;
-  machine: Record<string, string | number>;
-  loadBefore: number[];
-  loadAfter: number[];
+interface EndToEndReport extends ChildReport {
   photo: { source: string; bytes: number };
   timings: Timing[];
   stages: Record<string, number>;
-  peakRssMiB: number;
-  notes: string[];
 }
 
-const childArg = process.argv.find((a) => a.startsWith('--child='));
-if (childArg) await runChild(childArg.slice('--child='.length));
+const child = childConfiguration();
+if (child) await runChild(child);
 else runParent();
 
 function runParent(): void {
   console.log(`end-to-end ${new Date().toISOString()}`);
   console.log('cpu backend skipped: the network alone takes ~80 s per pass there (zhang-inference bench).');
-  for (const configuration of chosenConfigurations()) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${configuration}`], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 26,
-    });
-    const line = r.stdout.split('\n').find((l) => l.startsWith('REPORT '));
-    if (!line) {
-      console.error(`${configuration} failed (exit ${r.status})\n${r.stdout.slice(-2000)}`);
-      continue;
-    }
-    const report = JSON.parse(line.slice(7)) as ChildReport;
-    console.log(`\n### ${report.configuration}\n`);
-    console.log(JSON.stringify(report.machine));
-    console.log(`load average before ${report.loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${report.loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`photo: ${report.photo.source} → ${WIDTH}×${HEIGHT} JPEG, ${(report.photo.bytes / 2 ** 20).toFixed(1)} MiB; peak RSS (node) ${report.peakRssMiB.toFixed(0)} MiB`);
-    for (const note of report.notes) console.log(`note: ${note}`);
-    printRatios(`12-MP JPEG colorized end to end, ${report.configuration}`, report.timings, 'python demo');
-    console.log(`our stages (one instrumented run): ${Object.entries(report.stages).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
-  }
+  runConfigurations(import.meta.url, chosenConfigurations(CONFIGURATIONS), printReport);
 }
 
-/** `--configs=wasm:1,wasm:2` runs only those configurations; default all. */
-function chosenConfigurations(): string[] {
-  const arg = process.argv.find((a) => a.startsWith('--configs='));
-  return arg ? arg.slice('--configs='.length).split(',') : CONFIGURATIONS;
+function printReport(report: EndToEndReport): void {
+  printReportHeader(report, `photo: ${report.photo.source} → ${WIDTH}×${HEIGHT} JPEG, ${(report.photo.bytes / 2 ** 20).toFixed(1)} MiB; peak RSS (node) ${report.peakRssMiB.toFixed(0)} MiB`);
+  printRatios(`12-MP JPEG colorized end to end, ${report.configuration}`, report.timings, 'python demo');
+  console.log(`our stages (one instrumented run): ${Object.entries(report.stages).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
 }
 
 async function runChild(configuration: string): Promise<void> {
-  const threads = Number(configuration.split(':')[1]);
-  const loadBefore = loadavg();
-  const notes: string[] = [];
-  await import('@tensorflow/tfjs-layers');
+  const started = await startChildBackend(configuration);
   const { registerKernels } = await import('../src/kernels/index.js');
-  await import('@tensorflow/tfjs-backend-wasm');
-  const { useWasmThreads } = await import('../src/node/wasm-threads.js');
-  const result = await useWasmThreads({ threads, onWarning: (m) => notes.push(m) });
-  if (result.threads !== threads) notes.push(`asked for ${threads} wasm threads, got ${result.threads}`);
   registerKernels();
   const { buildZhangModel, foldBatchNorm } = await import('../src/models/index.js');
   const { createColorizer } = await import('../src/colorize/index.js');
@@ -140,20 +108,8 @@ async function runChild(configuration: string): Promise<void> {
   });
   colorizer.dispose();
   model.dispose();
-  const report: ChildReport = {
-    configuration: `wasm ${threads} thread${threads > 1 ? 's' : ''}`,
-    machine: machineInfo(),
-    loadBefore,
-    loadAfter: loadavg(),
-    photo: { source, bytes: statSync(photoPath).size },
-    timings,
-    stages,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    notes,
-  };
-  if (tf.memory().numTensors > 0) notes.push(`${tf.memory().numTensors} tensors still alive at the end`);
-  console.log('REPORT ' + JSON.stringify(report));
-  process.exit(0);
+  if (tf.memory().numTensors > 0) started.notes.push(`${tf.memory().numTensors} tensors still alive at the end`);
+  sendReport<EndToEndReport>(started, { photo: { source, bytes: statSync(photoPath).size }, timings, stages });
 }
 
 /** Write the 12-MP test JPEG; returns what it was made from. */

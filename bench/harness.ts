@@ -2,7 +2,7 @@
  * Benchmark harness: our path and a reference measured in the same run, interleaved round by round,
  * after warm-up; medians, spread and the ratio ours / reference. Bench-only: never imported by src/ or tests/.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { cpus } from 'node:os';
 import { createInterface, type Interface } from 'node:readline';
 import * as tf from '@tensorflow/tfjs-core';
@@ -121,4 +121,76 @@ export function printRatios(title: string, timings: Timing[], reference: string)
   const text = lines.join('\n');
   console.log(text + '\n');
   return text;
+}
+
+/**
+ * Median CPU time (user + system, `process.cpuUsage`) of `rounds` calls of `run` after one warm-up call,
+ * in milliseconds: on a shared machine, other processes' load does not inflate it as it does wall time.
+ */
+export function cpuMedianMs(run: () => unknown, rounds: number): number {
+  run();
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = process.cpuUsage();
+    run();
+    const used = process.cpuUsage(start);
+    times.push((used.user + used.system) / 1000);
+  }
+  return times.sort((x, y) => x - y)[rounds >> 1];
+}
+
+/**
+ * The same for a Python reference: runs `script args --cpu-times <rounds>` (bench/reference/serve.py,
+ * `time.process_time` per call after one warm-up call) with BLAS and OpenMP pinned to one thread, and
+ * returns the median of the milliseconds it prints.
+ */
+export function pythonCpuMedianMs(script: string, args: string[], rounds: number): number {
+  const python = spawnSync('/usr/bin/python3', [script, ...args, '--cpu-times', String(rounds)], {
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+    encoding: 'utf8',
+  });
+  const times = (JSON.parse(python.stdout) as number[]).sort((x, y) => x - y);
+  return times[times.length >> 1];
+}
+
+/** Time spent in one kernel name during one profiled run (`tf.profile`). */
+export interface KernelShare {
+  kernel: string;
+  calls: number;
+  ms: number;
+}
+
+/** Time per kernel name of one profiled run, largest first. */
+export function kernelShares(info: Awaited<ReturnType<typeof tf.profile>>): KernelShare[] {
+  const byName = new Map<string, KernelShare>();
+  // Entries named `<op>__op` are op scopes around the kernels (their time is counted again inside).
+  for (const k of info.kernels.filter((kernel) => !kernel.name.endsWith('__op'))) {
+    const entry = byName.get(k.name) ?? { kernel: k.name, calls: 0, ms: 0 };
+    entry.calls++;
+    entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    byName.set(k.name, entry);
+  }
+  return [...byName.values()].sort((a, b) => b.ms - a.ms);
+}
+
+/** Column layout of {@link printKernelProfiles}: what one profiled run is called, how many kernels, column widths. */
+export interface KernelProfileLayout {
+  run: string;
+  top: number;
+  kernelWidth: number;
+  callsWidth: number;
+}
+
+/**
+ * Print each profile of `profiles` (name → {@link kernelShares}): a line with its total, then its `top`
+ * kernels with calls, time and share of the total.
+ */
+export function printKernelProfiles(profiles: Record<string, KernelShare[]>, { run, top, kernelWidth, callsWidth }: KernelProfileLayout): void {
+  for (const [name, shares] of Object.entries(profiles)) {
+    const total = shares.reduce((s, k) => s + k.ms, 0);
+    console.log(`kernel profile (${name}, ${run}, sum ${ms(total)}):`);
+    for (const k of shares.slice(0, top)) {
+      console.log(`  ${k.kernel.padEnd(kernelWidth)} ${String(k.calls).padStart(callsWidth)} calls ${ms(k.ms).padStart(9)} ${((100 * k.ms) / total).toFixed(1).padStart(5)} %`);
+    }
+  }
 }

@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { childConfiguration } from './child-process.js';
 import { machineInfo, printRatios, timeInterleaved, type BenchCase, type Timing } from './harness.js';
 
 type Workload = 'filter gradient' | 'transposed conv' | 'training step';
@@ -25,8 +26,8 @@ interface ChildReport {
   timings: Record<Workload, Timing[]>;
 }
 
-const childArg = process.argv.find((a) => a.startsWith('--child='));
-if (childArg) await runChild(childArg.slice('--child='.length));
+const child = childConfiguration();
+if (child) await runChild(child);
 else runParent();
 
 function runParent(): void {

@@ -17,12 +17,11 @@
  *
  * Run: npm run bench -- soft-encode        (SOFT_ENCODE_K=10 for the authors' training setting)
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { PythonReference, machineInfo, printRatios, timeInterleaved } from './harness.js';
+import { cpuMedianMs, PythonReference, machineInfo, printRatios, pythonCpuMedianMs, timeInterleaved } from './harness.js';
 import { encodeSoft, encodeSoftSparse } from '../src/color/encode-soft.js';
 import { encodeSoftRows } from '../src/color/soft-weights.js';
 import { encodeSoftRowsWithKernel, hasSimdSoftEncodeKernel, runSoftEncodeKernel, softEncodeKernelServes } from '../src/color/soft-encode-kernel.js';
@@ -101,44 +100,28 @@ for (const [label, ab] of [['photo-like', photoLikeMap()], ['uniform', uniformMa
 }
 
 // CPU time: ours in this process, scikit-learn in its own (single-threaded; BLAS pinned to 1 thread).
-function cpuMedian(run: () => unknown, rounds: number): number {
-  run();
-  const times: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const start = process.cpuUsage();
-    run();
-    const used = process.cpuUsage(start);
-    times.push((used.user + used.system) / 1000);
-  }
-  return times.sort((x, y) => x - y)[rounds >> 1];
-}
 console.log(`## Soft encoding, ${SIZE}×${SIZE}, k = ${K}, σ = ${SIGMA}, CPU time (median of 15; load average ${load()})\n`);
 console.log('| map | sklearn CPU ms | encodeSoft dense | encodeSoftSparse | speed-up dense / sparse | kernel accepts | general encoder alone | JS twin |\n|---|---|---|---|---|---|---|---|');
 const rowIndices = new Int32Array(PIXELS * K), rowWeights = new Float32Array(PIXELS * K);
 for (const label of ['photo-like', 'uniform']) {
   const file = join(dir, `${label}.f32`);
   const ab = new Float32Array(readFileSync(file).buffer.slice(0));
-  const python = spawnSync('/usr/bin/python3', [join(here, 'reference', 'nn_encode.py'), String(K), String(SIGMA), file, '--cpu-times', '15'], {
-    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
-    encoding: 'utf8',
-  });
-  const times = (JSON.parse(python.stdout) as number[]).sort((x, y) => x - y);
-  const reference = times[times.length >> 1];
-  const dense = cpuMedian(() => encodeSoft(ab, config, out), 15);
-  const sparse = cpuMedian(() => encodeSoftSparse(ab, config), 15);
-  const general = cpuMedian(() => encodeSoftRows(ZHANG_GAMUT, K, SIGMA, ab, 0, PIXELS, rowIndices, rowWeights), 15);
+  const reference = pythonCpuMedianMs(join(here, 'reference', 'nn_encode.py'), [String(K), String(SIGMA), file], 15);
+  const dense = cpuMedianMs(() => encodeSoft(ab, config, out), 15);
+  const sparse = cpuMedianMs(() => encodeSoftSparse(ab, config), 15);
+  const general = cpuMedianMs(() => encodeSoftRows(ZHANG_GAMUT, K, SIGMA, ab, 0, PIXELS, rowIndices, rowWeights), 15);
   let accepted = '—', twin = '—';
   if (kernelServes) {
     accepted = `${(100 * (1 - runSoftEncodeKernel(ZHANG_GAMUT, SIGMA, ab, rowIndices, rowWeights).length / PIXELS)).toFixed(1)} %`;
-    twin = `${cpuMedian(() => encodeSoftRowsWithKernel(ZHANG_GAMUT, SIGMA, ab, 0, PIXELS, rowIndices, rowWeights, false), 15).toFixed(2)} ms`;
+    twin = `${cpuMedianMs(() => encodeSoftRowsWithKernel(ZHANG_GAMUT, SIGMA, ab, 0, PIXELS, rowIndices, rowWeights, false), 15).toFixed(2)} ms`;
   }
   console.log(`| ${label} | ${reference.toFixed(1)} | ${dense.toFixed(2)} | ${sparse.toFixed(2)} | ${(reference / dense).toFixed(1)}× / ${(reference / sparse).toFixed(1)}× | ${accepted} | ${general.toFixed(2)} ms | ${twin} |`);
 }
-const clear = cpuMedian(() => out.fill(0), 15);
+const clear = cpuMedianMs(() => out.fill(0), 15);
 console.log(`\nclearing the dense [P, 313] float32 output alone (${(out.byteLength / 1e6).toFixed(0)} MB): ${clear.toFixed(2)} ms CPU`);
 const scatterFrom = new Int32Array(PIXELS * K), scatterWeights = new Float32Array(PIXELS * K);
 encodeSoftRows(ZHANG_GAMUT, K, SIGMA, new Float32Array(readFileSync(join(dir, 'photo-like.f32')).buffer.slice(0)), 0, PIXELS, scatterFrom, scatterWeights);
-const clearAndScatter = cpuMedian(() => {
+const clearAndScatter = cpuMedianMs(() => {
   out.fill(0);
   for (let p = 0, row = 0; p < PIXELS; p++, row += K) for (let m = 0; m < K; m++) out[p * ZHANG_GAMUT.size + scatterFrom[row + m]] = scatterWeights[row + m];
 }, 15);

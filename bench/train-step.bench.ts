@@ -24,37 +24,23 @@
  * `npm run bench -- train-step`, some configurations: `node --import tsx bench/train-step.bench.ts --configs=wasm:2`;
  * one workload: `--workloads=zhang` (or `gan`; default both); more measured rounds than 5: `--rounds=15`.
  */
-import { spawnSync } from 'node:child_process';
-import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { machineInfo, ms, printRatios, PythonReference, timeInterleaved, type BenchCase, type Timing } from './harness.js';
+import { childConfiguration, chosenConfigurations, formatPeakMemory, printReportHeader, runConfigurations, sendReport, startChildBackend, type ProfiledChildReport } from './child-process.js';
+import { kernelShares, printKernelProfiles, printRatios, PythonReference, timeInterleaved, type BenchCase, type KernelShare, type Timing } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CONFIGURATIONS = ['wasm:1', 'wasm:2'];
 const WORKLOADS = ['gan', 'zhang'];
 
-interface KernelShare {
-  kernel: string;
-  calls: number;
-  ms: number;
-}
-interface ChildReport {
-  configuration: string;
-  machine: Record<string, string | number>;
-  loadBefore: number[];
-  loadAfter: number[];
+interface TrainStepReport extends ProfiledChildReport {
   gan: Timing[];
   zhang: Timing[];
-  peakRssMiB: number;
-  peakTensorMiB: Record<string, number>;
-  kernels: Record<string, KernelShare[]>;
-  notes: string[];
 }
 
-const childArg = process.argv.find((a) => a.startsWith('--child='));
-if (childArg) await runChild(childArg.slice('--child='.length));
+const child = childConfiguration();
+if (child) await runChild(child);
 else runParent();
 
 function runParent(): void {
@@ -62,25 +48,7 @@ function runParent(): void {
   console.log('cpu backend skipped: one step of either net takes 35–75 s or more (PERFORMANCE-NOTES.md §2).');
   const workloads = `--workloads=${chosenWorkloads().join(',')}`;
   const rounds = process.argv.filter((a) => a.startsWith('--rounds='));
-  for (const configuration of chosenConfigurations()) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${configuration}`, workloads, ...rounds], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 26,
-    });
-    const line = r.stdout.split('\n').find((l) => l.startsWith('REPORT '));
-    if (!line) {
-      console.error(`${configuration} failed (exit ${r.status})\n${r.stdout.slice(-2000)}`);
-      continue;
-    }
-    printReport(JSON.parse(line.slice(7)) as ChildReport);
-  }
-}
-
-/** `--configs=wasm:1,wasm:2` runs only those configurations; default all. */
-function chosenConfigurations(): string[] {
-  const arg = process.argv.find((a) => a.startsWith('--configs='));
-  return arg ? arg.slice('--configs='.length).split(',') : CONFIGURATIONS;
+  runConfigurations(import.meta.url, chosenConfigurations(CONFIGURATIONS), printReport, [workloads, ...rounds]);
 }
 
 /** `--workloads=zhang` times only that net; default both. */
@@ -89,34 +57,19 @@ function chosenWorkloads(): string[] {
   return arg ? arg.slice('--workloads='.length).split(',') : WORKLOADS;
 }
 
-function printReport(report: ChildReport): void {
-  console.log(`\n### ${report.configuration}\n`);
-  console.log(JSON.stringify(report.machine));
-  console.log(`load average before ${report.loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${report.loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`peak RSS (node) ${report.peakRssMiB.toFixed(0)} MiB; peak tensor memory ${Object.entries(report.peakTensorMiB).map(([k, v]) => `${k} ${v.toFixed(0)} MiB`).join(', ')}`);
-  for (const note of report.notes) console.log(`note: ${note}`);
+function printReport(report: TrainStepReport): void {
+  printReportHeader(report, formatPeakMemory(report));
   // Without PyTorch (not installed) the ratios are against the first of our cases.
   const reference = (timings: Timing[]): string => (timings.some((t) => t.name === 'pytorch') ? 'pytorch' : timings[0].name);
   if (report.gan.length > 0) printRatios(`Nazeri GAN step (cifar10, batch 32), ${report.configuration}`, report.gan, reference(report.gan));
   if (report.zhang.length > 0) printRatios(`Zhang ×1/4 step (16×64×64, rebalanced CE), ${report.configuration}`, report.zhang, reference(report.zhang));
-  for (const [name, shares] of Object.entries(report.kernels)) {
-    const total = shares.reduce((s, k) => s + k.ms, 0);
-    console.log(`kernel profile (${name}, one step, sum ${ms(total)}):`);
-    for (const k of shares.slice(0, 12)) console.log(`  ${k.kernel.padEnd(28)} ${String(k.calls).padStart(4)} calls ${ms(k.ms).padStart(9)} ${((100 * k.ms) / total).toFixed(1).padStart(5)} %`);
-  }
+  printKernelProfiles(report.kernels, { run: 'one step', top: 12, kernelWidth: 28, callsWidth: 4 });
 }
 
 async function runChild(configuration: string): Promise<void> {
-  const [, threadText] = configuration.split(':');
-  const threads = Number(threadText);
-  const loadBefore = loadavg();
-  const notes: string[] = [];
-  await import('@tensorflow/tfjs-layers');
+  const started = await startChildBackend(configuration);
+  const { notes } = started;
   const { registerKernels, unregisterKernels } = await import('../src/kernels/index.js');
-  await import('@tensorflow/tfjs-backend-wasm');
-  const { useWasmThreads } = await import('../src/node/wasm-threads.js');
-  const result = await useWasmThreads({ threads, onWarning: (m) => notes.push(m) });
-  if (result.threads !== threads) notes.push(`asked for ${threads} wasm threads, got ${result.threads}`);
   const { buildNazeriGan, buildZhangModel, DilatedConv2D } = await import('../src/models/index.js');
   const { computeGanDiscriminatorLoss, computeGanGeneratorLoss, computeMultinomialCrossEntropy } = await import('../src/losses/index.js');
   type Kernels = 'filter kernel' | 'all kernels';
@@ -229,20 +182,7 @@ async function runChild(configuration: string): Promise<void> {
     optimizer.dispose();
   }
 
-  const report: ChildReport = {
-    configuration: `wasm ${threads} thread${threads > 1 ? 's' : ''}`,
-    machine: machineInfo(),
-    loadBefore,
-    loadAfter: loadavg(),
-    gan,
-    zhang,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    peakTensorMiB,
-    kernels,
-    notes,
-  };
-  console.log('REPORT ' + JSON.stringify(report));
-  process.exit(0);
+  sendReport<TrainStepReport>(started, { gan, zhang, peakTensorMiB, kernels });
 }
 
 /**
@@ -266,17 +206,4 @@ async function startTorchPair(script: string, args: string[], notes: string[]): 
     ),
   );
   return { started: references.filter((_, i) => started[i]), stop: () => references.forEach((r) => r.stop()) };
-}
-
-/** Time per kernel name of one profiled step, largest first. */
-function kernelShares(info: Awaited<ReturnType<typeof tf.profile>>): KernelShare[] {
-  const byName = new Map<string, KernelShare>();
-  // Entries named `<op>__op` are op scopes around the kernels (their time is counted again inside).
-  for (const k of info.kernels.filter((kernel) => !kernel.name.endsWith('__op'))) {
-    const entry = byName.get(k.name) ?? { kernel: k.name, calls: 0, ms: 0 };
-    entry.calls++;
-    entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    byName.set(k.name, entry);
-  }
-  return [...byName.values()].sort((a, b) => b.ms - a.ms);
 }

@@ -24,97 +24,43 @@
  * `node --import tsx bench/zhang-inference.bench.ts --configs=wasm:1,wasm:2`, one without the summary:
  * `node --import tsx bench/zhang-inference.bench.ts --child=wasm:2`.
  */
-import { spawnSync } from 'node:child_process';
-import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { machineInfo, ms, printRatios, PythonReference, timeInterleaved, type BenchCase, type Timing } from './harness.js';
+import { childConfiguration, chosenConfigurations, formatPeakMemory, printReportHeader, runConfigurations, sendReport, startChildBackend, type ProfiledChildReport } from './child-process.js';
+import { kernelShares, printKernelProfiles, printRatios, PythonReference, timeInterleaved, type BenchCase, type KernelShare, type Timing } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CONFIGURATIONS = ['wasm:1', 'wasm:2', 'cpu:1'];
 const SIZE = 256;
 
-interface KernelShare {
-  kernel: string;
-  calls: number;
-  ms: number;
-}
-interface ChildReport {
-  configuration: string;
-  machine: Record<string, string | number>;
-  loadBefore: number[];
-  loadAfter: number[];
+interface ZhangInferenceReport extends ProfiledChildReport {
   zhang: Timing[];
   resnet: Timing[];
-  peakRssMiB: number;
-  peakTensorMiB: Record<string, number>;
-  kernels: Record<string, KernelShare[]>;
-  notes: string[];
 }
 
-const childArg = process.argv.find((a) => a.startsWith('--child='));
-if (childArg) await runChild(childArg.slice('--child='.length));
+const child = childConfiguration();
+if (child) await runChild(child);
 else runParent();
 
 function runParent(): void {
   const date = new Date().toISOString();
   console.log(`zhang-inference ${date}`);
-  for (const configuration of chosenConfigurations()) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${configuration}`], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 26,
-    });
-    const line = r.stdout.split('\n').find((l) => l.startsWith('REPORT '));
-    if (!line) {
-      console.error(`${configuration} failed (exit ${r.status})\n${r.stdout.slice(-2000)}`);
-      continue;
-    }
-    printReport(JSON.parse(line.slice(7)) as ChildReport);
-  }
+  runConfigurations(import.meta.url, chosenConfigurations(CONFIGURATIONS), printReport);
 }
 
-/** `--configs=wasm:1,wasm:2` runs only those configurations; default all. */
-function chosenConfigurations(): string[] {
-  const arg = process.argv.find((a) => a.startsWith('--configs='));
-  return arg ? arg.slice('--configs='.length).split(',') : CONFIGURATIONS;
-}
-
-function printReport(report: ChildReport): void {
-  console.log(`\n### ${report.configuration}\n`);
-  console.log(JSON.stringify(report.machine));
-  console.log(`load average before ${report.loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${report.loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`peak RSS (node) ${report.peakRssMiB.toFixed(0)} MiB; peak tensor memory ${Object.entries(report.peakTensorMiB).map(([k, v]) => `${k} ${v.toFixed(0)} MiB`).join(', ')}`);
-  for (const note of report.notes) console.log(`note: ${note}`);
+function printReport(report: ZhangInferenceReport): void {
+  printReportHeader(report, formatPeakMemory(report));
   printRatios(`Zhang ECCV16 inference 1×${SIZE}×${SIZE}, ${report.configuration}`, report.zhang, 'pytorch');
   if (report.resnet.length) printRatios(`ResNet-18 inference 1×224×224×3, ${report.configuration}`, report.resnet, 'original');
-  for (const [name, shares] of Object.entries(report.kernels)) {
-    const total = shares.reduce((s, k) => s + k.ms, 0);
-    console.log(`kernel profile (${name}, one pass, sum ${ms(total)}):`);
-    for (const k of shares.slice(0, 10)) console.log(`  ${k.kernel.padEnd(24)} ${String(k.calls).padStart(3)} calls ${ms(k.ms).padStart(9)} ${((100 * k.ms) / total).toFixed(1).padStart(5)} %`);
-  }
+  printKernelProfiles(report.kernels, { run: 'one pass', top: 10, kernelWidth: 24, callsWidth: 3 });
 }
 
 async function runChild(configuration: string): Promise<void> {
-  const [backend, threadText] = configuration.split(':');
-  const threads = Number(threadText);
-  const loadBefore = loadavg();
-  const notes: string[] = [];
-  // tfjs-layers must load before the library's model builders; the library never imports a backend.
-  await import('@tensorflow/tfjs-layers');
+  const started = await startChildBackend(configuration);
+  const { backend, notes } = started;
   const { registerKernels, unregisterKernels } = await import('../src/kernels/index.js');
-  if (backend === 'wasm') {
-    await import('@tensorflow/tfjs-backend-wasm');
-    const { useWasmThreads } = await import('../src/node/wasm-threads.js');
-    const result = await useWasmThreads({ threads, onWarning: (m) => notes.push(m) });
-    if (result.threads !== threads) notes.push(`asked for ${threads} wasm threads, got ${result.threads}`);
-  } else {
-    await import('@tensorflow/tfjs-backend-cpu');
-    await tf.setBackend('cpu');
-    await tf.ready();
-  }
   const { buildZhangModel, buildResNet18, foldBatchNorm } = await import('../src/models/index.js');
   const isWasm = backend === 'wasm';
   const useKernels = (on: boolean): void => {
@@ -191,31 +137,5 @@ async function runChild(configuration: string): Promise<void> {
   resnetFolded.dispose();
   image.dispose();
 
-  const report: ChildReport = {
-    configuration: isWasm ? `wasm ${threads} thread${threads > 1 ? 's' : ''}` : 'cpu',
-    machine: machineInfo(),
-    loadBefore,
-    loadAfter: loadavg(),
-    zhang: zhangTimings,
-    resnet: resnetTimings,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    peakTensorMiB,
-    kernels,
-    notes,
-  };
-  console.log('REPORT ' + JSON.stringify(report));
-  process.exit(0);
-}
-
-/** Time per kernel name of one profiled pass, largest first. */
-function kernelShares(info: Awaited<ReturnType<typeof tf.profile>>): KernelShare[] {
-  const byName = new Map<string, KernelShare>();
-  // Entries named `<op>__op` are op scopes around the kernels (their time is counted again inside).
-  for (const k of info.kernels.filter((kernel) => !kernel.name.endsWith('__op'))) {
-    const entry = byName.get(k.name) ?? { kernel: k.name, calls: 0, ms: 0 };
-    entry.calls++;
-    entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    byName.set(k.name, entry);
-  }
-  return [...byName.values()].sort((a, b) => b.ms - a.ms);
+  sendReport<ZhangInferenceReport>(started, { zhang: zhangTimings, resnet: resnetTimings, peakTensorMiB, kernels });
 }
