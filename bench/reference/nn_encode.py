@@ -12,14 +12,13 @@ shared machine do not inflate. Run with Debian's /usr/bin/python3.
 import json
 import os
 import sys
-import time
 
 import numpy as np
 import sklearn
 from sklearn.neighbors import NearestNeighbors
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve import serve  # noqa: E402
+from serve import serve_or_time_cpu  # noqa: E402
 
 GAMUT_JSON = "/work/shared/reference/zhang-ab-gamut-313.json"
 
@@ -45,16 +44,5 @@ def run(state):
     out[state["rows"], idx] = w
 
 
-if __name__ == "__main__" and "--cpu-times" in sys.argv:
-    i = sys.argv.index("--cpu-times")
-    rounds = int(sys.argv[i + 1])
-    state = setup(sys.argv[1:i])
-    run(state)  # warm-up
-    times = []
-    for _ in range(rounds):
-        t0 = time.process_time()
-        run(state)
-        times.append((time.process_time() - t0) * 1000.0)
-    print(json.dumps(times))
-elif __name__ == "__main__":
-    serve(setup, run, {"numpy": np.__version__, "sklearn": sklearn.__version__, "algorithm": "ball_tree"})
+if __name__ == "__main__":
+    serve_or_time_cpu(setup, run, {"numpy": np.__version__, "sklearn": sklearn.__version__, "algorithm": "ball_tree"})

@@ -5,17 +5,15 @@ With --cpu-times N it does not serve: it runs N times and prints one JSON list o
 (time.process_time, ms), which other processes on a shared machine do not inflate.
 Run with Debian's /usr/bin/python3 (scikit-image 0.19). Timed by bench/harness.ts through serve.py.
 """
-import json
 import os
 import sys
-import time
 
 import numpy as np
 import skimage
 from skimage.color import rgb2lab
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve import serve  # noqa: E402
+from serve import serve_or_time_cpu  # noqa: E402
 
 
 def setup(args):
@@ -33,16 +31,5 @@ def run(state):
     rgb2lab(state["image"])
 
 
-if __name__ == "__main__" and "--cpu-times" in sys.argv:
-    i = sys.argv.index("--cpu-times")
-    rounds = int(sys.argv[i + 1])
-    state = setup(sys.argv[1:i])
-    run(state)  # warm-up
-    times = []
-    for _ in range(rounds):
-        t0 = time.process_time()
-        run(state)
-        times.append((time.process_time() - t0) * 1000.0)
-    print(json.dumps(times))
-else:
-    serve(setup, run, {"skimage": skimage.__version__, "numpy": np.__version__})
+if __name__ == "__main__":
+    serve_or_time_cpu(setup, run, {"skimage": skimage.__version__, "numpy": np.__version__})
