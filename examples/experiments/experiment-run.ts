@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
-import { mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   computeColorfulness,
@@ -20,6 +20,7 @@ import {
   type BatchSource,
   type ExampleSource,
   type FitResult,
+  type ResumeResult,
   type GanTrainer,
   type SupervisedTrainer,
   type TrainingCallbacks,
@@ -80,25 +81,42 @@ export interface ExperimentRun {
   samples?: { batch: Batch; everySteps: number };
   /** Losses the progress bar shows. */
   progressLosses?: readonly string[];
-  /** Everything that defines the run, written to `config.json` (a resumed run must use the same). */
+  /** Everything that defines the run, written to `config.json` (a resumed run with other settings logs the change). */
   config: Record<string, unknown>;
 }
 
-async function checkSameConfig(out: string, config: Record<string, unknown>): Promise<void> {
-  const path = join(out, 'config.json');
-  const text = `${JSON.stringify(config, null, 2)}\n`;
-  let previous: string | undefined;
+/** The run's previous `config.json` (undefined for a new run) and the top-level keys this run changes. */
+async function compareConfig(out: string, config: Record<string, unknown>): Promise<{ previous?: Record<string, unknown>; changed: string[] }> {
+  let text: string;
   try {
-    previous = await readFile(path, 'utf8');
+    text = await readFile(join(out, 'config.json'), 'utf8');
   } catch {
-    previous = undefined;
+    return { changed: [] };
   }
-  if (previous !== undefined && previous !== text) {
-    const was = JSON.parse(previous) as Record<string, unknown>;
-    const changed = Object.keys({ ...was, ...config }).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(config[k]));
-    console.warn(`warning: ${path} differs in ${changed.join(', ')}; resuming anyway with the new settings (use another --out for a new run)`);
+  const previous = JSON.parse(text) as Record<string, unknown>;
+  const changed = Object.keys({ ...previous, ...config }).filter((k) => JSON.stringify(previous[k]) !== JSON.stringify(config[k]));
+  return { previous, changed };
+}
+
+/**
+ * Resume from the store. Settings that differ from the run's `config.json` take effect, are reported and
+ * appended to `config-changes.jsonl` (step, old and new values) before `config.json` is rewritten. A
+ * changed `optimizer` (a new `--lr` on a plateau) resumes with the schedule built from the new settings
+ * instead of the checkpoint's (`schedules: 'keep'`); weights, Adam moments and data position still come
+ * back. Otherwise the run continues exactly.
+ */
+async function resumeRun(run: ExperimentRun): Promise<ResumeResult | undefined> {
+  const { previous, changed } = await compareConfig(run.out, run.config);
+  const newSchedule = changed.includes('optimizer');
+  const resumed = await run.trainer.resume(run.store, newSchedule ? { schedules: 'keep' } : {});
+  if (resumed !== undefined && previous !== undefined && changed.length > 0) {
+    const was = Object.fromEntries(changed.map((k) => [k, previous[k] ?? null]));
+    const now = Object.fromEntries(changed.map((k) => [k, run.config[k] ?? null]));
+    console.warn(`warning: settings differ from ${join(run.out, 'config.json')} in ${changed.join(', ')}; the new ones apply from step ${resumed.step}${newSchedule ? ' (the learning-rate schedule too: it is rebuilt from them, not restored from the checkpoint)' : ''}; logged in config-changes.jsonl (use another --out for a new run)`);
+    await appendFile(join(run.out, 'config-changes.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), step: resumed.step, was, now })}\n`);
   }
-  await atomicWriteFile(path, text);
+  await atomicWriteFile(join(run.out, 'config.json'), `${JSON.stringify(run.config, null, 2)}\n`);
+  return resumed;
 }
 
 /**
@@ -147,8 +165,7 @@ function median(values: readonly number[]): number {
  */
 export async function runExperiment(run: ExperimentRun): Promise<FitResult> {
   await mkdir(run.out, { recursive: true });
-  await checkSameConfig(run.out, run.config);
-  const resumed = await run.trainer.resume(run.store);
+  const resumed = await resumeRun(run);
   console.log(resumed ? `resuming ${run.name} at step ${resumed.step} (epoch ${resumed.epoch}, batch ${resumed.startBatch})` : `starting ${run.name} in ${run.out}`);
 
   const controller = new AbortController();

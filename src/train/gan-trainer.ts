@@ -22,7 +22,7 @@ import { computeDiscriminatorLossFloor, createCollapseGuard, type CollapseGuard,
 import { requireAbTarget } from './objectives-regression.js';
 import { createOptimizer, type OptimizerConfig, type OptimizerPresetName } from './optimizer-presets.js';
 import { readScalars, trainableVariables } from './training-step.js';
-import { TrainingLoop, type FitOptions, type FitResult, type LearningRateSchedule, type LoopCore, type ResumeResult, type TrainerLoopConfig } from './training-loop.js';
+import { TrainingLoop, type FitOptions, type FitResult, type LearningRateSchedule, type LoopCore, type ResumeOptions, type ResumeResult, type TrainerLoopConfig } from './training-loop.js';
 import { runValidationPass } from './validation-pass.js';
 
 /**
@@ -69,7 +69,7 @@ export interface GanTrainer {
   fit(options: FitOptions): Promise<FitResult>;
   /** Validation: generator losses (`val_g_reconstruction`, …), `auc`, `psnr`. */
   evaluate(source: BatchSource, maxBatches?: number): Promise<{ [name: string]: number }>;
-  resume(from: CheckpointStore | CheckpointRecord): Promise<ResumeResult | undefined>;
+  resume(from: CheckpointStore | CheckpointRecord, options?: ResumeOptions): Promise<ResumeResult | undefined>;
   capture(): Promise<CheckpointRecord>;
   /** Generator output for a batch in inference mode, `[N, H, W, 2]` ab ÷ 110; caller owns it. */
   predictAb(batch: Batch): tf.Tensor4D;
@@ -261,7 +261,7 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
       }
     },
     evaluate: (source, maxBatches) => core.evaluate(source, maxBatches),
-    resume: (from) => loop.resume(from),
+    resume: (from, options) => loop.resume(from, options),
     capture: () => loop.capture(),
     predictAb: (batch) => core.predictAb(batch),
     dispose() {

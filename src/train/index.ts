@@ -47,7 +47,7 @@ export * from './collapse-guard.js';
 export * from './training-step.js';
 export {
   TrainingLoop, type LearningRateSchedule, type CheckpointPolicy, type ValidationSchedule, type FitOptions,
-  type FitResult, type TrainerLoopConfig, type ResumeResult, type LoopCore,
+  type FitResult, type TrainerLoopConfig, type ResumeOptions, type ResumeResult, type LoopCore,
 } from './training-loop.js';
 export * from './supervised-trainer.js';
 export * from './gan-trainer.js';

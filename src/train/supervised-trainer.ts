@@ -21,6 +21,7 @@ import {
   type FitResult,
   type LearningRateSchedule,
   type LoopCore,
+  type ResumeOptions,
   type ResumeResult,
   type TrainerLoopConfig,
 } from './training-loop.js';
@@ -70,7 +71,7 @@ export interface SupervisedTrainer {
   /** Validation metrics over a source (inference mode; at most `maxBatches` batches of epoch 0). */
   evaluate(source: BatchSource, maxBatches?: number): Promise<{ [name: string]: number }>;
   /** Continue from a store's latest checkpoint or a record; undefined if the store is empty. */
-  resume(from: CheckpointStore | CheckpointRecord): Promise<ResumeResult | undefined>;
+  resume(from: CheckpointStore | CheckpointRecord, options?: ResumeOptions): Promise<ResumeResult | undefined>;
   /** The run as a checkpoint record (for a store of your choice). */
   capture(): Promise<CheckpointRecord>;
   /** Predicted ab ÷ 110 at the batch's input size, inference mode; caller owns it. */
@@ -190,7 +191,7 @@ export function createSupervisedTrainer(config: SupervisedTrainerConfig): Superv
       return losses;
     },
     evaluate: (source, maxBatches) => core.evaluate(source, maxBatches),
-    resume: (from) => loop.resume(from),
+    resume: (from, options) => loop.resume(from, options),
     capture: () => loop.capture(),
     predictAb: (batch) => core.predictAb(batch),
     dispose() {

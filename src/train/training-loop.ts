@@ -125,6 +125,24 @@ export interface TrainerLoopConfig {
   metadata?: { [key: string]: JsonValue };
 }
 
+/**
+ * Options of a trainer's `resume`.
+ *
+ * @example
+ * // The loss has plateaued: continue from the checkpoint with the schedule the trainer was built with now.
+ * await trainer.resume(store, { schedules: 'keep' });
+ */
+export interface ResumeOptions {
+  /**
+   * `'restore'` (default): the learning-rate schedules come back from the checkpoint, so the run continues
+   * exactly (same rate at the same step). `'keep'`: the schedules this trainer was built with stay as they
+   * are and everything else (weights, optimizer moments, step, data position) is restored: a deliberate
+   * rate change on a plateau, as Nazeri et al. 2018 made by hand. The run is then no longer an exact
+   * continuation, and a stateful schedule (reduce-on-plateau) starts from its fresh state.
+   */
+  schedules?: 'restore' | 'keep';
+}
+
 /** Result of a resume: where the run continues and what the checkpoint held. */
 export interface ResumeResult {
   epoch: number;
@@ -302,11 +320,12 @@ export class TrainingLoop {
   /**
    * Put weights, optimizer state and schedules back from a record. With `position` true (resume) the
    * epoch, batch, step, smoothed loss and trainer extras are restored too; with false (collapse restore)
-   * only the networks' state is, and the run keeps moving forward through the data.
+   * only the networks' state is, and the run keeps moving forward through the data. With `keepSchedules`
+   * the schedules are left as they are.
    */
-  async restore(record: CheckpointRecord, position: boolean): Promise<ResumeResult> {
+  async restore(record: CheckpointRecord, position: boolean, keepSchedules = false): Promise<ResumeResult> {
     const schedules: { [name: string]: LearningRateSchedule } = {};
-    for (const [name, schedule] of Object.entries(this.core.schedules)) if (schedule !== undefined) schedules[name] = schedule;
+    if (!keepSchedules) for (const [name, schedule] of Object.entries(this.core.schedules)) if (schedule !== undefined) schedules[name] = schedule;
     const manifest = await restoreCheckpoint(record, { models: this.core.models, optimizers: this.core.optimizers, schedules });
     const saved = manifest.metadata.trainer as { [key: string]: JsonValue } | undefined;
     if (position) {
@@ -330,12 +349,15 @@ export class TrainingLoop {
   /**
    * Continue from a store's latest checkpoint (or a given record).
    *
+   * @param options  `schedules: 'keep'` leaves the learning-rate schedules as built (see {@link ResumeOptions}).
    * @returns where the run continues, or undefined when the store is empty.
    */
-  async resume(from: CheckpointStore | CheckpointRecord): Promise<ResumeResult | undefined> {
+  async resume(from: CheckpointStore | CheckpointRecord, options: ResumeOptions = {}): Promise<ResumeResult | undefined> {
+    const keep = options.schedules ?? 'restore';
+    if (keep !== 'restore' && keep !== 'keep') throw new InputError('options.schedules', "'restore' or 'keep'", describeValue(keep));
     const record = 'manifest' in from ? from : await from.loadLatest();
     if (record === undefined) return undefined;
-    return this.restore(record, true);
+    return this.restore(record, true, keep === 'keep');
   }
 
   private async save(reason: 'interval' | 'end' | 'abort', callbacks: readonly TrainingCallbacks[]): Promise<CheckpointInfo | undefined> {

@@ -93,6 +93,44 @@ describe('supervised trainer: checkpoints and resume', () => {
     }
   });
 
+  it("schedules: 'keep' restores weights, moments and position but leaves the schedule as built; 'restore' brings the saved one back", async () => {
+    const data = makeTinyData(16);
+    const source = () => createTinySource(data, { batchSize: 4, shuffleSeed: 11 });
+    const first = makeTrainer(3); // rate 0.02 halved every 3 steps
+    await first.trainer.fit({ source: source(), epochs: 1, stepsPerEpoch: 4 });
+    const saved = first.model.getWeights().map((w) => w.dataSync().slice());
+    const record = await first.store.loadLatest();
+    if (record === undefined) throw new Error('no checkpoint saved');
+
+    // Each resumed trainer checkpoints into a store of its own, so both resume from the same record.
+    const build = (store = createMemoryCheckpointStore()) => {
+      const model = buildModel(99);
+      const schedule = createStepDecay({ initialRate: 1e-3, factor: 0.5, stepSize: 100 }); // the lowered rate
+      const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective({ loss: 'huber', huberDelta: 0.1 }), optimizer: { kind: 'adam', learningRate: 0.02, beta1: 0.9, beta2: 0.99 }, weightDecay: 1e-3, schedule, checkpoints: { store } });
+      return { model, trainer, schedule };
+    };
+    const kept = build();
+    expect(await kept.trainer.resume(record, { schedules: 'keep' })).toMatchObject({ epoch: 1, startBatch: 0, step: 4 });
+    kept.model.getWeights().forEach((w, i) => expect(w.dataSync()).toEqual(saved[i]));
+    expect(kept.schedule.state()).toMatchObject({ initialRate: 1e-3, stepSize: 100 });
+    const keptRates: number[] = [];
+    await kept.trainer.fit({ source: source(), epochs: 2, stepsPerEpoch: 4, callbacks: [{ onBatchEnd: (e) => void keptRates.push(e.learningRates.model) }] });
+    expect(keptRates).toEqual([1e-3, 1e-3, 1e-3, 1e-3]);
+
+    const restored = build();
+    await restored.trainer.resume(record);
+    expect(restored.schedule.state()).toMatchObject({ initialRate: 0.02, stepSize: 3 });
+    const restoredRates: number[] = [];
+    await restored.trainer.fit({ source: source(), epochs: 2, stepsPerEpoch: 4, callbacks: [{ onBatchEnd: (e) => void restoredRates.push(e.learningRates.model) }] });
+    expect(restoredRates).toEqual([0.01, 0.01, 0.005, 0.005]); // steps 5–8 of the saved schedule
+
+    await expect(restored.trainer.resume(record, { schedules: 'fresh' as 'keep' })).rejects.toThrow(/options\.schedules.*'restore' or 'keep'/);
+    for (const t of [first, kept, restored]) {
+      t.trainer.dispose();
+      t.model.dispose();
+    }
+  });
+
   it('resume from an empty store is a no-op and a checkpoint of another trainer kind is refused', async () => {
     const { model, trainer } = makeTrainer(3);
     expect(await trainer.resume(createMemoryCheckpointStore())).toBeUndefined();
