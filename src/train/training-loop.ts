@@ -137,8 +137,8 @@ export interface ResumeOptions {
    * `'restore'` (default): the learning-rate schedules come back from the checkpoint, so the run continues
    * exactly (same rate at the same step). `'keep'`: the schedules this trainer was built with stay as they
    * are and everything else (weights, optimizer moments, step, data position) is restored: a deliberate
-   * rate change on a plateau, as Nazeri et al. 2018 made by hand. The run is then no longer an exact
-   * continuation, and a stateful schedule (reduce-on-plateau) starts from its fresh state.
+   * rate change on a plateau (Nazeri et al. 2018 changed the rate when the loss plateaued). The run is
+   * then no longer an exact continuation, and a stateful schedule (reduce-on-plateau) starts afresh.
    */
   schedules?: 'restore' | 'keep';
 }
