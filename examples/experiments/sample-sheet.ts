@@ -12,7 +12,7 @@
  * Prints the mean colourfulness (Hasler and Süsstrunk 2003) of the colorized photos beside the truth's,
  * and writes `<out>/sample-sheet.json` with the figures.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { computeColorfulness, ConfigError, createColorizer, imageToLab, loadCheckpointModel, recombineLab, type ImageLike } from '../../src/index.js';
@@ -76,7 +76,7 @@ const rows = cells.slice(0, half).map((left, i) => [...left, ...cells[half + i]]
 const sheet = args.sheet ?? join(args.out, 'sample-sheet.jpg');
 await writeContactSheet(sheet, rows, {
   titles: ['gray', 'colorized', 'truth', 'gray', 'colorized', 'truth'],
-  caption: `${args.out} at step ${record.manifest.step}: ${count} held-out photos, network at ${inputSize} px, lightness kept at 64 px`,
+  caption: `${basename(args.out)}, step ${record.manifest.step}; network at ${inputSize} px, lightness at 64 px`,
   cellHeight: 96,
 });
 const summary = { run: args.out, step: record.manifest.step, model: name, photos: count, inputSize, colourfulness: { colorized: predicted / cells.length, truth: truth / cells.length } };
