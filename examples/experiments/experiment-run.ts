@@ -34,6 +34,7 @@ import {
   createTrainingCurvesCallback,
   useWasmThreads,
 } from '../../src/node/index.js';
+import { spreadIndices } from './experiment-data.js';
 
 /** Select wasm with `threads` threads and register the training kernels. Returns the threads in use. */
 export async function startWasm(threads: number): Promise<number> {
@@ -48,9 +49,14 @@ export function createRunStore(out: string) {
   return createFileCheckpointStore({ directory: join(out, 'checkpoints'), keepLast: 2, keepBest: true });
 }
 
-/** The first `size` examples of a deterministic validation pipeline, as one batch the caller owns. */
+/**
+ * `size` examples spread evenly over the source (so a sorted validation list shows many classes, not the
+ * first few), through a deterministic validation pipeline, as one batch the caller owns.
+ */
 export async function takeFixedBatch(source: ExampleSource, config: BatchPipelineConfig, size: number): Promise<Batch> {
-  const pipeline = createBatchPipeline(source, { ...config, batchSize: size, shuffle: false, crop: 'centre', flip: false, prefetch: false });
+  const picks = spreadIndices(source.size, size);
+  const spread: ExampleSource = { size: picks.length, classNames: source.classNames, read: (i) => source.read(picks[i]) };
+  const pipeline = createBatchPipeline(spread, { ...config, batchSize: size, shuffle: false, crop: 'centre', flip: false, prefetch: false });
   const iterator = pipeline.batches(0)[Symbol.asyncIterator]();
   const first = await iterator.next();
   await iterator.return?.();
