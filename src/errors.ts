@@ -79,6 +79,55 @@ export class BackendError extends ColorizationError {
   }
 }
 
+/**
+ * What was wrong with a weights file, as a machine-readable reason of {@link WeightsFileError}.
+ *
+ * - `pickled-model`: the file pickles a whole model object (save `model.state_dict()` instead).
+ * - `unknown-global`: the pickle names a Python global outside the reader's allow-list.
+ * - `unknown-storage-type`: a tensor storage of a type the reader does not know.
+ * - `unknown-opcode`: a pickle opcode outside the subset a state dict needs.
+ * - `truncated`: the file ends before the data it declares (a storage, a zip entry, a pickle).
+ * - `corrupt`: the bytes contradict themselves (bad magic, missing zip entry, inconsistent tensor).
+ * - `not-a-state-dict`: the file reads, but holds something other than a map of names to tensors.
+ * - `too-large`: a declared size is beyond what the file or the reader's limits allow.
+ *
+ * @example
+ * const reason: WeightsFileReason = error.reason;   // from a caught WeightsFileError
+ * if (reason === 'pickled-model') console.error('save model.state_dict(), not the model');
+ */
+export type WeightsFileReason =
+  | 'pickled-model'
+  | 'unknown-global'
+  | 'unknown-storage-type'
+  | 'unknown-opcode'
+  | 'truncated'
+  | 'corrupt'
+  | 'not-a-state-dict'
+  | 'too-large';
+
+/**
+ * A weights file (a PyTorch `.pth`, …) could not be read, or holds something the reader refuses.
+ *
+ * @example
+ * try { readTorchStateDict(bytes); }
+ * catch (e) { if (e instanceof WeightsFileError && e.reason === 'pickled-model') console.error(e.found); }
+ * // → WeightsFileError: pickled-model: found __main__.ECCVGenerator (data.pkl at byte 2). …
+ */
+export class WeightsFileError extends ColorizationError {
+  constructor(
+    /** What kind of problem, for programs to branch on. */
+    readonly reason: WeightsFileReason,
+    /** What was found, in words: a global's `module.name`, an opcode, an entry name, a size. */
+    readonly found: string,
+    /** Where in the file: a zip entry and byte offset, a key of the state dict. */
+    readonly location: string,
+    /** What the reader expected and, where there is one, what to do instead. */
+    readonly hint: string,
+  ) {
+    super(`${reason}: found ${found} (${location}). ${hint}`);
+  }
+}
+
 /** Describe any value briefly for an error message. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

@@ -2,7 +2,8 @@
  * tfjs-colorization: automatic image colorization with TensorFlow.js.
  * The universal entry: re-exports only. Node-only code lives behind `tfjs-colorization/node`.
  */
-export { ColorizationError, InputError, ConfigError, BackendError } from './errors.js';
+export { ColorizationError, InputError, ConfigError, BackendError, WeightsFileError } from './errors.js';
+export type { WeightsFileReason } from './errors.js';
 export * from './random.js';
 export * from './backend.js';
 export * from './color/index.js';
@@ -11,3 +12,4 @@ export * from './models/index.js';
 export * from './train/index.js';
 export * from './kernels/index.js';
 export * from './colorize/index.js';
+export * from './weights/torch/index.js';
