@@ -13,3 +13,4 @@ export * from './train/index.js';
 export * from './kernels/index.js';
 export * from './colorize/index.js';
 export * from './weights/torch/index.js';
+export * from './hints/index.js';

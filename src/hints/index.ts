@@ -1,0 +1,2 @@
+// Public API of src/hints: re-exports only.
+export * from './simulate-hints.js';
