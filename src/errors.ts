@@ -143,3 +143,40 @@ export function describeValue(value: unknown): string {
   }
   return typeof value;
 }
+
+/**
+ * An output folder that cannot take the results: missing and not creatable, a file, not writable, or inside
+ * a pseudo-filesystem of the kernel (`/proc`, `/sys`, `/dev`). Raised before any input is read.
+ *
+ * @example
+ * try { await prepareOutputFolder('/proc/x'); } catch (e) { if (e instanceof OutputFolderError) console.error(e.path, e.reason); }
+ * // → OutputFolderError: /proc/x: cannot hold results: it is inside /proc, a pseudo-filesystem of the kernel
+ */
+export class OutputFolderError extends ColorizationError {
+  constructor(
+    /** The output folder as given. */
+    readonly path: string,
+    /** Why it cannot hold the results, in words. */
+    readonly reason: string,
+  ) {
+    super(`${path}: cannot hold results: ${reason}`);
+  }
+}
+
+/**
+ * A result would be written over a file the same run reads: refused, so that no original is ever lost.
+ *
+ * @example
+ * throw new InputOverwriteError('scans/a.png', 'scans/a.png');
+ * // → InputOverwriteError: refused: the result scans/a.png would replace the input scans/a.png; write the results into a folder apart from the inputs
+ */
+export class InputOverwriteError extends ColorizationError {
+  constructor(
+    /** The result's path. */
+    readonly output: string,
+    /** The input it would replace (the same path, or the same file through a link). */
+    readonly input: string,
+  ) {
+    super(`refused: the result ${output} would replace the input ${input}; write the results into a folder apart from the inputs`);
+  }
+}

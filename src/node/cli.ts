@@ -11,9 +11,10 @@ import { hasBundledModel } from '../colorize/bundled-model.js';
 import { DECODE_METHODS, DEFAULT_TEMPERATURE, MAX_COLORIZE_SAMPLES } from '../colorize/colorize-options.js';
 import { ColorizeAbortError } from '../colorize/colorize-abort.js';
 import { FIT_MODES } from '../colorize/fit-lightness.js';
-import { BackendError, ColorizationError } from '../errors.js';
+import { BackendError, ColorizationError, OutputFolderError } from '../errors.js';
 import { colorizeFiles, DEFAULT_MAX_FILE_PIXELS, type ColorizeFileReport, type ColorizeFilesOptions } from './colorize-files.js';
 import { createNodeColorizer } from './create-node-colorizer.js';
+import { prepareOutputFolder } from './output-folder.js';
 
 /** A writable text stream (`process.stderr` or a test double); `isTTY` enables the redrawn progress line. @example const stream: CliStream = process.stderr; */
 export interface CliStream {
@@ -58,6 +59,8 @@ Options:
       --backend <name>     ${CLI_BACKENDS.join(' | ')}; default wasm
       --threads <n>        wasm threads (1-8); default 2
       --max-pixels <n>     refuse larger pictures (memory); default ${DEFAULT_MAX_FILE_PIXELS}
+      --skip-existing      leave pictures whose results all exist (resume a stopped batch);
+                           default: results of an earlier run are replaced
   -q, --quiet              no progress lines (errors are still printed)
   -h, --help               show this help
   -v, --version            show the version
@@ -68,8 +71,15 @@ Examples:
   tfjs-colorization colorize scans/ -o colour/ --size 1600 --format jpg --backend cpu
   tfjs-colorization colorize photo.png -o out/ --model models/my-colorizer --decode mode
 
-Exit status: 0 when every picture was colorized, 1 when some failed (each is named on stderr)
-or the run could not start, 2 for a bad command line.
+Nothing is written over an input: a picture whose result would replace any input of the run (the
+same file, also through a link) is refused with a message naming both, and the others go on. Write
+the results into a folder apart from the inputs. Two inputs with the same name (a.jpg, a.png) give
+a.png and a-2.png, with a warning naming both.
+
+Exit status: 0 when every picture was colorized (or skipped), 1 when some failed (each is named on
+stderr) or the run could not start, 2 for a bad command line or an output folder that cannot hold
+results (missing and not creatable, a file, not writable, under /proc, /sys or /dev), checked before
+any picture is read.
 `;
 
 class UsageError extends ColorizationError {}
@@ -99,7 +109,7 @@ function progressLine(report: ColorizeFileReport): string {
   const rate = done / Math.max(report.elapsedSeconds, 1e-3);
   const eta = (report.total - done) / rate;
   const rateText = rate >= 1 ? `${rate.toFixed(1)} files/s` : `${(1 / rate).toFixed(1)} s/file`;
-  return `[${done}/${report.total}] ${rateText}, ETA ${formatSeconds(eta)}  ${basename(report.path)}`;
+  return `[${done}/${report.total}] ${rateText}, ETA ${formatSeconds(eta)}  ${basename(report.path)}${report.skipped ? ' (skipped: results exist)' : ''}`;
 }
 
 /**
@@ -134,6 +144,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
         backend: { type: 'string' },
         threads: { type: 'string' },
         'max-pixels': { type: 'string' },
+        'skip-existing': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -179,11 +190,21 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       format: choiceOption('format', values.format, ['png', 'jpg', 'webp'] as const),
       sheet: values.sheet ?? false,
       maxPixels: integerOption('max-pixels', values['max-pixels'], 1, Number.MAX_SAFE_INTEGER),
+      skipExisting: values['skip-existing'] ?? false,
       signal: env.signal,
     };
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     stderr.write(`tfjs-colorization: ${e.message}\nRun 'tfjs-colorization --help' for usage.\n`);
+    return 2;
+  }
+
+  // The output folder, before the model loads or any picture is read.
+  try {
+    await prepareOutputFolder(options.outputDir);
+  } catch (e) {
+    if (!(e instanceof OutputFolderError)) throw e;
+    stderr.write(`tfjs-colorization: -o ${e.message}\n`);
     return 2;
   }
 
@@ -214,6 +235,10 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
   try {
     const summary = await colorizeFiles(colorizer, paths, {
       ...options,
+      onWarning: (message) => {
+        clearLine();
+        stderr.write(`warning: ${message}\n`);
+      },
       onFile: (report) => {
         if (report.error !== undefined) {
           clearLine();
@@ -236,7 +261,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     }
     const failed = summary.failures.length;
     if (!quiet || failed > 0) {
-      stderr.write(`colorized ${summary.succeeded} of ${summary.total} file${summary.total === 1 ? '' : 's'} into ${options.outputDir} in ${formatSeconds(seconds)}` + (failed > 0 ? `; ${failed} failed` : '') + '\n');
+      stderr.write(`colorized ${summary.succeeded} of ${summary.total} file${summary.total === 1 ? '' : 's'} into ${options.outputDir} in ${formatSeconds(seconds)}` + (summary.skipped > 0 ? `; ${summary.skipped} skipped (results exist)` : '') + (failed > 0 ? `; ${failed} failed` : '') + '\n');
     }
     return failed > 0 ? 1 : 0;
   } catch (e) {

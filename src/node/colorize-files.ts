@@ -4,16 +4,18 @@
  * is reported and skipped while the others go on.
  */
 import { mkdir, readdir, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { ImageLike } from '../color/image.js';
 import { labPlanesToRgb } from '../color/lab.js';
 import { throwIfColorizeAborted } from '../colorize/colorize-abort.js';
 import type { ColorizeOptions } from '../colorize/colorize-options.js';
 import type { Colorizer } from '../colorize/create-colorizer.js';
-import { ConfigError, InputError, describeValue } from '../errors.js';
+import { ConfigError, InputError, InputOverwriteError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { writeContactSheet } from './contact-sheet-file.js';
 import { readImageFile, writeImageFile } from './image-files.js';
+import { prepareOutputFolder } from './output-folder.js';
 import { loadSharp } from './sharp.js';
 
 /** Extensions picked up when walking a folder (files named explicitly are always tried). @example IMAGE_FILE_EXTENSIONS.includes('.jpg'); // true */
@@ -32,6 +34,8 @@ export type ColorizedFileFormat = 'png' | 'jpg' | 'webp';
 export interface ImageFileEntry {
   path: string;
   outputStem: string;
+  /** Set when the natural stem was taken by an earlier input (`dup.jpg` and `dup.png`): that input's path. `outputStem` then ends in `-2`, `-3`, …. */
+  sameNameAs?: string;
 }
 
 /**
@@ -53,8 +57,12 @@ export interface ColorizeFilesOptions extends Omit<ColorizeOptions, 'returnLab' 
   maxPixels?: number;
   /** Refuse pictures whose shorter side is below this. Default {@link DEFAULT_MIN_SIDE}. */
   minSide?: number;
+  /** Leave a picture alone when every file it would produce already exists (resume a stopped batch). Default false: existing results are replaced, atomically. */
+  skipExisting?: boolean;
   /** Called after each file, success or failure. */
   onFile?: (report: ColorizeFileReport) => void;
+  /** Called before the first picture with each notice about the run (two inputs that map to the same output name). */
+  onWarning?: (message: string) => void;
 }
 
 /** What happened to one file. @example onFile: (r: ColorizeFileReport) => r.error && console.error(r.error) */
@@ -63,8 +71,10 @@ export interface ColorizeFileReport {
   index: number;
   total: number;
   path: string;
-  /** Files written (colorized, samples, sheet); empty on failure. */
+  /** Files written (colorized, samples, sheet); empty on failure or when skipped. */
   outputs: string[];
+  /** True when `skipExisting` found every result of this file already there. */
+  skipped?: boolean;
   /** Why the file failed, one line. */
   error?: string;
   /** Seconds since the run started. */
@@ -75,6 +85,8 @@ export interface ColorizeFileReport {
 export interface ColorizeFilesSummary {
   total: number;
   succeeded: number;
+  /** Files left alone by `skipExisting`. */
+  skipped: number;
   failures: { path: string; message: string }[];
 }
 
@@ -86,7 +98,7 @@ function hasImageExtension(name: string): boolean {
  * Expand files and folders into the image files to colorize, in a stable order. Named files are taken
  * as they are; folders contribute files with an image extension ({@link IMAGE_FILE_EXTENSIONS}), hidden
  * entries skipped, keeping their relative path under the output folder. Output stems that would collide
- * get `-2`, `-3`, ….
+ * get `-2`, `-3`, … and name the earlier input in `sameNameAs`.
  *
  * @param paths  files and folders.
  * @param options  `recursive` (default true); `exclude`: a folder never walked (the output folder).
@@ -98,12 +110,13 @@ export async function listImageFiles(paths: readonly string[], options: { recurs
   const recursive = options.recursive ?? true;
   const exclude = options.exclude === undefined ? undefined : resolve(options.exclude);
   const entries: ImageFileEntry[] = [];
-  const taken = new Set<string>();
+  const taken = new Map<string, string>();
   const add = (path: string, stem: string) => {
     let unique = stem;
     for (let n = 2; taken.has(unique); n++) unique = `${stem}-${n}`;
-    taken.add(unique);
-    entries.push({ path, outputStem: unique });
+    taken.set(unique, path);
+    const holder = taken.get(stem);
+    entries.push(unique === stem || holder === undefined ? { path, outputStem: unique } : { path, outputStem: unique, sameNameAs: holder });
   };
   const walk = async (root: string, folder: string): Promise<void> => {
     if (exclude !== undefined && resolve(folder) === exclude) return;
@@ -148,65 +161,118 @@ function oneLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
 }
 
+/** `dev:ino` of a file: the same file reached through another path, a symbolic link or a hard link. */
+function identity(info: Stats): string {
+  return `${info.dev}:${info.ino}`;
+}
+
+async function statOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Colorize files and folders into `outputDir`: `<name>.<format>` per picture, `<name>.sample-<k>.<format>`
  * with `samples`, `<name>.sheet.png` with `sheet`. Files are processed one at a time; a file that fails
  * (unreadable, empty, truncated, too small or too large) is reported through `onFile` and in the summary,
  * and the run goes on. Aborting `signal` stops between files (`ColorizeAbortError`).
  *
+ * Nothing the run reads is ever written over: the output folder is checked (and created) before any
+ * picture is read, and a picture one of whose results would replace any input of the run (the same path,
+ * or the same file reached through the output folder, a symbolic or a hard link) is refused, with a
+ * message naming both, while the others go on. Existing results of an earlier run are replaced
+ * (atomically), unless `skipExisting` is set: then a picture whose results all exist is left alone.
+ * Two inputs with the same output name (`dup.jpg`, `dup.png`) give `dup.png` and `dup-2.png`, announced
+ * through `onWarning` with both inputs named.
+ *
  * @param colorizer  from `createColorizer` / `createNodeColorizer`; not disposed here.
  * @param paths  files and folders (see {@link listImageFiles}).
  * @param options  `outputDir` and the options of {@link ColorizeFilesOptions}.
  * @returns totals and the failures.
- * @throws InputError when a path does not exist; ConfigError for bad options (before any file is read).
+ * @throws InputError when a path does not exist; ConfigError for bad options; OutputFolderError when
+ *   `outputDir` cannot hold results (all before any file is read).
  * @example
  * const summary = await colorizeFiles(colorizer, ['scans/'], { outputDir: 'colour', samples: 2 });
  * console.log(`${summary.succeeded}/${summary.total} colorized`);
  */
 export async function colorizeFiles(colorizer: Colorizer, paths: readonly string[], options: ColorizeFilesOptions): Promise<ColorizeFilesSummary> {
-  const { outputDir, maxSide, sheet = false, format = 'png', recursive = true, maxPixels = DEFAULT_MAX_FILE_PIXELS, minSide = DEFAULT_MIN_SIDE, onFile, signal, ...colorizeOptions } = options;
+  const { outputDir, maxSide, sheet = false, format = 'png', recursive = true, maxPixels = DEFAULT_MAX_FILE_PIXELS, minSide = DEFAULT_MIN_SIDE, skipExisting = false, onFile, onWarning, signal, ...colorizeOptions } = options;
   if (typeof outputDir !== 'string' || outputDir.length === 0) throw new ConfigError('outputDir', 'a folder path', describeValue(outputDir));
   if (maxSide !== undefined) checkConfigRange('maxSide', maxSide, 1, Infinity, { integer: true });
   checkConfigChoice('format', format, ['png', 'jpg', 'webp'] as const);
   checkConfigRange('maxPixels', maxPixels, 1, Infinity, { integer: true });
   checkConfigRange('minSide', minSide, 1, Infinity, { integer: true });
+  if (typeof skipExisting !== 'boolean') throw new ConfigError('skipExisting', ['true', 'false'], describeValue(skipExisting));
   if (!Array.isArray(paths)) throw new InputError('paths', 'an array of file and folder paths', describeValue(paths));
+  await prepareOutputFolder(outputDir);
   const entries = await listImageFiles(paths, { recursive, exclude: outputDir });
+  // Every input, by path and by identity, before anything is written.
+  const inputs = new Map<string, string>();
+  for (const entry of entries) {
+    inputs.set(resolve(entry.path), entry.path);
+    const info = await statOrUndefined(entry.path);
+    if (info !== undefined) inputs.set(identity(info), entry.path);
+  }
+  for (const entry of entries) {
+    if (entry.sameNameAs !== undefined) {
+      onWarning?.(`${entry.sameNameAs} and ${entry.path} have the same output name; ${entry.path} is written as ${join(outputDir, entry.outputStem)}.${format}`);
+    }
+  }
+  const samples = colorizeOptions.samples ?? 0;
   const started = performance.now();
-  const summary: ColorizeFilesSummary = { total: entries.length, succeeded: 0, failures: [] };
+  const summary: ColorizeFilesSummary = { total: entries.length, succeeded: 0, skipped: 0, failures: [] };
   for (const [index, entry] of entries.entries()) {
     // Checked between files only: a file that was started is finished and written.
     throwIfColorizeAborted(signal);
     const outputs: string[] = [];
     let error: string | undefined;
+    let skipped = false;
     try {
-      let image = await readImageFile(entry.path, { maxPixels });
-      if (Math.min(image.width, image.height) < minSide) {
-        throw new InputError('image', `at least ${minSide} pixels on each side`, `${image.width} × ${image.height} pixels`);
-      }
-      if (maxSide !== undefined) image = await downscale(image, maxSide);
-      const result = await colorizer.colorize(image, { ...colorizeOptions, returnLab: sheet });
       const target = join(outputDir, entry.outputStem);
-      await mkdir(dirname(target), { recursive: true });
-      const write = async (path: string, picture: ImageLike) => {
-        await writeImageFile(path, picture);
-        outputs.push(path);
-      };
-      await write(`${target}.${format}`, result.rgb);
-      for (const [k, sample] of (result.samples ?? []).entries()) await write(`${target}.sample-${k + 1}.${format}`, sample);
-      if (sheet && result.lab) {
-        const { lightness, width, height } = result.lab;
-        const zeros = new Float32Array(lightness.length);
-        const gray: ImageLike = { data: labPlanesToRgb(lightness, zeros, zeros), width, height, channels: 3 };
-        const samples = result.samples ?? [];
-        const path = `${target}.sheet.png`;
-        await writeContactSheet(path, [[gray, result.rgb, ...samples]], {
-          cellHeight: Math.min(height, 384),
-          titles: ['gray input', 'colorized', ...samples.map((_, k) => `sample ${k + 1}`)],
-        });
-        outputs.push(path);
+      const planned = [`${target}.${format}`, ...Array.from({ length: samples }, (_, k) => `${target}.sample-${k + 1}.${format}`), ...(sheet ? [`${target}.sheet.png`] : [])];
+      const existing: (Stats | undefined)[] = [];
+      for (const path of planned) {
+        const info = await statOrUndefined(path);
+        const input = inputs.get(resolve(path)) ?? (info === undefined ? undefined : inputs.get(identity(info)));
+        if (input !== undefined) {
+          throw new InputOverwriteError(path, input);
+        }
+        existing.push(info);
       }
-      summary.succeeded++;
+      if (skipExisting && existing.every((info) => info?.isFile())) {
+        skipped = true;
+        summary.skipped++;
+      } else {
+        let image = await readImageFile(entry.path, { maxPixels });
+        if (Math.min(image.width, image.height) < minSide) {
+          throw new InputError('image', `at least ${minSide} pixels on each side`, `${image.width} × ${image.height} pixels`);
+        }
+        if (maxSide !== undefined) image = await downscale(image, maxSide);
+        const result = await colorizer.colorize(image, { ...colorizeOptions, returnLab: sheet });
+        await mkdir(dirname(target), { recursive: true });
+        const write = async (path: string, picture: ImageLike) => {
+          await writeImageFile(path, picture);
+          outputs.push(path);
+        };
+        await write(planned[0], result.rgb);
+        for (const [k, sample] of (result.samples ?? []).entries()) await write(planned[1 + k], sample);
+        if (sheet && result.lab) {
+          const { lightness, width, height } = result.lab;
+          const zeros = new Float32Array(lightness.length);
+          const gray: ImageLike = { data: labPlanesToRgb(lightness, zeros, zeros), width, height, channels: 3 };
+          const samples = result.samples ?? [];
+          const path = `${target}.sheet.png`;
+          await writeContactSheet(path, [[gray, result.rgb, ...samples]], {
+            cellHeight: Math.min(height, 384),
+            titles: ['gray input', 'colorized', ...samples.map((_, k) => `sample ${k + 1}`)],
+          });
+          outputs.push(path);
+        }
+        summary.succeeded++;
+      }
     } catch (e) {
       if (e instanceof ConfigError) throw e;
       error = oneLine(e);
@@ -214,7 +280,7 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
       if (!error.startsWith(entry.path)) error = `${entry.path}: ${error}`;
       summary.failures.push({ path: entry.path, message: error });
     }
-    onFile?.({ index, total: entries.length, path: entry.path, outputs, error, elapsedSeconds: (performance.now() - started) / 1000 });
+    onFile?.({ index, total: entries.length, path: entry.path, outputs, error, elapsedSeconds: (performance.now() - started) / 1000, ...(skipped ? { skipped } : {}) });
   }
   return summary;
 }

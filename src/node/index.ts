@@ -17,6 +17,7 @@ export {
 } from './model-files.js';
 export * from './create-node-colorizer.js';
 export * from './colorize-files.js';
+export * from './output-folder.js';
 export * from './cli.js';
 export * from './training-curves.js';
 export * from './bundled-model-files.js';

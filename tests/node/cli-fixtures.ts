@@ -1,4 +1,5 @@
 // Image files for the CLI and colorizeFiles tests: good pictures and every kind of bad file.
+import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
@@ -37,4 +38,34 @@ export async function writeTestImages(folder: string): Promise<{ good: string[];
   await writeFile(join(folder, 'huge.png'), blankPng(8000, 8000));
   await writeFile(join(folder, 'readme.txt'), 'not picked up from a folder: no image extension\n');
   return { good: ['gray.png', 'sub/sepia.jpg'], bad: ['truncated.jpg', 'empty.png', 'notes.jpg', 'dot.png', 'huge.png'] };
+}
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'tfjs-colorization.mjs');
+
+/** What a run of the command left: its exit status (or the signal that ended it) and its output. */
+export interface CliRun {
+  code: number;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+/**
+ * Run the real `tfjs-colorization` binary in a child process, from the sources (tsx), as a user would.
+ * `uid` runs it as another user (a test running as root uses it to meet an unwritable folder).
+ */
+export function runCliBinary(args: string[], options: { uid?: number; gid?: number; timeoutMs?: number } = {}): Promise<CliRun> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ['--import', 'tsx', BIN, ...args],
+      { env: { ...process.env, TFJS_COLORIZATION_FROM_SOURCE: '1' }, timeout: options.timeoutMs ?? 60_000, uid: options.uid, gid: options.gid, cwd: join(import.meta.dirname, '..', '..') },
+      (error, stdout, stderr) => {
+        resolve({ code: child.exitCode ?? -1, signal: child.signalCode, stdout, stderr, seconds: (Date.now() - started) / 1000 });
+        void error;
+      },
+    );
+  });
 }
