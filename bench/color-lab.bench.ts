@@ -16,9 +16,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { labToRgb, rgbToLab } from '../src/color/lab.js';
-import { convertBytesToLab, hasSimdLabKernel, labFTwin } from '../src/color/lab-bytes-kernel.js';
-import { rgbToLabTensor } from '../src/color/lab-tensor.js';
+import { labToRgb, rgbToLab } from '../src/color/lab/lab.js';
+import { convertBytesToLab, hasSimdLabKernel, labFTwin } from '../src/color/lab/lab-bytes-kernel.js';
+import { rgbToLabTensor } from '../src/color/lab/lab-tensor.js';
 import { createRandom } from '../src/random.js';
 import { cpuMedianMs, PythonReference, machineInfo, printRatios, pythonCpuMedianMs, timeInterleaved, type Timing } from './harness.js';
 

@@ -11,7 +11,7 @@
  * time.process_time in Python, each a median of 15 after warm-up), which other processes' load does not
  * inflate; the load average is printed with each table.
  *
- * For k = 5 the encoders run the WebAssembly SIMD kernel (src/color/soft-encode-kernel.ts) and send the
+ * For k = 5 the encoders run the WebAssembly SIMD kernel (src/color/bins/soft-encode-kernel.ts) and send the
  * pixels it cannot prove exact to the general encoder; the CPU table also gives the share of pixels the
  * kernel accepts, the general encoder alone (the path before the kernel) and the kernel's JavaScript twin.
  *
@@ -22,11 +22,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { cpuMedianMs, PythonReference, machineInfo, printRatios, pythonCpuMedianMs, timeInterleaved } from './harness.js';
-import { encodeSoft, encodeSoftSparse } from '../src/color/encode-soft.js';
-import { encodeSoftRows } from '../src/color/soft-weights.js';
-import { encodeSoftRowsWithKernel, hasSimdSoftEncodeKernel, runSoftEncodeKernel, softEncodeKernelServes } from '../src/color/soft-encode-kernel.js';
-import { ZHANG_GAMUT } from '../src/color/gamut.js';
-import { rgbToLab } from '../src/color/lab.js';
+import { encodeSoft, encodeSoftSparse } from '../src/color/bins/encode-soft.js';
+import { encodeSoftRows } from '../src/color/bins/soft-weights.js';
+import { encodeSoftRowsWithKernel, hasSimdSoftEncodeKernel, runSoftEncodeKernel, softEncodeKernelServes } from '../src/color/bins/soft-encode-kernel.js';
+import { ZHANG_GAMUT } from '../src/color/bins/gamut.js';
+import { rgbToLab } from '../src/color/lab/lab.js';
 import { createRandom } from '../src/random.js';
 
 const SIZE = 256;

@@ -1,12 +1,12 @@
 /**
- * Build the WebAssembly SIMD kernel of src/color/lab-bytes-kernel.ts: writes the module text (below) through
- * wabt's wat2wasm and stores the bytes as base64 in src/color/lab-bytes-wasm.ts. The constants come from
+ * Build the WebAssembly SIMD kernel of src/color/lab/lab-bytes-kernel.ts: writes the module text (below) through
+ * wabt's wat2wasm and stores the bytes as base64 in src/color/wasm/lab-bytes-wasm.ts. The constants come from
  * LAB_BYTES_CONSTANTS, so the kernel and its JavaScript twin use the same float32 numbers; the operations
  * here must stay in the twin's order (tests check the two bit for bit).
  *
  * Usage: npx tsx scripts/build-lab-bytes-wasm.ts   (deterministic: the same text gives the same file)
  */
-import { LAB_BYTES_BLOCK, LAB_BYTES_CONSTANTS as K } from '../src/color/lab-bytes-kernel.js';
+import { LAB_BYTES_BLOCK, LAB_BYTES_CONSTANTS as K } from '../src/color/lab/lab-bytes-kernel.js';
 import { createWatConstantPool } from './wat-constant-pool.js';
 import { writeWasmModule } from './write-wasm-module.js';
 

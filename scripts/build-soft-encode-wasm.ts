@@ -1,6 +1,6 @@
 /**
- * Build the WebAssembly SIMD kernel of src/color/soft-encode-kernel.ts: writes the module text (below)
- * through wabt's wat2wasm and stores the bytes as base64 in src/color/soft-encode-wasm.ts. The constants
+ * Build the WebAssembly SIMD kernel of src/color/bins/soft-encode-kernel.ts: writes the module text (below)
+ * through wabt's wat2wasm and stores the bytes as base64 in src/color/wasm/soft-encode-wasm.ts. The constants
  * come from SOFT_ENCODE_CONSTANTS, so the kernel and its JavaScript twin (runTwin there) use the same
  * float64 numbers; the operations here must stay in the twin's order (tests check the two bit for bit).
  *
@@ -9,7 +9,7 @@
  *
  * Usage: npx tsx scripts/build-soft-encode-wasm.ts   (deterministic: the same text gives the same file)
  */
-import { SOFT_ENCODE_CONSTANTS as K } from '../src/color/soft-encode-kernel.js';
+import { SOFT_ENCODE_CONSTANTS as K } from '../src/color/bins/soft-encode-kernel.js';
 import { createWatConstantPool } from './wat-constant-pool.js';
 import { writeWasmModule } from './write-wasm-module.js';
 

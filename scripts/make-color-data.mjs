@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Generate src/color/data/*.ts from the reference JSON in /work/shared/reference (or the folder given
+ * Generate src/color/bins/zhang-gamut-313.ts and src/color/prior/zhang-prior-313.ts from the reference JSON in /work/shared/reference (or the folder given
  * as the first argument). The JSON files hold Zhang et al.'s 313 ab bin centres and their ImageNet ab
  * prior, taken verbatim from richzhang/colorization (BSD-2-Clause); see THIRD_PARTY_NOTICES.md.
  *
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const referenceDir = process.argv[2] ?? '/work/shared/reference';
-const outDir = join(root, 'src', 'color', 'data');
+const colorDir = join(root, 'src', 'color');
 
 const LICENSE_NOTICE = `Copyright (c) 2016, Richard Zhang, Phillip Isola, Alexei A. Efros
 All rights reserved.
@@ -81,7 +81,7 @@ mkdirSync(outDir, { recursive: true });
 
 const flatPoints = gamut.points.flat().map(String);
 writeFileSync(
-  join(outDir, 'zhang-gamut-313.ts'),
+  join(colorDir, 'bins', 'zhang-gamut-313.ts'),
   `${header(gamut, 'zhang-ab-gamut-313.json')}
 /** Grid spacing of Zhang's ab bins, in Lab units. */
 export const ZHANG_GRID_SIZE = ${gamut.gridSize};
@@ -97,7 +97,7 @@ ${chunk(flatPoints, 16)}
 );
 
 writeFileSync(
-  join(outDir, 'zhang-prior-313.ts'),
+  join(colorDir, 'prior', 'zhang-prior-313.ts'),
   `${header(prior, 'zhang-prior-313.json')}
 /**
  * Empirical ImageNet ab prior over Zhang's ${prior.count} bins (${prior.order}).
@@ -108,4 +108,4 @@ ${chunk(prior.probs.map((p) => JSON.stringify(p)), 4)}
 ];
 `,
 );
-console.log(`make-color-data: wrote ${join('src', 'color', 'data')}/zhang-gamut-313.ts and zhang-prior-313.ts`);
+console.log(`make-color-data: wrote ${join('src', 'color', 'bins', 'zhang-gamut-313.ts')} and ${join('src', 'color', 'prior', 'zhang-prior-313.ts')}`);

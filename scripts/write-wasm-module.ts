@@ -1,7 +1,7 @@
 /**
  * The shared last step of the WebAssembly build scripts (build-lab-bytes-wasm.ts, build-soft-encode-wasm.ts):
  * module text → wabt's wat2wasm (SIMD enabled, validated) → base64 → the generated module
- * src/color/<name>-wasm.ts, read at run time by src/color/wasm-simd-module.ts. Deterministic: the same
+ * src/color/wasm/<name>-wasm.ts, read at run time by src/color/wasm/wasm-simd-module.ts. Deterministic: the same
  * text gives the same file, byte for byte.
  */
 import { writeFileSync } from 'node:fs';
@@ -12,8 +12,8 @@ import wabtFactory from 'wabt';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Assemble `text` and write it as src/color/`name`-wasm.ts, exporting the base64 bytes as
- * `NAME_WASM_BASE64` (the name upper-cased, `-` → `_`) for src/color/`name`-kernel.ts; the file's header
+ * Assemble `text` and write it as src/color/wasm/`name`-wasm.ts, exporting the base64 bytes as
+ * `NAME_WASM_BASE64` (the name upper-cased, `-` → `_`) for the kernel that runs it (src/color/lab/lab-bytes-kernel.ts, src/color/bins/soft-encode-kernel.ts); the file's header
  * names scripts/build-`name`-wasm.ts as its source. Throws (wabt's message) when the text does not
  * parse or validate.
  *
@@ -21,7 +21,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * @param text  the module in WebAssembly text format.
  * @returns the module's size in bytes (also printed).
  * @example
- * await writeWasmModule('lab-bytes', text); // wrote src/color/lab-bytes-wasm.ts (1514 bytes)
+ * await writeWasmModule('lab-bytes', text); // wrote src/color/wasm/lab-bytes-wasm.ts (1514 bytes)
  */
 export async function writeWasmModule(name: string, text: string): Promise<number> {
   const wabt = await wabtFactory();
@@ -39,7 +39,7 @@ export async function writeWasmModule(name: string, text: string): Promise<numbe
 export const ${constant} =
   '${Buffer.from(buffer).toString('base64')}';
 `;
-  writeFileSync(join(root, 'src', 'color', `${name}-wasm.ts`), file);
-  console.log(`wrote src/color/${name}-wasm.ts (${buffer.length} bytes)`);
+  writeFileSync(join(root, 'src', 'color', 'wasm', `${name}-wasm.ts`), file);
+  console.log(`wrote src/color/wasm/${name}-wasm.ts (${buffer.length} bytes)`);
   return buffer.length;
 }

@@ -1,7 +1,7 @@
 /**
  * Options of `createColorizer` and of each `colorize` call, with their defaults and checks.
  */
-import type { AbGamut } from '../color/gamut.js';
+import type { AbGamut } from '../color/bins/gamut.js';
 import { ConfigError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { FIT_MODES, type FitMode } from './fit-lightness.js';

@@ -10,16 +10,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { AB_SCALE } from '../color/constants.js';
-import { decodeAnnealedMean } from '../color/decode-annealed-mean.js';
-import { decodeMean } from '../color/decode-mean.js';
-import { decodeMode } from '../color/decode-mode.js';
-import { ZHANG_GAMUT, type AbGamut } from '../color/gamut.js';
-import type { ImageLike, LabPlanes } from '../color/image.js';
-import { toImageLike, type ImageInput } from '../color/image-adapters.js';
-import { recombineLab, type AbImage } from '../color/image-recombine.js';
-import { grayToLightness, rgbToLab } from '../color/lab.js';
-import { sampleColorizations } from '../color/sample-colorizations.js';
+import { AB_SCALE } from '../color/lab/constants.js';
+import { decodeAnnealedMean } from '../color/decode/decode-annealed-mean.js';
+import { decodeMean } from '../color/decode/decode-mean.js';
+import { decodeMode } from '../color/decode/decode-mode.js';
+import { ZHANG_GAMUT, type AbGamut } from '../color/bins/gamut.js';
+import type { ImageLike, LabPlanes } from '../color/image/image.js';
+import { toImageLike, type ImageInput } from '../color/image/image-adapters.js';
+import { recombineLab, type AbImage } from '../color/image/image-recombine.js';
+import { grayToLightness, rgbToLab } from '../color/lab/lab.js';
+import { sampleColorizations } from '../color/decode/sample-colorizations.js';
 import { ColorizationError, ConfigError, InputError, describeValue } from '../errors.js';
 import { foldBatchNorm, planBatchNormFolds } from '../models/fold-batch-norm.js';
 import { throwIfColorizeAborted } from './colorize-abort.js';

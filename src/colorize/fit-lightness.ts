@@ -11,10 +11,10 @@
  *   model never saw in training. Offered for pictures with extreme aspect ratios (panoramas), where a
  *   squash would distort shapes beyond recognition.
  */
-import { LIGHTNESS_CENTRE, LIGHTNESS_SCALE } from '../color/constants.js';
-import type { LabPlanes } from '../color/image.js';
-import type { AbImage } from '../color/image-recombine.js';
-import { resizePlane } from '../color/image-resample.js';
+import { LIGHTNESS_CENTRE, LIGHTNESS_SCALE } from '../color/lab/constants.js';
+import type { LabPlanes } from '../color/image/image.js';
+import type { AbImage } from '../color/image/image-recombine.js';
+import { resizePlane } from '../color/image/image-resample.js';
 import type { PixelSize } from './model-kind.js';
 
 /** How a picture is fitted to the model's input (see the file comment). @example const fit: FitMode = 'letterbox'; */

@@ -9,7 +9,7 @@
  * One input is the lightness; two inputs are Iizuka's `[global, local]` (§3.2).
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { AbGamut } from '../color/gamut.js';
+import type { AbGamut } from '../color/bins/gamut.js';
 import { ConfigError } from '../errors.js';
 import { checkConfigChoice } from '../validate.js';
 

@@ -26,7 +26,7 @@ import {
   parseCheckpointManifest,
   verifyCheckpointRecord,
   type CheckpointRecord,
-} from '../train/checkpoint-format.js';
+} from '../train/checkpoint/checkpoint-format.js';
 import {
   describeCheckpoint,
   findBestCheckpoint,
@@ -37,7 +37,7 @@ import {
   type CheckpointInfo,
   type CheckpointStore,
   type CheckpointStoreConfig,
-} from '../train/checkpoint-store.js';
+} from '../train/checkpoint/checkpoint-store.js';
 import { atomicWriteFile, fsyncDirectory, writeFileSynced } from './atomic-write.js';
 
 /**

@@ -6,8 +6,8 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import type { ImageLike } from '../color/image.js';
-import { labPlanesToRgb } from '../color/lab.js';
+import type { ImageLike } from '../color/image/image.js';
+import { labPlanesToRgb } from '../color/lab/lab.js';
 import { throwIfColorizeAborted } from '../colorize/colorize-abort.js';
 import type { ColorizeOptions } from '../colorize/colorize-options.js';
 import type { Colorizer } from '../colorize/create-colorizer.js';

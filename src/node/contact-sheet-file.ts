@@ -1,8 +1,8 @@
 /**
  * Write a contact sheet to an image file, with column titles rendered above the grid.
  */
-import type { ImageLike } from '../color/image.js';
-import { composeContactSheet, type ContactSheetConfig } from '../train/contact-sheet.js';
+import type { ImageLike } from '../color/image/image.js';
+import { composeContactSheet, type ContactSheetConfig } from '../color/image/contact-sheet.js';
 import { atomicWriteFile } from './atomic-write.js';
 import { encodeImage } from './image-files.js';
 import { loadSharp } from './sharp.js';

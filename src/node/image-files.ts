@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { ImageLike } from '../color/image.js';
+import type { ImageLike } from '../color/image/image.js';
 import { ColorizationError, InputError } from '../errors.js';
 import { atomicWriteFile } from './atomic-write.js';
 import { loadSharp } from './sharp.js';

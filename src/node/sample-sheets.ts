@@ -6,9 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { AB_SCALE, LIGHTNESS_CENTRE, LIGHTNESS_SCALE } from '../color/constants.js';
-import type { ImageLike } from '../color/image.js';
-import { labToRgbTensor } from '../color/lab-tensor.js';
+import { AB_SCALE, LIGHTNESS_CENTRE, LIGHTNESS_SCALE } from '../color/lab/constants.js';
+import type { ImageLike } from '../color/image/image.js';
+import { labToRgbTensor } from '../color/lab/lab-tensor.js';
 import { ConfigError, InputError, describeValue } from '../errors.js';
 import { checkConfigRange } from '../validate.js';
 import type { Batch } from '../train/batch.js';

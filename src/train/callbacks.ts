@@ -8,7 +8,7 @@
  * A callback may be async; the trainer awaits it before going on.
  */
 import type { Batch } from './batch.js';
-import type { CheckpointInfo } from './checkpoint-store.js';
+import type { CheckpointInfo } from './checkpoint/checkpoint-store.js';
 
 /** Where a run is. */
 export interface TrainingPosition {

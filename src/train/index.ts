@@ -1,17 +1,16 @@
 // Public API of src/train: re-exports only. Named lists where a file also exports internals (its tests import those from the file).
 export * from './batch.js';
-export * from './contact-sheet.js';
 export {
   verifyCheckpointRecord, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, type CheckpointMetric,
   type CheckpointModelEntry, type CheckpointOptimizerEntry, type CheckpointPartEntry, type CheckpointManifest,
   type CheckpointRecord,
-} from './checkpoint-format.js';
+} from './checkpoint/checkpoint-format.js';
 export {
   resolveCheckpointStoreConfig, type CheckpointInfo, type CheckpointStoreConfig,
   type ResolvedCheckpointStoreConfig, type CheckpointStore,
-} from './checkpoint-store.js';
-export * from './checkpoint-memory-store.js';
-export * from './checkpoint.js';
+} from './checkpoint/checkpoint-store.js';
+export * from './checkpoint/checkpoint-memory-store.js';
+export * from './checkpoint/checkpoint.js';
 export * from './schedules/schedule-state.js';
 export * from './data/example-source.js';
 export * from './data/array-source.js';
@@ -29,7 +28,7 @@ export * from './schedules/reduce-on-plateau.js';
 export * from './schedules/set-learning-rate.js';
 export * from './data/prior-pass.js';
 export * from './metrics/index.js';
-export * from './checkpoint-indexeddb-store.js';
+export * from './checkpoint/checkpoint-indexeddb-store.js';
 export * from './data/cached-source.js';
 export * from './optimizer-presets.js';
 export {

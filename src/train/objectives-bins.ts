@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { computeMultinomialCrossEntropy } from '../losses/multinomial-cross-entropy.js';
-import { decodeAnnealedMean } from '../color/decode-annealed-mean.js';
-import { AB_SCALE } from '../color/constants.js';
-import { ZHANG_GAMUT, type AbGamut } from '../color/gamut.js';
+import { decodeAnnealedMean } from '../color/decode/decode-annealed-mean.js';
+import { AB_SCALE } from '../color/lab/constants.js';
+import { ZHANG_GAMUT, type AbGamut } from '../color/bins/gamut.js';
 import { InputError, describeValue } from '../errors.js';
 import { checkConfigRange } from '../validate.js';
 import type { BatchTargets } from './batch.js';

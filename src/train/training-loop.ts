@@ -11,9 +11,9 @@ import { ConfigError, InputError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { disposeBatch, type Batch, type BatchSource } from './batch.js';
 import { dispatchCallbacks, type SampleProducer, type TrainingCallbacks } from './callbacks.js';
-import { captureCheckpoint, restoreCheckpoint } from './checkpoint.js';
-import type { CheckpointManifest, CheckpointRecord } from './checkpoint-format.js';
-import type { CheckpointInfo, CheckpointStore } from './checkpoint-store.js';
+import { captureCheckpoint, restoreCheckpoint } from './checkpoint/checkpoint.js';
+import type { CheckpointManifest, CheckpointRecord } from './checkpoint/checkpoint-format.js';
+import type { CheckpointInfo, CheckpointStore } from './checkpoint/checkpoint-store.js';
 import type { JsonValue, MetricSchedule, StepSchedule } from './schedules/schedule-state.js';
 import { getLearningRate, setLearningRate } from './schedules/set-learning-rate.js';
 

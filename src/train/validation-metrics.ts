@@ -4,8 +4,8 @@
  * §3.1), PSNR on sRGB (Larsson et al. 2016; Nazeri et al. 2018) — and top-1 class accuracy.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { AB_SCALE, LIGHTNESS_CENTRE, LIGHTNESS_SCALE } from '../color/constants.js';
-import { labToRgbTensor } from '../color/lab-tensor.js';
+import { AB_SCALE, LIGHTNESS_CENTRE, LIGHTNESS_SCALE } from '../color/lab/constants.js';
+import { labToRgbTensor } from '../color/lab/lab-tensor.js';
 import { createAbAucAccumulator } from './metrics/ab-auc.js';
 import { computePsnr } from './metrics/psnr.js';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { ZHANG_GAMUT, createGamut } from '../../src/color/gamut.js';
+import { ZHANG_GAMUT, createGamut } from '../../src/color/bins/gamut.js';
 import { cropToContent, fitLightness } from '../../src/colorize/fit-lightness.js';
 import { inspectColorizationModel } from '../../src/colorize/model-kind.js';
 import { createColorizer } from '../../src/colorize/create-colorizer.js';

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileCheckpointStore } from '../../src/node/checkpoint-files.js';
-import { captureCheckpoint, restoreCheckpoint } from '../../src/train/checkpoint.js';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, describeCheckpointPart, type CheckpointRecord } from '../../src/train/checkpoint-format.js';
+import { captureCheckpoint, restoreCheckpoint } from '../../src/train/checkpoint/checkpoint.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, describeCheckpointPart, type CheckpointRecord } from '../../src/train/checkpoint/checkpoint-format.js';
 import { ConfigError } from '../../src/errors.js';
 
 function tinyRecord(step: number, metric?: number): CheckpointRecord {

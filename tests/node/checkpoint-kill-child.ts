@@ -5,7 +5,7 @@
 // parent can check every byte independently of the store's own CRC-32 verification.
 import { createHash } from 'node:crypto';
 import { createFileCheckpointStore } from '../../src/node/checkpoint-files.js';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, describeCheckpointPart, type CheckpointRecord } from '../../src/train/checkpoint-format.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, describeCheckpointPart, type CheckpointRecord } from '../../src/train/checkpoint/checkpoint-format.js';
 import { createRandom } from '../../src/random.js';
 
 /** Deterministic content of part `index` at `step`; sizes vary from 16 KiB to about 400 KiB. */

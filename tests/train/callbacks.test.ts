@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dispatchCallbacks, type TrainingCallbacks } from '../../src/train/callbacks.js';
-import { createMemoryCheckpointStore } from '../../src/train/checkpoint-memory-store.js';
+import { createMemoryCheckpointStore } from '../../src/train/checkpoint/checkpoint-memory-store.js';
 import { createRegressionObjective } from '../../src/train/objectives-regression.js';
 import { createSupervisedTrainer } from '../../src/train/supervised-trainer.js';
 import { buildTinyAbModel, createTinySource, makeTinyData } from './trainer-fixtures.js';

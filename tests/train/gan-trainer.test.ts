@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { BatchEndEvent } from '../../src/train/callbacks.js';
-import { createMemoryCheckpointStore } from '../../src/train/checkpoint-memory-store.js';
+import { createMemoryCheckpointStore } from '../../src/train/checkpoint/checkpoint-memory-store.js';
 import { createGanTrainer } from '../../src/train/gan-trainer.js';
 import { createExponentialDecay } from '../../src/train/schedules/exponential-decay.js';
 import { buildTinyGan, createTinySource, makeTinyData } from './trainer-fixtures.js';

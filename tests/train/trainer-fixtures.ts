@@ -1,8 +1,8 @@
 // Tiny in-memory batch sources and models for the trainer tests (cpu backend, 8×8 images, a few channels).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { encodeSoft } from '../../src/color/encode-soft.js';
-import { ZHANG_GAMUT } from '../../src/color/gamut.js';
+import { encodeSoft } from '../../src/color/bins/encode-soft.js';
+import { ZHANG_GAMUT } from '../../src/color/bins/gamut.js';
 import { createRandom, shuffledIndices } from '../../src/random.js';
 import type { Batch, BatchSource } from '../../src/train/batch.js';
 import { buildNazeriGan, type NazeriGan } from '../../src/models/nazeri-gan.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, InputError } from '../../src/errors.js';
 import type { BatchEndEvent } from '../../src/train/callbacks.js';
-import { createMemoryCheckpointStore } from '../../src/train/checkpoint-memory-store.js';
+import { createMemoryCheckpointStore } from '../../src/train/checkpoint/checkpoint-memory-store.js';
 import { createBinsObjective } from '../../src/train/objectives-bins.js';
 import { createRegressionObjective } from '../../src/train/objectives-regression.js';
 import { createReduceOnPlateau } from '../../src/train/schedules/reduce-on-plateau.js';

@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import type { BatchSource } from '../../src/train/batch.js';
 import type { BatchEndEvent } from '../../src/train/callbacks.js';
-import { createMemoryCheckpointStore } from '../../src/train/checkpoint-memory-store.js';
+import { createMemoryCheckpointStore } from '../../src/train/checkpoint/checkpoint-memory-store.js';
 import { createRegressionObjective } from '../../src/train/objectives-regression.js';
 import { createStepDecay } from '../../src/train/schedules/step-decay.js';
 import { getLearningRate } from '../../src/train/schedules/set-learning-rate.js';

@@ -3,7 +3,7 @@
  * `ndarray` of shape `[N, H, W, C]`. Nothing is copied up front; each read adapts one image.
  */
 import type { NdArray } from 'ndarray';
-import { toImageLike, type ImageInput } from '../../color/image-adapters.js';
+import { toImageLike, type ImageInput } from '../../color/image/image-adapters.js';
 import { InputError, describeValue } from '../../errors.js';
 import { checkExampleIndex, checkLabels, type ExampleSource, type RawExample } from './example-source.js';
 

@@ -11,11 +11,11 @@
  * batches an uninterrupted run gave from k on, without touching earlier examples.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { AB_SCALE, LIGHTNESS_CENTRE, LIGHTNESS_SCALE } from '../../color/constants.js';
-import { encodeSoft, encodeSoftSparse, type SoftEncodeConfig } from '../../color/encode-soft.js';
-import { ZHANG_GAMUT } from '../../color/gamut.js';
-import { imageToLab } from '../../color/image.js';
-import { resizePlane } from '../../color/image-resample.js';
+import { AB_SCALE, LIGHTNESS_CENTRE, LIGHTNESS_SCALE } from '../../color/lab/constants.js';
+import { encodeSoft, encodeSoftSparse, type SoftEncodeConfig } from '../../color/bins/encode-soft.js';
+import { ZHANG_GAMUT } from '../../color/bins/gamut.js';
+import { imageToLab } from '../../color/image/image.js';
+import { resizePlane } from '../../color/image/image-resample.js';
 import { ConfigError, InputError, describeValue } from '../../errors.js';
 import { createRandom, shuffledIndices } from '../../random.js';
 import { checkConfigChoice, checkConfigRange } from '../../validate.js';

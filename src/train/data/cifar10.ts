@@ -6,7 +6,7 @@
  * 32 × 32 image, each plane row-major. The parser turns planes into interleaved RGB pixels (HWC).
  * Universal: works on bytes; reading the files is `readCifar10Folder` in the Node entry.
  */
-import type { ImageLike } from '../../color/image.js';
+import type { ImageLike } from '../../color/image/image.js';
 import { InputError, describeValue } from '../../errors.js';
 import { checkExampleIndex, type ExampleSource, type RawExample } from './example-source.js';
 

@@ -5,8 +5,8 @@
  * inference path (Lab at full size, then planes resized), so training and inference see the same
  * resampling.
  */
-import type { LabPlanes } from '../../color/image.js';
-import { resizePlane } from '../../color/image-resample.js';
+import type { LabPlanes } from '../../color/image/image.js';
+import { resizePlane } from '../../color/image/image-resample.js';
 import { InputError } from '../../errors.js';
 import type { Random } from '../../random.js';
 

@@ -3,7 +3,7 @@
  * the batch pipeline: random access by index, so an epoch's order is a permutation of indices chosen by
  * the pipeline's seed and a resumed run can jump straight to any batch without reading what came before.
  */
-import type { ImageLike } from '../../color/image.js';
+import type { ImageLike } from '../../color/image/image.js';
 import { InputError, describeValue } from '../../errors.js';
 
 /** One raw training example: an image as decoded (any size; RGB uint8 for photos) and its class label, if any. */

@@ -10,7 +10,7 @@
  * photos (2026-11-24): seven historical black-and-white scans, some faintly tinted, have a 99th-percentile
  * chroma of 0–3.6; the 2118 colour photos of the training set 4.6 and up (mean chroma as low as 0.6).
  */
-import type { LabPlanes } from '../../color/image.js';
+import type { LabPlanes } from '../../color/image/image.js';
 
 /**
  * Default chroma threshold of the gray test, Lab units: pixels at or above it count as coloured.

@@ -4,11 +4,11 @@
  * class-rebalancing weights (Zhang, Isola, Efros 2016, "Colorful Image Colorization", ECCV, §2.2 and
  * eq. 3–4; they measured the prior on ImageNet — `ZHANG_PRIOR` — and a new data set deserves its own).
  */
-import { AB_SCALE } from '../../color/constants.js';
-import { ZHANG_GAMUT } from '../../color/gamut.js';
-import { createAbPriorAccumulator, type AbPriorConfig } from '../../color/prior.js';
-import { computeRebalanceWeights } from '../../color/rebalance.js';
-import { smoothPrior } from '../../color/smooth-prior.js';
+import { AB_SCALE } from '../../color/lab/constants.js';
+import { ZHANG_GAMUT } from '../../color/bins/gamut.js';
+import { createAbPriorAccumulator, type AbPriorConfig } from '../../color/prior/prior.js';
+import { computeRebalanceWeights } from '../../color/prior/rebalance.js';
+import { smoothPrior } from '../../color/prior/smooth-prior.js';
 import { InputError, describeValue } from '../../errors.js';
 import { checkConfigRange } from '../../validate.js';
 import { disposeBatch, type BatchSource } from '../batch.js';

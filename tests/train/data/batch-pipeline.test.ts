@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { encodeSoft } from '../../../src/color/encode-soft.js';
-import { imageToLab, type ImageLike } from '../../../src/color/image.js';
-import { resizePlane } from '../../../src/color/image-resample.js';
+import { encodeSoft } from '../../../src/color/bins/encode-soft.js';
+import { imageToLab, type ImageLike } from '../../../src/color/image/image.js';
+import { resizePlane } from '../../../src/color/image/image-resample.js';
 import { ConfigError, InputError } from '../../../src/errors.js';
 import { disposeBatch, type Batch } from '../../../src/train/batch.js';
 import { createArraySource } from '../../../src/train/data/array-source.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageToLab } from '../../../src/color/image.js';
+import { imageToLab } from '../../../src/color/image/image.js';
 import { GRAY_CHROMA_THRESHOLD, GRAY_PIXEL_FRACTION, colourfulFraction, isGrayLab } from '../../../src/train/data/gray-check.js';
 import { grayImage, grayRgbImage } from './test-images.js';
 

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { ZHANG_GAMUT } from '../../../src/color/gamut.js';
-import { imageToLab } from '../../../src/color/image.js';
-import { computeRebalanceWeights } from '../../../src/color/rebalance.js';
-import { smoothPrior } from '../../../src/color/smooth-prior.js';
+import { ZHANG_GAMUT } from '../../../src/color/bins/gamut.js';
+import { imageToLab } from '../../../src/color/image/image.js';
+import { computeRebalanceWeights } from '../../../src/color/prior/rebalance.js';
+import { smoothPrior } from '../../../src/color/prior/smooth-prior.js';
 import { InputError } from '../../../src/errors.js';
 import type { BatchSource } from '../../../src/train/batch.js';
 import { createArraySource } from '../../../src/train/data/array-source.js';

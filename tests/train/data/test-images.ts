@@ -1,5 +1,5 @@
 // Small generated images for the data-pipeline tests (no photos: tests must not depend on /work/shared/data).
-import type { ImageLike } from '../../../src/color/image.js';
+import type { ImageLike } from '../../../src/color/image/image.js';
 
 /** A width × height RGB image of one colour. */
 export function solidImage(width: number, height: number, rgb: readonly [number, number, number]): ImageLike {

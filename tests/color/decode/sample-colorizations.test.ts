@@ -1,0 +1,123 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import { sampleColorizations } from '../../../src/color/decode/sample-colorizations.js';
+import { decodeAnnealedMean } from '../../../src/color/decode/decode-annealed-mean.js';
+import { ZHANG_GAMUT, findLatticeBin } from '../../../src/color/bins/gamut.js';
+import { ConfigError } from '../../../src/errors.js';
+import { describeEachBackend } from '../../backends.js';
+
+const Q = 313;
+const H = 24, W = 24;
+// Three well-separated colours (bins of a green, a blue and a red-ish hue), equally likely at every pixel.
+const MODES = [findLatticeBin(ZHANG_GAMUT, -40, 40), findLatticeBin(ZHANG_GAMUT, 10, -50), findLatticeBin(ZHANG_GAMUT, 60, 30)];
+
+/** Probabilities `[1, H, W, Q]` with mass on MODES (weights `w`) at every pixel. */
+function multimodal(w = [1 / 3, 1 / 3, 1 / 3]): tf.Tensor4D {
+  const p = new Float32Array(H * W * Q);
+  for (let i = 0; i < H * W; i++) MODES.forEach((q, m) => (p[i * Q + q] = w[m]));
+  return tf.tensor4d(p, [1, H, W, Q]);
+}
+
+function read(samples: tf.Tensor4D[]): Float32Array[] {
+  const out = samples.map((s) => s.dataSync() as Float32Array);
+  tf.dispose(samples);
+  return out;
+}
+
+/** Share of horizontally or vertically adjacent pixel pairs with the same colour. */
+function sameNeighbourShare(ab: Float32Array): number {
+  let same = 0, pairs = 0;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const p = y * W + x;
+      if (x + 1 < W) { pairs++; if (ab[2 * p] === ab[2 * p + 2] && ab[2 * p + 1] === ab[2 * p + 3]) same++; }
+      if (y + 1 < H) { pairs++; const r = p + W; if (ab[2 * p] === ab[2 * r] && ab[2 * p + 1] === ab[2 * r + 1]) same++; }
+    }
+  }
+  return same / pairs;
+}
+
+describeEachBackend('sampleColorizations', () => {
+  it('is reproducible: the same seed gives the same samples, another seed other samples', () => {
+    const dist = multimodal();
+    const a = read(sampleColorizations(dist, { count: 3, seed: 11, input: 'probabilities' }));
+    const b = read(sampleColorizations(dist, { count: 3, seed: 11, input: 'probabilities' }));
+    const c = read(sampleColorizations(dist, { count: 3, seed: 12, input: 'probabilities' }));
+    a.forEach((s, k) => expect(Array.from(s)).toEqual(Array.from(b[k])));
+    expect(Array.from(a[0])).not.toEqual(Array.from(c[0]));
+    dist.dispose();
+  });
+
+  it('draws K different colorizations, each different from the annealed mean, each made of in-gamut bin centres', () => {
+    const dist = multimodal();
+    const samples = read(sampleColorizations(dist, { count: 4, seed: 1, input: 'probabilities' }));
+    const meanT = decodeAnnealedMean(dist, { input: 'probabilities' });
+    const mean = meanT.dataSync();
+    meanT.dispose();
+    const distance = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+      let s = 0;
+      for (let i = 0; i < x.length; i++) s += Math.abs(x[i] - y[i]);
+      return s / (x.length / 2);
+    };
+    for (let k = 0; k < samples.length; k++) {
+      expect(distance(samples[k], mean)).toBeGreaterThan(20); // mean ab distance per pixel, Lab units
+      for (let j = 0; j < k; j++) expect(distance(samples[k], samples[j])).toBeGreaterThan(5);
+      for (let p = 0; p < H * W; p++) {
+        const a = samples[k][2 * p], b = samples[k][2 * p + 1];
+        expect(MODES).toContain(findLatticeBin(ZHANG_GAMUT, a, b));
+        expect(a).toBeGreaterThanOrEqual(ZHANG_GAMUT.aRange[0]);
+        expect(a).toBeLessThanOrEqual(ZHANG_GAMUT.aRange[1]);
+        expect(b).toBeGreaterThanOrEqual(ZHANG_GAMUT.bRange[0]);
+        expect(b).toBeLessThanOrEqual(ZHANG_GAMUT.bRange[1]);
+      }
+    }
+    dist.dispose();
+  });
+
+  it('is spatially coherent: far more equal neighbours than independent draws (1/3), more with a longer correlation length', () => {
+    const dist = multimodal();
+    const share = (correlationLength: number) => {
+      const samples = read(sampleColorizations(dist, { count: 4, seed: 5, input: 'probabilities', correlationLength }));
+      return samples.map(sameNeighbourShare).reduce((s, v) => s + v, 0) / samples.length;
+    };
+    const byDefault = share(W / 4), short = share(2), long = share(12);
+    for (const v of [byDefault, short, long]) expect(v).toBeGreaterThan(0.6);
+    expect(byDefault).toBeGreaterThan(0.75);
+    expect(long).toBeGreaterThan(byDefault);
+    expect(byDefault).toBeGreaterThan(short);
+    dist.dispose();
+  });
+
+  it('follows the annealed distribution at each pixel: frequencies over many samples match it', () => {
+    // Mode weights 0.6 / 0.3 / 0.1 at T = 1: each pixel's colour frequencies over 64 samples approach them.
+    const dist = multimodal([0.6, 0.3, 0.1]);
+    const samples = read(sampleColorizations(dist, { count: 64, seed: 2, input: 'probabilities', temperature: 1, correlationLength: 3 }));
+    const counts = [0, 0, 0];
+    for (const s of samples) for (let p = 0; p < H * W; p++) counts[MODES.indexOf(findLatticeBin(ZHANG_GAMUT, s[2 * p], s[2 * p + 1]))]++;
+    const total = 64 * H * W;
+    expect(counts[0] / total).toBeCloseTo(0.6, 1);
+    expect(counts[1] / total).toBeCloseTo(0.3, 1);
+    expect(counts[2] / total).toBeCloseTo(0.1, 1);
+    dist.dispose();
+  });
+
+  it('accepts logits, leaks nothing beyond the K results and does not dispose its input', () => {
+    const logits = tf.randomNormal([2, 4, 5, Q], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const samples = sampleColorizations(logits, { count: 2 });
+    expect(samples.map((s) => s.shape)).toEqual([[2, 4, 5, 2], [2, 4, 5, 2]]);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    tf.dispose(samples);
+    expect(logits.isDisposed).toBe(false);
+    logits.dispose();
+  });
+
+  it('rejects a count outside [1, 64], a bad temperature or correlation length with ConfigError', () => {
+    const dist = tf.zeros([1, 2, 2, Q]) as tf.Tensor4D;
+    expect(() => sampleColorizations(dist, { count: 0 })).toThrow(/count: expected an integer in \[1, 64\], received 0/);
+    expect(() => sampleColorizations(dist, { count: 65 })).toThrow(ConfigError);
+    expect(() => sampleColorizations(dist, { temperature: 0 })).toThrow(ConfigError);
+    expect(() => sampleColorizations(dist, { correlationLength: -1 })).toThrow(ConfigError);
+    dist.dispose();
+  });
+});
