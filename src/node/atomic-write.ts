@@ -6,7 +6,7 @@
  * target (rename is atomic within a file system), then fsync the directory so the rename itself is durable.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { lstat, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -72,4 +72,58 @@ export async function atomicWriteFile(path: string, data: Uint8Array | string): 
     throw e;
   }
   await fsyncDirectory(directory);
+}
+
+/**
+ * The name of a temporary file of {@link atomicWriteFile}: `.<name>.tmp-<pid>-<8 hex digits>`, where
+ * `<name>` is the final file's name and `<pid>` the writing process. Group 1 is the final name, group 2
+ * the process id.
+ * @example
+ * ATOMIC_TEMPORARY_FILE.exec('.photo.png.tmp-4242-0badf00d')?.[2]; // '4242'
+ */
+export const ATOMIC_TEMPORARY_FILE = /^\.(.+)\.tmp-(\d+)-[0-9a-f]{8}$/;
+
+function processIsRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it runs, as another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove the temporary files that interrupted {@link atomicWriteFile} calls left in `directory` (a process
+ * killed between writing its temporary file and renaming it). Only regular files named like
+ * {@link ATOMIC_TEMPORARY_FILE} whose writing process no longer runs are removed: a write in progress in
+ * another process, files of other programs, and sub-folders are left alone.
+ *
+ * @param directory  the folder to clean; a missing folder has nothing to clean.
+ * @returns the paths removed.
+ * @example
+ * const removed = await removeStaleTemporaryFiles('colour/');
+ * if (removed.length > 0) console.log(`removed ${removed.length} leftovers of an interrupted run`);
+ */
+export async function removeStaleTemporaryFiles(directory: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = ATOMIC_TEMPORARY_FILE.exec(name);
+    if (match === null) continue;
+    const pid = Number(match[2]);
+    if (pid === process.pid || processIsRunning(pid)) continue;
+    const path = join(directory, name);
+    const info = await lstat(path).catch(() => undefined);
+    if (info === undefined || !info.isFile()) continue;
+    await rm(path, { force: true });
+    removed.push(path);
+  }
+  return removed;
 }

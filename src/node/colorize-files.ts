@@ -15,6 +15,7 @@ import { ConfigError, InputError, InputOverwriteError, describeValue } from '../
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { writeContactSheet } from './contact-sheet-file.js';
 import { readImageFile, writeImageFile } from './image-files.js';
+import { removeStaleTemporaryFiles } from './atomic-write.js';
 import { prepareOutputFolder } from './output-folder.js';
 import { loadSharp } from './sharp.js';
 
@@ -186,7 +187,8 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
  * message naming both, while the others go on. Existing results of an earlier run are replaced
  * (atomically), unless `skipExisting` is set: then a picture whose results all exist is left alone.
  * Two inputs with the same output name (`dup.jpg`, `dup.png`) give `dup.png` and `dup-2.png`, announced
- * through `onWarning` with both inputs named.
+ * through `onWarning` with both inputs named. Every file is written atomically; the temporary files that a
+ * killed run left in the folders this run writes to are removed ({@link removeStaleTemporaryFiles}).
  *
  * @param colorizer  from `createColorizer` / `createNodeColorizer`; not disposed here.
  * @param paths  files and folders (see {@link listImageFiles}).
@@ -222,6 +224,8 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
     }
   }
   const samples = colorizeOptions.samples ?? 0;
+  // Output folders already rid of the temporary files of interrupted runs.
+  const cleaned = new Set<string>();
   const started = performance.now();
   const summary: ColorizeFilesSummary = { total: entries.length, succeeded: 0, skipped: 0, failures: [] };
   for (const [index, entry] of entries.entries()) {
@@ -241,6 +245,10 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
           throw new InputOverwriteError(path, input);
         }
         existing.push(info);
+      }
+      if (!cleaned.has(dirname(target))) {
+        cleaned.add(dirname(target));
+        await removeStaleTemporaryFiles(dirname(target));
       }
       if (skipExisting && existing.every((info) => info?.isFile())) {
         skipped = true;

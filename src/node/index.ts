@@ -18,6 +18,7 @@ export {
 export * from './create-node-colorizer.js';
 export * from './colorize-files.js';
 export * from './output-folder.js';
+export { atomicWriteFile, removeStaleTemporaryFiles, ATOMIC_TEMPORARY_FILE } from './atomic-write.js';
 export * from './cli.js';
 export * from './training-curves.js';
 export * from './bundled-model-files.js';
