@@ -52,13 +52,17 @@ Options:
       --temperature <T>    annealed-mean temperature in (0, 1]; default ${DEFAULT_TEMPERATURE}
       --samples <K>        also write K different plausible colorings (0-${MAX_COLORIZE_SAMPLES}); default 0
       --seed <n>           seed of the samples (same seed, same samples); default 0
-      --size <pixels>      downscale pictures whose longer side is larger than this
+      --size <pixels>      downscale pictures whose longer side is larger than this, while
+                           decoding (JPEG/WebP shrink-on-load): reads pictures over --max-pixels
       --fit <mode>         ${FIT_MODES.join(' | ')}: how a picture meets the model's square input; default squash
-      --format <format>    png | jpg | webp; default png
+      --format <format>    png | jpg | webp; default png. png keeps transparency and 16 bits,
+                           webp keeps transparency, jpg flattens it onto white
+      --quality <1-100>    jpg and webp quality; default 92
       --sheet              also write <name>.sheet.png: gray input | colorized | samples
       --backend <name>     ${CLI_BACKENDS.join(' | ')}; default wasm
       --threads <n>        wasm threads (1-8); default 2
-      --max-pixels <n>     refuse larger pictures (memory); default ${DEFAULT_MAX_FILE_PIXELS}
+      --max-pixels <n>     refuse pictures larger than this after --size (memory);
+                           default ${DEFAULT_MAX_FILE_PIXELS}
       --skip-existing      leave pictures whose results all exist (resume a stopped batch);
                            default: results of an earlier run are replaced
   -q, --quiet              no progress lines (errors are still printed)
@@ -70,6 +74,8 @@ Examples:
   tfjs-colorization colorize scans/ -o colour/ --samples 3 --seed 7 --sheet
   tfjs-colorization colorize scans/ -o colour/ --size 1600 --format jpg --backend cpu
   tfjs-colorization colorize photo.png -o out/ --model models/my-colorizer --decode mode
+
+Animated pictures (GIF, WebP with several frames) and multi-page TIFFs are refused with a message.
 
 Nothing is written over an input: a picture whose result would replace any input of the run (the
 same file, also through a link) is refused with a message naming both, and the others go on. Write
@@ -140,6 +146,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
         size: { type: 'string' },
         fit: { type: 'string' },
         format: { type: 'string' },
+        quality: { type: 'string' },
         sheet: { type: 'boolean' },
         backend: { type: 'string' },
         threads: { type: 'string' },
@@ -188,6 +195,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       maxSide: integerOption('size', values.size, 1, 1 << 20),
       fit: choiceOption('fit', values.fit, FIT_MODES),
       format: choiceOption('format', values.format, ['png', 'jpg', 'webp'] as const),
+      quality: integerOption('quality', values.quality, 1, 100),
       sheet: values.sheet ?? false,
       maxPixels: integerOption('max-pixels', values['max-pixels'], 1, Number.MAX_SAFE_INTEGER),
       skipExisting: values['skip-existing'] ?? false,

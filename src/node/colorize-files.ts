@@ -6,7 +6,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import type { ImageLike } from '../color/image/image.js';
+import type { ImageLike, LabPlanes } from '../color/image/image.js';
 import { labPlanesToRgb } from '../color/lab/lab.js';
 import { throwIfColorizeAborted } from '../colorize/colorize-abort.js';
 import type { ColorizeOptions } from '../colorize/colorize-options.js';
@@ -14,10 +14,9 @@ import type { Colorizer } from '../colorize/create-colorizer.js';
 import { ConfigError, InputError, InputOverwriteError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { writeContactSheet } from './contact-sheet-file.js';
-import { readImageFile, writeImageFile } from './image-files.js';
+import { readImageFile, writeImageFile, type EncodableImage } from './image-files.js';
 import { removeStaleTemporaryFiles } from './atomic-write.js';
 import { prepareOutputFolder } from './output-folder.js';
-import { loadSharp } from './sharp.js';
 
 /** Extensions picked up when walking a folder (files named explicitly are always tried). @example IMAGE_FILE_EXTENSIONS.includes('.jpg'); // true */
 export const IMAGE_FILE_EXTENSIONS: readonly string[] = Object.freeze(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif', '.heic', '.bmp']);
@@ -50,8 +49,13 @@ export interface ColorizeFilesOptions extends Omit<ColorizeOptions, 'returnLab' 
   maxSide?: number;
   /** Also write `<name>.sheet.png`: gray input | colorized | samples side by side. Default false. */
   sheet?: boolean;
-  /** Format of the results. Default `'png'` (lossless). */
+  /**
+   * Format of the results. Default `'png'` (lossless; keeps transparency, and 16 bits for the colorized
+   * picture of a 16-bit file). `'webp'` keeps transparency; `'jpg'` flattens it onto white.
+   */
   format?: ColorizedFileFormat;
+  /** JPEG and WebP quality 1–100. Default 92. */
+  quality?: number;
   /** Walk folders into subfolders. Default true. */
   recursive?: boolean;
   /** Refuse pictures with more pixels than this. Default {@link DEFAULT_MAX_FILE_PIXELS}. */
@@ -146,16 +150,30 @@ export async function listImageFiles(paths: readonly string[], options: { recurs
   return entries;
 }
 
-async function downscale(image: ImageLike, maxSide: number): Promise<ImageLike> {
-  const { width, height, channels } = image;
-  if (Math.max(width, height) <= maxSide) return image;
-  const sharp = await loadSharp();
-  const bytes = image.data as Uint8Array;
-  const { data, info } = await sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { raw: { width, height, channels } })
-    .resize({ width: maxSide, height: maxSide, fit: 'inside' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels };
+/**
+ * The 16-bit result of a 16-bit picture: the colorized Lab planes to sRGB in float, rounded to 0–65535,
+ * with the input's alpha (0–1 floats) when it has one.
+ */
+function sixteenBit(lab: LabPlanes, input: ImageLike): EncodableImage {
+  const rgb = labPlanesToRgb(lab.lightness, lab.a, lab.b, { format: 'float32' });
+  const channels = input.channels === 4 ? 4 : 3;
+  const n = lab.width * lab.height;
+  const data = new Uint16Array(n * channels);
+  const toWord = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 65535);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) data[i * channels + c] = toWord(rgb[i * 3 + c]);
+    if (channels === 4) data[i * 4 + 3] = toWord(input.data[i * 4 + 3]);
+  }
+  return { data, width: lab.width, height: lab.height, channels };
+}
+
+/** The colour channels of an RGBA picture (for the contact sheet, which has no transparency). */
+function withoutAlpha(image: ImageLike): ImageLike {
+  if (image.channels !== 4) return image;
+  const n = image.width * image.height;
+  const data = new Uint8ClampedArray(n * 3);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = image.data[i * 4 + c];
+  return { data, width: image.width, height: image.height, channels: 3 };
 }
 
 function oneLine(e: unknown): string {
@@ -201,12 +219,13 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
  * console.log(`${summary.succeeded}/${summary.total} colorized`);
  */
 export async function colorizeFiles(colorizer: Colorizer, paths: readonly string[], options: ColorizeFilesOptions): Promise<ColorizeFilesSummary> {
-  const { outputDir, maxSide, sheet = false, format = 'png', recursive = true, maxPixels = DEFAULT_MAX_FILE_PIXELS, minSide = DEFAULT_MIN_SIDE, skipExisting = false, onFile, onWarning, signal, ...colorizeOptions } = options;
+  const { outputDir, maxSide, sheet = false, format = 'png', recursive = true, maxPixels = DEFAULT_MAX_FILE_PIXELS, minSide = DEFAULT_MIN_SIDE, quality = 92, skipExisting = false, onFile, onWarning, signal, ...colorizeOptions } = options;
   if (typeof outputDir !== 'string' || outputDir.length === 0) throw new ConfigError('outputDir', 'a folder path', describeValue(outputDir));
   if (maxSide !== undefined) checkConfigRange('maxSide', maxSide, 1, Infinity, { integer: true });
   checkConfigChoice('format', format, ['png', 'jpg', 'webp'] as const);
   checkConfigRange('maxPixels', maxPixels, 1, Infinity, { integer: true });
   checkConfigRange('minSide', minSide, 1, Infinity, { integer: true });
+  checkConfigRange('quality', quality, 1, 100, { integer: true });
   if (typeof skipExisting !== 'boolean') throw new ConfigError('skipExisting', ['true', 'false'], describeValue(skipExisting));
   if (!Array.isArray(paths)) throw new InputError('paths', 'an array of file and folder paths', describeValue(paths));
   await prepareOutputFolder(outputDir);
@@ -254,18 +273,19 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
         skipped = true;
         summary.skipped++;
       } else {
-        let image = await readImageFile(entry.path, { maxPixels });
+        // JPEG holds neither transparency nor 16 bits: those are flattened onto white / rounded on reading.
+        const image = await readImageFile(entry.path, { maxPixels, maxSide, keepAlpha: format !== 'jpg', highBitDepth: format === 'png' });
         if (Math.min(image.width, image.height) < minSide) {
           throw new InputError('image', `at least ${minSide} pixels on each side`, `${image.width} × ${image.height} pixels`);
         }
-        if (maxSide !== undefined) image = await downscale(image, maxSide);
-        const result = await colorizer.colorize(image, { ...colorizeOptions, returnLab: sheet });
+        const deep = image.data instanceof Float32Array;
+        const result = await colorizer.colorize(image, { ...colorizeOptions, returnLab: sheet || deep, channels: image.channels === 4 ? 4 : 3 });
         await mkdir(dirname(target), { recursive: true });
-        const write = async (path: string, picture: ImageLike) => {
-          await writeImageFile(path, picture);
+        const write = async (path: string, picture: EncodableImage) => {
+          await writeImageFile(path, picture, { quality });
           outputs.push(path);
         };
-        await write(planned[0], result.rgb);
+        await write(planned[0], deep && result.lab ? sixteenBit(result.lab, image) : result.rgb);
         for (const [k, sample] of (result.samples ?? []).entries()) await write(planned[1 + k], sample);
         if (sheet && result.lab) {
           const { lightness, width, height } = result.lab;
@@ -273,7 +293,7 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
           const gray: ImageLike = { data: labPlanesToRgb(lightness, zeros, zeros), width, height, channels: 3 };
           const samples = result.samples ?? [];
           const path = `${target}.sheet.png`;
-          await writeContactSheet(path, [[gray, result.rgb, ...samples]], {
+          await writeContactSheet(path, [[gray, withoutAlpha(result.rgb), ...samples.map(withoutAlpha)]], {
             cellHeight: Math.min(height, 384),
             titles: ['gray input', 'colorized', ...samples.map((_, k) => `sample ${k + 1}`)],
           });

@@ -69,3 +69,32 @@ export function runCliBinary(args: string[], options: { uid?: number; gid?: numb
     );
   });
 }
+
+/**
+ * A PNG written byte by byte (gray, gray + alpha, RGB or RGBA by `channels`; 8 or 16 bits) holding `values`
+ * (row-major, interleaved): the exact colour type asked for, which encoders may otherwise change.
+ */
+export function pngBytes(width: number, height: number, channels: 1 | 2 | 3 | 4, values: ArrayLike<number>, depth: 8 | 16 = 16): Buffer {
+  const chunk = (type: string, body: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(body.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'ascii'), body])));
+    return Buffer.concat([length, Buffer.from(type, 'ascii'), body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([depth, { 1: 0, 2: 4, 3: 2, 4: 6 }[channels], 0, 0, 0], 8);
+  const bytesPer = depth / 8;
+  const rows = Buffer.alloc((width * channels * bytesPer + 1) * height);
+  let o = 0;
+  for (let y = 0; y < height; y++) {
+    rows[o++] = 0;
+    for (let i = 0; i < width * channels; i++, o += bytesPer) {
+      if (depth === 16) rows.writeUInt16BE(values[y * width * channels + i], o);
+      else rows[o] = values[y * width * channels + i];
+    }
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
