@@ -180,3 +180,27 @@ export class InputOverwriteError extends ColorizationError {
     super(`refused: the result ${output} would replace the input ${input}; write the results into a folder apart from the inputs`);
   }
 }
+
+/**
+ * One colour hint (a user's point) was invalid: outside the picture, an unreadable colour, or beyond the
+ * number of points the model supports. `index` is the hint's position in the list and `field` the key at
+ * fault (`'x'`, `'y'`, `'color'`, or `''` for the hint as a whole); `argument` reads `hints[3].color`.
+ *
+ * @example
+ * throw new HintError(3, 'color', "'#rrggbb', an [r, g, b] triple (0–255) or { a, b }", '"#12345"');
+ * // → HintError: hints[3].color: expected '#rrggbb', an [r, g, b] triple (0–255) or { a, b }, received "#12345"
+ */
+export class HintError extends InputError {
+  constructor(
+    /** Position of the hint in the list (0-based). */
+    readonly index: number,
+    /** The hint's field at fault, or `''` for the hint as a whole. */
+    readonly field: string,
+    expected: string,
+    received: string,
+    /** The list's name in messages. Default `'hints'`. */
+    listName = 'hints',
+  ) {
+    super(`${listName}[${index}]${field === '' ? '' : `.${field}`}`, expected, received);
+  }
+}

@@ -2,6 +2,7 @@
  * Options of `createColorizer` and of each `colorize` call, with their defaults and checks.
  */
 import type { AbGamut } from '../color/bins/gamut.js';
+import type { ColorHints } from '../hints/color-hint.js';
 import { ConfigError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { FIT_MODES, type FitMode } from './fit-lightness.js';
@@ -20,6 +21,9 @@ export const DECODE_METHODS: readonly DecodeMethod[] = Object.freeze(['annealed-
 
 /** Zhang et al.'s annealed-mean temperature (ECCV 2016, §3.3: T = 0.38). @example DEFAULT_TEMPERATURE === 0.38 */
 export const DEFAULT_TEMPERATURE = 0.38;
+
+/** Largest `saturation` a call accepts (a multiplier on the predicted ab). @example MAX_SATURATION === 4 */
+export const MAX_SATURATION = 4;
 
 /** Most colorings one call returns with `samples`. @example MAX_COLORIZE_SAMPLES === 64 */
 export const MAX_COLORIZE_SAMPLES = 64;
@@ -89,6 +93,22 @@ export interface ColorizeOptions {
   signal?: AbortSignal;
   /** Progress of this call (replaces the colorizer's `onProgress`). */
   onProgress?: (progress: ColorizeProgress) => void;
+  /**
+   * Colour hints for a hint-capable model (Zhang et al. 2017): points `[{ x, y, color }]` in the photo's own
+   * pixels, or a painted hint image `{ image, mask? }` (see `ColorHints`). Without hints (or with an empty
+   * list) the model colorizes on its own. A model without hint inputs refuses them (ConfigError `hints`).
+   */
+  hints?: ColorHints;
+  /**
+   * Side, in model-input pixels, of the square each hint point fills. Default: the paper's interface's 5 at a
+   * 256-pixel input, scaled to the model's input (`defaultHintPointSize`).
+   */
+  hintPointSize?: number;
+  /**
+   * How vivid the result is: the predicted ab (and the samples') is multiplied by this before the colours are
+   * rebuilt, in [0, 4]. 0 gives the gray photo, 1 the model's own colours. Default 1.
+   */
+  saturation?: number;
 }
 
 /** {@link ColorizeOptions} with defaults filled in. @example const { decode, temperature } = resolveColorizeOptions({}, 'bins'); */
@@ -102,6 +122,9 @@ export interface ResolvedColorizeOptions {
   returnLab: boolean;
   signal: AbortSignal | undefined;
   onProgress: ((progress: ColorizeProgress) => void) | undefined;
+  hints: ColorHints | undefined;
+  hintPointSize: number | undefined;
+  saturation: number;
 }
 
 /**
@@ -111,7 +134,7 @@ export interface ResolvedColorizeOptions {
  */
 export function resolveColorizeOptions(options: ColorizeOptions, kind: ModelKind): ResolvedColorizeOptions {
   if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an options object', describeValue(options));
-  const { decode = 'annealed-mean', temperature = DEFAULT_TEMPERATURE, samples = 0, seed = 0, fit = 'squash', channels = 3, returnLab = false } = options;
+  const { decode = 'annealed-mean', temperature = DEFAULT_TEMPERATURE, samples = 0, seed = 0, fit = 'squash', channels = 3, returnLab = false, saturation = 1 } = options;
   checkConfigChoice('decode', decode, DECODE_METHODS);
   checkConfigRange('temperature', temperature, 0, 1, { openLow: true });
   checkConfigRange('samples', samples, 0, MAX_COLORIZE_SAMPLES, { integer: true });
@@ -119,6 +142,9 @@ export function resolveColorizeOptions(options: ColorizeOptions, kind: ModelKind
   checkConfigChoice('fit', fit, FIT_MODES);
   checkConfigChoice('channels', channels, [3, 4] as const);
   if (typeof returnLab !== 'boolean') throw new ConfigError('returnLab', ['true', 'false'], describeValue(returnLab));
+  checkConfigRange('saturation', saturation, 0, MAX_SATURATION);
+  const { hints, hintPointSize } = options;
+  if (hintPointSize !== undefined) checkConfigRange('hintPointSize', hintPointSize, 1, Infinity, { integer: true });
   if (samples > 0 && kind !== 'bins') {
     throw new ConfigError('samples', `0 for a '${kind}' model (sampling needs a distribution over ab bins)`, String(samples));
   }
@@ -127,7 +153,7 @@ export function resolveColorizeOptions(options: ColorizeOptions, kind: ModelKind
     throw new ConfigError('signal', 'an AbortSignal', describeValue(signal));
   }
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new ConfigError('onProgress', 'a function', describeValue(onProgress));
-  return { decode, temperature, samples, seed, fit, channels, returnLab, signal, onProgress };
+  return { decode, temperature, samples, seed, fit, channels, returnLab, signal, onProgress, hints, hintPointSize, saturation };
 }
 
 /**

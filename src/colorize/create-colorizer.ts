@@ -21,6 +21,7 @@ import { recombineLab, type AbImage } from '../color/image/image-recombine.js';
 import { grayToLightness, rgbToLab } from '../color/lab/lab.js';
 import { sampleColorizations } from '../color/decode/sample-colorizations.js';
 import { ColorizationError, ConfigError, InputError, describeValue } from '../errors.js';
+import { encodeHints, type HintPlanes } from '../hints/encode-hints.js';
 import { foldBatchNorm, planBatchNormFolds } from '../models/fold-batch-norm.js';
 import { throwIfColorizeAborted } from './colorize-abort.js';
 import {
@@ -193,10 +194,18 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
   let disposed = false;
 
   /** Run the model and decode: the main ab and the samples, in Lab units at the model's output size. */
-  const predict = async (local: FittedLightness, global: FittedLightness | null, o: ResolvedColorizeOptions, report: (stage: ColorizeStage, fraction: number) => void): Promise<AbImage[]> => {
+  const predict = async (local: FittedLightness, global: FittedLightness | null, hints: HintPlanes | null, o: ResolvedColorizeOptions, report: (stage: ColorizeStage, fraction: number) => void): Promise<AbImage[]> => {
     const tensors = tf.tidy(() => {
-      const localInput = tf.tensor4d(local.data, [1, local.size.height, local.size.width, 1]);
-      const inputs = global === null ? localInput : [tf.tensor4d(global.data, [1, global.size.height, global.size.width, 1]), localInput];
+      const { height, width } = local.size;
+      const localInput = tf.tensor4d(local.data, [1, height, width, 1]);
+      let inputs: tf.Tensor4D | tf.Tensor4D[] = localInput;
+      if (global !== null) inputs = [tf.tensor4d(global.data, [1, global.size.height, global.size.width, 1]), localInput];
+      // A hint-capable model always gets its hint planes: all zeros when the call has no hints.
+      if (layout.acceptsHints) {
+        inputs = hints === null
+          ? [localInput, tf.zeros([1, height, width, 2]), tf.zeros([1, height, width, 1])]
+          : [localInput, tf.tensor4d(hints.ab, [1, height, width, 2]), tf.tensor4d(hints.mask, [1, height, width, 1])];
+      }
       let raw: tf.Tensor | tf.Tensor[];
       try {
         raw = model.predict(inputs);
@@ -205,13 +214,15 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
         throw new ColorizationError(`the model failed on a ${local.size.height} × ${local.size.width} input (${(e as Error).message}); check inputSize`);
       }
       const output = (Array.isArray(raw) ? raw[layout.outputIndex] : raw) as tf.Tensor4D;
-      if (layout.kind === 'ab-tanh') return [tf.mul(output, AB_SCALE) as tf.Tensor4D];
+      // Saturation scales the chroma the model predicts; lightness is untouched (it comes from the photo).
+      const saturate = (ab: tf.Tensor4D): tf.Tensor4D => (o.saturation === 1 ? ab : (tf.mul(ab, o.saturation) as tf.Tensor4D));
+      if (layout.kind === 'ab-tanh') return [saturate(tf.mul(output, AB_SCALE) as tf.Tensor4D)];
       // Iizuka et al. 2016, §3.4: chrominance in [0, 1] over the ab range, ab = (2s − 1) · 110.
-      if (layout.kind === 'ab-sigmoid') return [tf.mul(tf.sub(tf.mul(output, 2), 1), AB_SCALE) as tf.Tensor4D];
+      if (layout.kind === 'ab-sigmoid') return [saturate(tf.mul(tf.sub(tf.mul(output, 2), 1), AB_SCALE) as tf.Tensor4D)];
       const config = { gamut, temperature: o.temperature };
       const main = o.decode === 'mode' ? decodeMode(output, { gamut }) : o.decode === 'mean' ? decodeMean(output, { gamut }) : decodeAnnealedMean(output, config);
       const samples = o.samples > 0 ? sampleColorizations(output, { ...config, count: o.samples, seed: o.seed }) : [];
-      return [main, ...samples];
+      return [main, ...samples].map(saturate);
     });
     try {
       report('decode', 0.6);
@@ -230,6 +241,10 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
   const colorize = async (input: ImageInput, callOptions: ColorizeOptions = {}, index?: number): Promise<ColorizeResult> => {
     if (disposed) throw new ColorizationError('colorize: this colorizer has been disposed; create a new one');
     const o = resolveColorizeOptions(callOptions, layout.kind);
+    const hasHints = o.hints !== undefined && !(Array.isArray(o.hints) && o.hints.length === 0);
+    if (hasHints && !layout.acceptsHints) {
+      throw new ConfigError('hints', 'no hints for this model (hints need a hint-capable model: inputs [lightness, hint_ab, hint_mask])', `hints for a model with ${model.inputs.length} input${model.inputs.length === 1 ? '' : 's'}`);
+    }
     const progress = o.onProgress ?? defaultProgress;
     const report = (stage: ColorizeStage, fraction: number) => {
       // Once the result exists, an abort no longer saves any work.
@@ -241,8 +256,9 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
     const lightness = lightnessOf(image);
     const local = fitLightness(lightness, inputSize, o.fit);
     const global = layout.globalInputSize === null ? null : fitLightness(lightness, layout.globalInputSize, 'squash');
+    const hints = o.hints === undefined || !layout.acceptsHints ? null : encodeHints(o.hints, { photo: { width: image.width, height: image.height }, size: local.size, content: local.content, pointSize: o.hintPointSize });
     report('predict', 0.2);
-    const [main, ...sampleAbs] = await predict(local, global, o, report);
+    const [main, ...sampleAbs] = await predict(local, global, hints, o, report);
     report('recombine', 0.8);
     const finish = (ab: AbImage, returnLab: boolean) => {
       const { image: rgb, lab } = recombineLab(lightness, cropToContent(ab, local), { channels: o.channels, returnLab });

@@ -6,7 +6,8 @@
  * - `'ab-tanh'`: ab / 110 directly (Nazeri et al. 2018's tanh generator; baseline and Larsson with
  *   `output: 'ab'`, tanh or linear);
  * - `'ab-sigmoid'`: s ∈ [0, 1] with ab = (2s − 1) · 110 (Iizuka et al. 2016, §3.4).
- * One input is the lightness; two inputs are Iizuka's `[global, local]` (§3.2).
+ * One input is the lightness; two inputs are Iizuka's `[global, local]` (§3.2); three inputs are a
+ * hint-capable model's `[lightness, hint_ab, hint_mask]` (Zhang et al. 2017, §3.1: channels 1, 2 and 1).
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { AbGamut } from '../color/bins/gamut.js';
@@ -37,6 +38,11 @@ export interface ColorizationModelLayout {
   globalInputSize: PixelSize | null;
   /** Which of the model's outputs holds the colours (Iizuka's second output is class logits). */
   outputIndex: number;
+  /**
+   * Whether the model takes colour hints: three inputs `[lightness [N,H,W,1], hint_ab [N,H,W,2] (ab / 110),
+   * hint_mask [N,H,W,1] (1 where a hint is)]`, all at the same size (Zhang et al. 2017).
+   */
+  acceptsHints: boolean;
 }
 
 type Shape = readonly (number | null)[];
@@ -79,7 +85,8 @@ function activationOf(model: tfl.LayersModel, outputIndex: number): string | und
  * `'ab-sigmoid'` when its last activation (looking through upsampling, reshape, dropout) is sigmoid, or
  * when it has none that can be read and the model has two inputs; `'ab-tanh'` otherwise.
  *
- * @param model  a model with one input `[N, H, W, 1]` or two inputs `[global, local]` (Iizuka et al.).
+ * @param model  a model with one input `[N, H, W, 1]`, two inputs `[global, local]` (Iizuka et al.) or three
+ *   inputs `[lightness, hint_ab, hint_mask]` (a hint-capable model, Zhang et al. 2017).
  * @param options  `gamut` (the bins of a `'bins'` model); `modelKind` to override detection.
  * @returns the layout.
  * @throws ConfigError (key `model` or `modelKind`) when the model is not a colorization model or does not
@@ -91,9 +98,10 @@ export function inspectColorizationModel(model: tfl.LayersModel, options: { gamu
   const { gamut, modelKind } = options;
   if (modelKind !== undefined) checkConfigChoice('modelKind', modelKind, MODEL_KINDS);
   const inputShapes = model.inputs.map((input) => input.shape as Shape);
-  if (inputShapes.length < 1 || inputShapes.length > 2) {
-    throw new ConfigError('model', 'a model with one lightness input, or two ([global, local] as Iizuka et al.)', `${inputShapes.length} inputs`);
+  if (inputShapes.length < 1 || inputShapes.length > 3) {
+    throw new ConfigError('model', 'a model with one lightness input, two ([global, local] as Iizuka et al.) or three ([lightness, hint_ab, hint_mask])', `${inputShapes.length} inputs`);
   }
+  if (inputShapes.length === 3) return inspectHintModel(model, inputShapes, gamut, modelKind);
   inputShapes.forEach((shape, i) => {
     if (shape.length !== 4 || shape[3] !== 1) {
       throw new ConfigError('model', 'lightness inputs of shape [N, H, W, 1]', `input ${i} of shape ${shapeText(shape)}`);
@@ -106,6 +114,13 @@ export function inspectColorizationModel(model: tfl.LayersModel, options: { gamu
     throw new ConfigError('model', 'a fixed-size global input (the first of two inputs)', `shape ${shapeText(global)}`);
   }
 
+  // Without a readable activation, two inputs mean Iizuka et al.'s sigmoid chrominance.
+  const { kind, outputIndex } = readOutput(model, gamut, modelKind, global !== null);
+  return { kind, localInputSize: fixedSize(local), globalInputSize, outputIndex, acceptsHints: false };
+}
+
+/** The colour output and its kind; `sigmoidByDefault` decides a 2-channel output with no readable activation. */
+function readOutput(model: tfl.LayersModel, gamut: AbGamut, modelKind: ModelKind | undefined, sigmoidByDefault: boolean): { kind: ModelKind; outputIndex: number } {
   const outputShapes = model.outputs.map((output) => output.shape as Shape);
   const outputIndex = outputShapes.findIndex((s) => s.length === 4 && (s[3] === 2 || s[3] === gamut.size));
   if (outputIndex < 0) {
@@ -113,13 +128,37 @@ export function inspectColorizationModel(model: tfl.LayersModel, options: { gamu
   }
   const channels = outputShapes[outputIndex][3];
   const activation = channels === gamut.size ? undefined : activationOf(model, outputIndex);
-  // Without a readable activation, two inputs mean Iizuka et al.'s sigmoid chrominance.
-  const sigmoid = activation === 'sigmoid' || (activation === undefined && global !== null);
+  const sigmoid = activation === 'sigmoid' || (activation === undefined && sigmoidByDefault);
   const detected: ModelKind = channels === gamut.size ? 'bins' : sigmoid ? 'ab-sigmoid' : 'ab-tanh';
   const kind = modelKind ?? detected;
   if ((kind === 'bins') !== (channels === gamut.size)) {
     const expected = kind === 'bins' ? `an output with ${gamut.size} channels (gamut size) for 'bins'` : `an output with 2 channels for '${kind}'`;
     throw new ConfigError('modelKind', expected, `'${kind}' for output ${outputIndex} of shape ${shapeText(outputShapes[outputIndex])}`);
   }
-  return { kind, localInputSize: fixedSize(local), globalInputSize, outputIndex };
+  return { kind, outputIndex };
+}
+
+/** The three inputs of a hint-capable model: channels 1, 2, 1 and one spatial size. */
+const HINT_INPUT_CHANNELS = [1, 2, 1] as const;
+const HINT_INPUT_NAMES = ['lightness', 'hint_ab', 'hint_mask'] as const;
+
+function inspectHintModel(model: tfl.LayersModel, inputShapes: Shape[], gamut: AbGamut, modelKind: ModelKind | undefined): ColorizationModelLayout {
+  inputShapes.forEach((shape, i) => {
+    if (shape.length !== 4 || shape[3] !== HINT_INPUT_CHANNELS[i]) {
+      throw new ConfigError(
+        'model',
+        'three inputs [lightness [N, H, W, 1], hint_ab [N, H, W, 2], hint_mask [N, H, W, 1]] (a hint-capable model)',
+        `input ${i} (${HINT_INPUT_NAMES[i]}) of shape ${shapeText(shape)}`,
+      );
+    }
+  });
+  const [lightness, ...hintShapes] = inputShapes;
+  for (const shape of hintShapes) {
+    if (shape[1] !== lightness[1] || shape[2] !== lightness[2]) {
+      throw new ConfigError('model', 'hint inputs of the lightness input\'s size', `inputs of shapes ${inputShapes.map(shapeText).join(', ')}`);
+    }
+  }
+  // The contract's ab output is ab / 110, tanh in the SIGGRAPH17 network; a sigmoid is still read as one.
+  const { kind, outputIndex } = readOutput(model, gamut, modelKind, false);
+  return { kind, localInputSize: fixedSize(lightness), globalInputSize: null, outputIndex, acceptsHints: true };
 }

@@ -1,2 +1,5 @@
-// Public API of src/hints: re-exports only.
+// Public API of src/hints: re-exports only. Named lists where a file also exports internals (its tests import those from the file).
+export * from './color-hint.js';
+export { hintColorToAb, HINT_COLOR_FORMS } from './hint-color.js';
+export * from './encode-hints.js';
 export * from './simulate-hints.js';

@@ -49,7 +49,7 @@ describe('createColorizer with a bins model (logits over 313 bins at 1/4 size)',
   });
 
   it('detects the kind, input size and colour output from the model', () => {
-    expect(colorizer.layout).toEqual({ kind: 'bins', localInputSize: { height: 16, width: 16 }, globalInputSize: null, outputIndex: 0 });
+    expect(colorizer.layout).toEqual({ kind: 'bins', localInputSize: { height: 16, width: 16 }, globalInputSize: null, outputIndex: 0, acceptsHints: false });
     expect(colorizer.inputSize).toEqual({ height: 16, width: 16 });
   });
 
@@ -225,7 +225,7 @@ describe('createColorizer with ab models', () => {
   it('a two-input [global, local] sigmoid model (Iizuka-shaped) gives ab = (2s − 1) · 110, the global input squashed', async () => {
     const model = tinyTwoInputModel();
     const colorizer = await createColorizer({ model });
-    expect(colorizer.layout).toEqual({ kind: 'ab-sigmoid', localInputSize: { height: 16, width: 16 }, globalInputSize: { height: 8, width: 8 }, outputIndex: 0 });
+    expect(colorizer.layout).toEqual({ kind: 'ab-sigmoid', localInputSize: { height: 16, width: 16 }, globalInputSize: { height: 8, width: 8 }, outputIndex: 0, acceptsHints: false });
     const picture: ImageLike = { data: grayPicture(16, 16, 2), width: 16, height: 16, channels: 1 };
     const L = imageToLab(picture).lightness;
     const result = await colorizer.colorize(picture, { returnLab: true });

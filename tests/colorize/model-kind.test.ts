@@ -14,11 +14,11 @@ import { grayPicture, tinyBinsModel } from './tiny-models.js';
 describe('inspectColorizationModel on the library\'s model families', () => {
   it('Zhang → bins at 1/4 size, Nazeri → ab-tanh, Iizuka → ab-sigmoid with [global, local], baseline ab/bins', () => {
     const zhang = buildZhangModel({ inputSize: 32, widthMultiplier: 1 / 32, seed: 1 });
-    expect(inspectColorizationModel(zhang, { gamut: ZHANG_GAMUT })).toEqual({ kind: 'bins', localInputSize: { height: 32, width: 32 }, globalInputSize: null, outputIndex: 0 });
+    expect(inspectColorizationModel(zhang, { gamut: ZHANG_GAMUT })).toEqual({ kind: 'bins', localInputSize: { height: 32, width: 32 }, globalInputSize: null, outputIndex: 0, acceptsHints: false });
     const nazeri = buildNazeriGenerator({ preset: 'cifar10', seed: 1 });
     expect(inspectColorizationModel(nazeri, { gamut: ZHANG_GAMUT }).kind).toBe('ab-tanh');
     const iizuka = buildIizukaModel({ globalInputSize: 32, widthMultiplier: 1 / 16, numClasses: 3, seed: 1 });
-    expect(inspectColorizationModel(iizuka, { gamut: ZHANG_GAMUT })).toEqual({ kind: 'ab-sigmoid', localInputSize: null, globalInputSize: { height: 32, width: 32 }, outputIndex: 0 });
+    expect(inspectColorizationModel(iizuka, { gamut: ZHANG_GAMUT })).toEqual({ kind: 'ab-sigmoid', localInputSize: null, globalInputSize: { height: 32, width: 32 }, outputIndex: 0, acceptsHints: false });
     const backbone = { inputChannels: 1, inputSize: 32, classes: 4, widthMultiplier: 1 / 16, stem: 'small' as const, seed: 1 };
     const baselineAb = buildBaselineModel({ backbone, output: 'ab' });
     const baselineBins = buildBaselineModel({ backbone, output: 'bins' });

@@ -1,4 +1,5 @@
 // Tiny colorization models with seeded weights, one per output kind, for fast tests of the colorizer.
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 const init = (seed: number) => tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed });
@@ -49,4 +50,26 @@ export function grayPicture(width: number, height: number, seed = 0): Uint8Array
     }
   }
   return data;
+}
+
+/**
+ * A hint-capable model with known weights: inputs `[lightness, hint_ab, hint_mask]` at `size × size`, output
+ * ab/110 = hint_ab + (0.3, −0.2) · lightness(normalized) through one linear 1×1 convolution, so its
+ * prediction can be written down by hand: the hint colour plus a lightness-dependent tint.
+ */
+export function tinyHintModel(options: { size?: number | null } = {}): tfl.LayersModel {
+  const { size = 16 } = options;
+  const lightness = tfl.input({ shape: [size, size, 1], name: 'lightness' });
+  const hintAb = tfl.input({ shape: [size, size, 2], name: 'hint_ab' });
+  const hintMask = tfl.input({ shape: [size, size, 1], name: 'hint_mask' });
+  const joined = tfl.layers.concatenate().apply([lightness, hintAb, hintMask]) as tfl.SymbolicTensor;
+  const conv = tfl.layers.conv2d({ filters: 2, kernelSize: 1, useBias: false, activation: 'linear' });
+  const ab = conv.apply(joined) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: [lightness, hintAb, hintMask], outputs: ab });
+  // Input channels [L, hint a, hint b, mask] → outputs [a, b].
+  const kernel = [0.3, -0.2, 1, 0, 0, 1, 0, 0];
+  const weights = tf.tensor4d(kernel, [1, 1, 4, 2]);
+  conv.setWeights([weights]);
+  weights.dispose();
+  return model;
 }
