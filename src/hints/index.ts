@@ -3,3 +3,4 @@ export * from './color-hint.js';
 export { hintColorToAb, HINT_COLOR_FORMS } from './hint-color.js';
 export * from './encode-hints.js';
 export * from './simulate-hints.js';
+export * from './hint-objective.js';
