@@ -16,8 +16,8 @@ import {
   imageToLab,
   labPlanesToRgb,
   type ImageLike,
-} from '../src/index.js';
-import { createNodeColorizer, readImageFile, writeContactSheet } from '../src/node/index.js';
+} from 'tfjs-colorization';
+import { createNodeColorizer, readImageFile, writeContactSheet } from 'tfjs-colorization/node';
 import { renderGamutPalette } from './palette.js';
 
 const IMAGES = 'examples/images';

@@ -2,7 +2,7 @@
  * Render a gamut's bins on the ab plane: each bin a square of its colour at a fixed lightness,
  * a on the horizontal axis (−110 … 110, left to right), b on the vertical (110 at the top).
  */
-import { labPlanesToRgb, type AbGamut, type ImageLike } from '../src/index.js';
+import { labPlanesToRgb, type AbGamut, type ImageLike } from 'tfjs-colorization';
 
 export function renderGamutPalette(gamut: AbGamut, lightness: number, size: number): ImageLike {
   const range = 120;

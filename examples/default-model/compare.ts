@@ -2,7 +2,7 @@
  * Compare candidate systems for the bundled model on the same budget (wall-clock training time on the same
  * data, same batches, same input size), then evaluate each on the held-out photographs.
  *
- *   node --import tsx examples/default-model/compare.ts <zhang|nazeri> <minutes> [threads] [dataDir]
+ *   node --import tsx examples/default-model/compare.ts <zhang|nazeri> <minutes> <threads> <dataDir>
  *
  * Writes runs/compare/<system>/result.json, a curve CSV and a sample sheet of validation photos.
  */
@@ -22,13 +22,15 @@ import {
   recombineLab,
   registerKernels,
   type ImageLike,
-} from '../../src/index.js';
-import { createFileCheckpointStore, useWasmThreads, writeContactSheet } from '../../src/node/index.js';
+} from 'tfjs-colorization';
+import { createFileCheckpointStore, useWasmThreads, writeContactSheet } from 'tfjs-colorization/node';
+import { requireFolderFlag } from '../require-data-folder.js';
 import { heldOutNames, loadPhotos } from './data.js';
 import { evaluate } from './evaluate.js';
 import { INPUT_SIZE, createNazeriSystem, createZhangSystem, type CandidateSystem } from './systems.js';
 
-const [systemName = 'zhang', minutesArg = '30', threadsArg = '1', dataDir = '../shared/data'] = process.argv.slice(2);
+const [systemName = 'zhang', minutesArg = '30', threadsArg = '1', dataArg] = process.argv.slice(2);
+const dataDir = requireFolderFlag('dataDir (4th argument)', dataArg, 'photos/ and its manifests');
 const budgetMs = Number(minutesArg) * 60_000;
 tf.env().set('PROD', true);
 await useWasmThreads({ threads: Number(threadsArg) });

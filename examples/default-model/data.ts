@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import type { ImageLike } from '../../src/index.js';
+import type { ImageLike } from 'tfjs-colorization';
 
 /** Files never trained on: the demo's colour photos. */
 export async function heldOutNames(): Promise<Set<string>> {

@@ -14,7 +14,7 @@ import {
   lightnessToInput,
   recombineLab,
   type ImageLike,
-} from '../../src/index.js';
+} from 'tfjs-colorization';
 
 export interface Evaluation {
   images: number;

@@ -4,7 +4,7 @@
  * → models/default/ with float16 weights, and a check that float16 storage does not
  * change the colours visibly (max and mean ab difference on validation photos).
  *
- *   node --import tsx examples/default-model/export.ts [--run runs/default] [--data ../shared/data] [--pick newest|best]
+ *   node --import tsx examples/default-model/export.ts --data <data folder> [--run runs/default] [--pick newest|best]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -12,12 +12,14 @@ import '@tensorflow/tfjs-layers';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeAnnealedMean, imageToLab, lightnessToInput, loadCheckpointModel } from '../../src/index.js';
-import { createFileCheckpointStore, createNodeColorizer, loadModelFiles, readImageFile, saveModelFiles, useWasmThreads, writeImageFile } from '../../src/node/index.js';
+import { decodeAnnealedMean, imageToLab, lightnessToInput, loadCheckpointModel } from 'tfjs-colorization';
+import { createFileCheckpointStore, createNodeColorizer, loadModelFiles, readImageFile, saveModelFiles, useWasmThreads, writeImageFile } from 'tfjs-colorization/node';
+import { requireFolderFlag } from '../require-data-folder.js';
 import { heldOutNames, loadPhotos } from './data.js';
 import { INPUT_SIZE } from './systems.js';
 
-const { values: args } = parseArgs({ options: { run: { type: 'string', default: 'runs/default' }, data: { type: 'string', default: '../shared/data' }, out: { type: 'string', default: 'models/default' }, pick: { type: 'string', default: 'newest' } } });
+const { values: args } = parseArgs({ options: { run: { type: 'string', default: 'runs/default' }, data: { type: 'string' }, out: { type: 'string', default: 'models/default' }, pick: { type: 'string', default: 'newest' } } });
+const dataDir = requireFolderFlag('--data', args.data, 'photos/val/ with its photographs');
 if (args.pick !== 'newest' && args.pick !== 'best') throw new Error(`--pick: expected newest or best, received ${args.pick}`);
 tf.env().set('PROD', true);
 await useWasmThreads({ threads: 2 });
@@ -28,7 +30,7 @@ const model = await loadCheckpointModel(record, 'zhang');
 await saveModelFiles(model, args.out, { weights: 'float16' });
 const reloaded = await loadModelFiles(args.out);
 
-const val = await loadPhotos([join(args.data, 'photos/val')], 256, { exclude: await heldOutNames(), limit: 48 });
+const val = await loadPhotos([join(dataDir, 'photos/val')], 256, { exclude: await heldOutNames(), limit: 48 });
 let maxDiff = 0, sumDiff = 0, count = 0;
 for (const photo of val.images) {
   const input = lightnessToInput(imageToLab(photo), INPUT_SIZE);

@@ -9,10 +9,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { imageToLab, labPlanesToRgb, lightnessToInput, recombineLab, type ImageLike } from '../../src/index.js';
-import { writeContactSheet } from '../../src/node/index.js';
-import { atomicWriteFile } from '../../src/node/atomic-write.js';
-import { renderCurvesSvg, type CurvePoint } from '../../src/node/training-curves.js';
+import { imageToLab, labPlanesToRgb, lightnessToInput, recombineLab, type ImageLike } from 'tfjs-colorization';
+import { writeContactSheet, atomicWriteFile, renderCurvesSvg, type CurvePoint } from 'tfjs-colorization/node';
 
 const VALIDATION_COLUMNS = ['auc', 'auc_rebalanced', 'psnr', 'colourfulness'] as const;
 

@@ -19,7 +19,7 @@ import {
   decodeAnnealedMean,
   type Batch,
   type TargetKind,
-} from '../../src/index.js';
+} from 'tfjs-colorization';
 
 export interface CandidateSystem {
   readonly name: string;

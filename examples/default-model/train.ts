@@ -1,7 +1,7 @@
 /**
  * Train the bundled default model: resumable across sessions, stoppable at any moment.
  *
- *   npm run train:default -- [--minutes 60] [--threads 2] [--data ../shared/data] [--init <checkpoint dir>]
+ *   npm run train:default -- --data <data folder> [--minutes 60] [--threads 2] [--init <checkpoint dir>]
  *
  * The full configuration is `TRAINING` below. Checkpoints go to runs/default/checkpoints (the newest and
  * the best by validation AuC are kept); the run resumes from the newest one: same next batch, same
@@ -26,8 +26,9 @@ import {
   registerKernels,
   restoreCheckpoint,
   setLearningRate,
-} from '../../src/index.js';
-import { createFileCheckpointStore, useWasmThreads } from '../../src/node/index.js';
+} from 'tfjs-colorization';
+import { createFileCheckpointStore, useWasmThreads } from 'tfjs-colorization/node';
+import { requireFolderFlag } from '../require-data-folder.js';
 import { heldOutNames, loadPhotos } from './data.js';
 import { evaluate } from './evaluate.js';
 import { writeRunCurves, writeRunSamples } from './run-report.js';
@@ -56,11 +57,12 @@ const { values: args } = parseArgs({
   options: {
     minutes: { type: 'string', default: '60' },
     threads: { type: 'string', default: '2' },
-    data: { type: 'string', default: '../shared/data' },
+    data: { type: 'string' },
     run: { type: 'string', default: 'runs/default' },
     init: { type: 'string' },
   },
 });
+const dataDir = requireFolderFlag('--data', args.data, 'photos/ and photos64/ (see examples/default-model/data.ts)');
 const deadline = Date.now() + Number(args.minutes) * 60_000;
 tf.env().set('PROD', true);
 const { threads } = await useWasmThreads({ threads: Number(args.threads) });
@@ -68,8 +70,8 @@ registerKernels({ backend: 'wasm' });
 await mkdir(join(args.run, 'samples'), { recursive: true });
 
 const exclude = await heldOutNames();
-const train = await loadPhotos(TRAINING.data.map((d) => join(args.data, d)), TRAINING.loadSide, { exclude });
-const val = await loadPhotos([join(args.data, 'photos/val')], 256, { exclude });
+const train = await loadPhotos(TRAINING.data.map((d) => join(dataDir, d)), TRAINING.loadSide, { exclude });
+const val = await loadPhotos([join(dataDir, 'photos/val')], 256, { exclude });
 const validation = val.images.filter((_, i) => i % Math.floor(val.images.length / TRAINING.validationPhotos) === 0).slice(0, TRAINING.validationPhotos);
 const samplePhotos = val.images.filter((_, i) => i % Math.floor(val.images.length / TRAINING.samplePhotos) === 1).slice(0, TRAINING.samplePhotos);
 const source = createArraySource(train.images);

@@ -3,7 +3,7 @@
  * numbers, a sample sheet and the run's curves: AuC (plain and rebalanced), PSNR and colourfulness, beside
  * the gray baseline.
  *
- *   node --import tsx examples/default-model/validate.ts [--model models/default] [--run runs/default] [--data ../shared/data]
+ *   node --import tsx examples/default-model/validate.ts --data <data folder> [--model models/default] [--run runs/default]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -11,19 +11,21 @@ import '@tensorflow/tfjs-layers';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeAnnealedMean, imageToLab, lightnessToInput, recombineLab, type ImageLike } from '../../src/index.js';
-import { loadModelFiles, useWasmThreads, writeContactSheet } from '../../src/node/index.js';
+import { decodeAnnealedMean, imageToLab, lightnessToInput, recombineLab, type ImageLike } from 'tfjs-colorization';
+import { loadModelFiles, useWasmThreads, writeContactSheet } from 'tfjs-colorization/node';
+import { requireFolderFlag } from '../require-data-folder.js';
 import { heldOutNames, loadPhotos } from './data.js';
 import { evaluate } from './evaluate.js';
 import { writeRunCurves } from './run-report.js';
 import { INPUT_SIZE } from './systems.js';
 
-const { values: args } = parseArgs({ options: { model: { type: 'string', default: 'models/default' }, run: { type: 'string', default: 'runs/default' }, data: { type: 'string', default: '../shared/data' }, out: { type: 'string', default: 'docs/default-model' } } });
+const { values: args } = parseArgs({ options: { model: { type: 'string', default: 'models/default' }, run: { type: 'string', default: 'runs/default' }, data: { type: 'string' }, out: { type: 'string', default: 'docs/default-model' } } });
+const dataDir = requireFolderFlag('--data', args.data, 'photos/val/ with its photographs');
 tf.env().set('PROD', true);
 await useWasmThreads({ threads: 2 });
 const model = await loadModelFiles(args.model);
 const weights = JSON.parse(await readFile(join(args.run, 'rebalance-weights.json'), 'utf8')) as number[];
-const val = await loadPhotos([join(args.data, 'photos/val')], 256, { exclude: await heldOutNames() });
+const val = await loadPhotos([join(dataDir, 'photos/val')], 256, { exclude: await heldOutNames() });
 const predictAb = (input: tf.Tensor4D): tf.Tensor4D => tf.tidy(() => decodeAnnealedMean(model.predict(input) as tf.Tensor4D));
 const t0 = performance.now();
 const result = evaluate(val.images, INPUT_SIZE, weights, predictAb);

@@ -1,7 +1,7 @@
 /**
  * Command-line flags shared by every experiment script, and the experiment-specific ones each script adds.
  *
- *   --data <dir>             photo folders (default ../shared/data: photos64/ with its manifest)
+ *   --data <dir>             photo folder (photos64/ with its manifest); required unless --cifar is given
  *   --cifar <dir>            CIFAR-10 binary folder (cifar-10-batches-bin); replaces the photos when given
  *   --minutes <n>            wall-clock budget of this session (default 30); the run saves and stops
  *   --epochs <n>             length of the whole run over all sessions (default per script)
@@ -16,7 +16,8 @@
  *   --seed <n>               seed of the model initializers and the data order (default 1)
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError } from '../../src/index.js';
+import { ConfigError } from 'tfjs-colorization';
+import { requireFolderFlag } from '../require-data-folder.js';
 
 export interface CommonArgs {
   data: string;
@@ -56,7 +57,7 @@ function positiveInteger(flag: string, text: string | undefined, fallback: numbe
  */
 export function parseExperimentArgs<E extends string>(experiment: string, defaults: ScriptDefaults, extra: Record<E, string>): { common: CommonArgs; extra: Record<E, string> } {
   const options: Options = {
-    data: { type: 'string', default: '../shared/data' },
+    data: { type: 'string' },
     cifar: { type: 'string' },
     minutes: { type: 'string', default: '30' },
     epochs: { type: 'string' },
@@ -76,7 +77,7 @@ export function parseExperimentArgs<E extends string>(experiment: string, defaul
   const minutes = Number(text.minutes);
   if (!(minutes > 0)) throw new ConfigError('--minutes', 'a number > 0', JSON.stringify(text.minutes));
   const common: CommonArgs = {
-    data: text.data!,
+    data: text.cifar === undefined ? requireFolderFlag('--data', text.data, 'photos64/ and its manifest') : (text.data ?? ''),
     cifar: text.cifar,
     minutes,
     epochs: positiveInteger('epochs', text.epochs, defaults.epochs),

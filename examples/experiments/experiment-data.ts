@@ -11,9 +11,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import type { ExampleSource, ImageLike } from '../../src/index.js';
-import { createArraySource } from '../../src/index.js';
-import { readCifar10Folder } from '../../src/node/index.js';
+import { type ExampleSource, type ImageLike, createArraySource } from 'tfjs-colorization';
+import { readCifar10Folder } from 'tfjs-colorization/node';
 import { heldOutNames } from '../default-model/data.js';
 import type { CommonArgs } from './experiment-args.js';
 

@@ -24,16 +24,8 @@ import {
   type GanTrainer,
   type SupervisedTrainer,
   type TrainingCallbacks,
-} from '../../src/index.js';
-import { atomicWriteFile } from '../../src/node/atomic-write.js';
-import {
-  buildSampleRows,
-  createFileCheckpointStore,
-  createProgressBar,
-  createSampleSheetCallback,
-  createTrainingCurvesCallback,
-  useWasmThreads,
-} from '../../src/node/index.js';
+} from 'tfjs-colorization';
+import { atomicWriteFile, buildSampleRows, createFileCheckpointStore, createProgressBar, createSampleSheetCallback, createTrainingCurvesCallback, useWasmThreads } from 'tfjs-colorization/node';
 import { spreadIndices } from './experiment-data.js';
 
 /** Select wasm with `threads` threads and register the training kernels. Returns the threads in use. */

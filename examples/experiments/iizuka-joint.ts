@@ -15,7 +15,7 @@ import {
   createJointObjective,
   createSupervisedTrainer,
   IIZUKA_CLASSIFICATION_WEIGHT,
-} from '../../src/index.js';
+} from 'tfjs-colorization';
 import { parseExperimentArgs } from './experiment-args.js';
 import { loadExperimentData } from './experiment-data.js';
 import { createRunStore, runExperiment, startWasm, takeFixedBatch } from './experiment-run.js';

@@ -26,7 +26,7 @@ import {
   createSupervisedTrainer,
   restoreCheckpoint,
   type OptimizerConfig,
-} from '../../src/index.js';
+} from 'tfjs-colorization';
 import { choose, parseExperimentArgs } from './experiment-args.js';
 import { loadExperimentData } from './experiment-data.js';
 import { createRunStore, runExperiment, startWasm, takeFixedBatch } from './experiment-run.js';

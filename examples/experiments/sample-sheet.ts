@@ -15,16 +15,16 @@
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { computeColorfulness, ConfigError, createColorizer, imageToLab, loadCheckpointModel, recombineLab, type ImageLike } from '../../src/index.js';
-import { atomicWriteFile } from '../../src/node/atomic-write.js';
-import { createFileCheckpointStore, writeContactSheet } from '../../src/node/index.js';
+import { computeColorfulness, ConfigError, createColorizer, imageToLab, loadCheckpointModel, recombineLab, type ImageLike } from 'tfjs-colorization';
+import { atomicWriteFile, createFileCheckpointStore, writeContactSheet } from 'tfjs-colorization/node';
+import { requireFolderFlag } from '../require-data-folder.js';
 import type { CommonArgs } from './experiment-args.js';
 import { loadExperimentData, spreadIndices } from './experiment-data.js';
 import { startWasm } from './experiment-run.js';
 
 const { values: args } = parseArgs({
   options: {
-    data: { type: 'string', default: '../shared/data' },
+    data: { type: 'string' },
     out: { type: 'string' },
     count: { type: 'string', default: '24' },
     'input-size': { type: 'string', default: '32' },
@@ -47,7 +47,7 @@ const model = await loadCheckpointModel(record, name);
 const colorizer = await createColorizer({ model, inputSize });
 
 // All held-out photos of the split (the run validated on 128 of them), then `count` spread over them.
-const loading: CommonArgs = { data: args.data!, out: args.out, valImages: 100_000, limit: 1, minutes: 1, epochs: 1, threads: 1, batchSize: 1, validateEvery: 1, sampleEvery: 1, checkpointEvery: 1, seed: 1 };
+const loading: CommonArgs = { data: requireFolderFlag('--data', args.data, 'photos64/ and its manifest'), out: args.out, valImages: 100_000, limit: 1, minutes: 1, epochs: 1, threads: 1, batchSize: 1, validateEvery: 1, sampleEvery: 1, checkpointEvery: 1, seed: 1 };
 const data = await loadExperimentData(loading);
 const picks = spreadIndices(data.validation.size, count);
 

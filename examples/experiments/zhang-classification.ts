@@ -33,9 +33,8 @@ import {
   estimateRebalanceWeights,
   OPTIMIZER_PRESETS,
   type AdamOptimizerConfig,
-} from '../../src/index.js';
-import { createFileCheckpointStore } from '../../src/node/index.js';
-import { atomicWriteFile } from '../../src/node/atomic-write.js';
+} from 'tfjs-colorization';
+import { createFileCheckpointStore, atomicWriteFile } from 'tfjs-colorization/node';
 import { choose, parseExperimentArgs } from './experiment-args.js';
 import { loadExperimentData } from './experiment-data.js';
 import { createRunStore, runExperiment, startWasm, takeFixedBatch } from './experiment-run.js';

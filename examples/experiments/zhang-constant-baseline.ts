@@ -18,9 +18,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { computeMultinomialCrossEntropy, createBatchPipeline, disposeBatch, estimateRebalanceWeights, type BatchSource } from '../../src/index.js';
-import { atomicWriteFile } from '../../src/node/atomic-write.js';
-import { parseCurvesCsv } from '../../src/node/index.js';
+import { computeMultinomialCrossEntropy, createBatchPipeline, disposeBatch, estimateRebalanceWeights, type BatchSource } from 'tfjs-colorization';
+import { atomicWriteFile, parseCurvesCsv } from 'tfjs-colorization/node';
 import { parseExperimentArgs } from './experiment-args.js';
 import { loadExperimentData } from './experiment-data.js';
 import { startWasm } from './experiment-run.js';
