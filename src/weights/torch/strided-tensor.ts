@@ -47,7 +47,7 @@ export class StridedTensor implements TorchTensor {
     if (!Number.isSafeInteger(numel) || (numel > storage.numel && numel > MAX_BROADCAST_ELEMENTS)) {
       throw new WeightsFileError(
         'too-large',
-        `shape [${shape.join(', ')}] (${numel} elements) over a storage of ${storage.numel}`,
+        `shape [${shape.join(', ')}] (${Number.isSafeInteger(numel) ? numel : 'over 2^53'} elements) over a storage of ${storage.numel}`,
         where,
         `A tensor may exceed its storage's element count only as a broadcast view of at most ${MAX_BROADCAST_ELEMENTS} elements.`,
       );
