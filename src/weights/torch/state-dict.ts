@@ -98,7 +98,14 @@ export function readTorchStateDict(bytes: Uint8Array): TorchStateDict {
   let contents;
   if (looksLikeZip(bytes)) contents = readZipFormat(bytes);
   else if (looksLikeLegacy(bytes)) contents = readLegacyFormat(bytes);
-  else {
+  else if (isTar(bytes)) {
+    throw new WeightsFileError(
+      'corrupt',
+      'a tar archive',
+      'byte 257 ("ustar")',
+      'torch < 0.1.10 saved tar archives; the reader does not read them. Load the file with torch and save it again.',
+    );
+  } else {
     throw new WeightsFileError(
       'corrupt',
       `a file starting ${describeStart(bytes)}`,
@@ -148,6 +155,11 @@ function tensorsOf(dict: PickleDict, prefix: string, littleEndian: boolean): Tor
     tensors.set(key as string, new StridedTensor(record as TensorRecord, `${prefix}${key as string}`, littleEndian));
   }
   return tensors;
+}
+
+/** Whether `bytes` are a POSIX tar archive (the "ustar" magic at byte 257). */
+function isTar(bytes: Uint8Array): boolean {
+  return bytes.length >= 262 && String.fromCharCode(...bytes.subarray(257, 262)) === 'ustar';
 }
 
 /** The first bytes of a file as hex and printable text, for a message. */
