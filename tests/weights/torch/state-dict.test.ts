@@ -57,6 +57,16 @@ describe('readTorchStateDict on files torch.save wrote', () => {
     expect(Array.from(stateDict.get('shared.b')!.toFloat32())).toEqual(whole.slice(10, 22));
   });
 
+  it('reads a file given as a view at an odd offset into a larger buffer (as a Node Buffer may be)', () => {
+    for (const file of ['mixed-zip.pth', 'mixed-legacy.pth']) {
+      const bytes = read('valid', file);
+      const larger = new Uint8Array(bytes.length + 11);
+      larger.set(bytes, 7);
+      const stateDict = readTorchStateDict(larger.subarray(7, 7 + bytes.length));
+      for (const [key, want] of Object.entries(expected[file])) expect(Array.from(stateDict.get(key)!.toFloat32()), key).toEqual(want.values);
+    }
+  });
+
   it('reads the zip and legacy formats of one state dict to the same tensors', () => {
     const zip = readTorchStateDict(read('valid', 'mixed-zip.pth'));
     const legacy = readTorchStateDict(read('valid', 'mixed-legacy.pth'));
