@@ -79,8 +79,8 @@ const WRAPPER_KEYS = ['state_dict', 'model'] as const;
  * (`truncated`) or inconsistent (`corrupt`), declared sizes beyond the file (`too-large`), and a pickle
  * that holds something other than a map of names to tensors (`not-a-state-dict`).
  *
- * Tensors keep views of `bytes` (no copy for the stored zip entries' tensors' data until `toFloat32`);
- * do not modify `bytes` while the state dict is in use.
+ * Legacy-format tensors are views of `bytes` until `toFloat32` copies them out: do not modify `bytes`
+ * while the state dict is in use. (Zip entries are extracted, so a zip file needs about twice its size.)
  *
  * @param bytes the whole file.
  * @returns the tensors by name, in the file's order.
