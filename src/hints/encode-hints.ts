@@ -121,16 +121,7 @@ function encodePoints(points: readonly ColorHint[], grid: Grid, pointSize: numbe
   const { photo, size, content } = grid;
   const before = Math.floor((pointSize - 1) / 2);
   points.forEach((point, index) => {
-    if (typeof point !== 'object' || point === null) throw new HintError(index, '', 'a point { x, y, color }', describeValue(point));
-    const { x, y } = point;
-    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || x >= photo.width) {
-      throw new HintError(index, 'x', `a number in [0, ${photo.width}) (the photo's width)`, describeValue(x));
-    }
-    if (typeof y !== 'number' || !Number.isFinite(y) || y < 0 || y >= photo.height) {
-      throw new HintError(index, 'y', `a number in [0, ${photo.height}) (the photo's height)`, describeValue(y));
-    }
-    const ab = readHintColor(point.color);
-    if (ab === undefined) throw new HintError(index, 'color', HINT_COLOR_FORMS, describeHintColor(point.color));
+    const { x, y, a, b } = checkHintPoint(point, index, photo);
     const cx = cellOf(x, photo.width, content.x, content.width);
     const cy = cellOf(y, photo.height, content.y, content.height);
     const x0 = Math.max(content.x, cx - before), x1 = Math.min(content.x + content.width, cx - before + pointSize);
@@ -138,12 +129,35 @@ function encodePoints(points: readonly ColorHint[], grid: Grid, pointSize: numbe
     for (let row = y0; row < y1; row++) {
       for (let col = x0; col < x1; col++) {
         const i = row * size.width + col;
-        planes.ab[2 * i] = ab.a / AB_SCALE;
-        planes.ab[2 * i + 1] = ab.b / AB_SCALE;
+        planes.ab[2 * i] = a / AB_SCALE;
+        planes.ab[2 * i + 1] = b / AB_SCALE;
         planes.mask[i] = 1;
       }
     }
   });
+}
+
+/**
+ * Check one point and read its colour: `{ x, y }` as given and the colour's Lab chroma.
+ *
+ * @param point  the value at `index` of a list of points.
+ * @param photo  the picture the coordinates refer to, or `null` to check only that they are numbers ≥ 0.
+ * @param listName  the list's name in errors. Default `'hints'`.
+ * @throws HintError naming `listName[index].field`.
+ * @example
+ * const { a, b } = checkHintPoint({ x: 120, y: 48, color: '#3a6ea5' }, 0, { width: 640, height: 480 });
+ */
+export function checkHintPoint(point: unknown, index: number, photo: PixelSize | null, listName = 'hints'): { x: number; y: number; a: number; b: number } {
+  if (typeof point !== 'object' || point === null || Array.isArray(point)) throw new HintError(index, '', 'a point { x, y, color }', describeValue(point), listName);
+  const { x, y, color } = point as { x?: unknown; y?: unknown; color?: unknown };
+  const axes = [['x', x, photo?.width, 'width'], ['y', y, photo?.height, 'height']] as const;
+  for (const [field, value, extent, side] of axes) {
+    const ok = typeof value === 'number' && Number.isFinite(value) && value >= 0 && (extent === undefined || value < extent);
+    if (!ok) throw new HintError(index, field, extent === undefined ? 'a number ≥ 0' : `a number in [0, ${extent}) (the photo's ${side})`, describeValue(value), listName);
+  }
+  const ab = readHintColor(color);
+  if (ab === undefined) throw new HintError(index, 'color', HINT_COLOR_FORMS, describeHintColor(color), listName);
+  return { x: x as number, y: y as number, a: ab.a, b: ab.b };
 }
 
 function encodeImage(hints: HintImage, grid: Grid, planes: HintPlanes): void {

@@ -4,3 +4,4 @@ export { hintColorToAb, HINT_COLOR_FORMS } from './hint-color.js';
 export * from './encode-hints.js';
 export * from './simulate-hints.js';
 export * from './hint-objective.js';
+export * from './hints-json.js';

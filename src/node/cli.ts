@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { basename } from 'node:path';
 import { BACKEND_PACKAGES } from '../backend.js';
 import { hasBundledModel } from '../colorize/bundled-model.js';
-import { DECODE_METHODS, DEFAULT_TEMPERATURE, MAX_COLORIZE_SAMPLES } from '../colorize/colorize-options.js';
+import { DECODE_METHODS, DEFAULT_TEMPERATURE, MAX_COLORIZE_SAMPLES, MAX_SATURATION } from '../colorize/colorize-options.js';
 import { ColorizeAbortError } from '../colorize/colorize-abort.js';
 import { FIT_MODES } from '../colorize/fit-lightness.js';
 import { BackendError, ColorizationError, OutputFolderError } from '../errors.js';
@@ -51,6 +51,7 @@ Options:
       --decode <method>    ${DECODE_METHODS.join(' | ')}; default annealed-mean
       --temperature <T>    annealed-mean temperature in (0, 1]; default ${DEFAULT_TEMPERATURE}
       --samples <K>        also write K different plausible colorings (0-${MAX_COLORIZE_SAMPLES}); default 0
+      --saturation <s>     how vivid: a multiplier on the predicted colour, 0-${MAX_SATURATION}; default 1
       --seed <n>           seed of the samples (same seed, same samples); default 0
       --size <pixels>      downscale pictures whose longer side is larger than this, while
                            decoding (JPEG/WebP shrink-on-load): reads pictures over --max-pixels
@@ -74,6 +75,10 @@ Examples:
   tfjs-colorization colorize scans/ -o colour/ --samples 3 --seed 7 --sheet
   tfjs-colorization colorize scans/ -o colour/ --size 1600 --format jpg --backend cpu
   tfjs-colorization colorize photo.png -o out/ --model models/my-colorizer --decode mode
+
+Colour points: a file <picture name without extension>.hints.json beside a picture, such as
+{"points":[{"x":120,"y":48,"color":"#3a6ea5"}]} (x, y in the picture's pixels), guides a model that takes
+hints; it is used when present. A malformed one is an error for that picture only.
 
 Animated pictures (GIF, WebP with several frames) and multi-page TIFFs are refused with a message.
 
@@ -142,6 +147,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
         decode: { type: 'string' },
         temperature: { type: 'string' },
         samples: { type: 'string' },
+        saturation: { type: 'string' },
         seed: { type: 'string' },
         size: { type: 'string' },
         fit: { type: 'string' },
@@ -184,6 +190,8 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       temperature = Number(values.temperature);
       if (!(temperature > 0 && temperature <= 1)) throw new UsageError(`--temperature: expected a number in (0, 1], received ${JSON.stringify(values.temperature)}`);
     }
+    const saturation = values.saturation === undefined ? undefined : Number(values.saturation);
+    if (saturation !== undefined && !(saturation >= 0 && saturation <= MAX_SATURATION)) throw new UsageError(`--saturation: expected a number in [0, ${MAX_SATURATION}], received ${JSON.stringify(values.saturation)}`);
     backend = choiceOption('backend', values.backend, CLI_BACKENDS) ?? 'wasm';
     threads = integerOption('threads', values.threads, 1, 8) ?? 2;
     options = {
@@ -191,6 +199,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
       decode: choiceOption('decode', values.decode, DECODE_METHODS),
       temperature,
       samples: integerOption('samples', values.samples, 0, MAX_COLORIZE_SAMPLES),
+      saturation,
       seed: integerOption('seed', values.seed, -(2 ** 31), 2 ** 31 - 1),
       maxSide: integerOption('size', values.size, 1, 1 << 20),
       fit: choiceOption('fit', values.fit, FIT_MODES),

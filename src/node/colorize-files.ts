@@ -10,6 +10,7 @@ import type { ImageLike, LabPlanes } from '../color/image/image.js';
 import { labPlanesToRgb } from '../color/lab/lab.js';
 import { throwIfColorizeAborted } from '../colorize/colorize-abort.js';
 import type { ColorizeOptions } from '../colorize/colorize-options.js';
+import { readHintsSidecar } from './hints-sidecar.js';
 import type { Colorizer } from '../colorize/create-colorizer.js';
 import { ConfigError, InputError, InputOverwriteError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
@@ -279,7 +280,8 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
           throw new InputError('image', `at least ${minSide} pixels on each side`, `${image.width} × ${image.height} pixels`);
         }
         const deep = image.data instanceof Float32Array;
-        const result = await colorizer.colorize(image, { ...colorizeOptions, returnLab: sheet || deep, channels: image.channels === 4 ? 4 : 3 });
+        const hints = (await readHintsSidecar(entry.path, image, colorizer.layout)) ?? colorizeOptions.hints;
+        const result = await colorizer.colorize(image, { ...colorizeOptions, hints, returnLab: sheet || deep, channels: image.channels === 4 ? 4 : 3 });
         await mkdir(dirname(target), { recursive: true });
         const write = async (path: string, picture: EncodableImage) => {
           await writeImageFile(path, picture, { quality });

@@ -17,6 +17,7 @@ export {
 } from './model-files.js';
 export * from './create-node-colorizer.js';
 export * from './colorize-files.js';
+export * from './hints-sidecar.js';
 export * from './output-folder.js';
 export { atomicWriteFile, removeStaleTemporaryFiles, ATOMIC_TEMPORARY_FILE } from './atomic-write.js';
 export * from './cli.js';
