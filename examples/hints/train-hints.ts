@@ -7,13 +7,14 @@
  *
  *   npx tsx examples/hints/train-hints.ts --data ../shared/data/photos/train --size 64 --steps 2000 --out out/hint-model
  *
- * Flags: --data (a folder of colour photos), --size (training crop, px), --batch, --steps, --lr, --seed,
+ * Flags: --data (a folder of colour photos, required), --size (training crop, px), --batch, --steps, --lr, --seed,
  * --out (model folder). Only the package's public entries are used.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { parseArgs } from 'node:util';
 import {
+  ConfigError,
   createBatchPipeline,
   createHintObjective,
   createImageFolderSource,
@@ -25,7 +26,7 @@ import {
 
 const { values: args } = parseArgs({
   options: {
-    data: { type: 'string', default: '../shared/data/photos/train' },
+    data: { type: 'string' },
     size: { type: 'string', default: '64' },
     batch: { type: 'string', default: '16' },
     steps: { type: 'string', default: '2000' },
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'out/hint-model' },
   },
 });
+if (args.data === undefined) throw new ConfigError('--data', 'a folder of colour photos', 'nothing');
 const size = Number(args.size), batchSize = Number(args.batch), steps = Number(args.steps), seed = Number(args.seed);
 
 /**
