@@ -171,7 +171,8 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
     if (!(list instanceof PickleList)) {
       throw corrupt(`APPENDS on a ${describePickleValue(list)}`, 'Only lists take appended items: the file is corrupt.');
     }
-    list.items.push(...items);
+    // One by one: spreading a long run of items into push() overflows the call stack.
+    for (const item of items) list.items.push(item);
   };
 
   while (pos < bytes.length) {

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { WeightsFileError } from '../../../src/errors.js';
 import { type PickleHooks, runPickle } from '../../../src/weights/torch/pickle-opcodes.js';
+import { torchPickleHooks } from '../../../src/weights/torch/pickle-globals.js';
+import { StorageTable } from '../../../src/weights/torch/storage-table.js';
 import { PickleDict, PickleFloat, PickleGlobal, PickleList, PickleTuple } from '../../../src/weights/torch/pickle-value.js';
 
 const bytesOf = (...parts: (string | number[])[]): Uint8Array =>
@@ -76,6 +78,42 @@ describe('runPickle', () => {
     const { value } = runPickle(pickle, 0, 'test.pkl', hooks);
     expect(hooks.calls).toEqual(['REDUCE os.system (1)', 'NEWOBJ builtins.eval (0)', 'BUILD', 'PERSID 1']);
     expect((value as PickleTuple).items).toEqual(['applied', 'applied', 'loaded']);
+  });
+
+  it('appends a run of 300,000 items in one APPENDS', () => {
+    const items = new Array<number[]>(300_000).fill([0x4b, 7]).flat();
+    const { value } = runPickle(bytesOf([0x80, 2], '](', items, 'e.'), 0, 'test.pkl', recordingHooks());
+    expect((value as PickleList).items.length).toBe(300_000);
+  });
+
+  it('random programs over the interpreted opcodes, with the real allow-list hooks, return or throw a WeightsFileError', () => {
+    const opcodes = [0x80, 0x95, 0x2e, 0x28, 0x4e, 0x88, 0x89, 0x4a, 0x4b, 0x4d, 0x8a, 0x47, 0x58, 0x8c, 0x8d, 0x54, 0x55,
+      0x29, 0x74, 0x85, 0x86, 0x87, 0x5d, 0x61, 0x65, 0x7d, 0x73, 0x75, 0x71, 0x72, 0x94, 0x68, 0x6a, 0x63, 0x93, 0x51, 0x52, 0x81, 0x92, 0x62];
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const names = ['collections\nOrderedDict\n', 'torch._utils\n_rebuild_tensor_v2\n', 'torch\nFloatStorage\n', 'os\nsystem\n'];
+    let returned = 0;
+    for (let program = 0; program < 3000; program++) {
+      const parts: number[] = [0x80, 2];
+      const length = 1 + random(40);
+      for (let i = 0; i < length; i++) {
+        const op = opcodes[random(opcodes.length)];
+        parts.push(op);
+        if (op === 0x63) parts.push(...Array.from(names[random(names.length)], (c) => c.charCodeAt(0)));
+        else for (let k = random(3); k > 0; k--) parts.push(random(4) === 0 ? random(256) : random(3));
+      }
+      parts.push(0x2e);
+      try {
+        runPickle(new Uint8Array(parts), 0, 'random.pkl', torchPickleHooks(new StorageTable()));
+        returned++;
+      } catch (e) {
+        if (!(e instanceof WeightsFileError)) throw new Error(`program ${program} [${parts.join(', ')}] threw ${String(e)}`);
+      }
+    }
+    expect(returned).toBeGreaterThan(0);
   });
 
   it('refuses opcodes outside the subset by name, and bytes that are no opcode', () => {
