@@ -128,6 +128,27 @@ export class WeightsFileError extends ColorizationError {
   }
 }
 
+/**
+ * A state dict does not fit the layout a model expects: a missing or unexpected key, a tensor of the
+ * wrong shape, or values the model cannot take (e.g. ECCV16 bin centres that are not the library's gamut).
+ *
+ * @example
+ * throw new WeightLayoutError('model1.0.weight', 'shape [64, 1, 3, 3]', 'shape [64, 3, 3, 3]');
+ * // → WeightLayoutError: model1.0.weight: expected shape [64, 1, 3, 3], found shape [64, 3, 3, 3]
+ */
+export class WeightLayoutError extends ColorizationError {
+  constructor(
+    /** The state-dict key at fault (`'model1.0.weight'`), or `'keys'` for the key set as a whole. */
+    readonly key: string,
+    /** What the layout expects there, in words (a shape, "absent", …). */
+    readonly expected: string,
+    /** What the state dict holds there, in words. */
+    readonly found: string,
+  ) {
+    super(`${key}: expected ${expected}, found ${found}`);
+  }
+}
+
 /** Describe any value briefly for an error message. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

@@ -2,7 +2,7 @@
  * tfjs-colorization: automatic image colorization with TensorFlow.js.
  * The universal entry: re-exports only. Node-only code lives behind `tfjs-colorization/node`.
  */
-export { ColorizationError, InputError, ConfigError, BackendError, WeightsFileError, HintError } from './errors.js';
+export { ColorizationError, InputError, ConfigError, BackendError, WeightsFileError, HintError, WeightLayoutError } from './errors.js';
 export type { WeightsFileReason } from './errors.js';
 export * from './random.js';
 export * from './backend.js';
@@ -14,3 +14,4 @@ export * from './kernels/index.js';
 export * from './colorize/index.js';
 export * from './weights/torch/index.js';
 export * from './hints/index.js';
+export * from './weights/published/index.js';

@@ -3,6 +3,7 @@
  */
 import type { AbGamut } from '../color/bins/gamut.js';
 import type { ColorHints } from '../hints/color-hint.js';
+import type { ColorizationMetadata, ColorizePipeline } from './colorization-metadata.js';
 import { ConfigError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { FIT_MODES, type FitMode } from './fit-lightness.js';
@@ -67,6 +68,13 @@ export interface ColorizerOptions {
    * Zhang's network at 1/4 width on wasm (measured). Skipped when there is nothing to fold. Default true.
    */
   foldBatchNorm?: boolean;
+  /**
+   * A model folder's `colorization.json` (see `parseColorizationMetadata`): its `decode`, `temperature`
+   * and `pipeline` become the defaults of every call. `createNodeColorizer` reads it from the folder.
+   */
+  metadata?: ColorizationMetadata;
+  /** How pictures meet the model (see {@link ColorizePipeline}). Default: the metadata's, else `'library'`. */
+  pipeline?: ColorizePipeline;
 }
 
 /**

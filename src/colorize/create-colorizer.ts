@@ -22,8 +22,10 @@ import { grayToLightness, rgbToLab } from '../color/lab/lab.js';
 import { sampleColorizations } from '../color/decode/sample-colorizations.js';
 import { ColorizationError, ConfigError, InputError, describeValue } from '../errors.js';
 import { encodeHints, type HintPlanes } from '../hints/encode-hints.js';
+import { checkConfigChoice } from '../validate.js';
 import { foldBatchNorm, planBatchNormFolds } from '../models/fold-batch-norm.js';
 import { throwIfColorizeAborted } from './colorize-abort.js';
+import { COLORIZE_PIPELINES, parseColorizationMetadata } from './colorization-metadata.js';
 import {
   resolveColorizeOptions,
   resolveInputSize,
@@ -36,6 +38,7 @@ import {
 import { cropToContent, fitLightness, type FittedLightness } from './fit-lightness.js';
 import { inspectColorizationModel, type ColorizationModelLayout, type PixelSize } from './model-kind.js';
 import { loadModelSource } from './model-source.js';
+import { upsampleAbToInput, zhangDemoLightness } from './zhang-demo-pipeline.js';
 
 /**
  * An 8-bit picture returned by a colorizer: `data` is a fresh `Uint8ClampedArray` (0–255, interleaved RGB or
@@ -150,7 +153,8 @@ function foldedCopy(model: tfl.LayersModel): tfl.LayersModel | undefined {
  *
  * @param options  `model` (a `tf.LayersModel`, a model.json URL, an IOHandler or model artifacts; default
  *   the bundled model), `modelKind`, `inputSize` (fixed models: their own; others default 256), `gamut`
- *   (default `ZHANG_GAMUT`), `onProgress`, `foldBatchNorm` (default true).
+ *   (default `ZHANG_GAMUT`), `onProgress`, `foldBatchNorm` (default true), `metadata` (a folder's
+ *   `colorization.json`: default decoding and pipeline), `pipeline`.
  * @returns a colorizer; `dispose()` it when done.
  * @throws ConfigError for a bad option, a model that is not a colorization model, or no model when no
  *   bundled model is registered.
@@ -170,6 +174,11 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
   if (options.foldBatchNorm !== undefined && typeof options.foldBatchNorm !== 'boolean') {
     throw new ConfigError('foldBatchNorm', ['true', 'false'], describeValue(options.foldBatchNorm));
   }
+  const metadata = options.metadata === undefined ? undefined : parseColorizationMetadata(options.metadata);
+  const pipeline = options.pipeline ?? metadata?.pipeline ?? 'library';
+  checkConfigChoice('pipeline', pipeline, COLORIZE_PIPELINES);
+  // The folder's decoding is the default of every call; a call's own options still win.
+  const callDefaults = Object.fromEntries(Object.entries({ decode: metadata?.decode, temperature: metadata?.temperature }).filter(([, v]) => v !== undefined));
   const defaultProgress = options.onProgress;
   const loaded = await loadModelSource(options.model, defaultProgress ? (fraction) => defaultProgress({ stage: 'load', fraction }) : undefined);
   let model = loaded.model;
@@ -240,7 +249,8 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
 
   const colorize = async (input: ImageInput, callOptions: ColorizeOptions = {}, index?: number): Promise<ColorizeResult> => {
     if (disposed) throw new ColorizationError('colorize: this colorizer has been disposed; create a new one');
-    const o = resolveColorizeOptions(callOptions, layout.kind);
+    const given = typeof callOptions === 'object' && callOptions !== null ? Object.fromEntries(Object.entries(callOptions).filter(([, v]) => v !== undefined)) : callOptions;
+    const o = resolveColorizeOptions(typeof given === 'object' && given !== null ? { ...callDefaults, ...given } : given, layout.kind);
     const hasHints = o.hints !== undefined && !(Array.isArray(o.hints) && o.hints.length === 0);
     if (hasHints && !layout.acceptsHints) {
       throw new ConfigError('hints', 'no hints for this model (hints need a hint-capable model: inputs [lightness, hint_ab, hint_mask])', `hints for a model with ${model.inputs.length} input${model.inputs.length === 1 ? '' : 's'}`);
@@ -254,14 +264,15 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
     report('prepare', 0);
     const image = toImageLike(input, 'input');
     const lightness = lightnessOf(image);
-    const local = fitLightness(lightness, inputSize, o.fit);
+    const local = pipeline === 'zhang-demo' ? zhangDemoLightness(image, inputSize) : fitLightness(lightness, inputSize, o.fit);
     const global = layout.globalInputSize === null ? null : fitLightness(lightness, layout.globalInputSize, 'squash');
     const hints = o.hints === undefined || !layout.acceptsHints ? null : encodeHints(o.hints, { photo: { width: image.width, height: image.height }, size: local.size, content: local.content, pointSize: o.hintPointSize });
     report('predict', 0.2);
     const [main, ...sampleAbs] = await predict(local, global, hints, o, report);
     report('recombine', 0.8);
     const finish = (ab: AbImage, returnLab: boolean) => {
-      const { image: rgb, lab } = recombineLab(lightness, cropToContent(ab, local), { channels: o.channels, returnLab });
+      const low = pipeline === 'zhang-demo' ? upsampleAbToInput(ab, inputSize) : cropToContent(ab, local);
+      const { image: rgb, lab } = recombineLab(lightness, low, { channels: o.channels, returnLab });
       if (o.channels === 4) copyAlpha(rgb.data, image);
       // recombineLab without `out` allocates the pixels, so they sit on their own ArrayBuffer.
       return { rgb: rgb as ColorizedImage, lab };

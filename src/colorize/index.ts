@@ -9,3 +9,4 @@ export {
   type ColorizeProgress, type ColorizerOptions, type ColorizeOptions,
 } from './colorize-options.js';
 export * from './create-colorizer.js';
+export * from './colorization-metadata.js';

@@ -18,3 +18,5 @@ export * from './nazeri-gan.js';
 export * from './iizuka.js';
 export * from './layers/freezable-batch-norm.js';
 export * from './fold-batch-norm.js';
+export * from './siggraph17.js';
+export * from './vgg16.js';

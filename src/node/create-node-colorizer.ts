@@ -12,6 +12,7 @@ import type { ModelSource } from '../colorize/model-source.js';
 import { ConfigError, describeValue } from '../errors.js';
 import { registerKernels } from '../kernels/kernel-replacements.js';
 import { checkConfigRange } from '../validate.js';
+import { readColorizationMetadata } from './colorization-metadata-file.js';
 import { readModelArtifacts } from './model-files.js';
 import { useWasmThreads } from './wasm-threads.js';
 
@@ -49,7 +50,8 @@ function isLocalModelPath(model: unknown): model is string | URL {
  * Select a backend and create a colorizer, reading local model files directly.
  *
  * @param options  `backend` (default `'wasm'` with `threads` 2 and `registerKernels`), `threads`,
- *   `onWarning`, and every option of `createColorizer` (`model` may also be a local path).
+ *   `onWarning`, and every option of `createColorizer` (`model` may also be a local path; its folder's
+ *   `colorization.json`, when present, gives the default decoding and pipeline).
  * @returns a {@link Colorizer}; `dispose()` it when done.
  * @throws BackendError when the backend is not registered (its package not imported); ConfigError for
  *   bad options; ModelFileError for unreadable model files.
@@ -73,6 +75,8 @@ export async function createNodeColorizer(options: NodeColorizerOptions = {}): P
   } else if (backend !== false) {
     await useBackend(backend);
   }
-  const source = isLocalModelPath(model) ? await readModelArtifacts(model instanceof URL ? fileURLToPath(model) : model) : (model as ModelSource | undefined);
-  return createColorizer({ ...rest, model: source });
+  if (!isLocalModelPath(model)) return createColorizer({ ...rest, model: model as ModelSource | undefined });
+  const path = model instanceof URL ? fileURLToPath(model) : model;
+  const metadata = rest.metadata ?? (await readColorizationMetadata(path));
+  return createColorizer({ ...rest, model: await readModelArtifacts(path), metadata });
 }
