@@ -14,6 +14,7 @@ import { FIT_MODES } from '../colorize/fit-lightness.js';
 import { BackendError, ColorizationError, OutputFolderError } from '../errors.js';
 import { colorizeFiles, DEFAULT_MAX_FILE_PIXELS, type ColorizeFileReport, type ColorizeFilesOptions } from './colorize-files.js';
 import { createNodeColorizer } from './create-node-colorizer.js';
+import { runConvertCommand, runGetCommand } from './weights-commands.js';
 import { prepareOutputFolder } from './output-folder.js';
 
 /** A writable text stream (`process.stderr` or a test double); `isTTY` enables the redrawn progress line. @example const stream: CliStream = process.stderr; */
@@ -87,6 +88,9 @@ same file, also through a link) is refused with a message naming both, and the o
 the results into a folder apart from the inputs. Two inputs with the same name (a.jpg, a.png) give
 a.png and a-2.png, with a warning naming both.
 
+Other commands: convert <weights.pth> -o <folder> (PyTorch weights of a published model to a model
+folder), get eccv16|siggraph17 (the authors' models, downloaded once); see <command> --help.
+
 Exit status: 0 when every picture was colorized (or skipped), 1 when some failed (each is named on
 stderr) or the run could not start, 2 for a bad command line or an output folder that cannot hold
 results (missing and not creatable, a file, not writable, under /proc, /sys or /dev), checked before
@@ -134,6 +138,7 @@ function progressLine(report: ColorizeFileReport): string {
  * process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, version, importBackend });
  */
 export async function runCli(argv: readonly string[], env: CliEnvironment): Promise<number> {
+  if (argv[0] === 'convert' || argv[0] === 'get') return (argv[0] === 'convert' ? runConvertCommand : runGetCommand)(argv.slice(1), env);
   const { stdout, stderr } = env;
   let parsed;
   try {

@@ -23,3 +23,9 @@ export { atomicWriteFile, removeStaleTemporaryFiles, ATOMIC_TEMPORARY_FILE } fro
 export * from './cli.js';
 export * from './training-curves.js';
 export * from './bundled-model-files.js';
+export * from './colorization-metadata-file.js';
+export * from './download-verified.js';
+export * from './published-weights.js';
+export * from './torch-model-files.js';
+export * from './get-published-model.js';
+export * from './weights-commands.js';
