@@ -38,6 +38,7 @@ export const ECCV16_STATE_DICT_MAPPING: readonly StateDictMappingEntry[] = Objec
 /**
  * Largest difference, in ab units, allowed between a `model_out` centre × 110 and the gamut's centre.
  * The bins are 10 apart, so a reordered or different gamut is far beyond it; float32 rounding is far below.
+ * @example Math.abs(weight * 110 - centre) <= ECCV16_CENTRE_TOLERANCE; // the test checkEccv16Centres applies
  */
 export const ECCV16_CENTRE_TOLERANCE = 0.01;
 
