@@ -1,21 +1,27 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+// @ts-expect-error: a plain .mjs script without declarations
+import { relativeSourceMaps } from './scripts/relative-source-maps.mjs';
 
 const external = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', 'sharp', 'ndarray'];
 
+/**
+ * ESM, one output file per source file: bundlers see each module on its own, so an app that imports
+ * only the colour functions leaves tfjs-layers out, while the custom layers' files (listed in
+ * package.json sideEffects) keep their registration when they are reachable. Also the browser tests'
+ * build (tsup.browser.config.ts), into a folder of its own.
+ */
+export const esmOptions: Options = {
+  entry: ['src/**/*.ts'],
+  format: ['esm'],
+  bundle: false,
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+  external,
+};
+
 export default defineConfig([
-  // ESM, one output file per source file: bundlers see each module on its own, so an app that imports
-  // only the colour functions leaves tfjs-layers out, while the custom layers' files (listed in
-  // package.json sideEffects) keep their registration when they are reachable.
-  {
-    entry: ['src/**/*.ts'],
-    format: ['esm'],
-    bundle: false,
-    dts: { entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' } },
-    sourcemap: true,
-    clean: true,
-    target: 'es2022',
-    external,
-  },
+  { ...esmOptions, dts: { entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' } } },
   // CommonJS for require(): two entries sharing chunks.
   {
     entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
@@ -26,5 +32,9 @@ export default defineConfig([
     // import.meta.url in the CommonJS build (the Node entry finds the bundled model from it).
     shims: true,
     external,
+    // The CommonJS chunks' maps name their own file by its absolute path: made relative.
+    onSuccess: async () => {
+      relativeSourceMaps('dist');
+    },
   },
 ]);

@@ -1,6 +1,7 @@
 /**
  * Vite config of the browser example. The page imports `tfjs-colorization` exactly as an application
- * would; the name is aliased to the package's built `dist/` (run `npm run build` first), never to `src/`,
+ * would; the name is aliased to the package's ESM build in `build/browser/` (`npm run build:browser`, which
+ * leaves the published `dist/` alone), never to `src/`,
  * so the example and the browser tests exercise what npm would ship.
  *
  * The package's bundled model (`models/default/`) is the public folder's `default/`: served by the dev
@@ -16,7 +17,7 @@ import { defineConfig, type Connect, type Plugin } from 'vite';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const packageRoot = resolve(here, '../..');
-const distEntry = join(packageRoot, 'dist/index.js');
+const distEntry = join(packageRoot, 'build/browser/index.js');
 
 const CONTENT_TYPES: Record<string, string> = { '.json': 'application/json', '.bin': 'application/octet-stream' };
 

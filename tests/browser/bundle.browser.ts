@@ -42,7 +42,7 @@ async function buildBundle(name: string, entry: string, external: RegExp[]): Pro
     configFile: false,
     logLevel: 'warn',
     root,
-    resolve: { alias: [{ find: /^tfjs-colorization$/, replacement: join(root, 'dist/index.js') }] },
+    resolve: { alias: [{ find: /^tfjs-colorization$/, replacement: join(root, 'build/browser/index.js') }] },
     build: {
       outDir,
       emptyOutDir: true,
@@ -140,9 +140,9 @@ describe('production bundles', () => {
   });
 
   test('library size, minified and gzipped, without the tfjs peers', async () => {
-    const library = await bundle('library', join(root, 'dist/index.js'), [/^@tensorflow\//]);
+    const library = await bundle('library', join(root, 'build/browser/index.js'), [/^@tensorflow\//]);
     const gzipped = gzipSync(library, { level: 9 }).length;
-    console.log(`tfjs-colorization (dist/index.js, ndarray included, @tensorflow/* external): ${kib(library.length)} minified, ${kib(gzipped)} gzipped`);
+    console.log(`tfjs-colorization (build/browser/index.js, ndarray included, @tensorflow/* external): ${kib(library.length)} minified, ${kib(gzipped)} gzipped`);
     // The peers stay imports: none of their code is inside.
     expect(library).not.toContain(TFJS_LAYERS_MARKER);
     expect(library).toMatch(/from ?"@tensorflow\/tfjs-layers"/);

@@ -1,5 +1,6 @@
 /**
- * Debian's chromium, headless, driven by playwright-core (no browser download). Each launch gets a new,
+ * Chromium, headless, driven by playwright-core: the one global-setup.ts found or installed
+ * (find-chromium.ts), passed in `CHROMIUM_PATH`. Each launch gets a new,
  * empty profile, and every page records console errors and uncaught exceptions so a test can require none.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

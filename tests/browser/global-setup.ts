@@ -1,5 +1,6 @@
 /**
- * Once per browser-test run: build the example app for production (against the package's built `dist/`),
+ * Once per browser-test run: build the example app for production (against the package's ESM build in
+ * `build/browser/`),
  * save the small test models into a temporary folder, and serve both with Vite's preview server on
  * 127.0.0.1. Tests get the address and the folder through `inject`.
  */
@@ -11,6 +12,7 @@ import { build, preview, type PreviewServer } from 'vite';
 import type { TestProject } from 'vitest/node';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { findOrInstallChromium } from './find-chromium.js';
 import { saveTestModels } from './test-models.js';
 
 declare module 'vitest' {
@@ -25,7 +27,9 @@ declare module 'vitest' {
 const EXAMPLE_CONFIG = join(import.meta.dirname, '../../examples/browser/vite.config.ts');
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (!existsSync(join(import.meta.dirname, '../../dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run test:browser does)');
+  if (!existsSync(join(import.meta.dirname, '../../build/browser/index.js'))) throw new Error('build/browser/ is missing: run `npm run build:browser` first (npm run test:browser does)');
+  // Test files run in worker processes started after this: they inherit the variable (tests/browser/chromium.ts).
+  process.env.CHROMIUM_PATH = findOrInstallChromium();
   const modelsDir = await mkdtemp(join(tmpdir(), 'tfjs-colorization-models-'));
   tf.env().set('IS_TEST', true); // no Node banner
   await tf.setBackend('cpu');

@@ -1,7 +1,8 @@
 /**
  * Real-browser tests (`npm run test:browser`): Node-side vitest files that drive Debian's chromium through
  * playwright-core against the production build of `examples/browser`. Kept apart from the main suite
- * (`tests/**\/*.test.ts`): they need `dist/` built and a browser installed.
+ * (`tests/**\/*.test.ts`): they need the package's ESM build in `build/browser/` (`npm run build:browser`,
+ * which leaves `dist/` alone) and Chromium (found or installed by tests/browser/find-chromium.ts).
  */
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
@@ -12,7 +13,7 @@ export default defineConfig({
   root,
   resolve: {
     // Node references run the same built package the page bundles.
-    alias: [{ find: /^tfjs-colorization$/, replacement: join(root, 'dist/index.js') }],
+    alias: [{ find: /^tfjs-colorization$/, replacement: join(root, 'build/browser/index.js') }],
   },
   test: {
     include: ['tests/browser/**/*.browser.ts'],
