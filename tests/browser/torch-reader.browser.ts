@@ -27,7 +27,7 @@ test('a production bundle reads zip, legacy and deflated state dicts in Chromium
     configFile: false,
     logLevel: 'warn',
     root,
-    resolve: { alias: [{ find: /^tfjs-colorization$/, replacement: join(root, 'dist/index.js') }] },
+    resolve: { alias: [{ find: /^tfjs-colorization$/, replacement: join(root, 'build/browser/index.js') }] },
     build: {
       outDir,
       emptyOutDir: true,
