@@ -54,9 +54,11 @@ describe('the command line keeps what the input had', () => {
       // Written byte by byte: sharp's encoder would store gray + alpha as RGBA.
       'graya.png': pngBytes(w, h, 2, grayAlpha, 8),
     });
-    for (const format of ['png', 'webp', 'jpg']) {
+    const formats = ['png', 'webp', 'jpg'];
+    const runs = await Promise.all(formats.map((format) => runCliBinary(['colorize', folder, '-o', join(root, `alpha-${format}`), '--format', format, ...base()])));
+    for (const [k, format] of formats.entries()) {
       const out = join(root, `alpha-${format}`);
-      const run = await runCliBinary(['colorize', folder, '-o', out, '--format', format, ...base()]);
+      const run = runs[k];
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       for (const [name, alphaOf] of [['rgba', (i: number) => (i * 7) % 256], ['graya', (i: number) => 255 - ((i * 3) % 256)]] as const) {
@@ -81,7 +83,10 @@ describe('the command line keeps what the input had', () => {
     const values = Array.from({ length: w * h }, (_, i) => 2000 + i * 15); // 4000 levels, more than 8 bits hold
     const folder = await folderWith('deep', { 'deep.png': pngBytes(w, h, 1, values) });
     const out = join(root, 'deep-out');
-    const run = await runCliBinary(['colorize', folder, '-o', out, ...base()]);
+    const [run, jpg] = await Promise.all([
+      runCliBinary(['colorize', folder, '-o', out, ...base()]),
+      runCliBinary(['colorize', folder, '-o', join(root, 'deep-jpg'), '--format', 'jpg', ...base()]),
+    ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const meta = await sharp(join(out, 'deep.png')).metadata();
@@ -103,7 +108,6 @@ describe('the command line keeps what the input had', () => {
     expect(inGamut / (w * h)).toBeGreaterThan(0.5);
     expect(worst).toBeLessThan(0.01);
     expect(levels.size).toBeGreaterThan(1000);
-    const jpg = await runCliBinary(['colorize', folder, '-o', join(root, 'deep-jpg'), '--format', 'jpg', ...base()]);
     expect(jpg.code).toBe(0);
     expect((await sharp(join(root, 'deep-jpg', 'deep.jpg')).metadata()).depth).toBe('uchar');
   });
@@ -132,17 +136,19 @@ describe('large pictures and quality', () => {
   it('a 56-megapixel JPEG fails without --size with a message naming --size and --max-pixels, and is colorized with --size 1600 (decoded small)', async () => {
     const big = await sharp({ create: { width: 8000, height: 7000, channels: 3, background: '#8a8a8a' } }).jpeg({ quality: 80 }).toBuffer();
     const folder = await folderWith('big', { 'scan.jpg': big });
-    const refused = await runCliBinary(['colorize', folder, '-o', join(root, 'big-refused'), ...base()]);
+    const out = join(root, 'big-out');
+    const [refused, run, still] = await Promise.all([
+      runCliBinary(['colorize', folder, '-o', join(root, 'big-refused'), ...base()]),
+      runCliBinary(['colorize', folder, '-o', out, '--size', '1600', ...base()]),
+      // --size that still leaves too many pixels names both options too.
+      runCliBinary(['colorize', folder, '-o', join(root, 'big-still'), '--size', '4000', '--max-pixels', '1000000', ...base()]),
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`error: ${join(folder, 'scan.jpg')}: cannot read as an image (8000 × 7000 = 56000000 pixels is over the pixel limit of 50000000; downscale it while decoding with --size <pixels> (maxSide), or raise --max-pixels (maxPixels))`);
-    const out = join(root, 'big-out');
-    const run = await runCliBinary(['colorize', folder, '-o', out, '--size', '1600', ...base()]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const meta = await sharp(join(out, 'scan.png')).metadata();
     expect([meta.width, meta.height]).toEqual([1600, 1400]);
-    // --size that still leaves too many pixels names both options too.
-    const still = await runCliBinary(['colorize', folder, '-o', join(root, 'big-still'), '--size', '4000', '--max-pixels', '1000000', ...base()]);
     expect(still.code).toBe(1);
     expect(still.stderr).toMatch(/8000 × 7000 pixels downscaled is still 14000000 pixels, over the pixel limit of 1000000; pass a smaller --size \(maxSide\) or raise --max-pixels/);
   });
