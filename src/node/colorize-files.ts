@@ -3,7 +3,7 @@
  * stays that of one picture however many files there are, and a file that cannot be read or colorized
  * is reported and skipped while the others go on.
  */
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { ImageLike, LabPlanes } from '../color/image/image.js';
@@ -213,8 +213,9 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
  * @param paths  files and folders (see {@link listImageFiles}).
  * @param options  `outputDir` and the options of {@link ColorizeFilesOptions}.
  * @returns totals and the failures.
- * @throws InputError when a path does not exist; ConfigError for bad options; OutputFolderError when
- *   `outputDir` cannot hold results (all before any file is read).
+ * @throws InputError when a path does not exist or a folder of inputs is the output folder itself;
+ *   ConfigError for bad options; OutputFolderError when `outputDir` cannot hold results (all before any
+ *   file is read).
  * @example
  * const summary = await colorizeFiles(colorizer, ['scans/'], { outputDir: 'colour', samples: 2 });
  * console.log(`${summary.succeeded}/${summary.total} colorized`);
@@ -229,7 +230,15 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
   checkConfigRange('quality', quality, 1, 100, { integer: true });
   if (typeof skipExisting !== 'boolean') throw new ConfigError('skipExisting', ['true', 'false'], describeValue(skipExisting));
   if (!Array.isArray(paths)) throw new InputError('paths', 'an array of file and folder paths', describeValue(paths));
-  await prepareOutputFolder(outputDir);
+  const outputFolder = await realpath(await prepareOutputFolder(outputDir));
+  // A folder of inputs that is the output folder itself would be read as nothing (the output folder is
+  // never walked): say why instead.
+  for (const path of paths) {
+    const info = await statOrUndefined(path);
+    if (info?.isDirectory() && (await realpath(path)) === outputFolder) {
+      throw new InputError('paths', `folders apart from the output folder (results are never written among the originals)`, `${JSON.stringify(path)}, the output folder ${JSON.stringify(outputDir)}`);
+    }
+  }
   const entries = await listImageFiles(paths, { recursive, exclude: outputDir });
   // Every input, by path and by identity, before anything is written.
   const inputs = new Map<string, string>();

@@ -71,6 +71,15 @@ describe('the command line never writes over an input', () => {
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 40, 30]);
   });
 
+  it('`scans -o scans` (the input folder is the output folder) stops before any picture, saying why, and changes nothing', async () => {
+    const { folder, digests } = await inputFolder('same-folder');
+    const run = await runCliBinary(['colorize', folder, '-o', `${folder}/`, ...base()]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`tfjs-colorization: paths: expected folders apart from the output folder (results are never written among the originals), received ${JSON.stringify(folder)}, the output folder ${JSON.stringify(`${folder}/`)}\n`);
+    await expectUnchanged(folder, digests);
+    expect((await readdir(folder)).sort()).toEqual(['gray.png', 'scan.jpg']);
+  });
+
   it('an input reached through the output folder (a symbolic link to the inputs, a hard link of an input) is refused too; --format jpg gives gray.jpg which replaces another input, scan.jpg is not', async () => {
     const { folder, digests } = await inputFolder('linked');
     const viaSymlink = join(root, 'linked-out');
