@@ -225,3 +225,26 @@ export class HintError extends InputError {
     super(`${listName}[${index}]${field === '' ? '' : `.${field}`}`, expected, received);
   }
 }
+
+/** What went wrong in a TensorFlow Lite file. @example const kind: TfliteErrorKind = 'truncated'; */
+export type TfliteErrorKind = 'not-tflite' | 'truncated' | 'unsupported' | 'mismatch';
+
+/**
+ * A TensorFlow Lite flatbuffer could not be read, or does not fit the network it should fill.
+ * `kind` says which: `'not-tflite'` (no `TFL3` identifier), `'truncated'` (an offset points past the end),
+ * `'unsupported'` (a tensor type, operator or layout this reader does not handle), `'mismatch'` (the file's
+ * graph or a tensor's shape differs from the network being filled).
+ *
+ * @example
+ * try { readTfliteModel(bytes); } catch (e) { if (e instanceof TfliteFormatError && e.kind === 'not-tflite') console.log('not a .tflite file'); }
+ */
+export class TfliteFormatError extends ColorizationError {
+  constructor(
+    /** Which kind of problem. */
+    readonly kind: TfliteErrorKind,
+    /** What was found, in words (tensor names, shapes, offsets). */
+    readonly detail: string,
+  ) {
+    super(`TFLite file: ${detail}`);
+  }
+}

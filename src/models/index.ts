@@ -20,3 +20,5 @@ export * from './layers/freezable-batch-norm.js';
 export * from './fold-batch-norm.js';
 export * from './siggraph17.js';
 export * from './vgg16.js';
+export * from './mobilenet-v2.js';
+export * from './mobilenet-v2-weights-file.js';

@@ -29,3 +29,4 @@ export * from './published-weights.js';
 export * from './torch-model-files.js';
 export * from './get-published-model.js';
 export * from './weights-commands.js';
+export * from './bundled-mobilenet-v2.js';
