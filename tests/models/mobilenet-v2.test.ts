@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +8,7 @@ import { ConfigError, TfliteFormatError } from '../../src/errors.js';
 import {
   MOBILENET_V2_OUTPUTS, MOBILENET_V2_OUTPUT_LAYERS, buildMobileNetV2, mobileNetV2WeightLayers, type MobileNetV2Output,
 } from '../../src/models/mobilenet-v2.js';
-import { mobileNetV2FromArtifacts, setMobileNetV2WeightsFromArtifacts } from '../../src/models/mobilenet-v2-weights-file.js';
+import { loadMobileNetV2FromUrl, mobileNetV2FromArtifacts, setMobileNetV2WeightsFromArtifacts } from '../../src/models/mobilenet-v2-weights-file.js';
 import { readModelArtifacts } from '../../src/node/model-files.js';
 import { bundledMobileNetV2Directory, loadBundledMobileNetV2 } from '../../src/node/bundled-mobilenet-v2.js';
 import { describeEachBackend } from '../backends.js';
@@ -116,6 +118,30 @@ describeEachBackend('bundled MobileNetV2 against the float64 interpretation of t
       expect(model.outputs.map((o) => o.shape)).toEqual([[null, 8, 8, 24], [null, 1280]]);
       expect(model.layers.filter((l) => l.weights.length > 0).length).toBe(52);
       model.dispose();
+    });
+
+    it('loadMobileNetV2FromUrl fetches model.json and its weights over HTTP, as a browser app would', async () => {
+      const dir = bundledMobileNetV2Directory();
+      const server = createServer((req, res) => {
+        try {
+          res.end(readFileSync(join(dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).split('/').pop() ?? '')));
+        } catch {
+          res.statusCode = 404;
+          res.end();
+        }
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const model = await loadMobileNetV2FromUrl(`http://127.0.0.1:${port}/mobilenet-v2/model.json`, { inputSize: 32, outputs: ['stride8'] });
+        const fromFiles = mobileNetV2FromArtifacts(artifacts, { inputSize: 32, outputs: ['stride8'] });
+        const [a, b] = [model, fromFiles].map((m) => m.getLayer('expanded_conv_5_project').getWeights()[0]);
+        expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+        model.dispose();
+        fromFiles.dispose();
+      } finally {
+        server.close();
+      }
     });
 
     it('names the weight, expected and found shape when saved weights do not fit the network', () => {
