@@ -63,7 +63,7 @@ async function runChild(configuration: string): Promise<void> {
   const { buildZhangModel, foldBatchNorm } = await import('../src/models/index.js');
   const { createColorizer } = await import('../src/colorize/index.js');
   const { readImageFile, writeImageFile } = await import('../src/node/index.js');
-  const { loadSharp } = await import('../src/node/sharp.js');
+  const { loadSharp } = await import('../src/node/files/sharp.js');
 
   const dir = mkdtempSync(join(tmpdir(), 'tfjs-colorization-e2e-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -113,7 +113,7 @@ async function runChild(configuration: string): Promise<void> {
 }
 
 /** Write the 12-MP test JPEG; returns what it was made from. */
-async function makePhoto(sharp: Awaited<ReturnType<typeof import('../src/node/sharp.js').loadSharp>>, path: string): Promise<string> {
+async function makePhoto(sharp: Awaited<ReturnType<typeof import('../src/node/files/sharp.js').loadSharp>>, path: string): Promise<string> {
   const candidates = existsSync(PHOTOS) ? readdirSync(PHOTOS).filter((f) => f.endsWith('.jpg')).sort() : [];
   const base = candidates.length
     ? sharp(join(PHOTOS, candidates[0]))

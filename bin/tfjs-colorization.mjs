@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `tfjs-colorization` command. The program is `runCli` (src/node/cli.ts); this file connects it to
+// The `tfjs-colorization` command. The program is `runCli` (src/node/cli/cli.ts); this file connects it to
 // the process: arguments, streams, the version, backend packages and Ctrl-C.
 import { existsSync, readFileSync } from 'node:fs';
 

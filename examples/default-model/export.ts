@@ -49,7 +49,7 @@ const summary = {
 await writeFile(join(args.out, 'training.json'), JSON.stringify(summary, null, 2) + '\n');
 console.log(JSON.stringify(summary, null, 2));
 
-// The regression pin of tests/node/bundled-model.test.ts: a small known picture and what the exported
+// The regression pin of tests/node/files/bundled-model.test.ts: a small known picture and what the exported
 // model makes of it here (wasm); the test recomputes it on the cpu backend.
 const FIXTURE = 'tests/fixtures/bundled-model';
 const known = await readImageFile('examples/images/kodak_kodim23.jpg');

@@ -12,8 +12,8 @@ import type { ModelSource } from '../colorize/model-source.js';
 import { ConfigError, describeValue } from '../errors.js';
 import { registerKernels } from '../kernels/kernel-replacements.js';
 import { checkConfigRange } from '../validate.js';
-import { readColorizationMetadata } from './colorization-metadata-file.js';
-import { readModelArtifacts } from './model-files.js';
+import { readColorizationMetadata } from './files/colorization-metadata-file.js';
+import { readModelArtifacts } from './files/model-files.js';
 import { useWasmThreads } from './wasm-threads.js';
 
 /**

@@ -9,8 +9,8 @@ import {
   MOBILENET_V2_OUTPUTS, MOBILENET_V2_OUTPUT_LAYERS, buildMobileNetV2, mobileNetV2WeightLayers, type MobileNetV2Output,
 } from '../../src/models/mobilenet-v2.js';
 import { loadMobileNetV2FromUrl, mobileNetV2FromArtifacts, setMobileNetV2WeightsFromArtifacts } from '../../src/models/mobilenet-v2-weights-file.js';
-import { readModelArtifacts } from '../../src/node/model-files.js';
-import { bundledMobileNetV2Directory, loadBundledMobileNetV2 } from '../../src/node/bundled-mobilenet-v2.js';
+import { readModelArtifacts } from '../../src/node/files/model-files.js';
+import { bundledMobileNetV2Directory, loadBundledMobileNetV2 } from '../../src/node/files/bundled-mobilenet-v2.js';
 import { describeEachBackend } from '../backends.js';
 
 // Float64 numpy interpretation of the published TFLite graph (tests/fixtures/make_tflite_fixtures.py).

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { registerKernels, unregisterKernels } from '../../../src/kernels/index.js';
 import { DilatedConv2D, type DilatedConv2DImplementation } from '../../../src/models/layers/dilated-conv2d.js';
-import { loadModelFiles } from '../../../src/node/model-files.js';
+import { loadModelFiles } from '../../../src/node/files/model-files.js';
 import { describeEachBackend, maxAbsDiff, TEST_BACKENDS } from '../../backends.js';
 import { normalData, relativeError } from '../../kernels/kernel-test-helpers.js';
 import { roundTripThroughMemory } from './round-trip.js';
