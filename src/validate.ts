@@ -72,6 +72,28 @@ export function checkConfigChoice<T extends string | number>(key: string, value:
   if (!choices.includes(value as T)) throw new ConfigError(key, choices, describeValue(value));
 }
 
+/**
+ * The keys of a config interface as a list, checked by the compiler: `keys` must name every key of `T`
+ * (optional ones included) and nothing else, so a key added to the interface cannot be forgotten here.
+ */
+export function configKeys<T extends object>(keys: { readonly [K in keyof Required<T>]: true }): readonly (keyof T & string)[] {
+  return Object.freeze(Object.keys(keys)) as readonly (keyof T & string)[];
+}
+
+/**
+ * Throw {@link ConfigError} unless `config` is a plain object whose keys are all among `keys`. Every model
+ * builder calls this first, so a misspelt key (`width` for `widthMultiplier`) is refused, not silently
+ * ignored. Keys whose value is `undefined` count like any other.
+ */
+export function checkConfigKeys(config: unknown, keys: readonly string[]): asserts config is object {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ConfigError('config', 'an object with keys among ' + keys.join(', '), describeValue(config));
+  }
+  for (const key of Object.keys(config)) {
+    if (!keys.includes(key)) throw new ConfigError(key, `a known key: one of ${keys.join(' | ')}`, 'an unknown key');
+  }
+}
+
 /** Throw {@link InputError} if any entry of `data` is NaN or infinite. Returns nothing; O(n). */
 export function assertFinite(name: string, data: ArrayLike<number>): void {
   for (let i = 0; i < data.length; i++) {

@@ -8,7 +8,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
 import { createRandom, type Random } from '../random.js';
-import { checkConfigChoice, checkConfigRange } from '../validate.js';
+import { checkConfigChoice, checkConfigKeys, checkConfigRange, configKeys } from '../validate.js';
 import { copyBackboneFeatures } from './copy-backbone.js';
 import type { FreezableBatchNormalization } from './layers/freezable-batch-norm.js';
 import { ResizeToMatch } from './layers/resize-to-match.js';
@@ -113,6 +113,11 @@ export const BASELINE_DEFAULTS = {
   upsample: true,
 } as const;
 
+const BASELINE_CONFIG_KEYS = configKeys<BaselineConfig>({
+  backbone: true, featureLayer: true, output: true, bins: true, freezeBackbone: true, headWidths: true,
+  widthMultiplier: true, abActivation: true, firstConv: true, upsample: true, seed: true,
+});
+
 function isLayersModel(value: unknown): value is tfl.LayersModel {
   return value instanceof tfl.LayersModel;
 }
@@ -163,6 +168,7 @@ function headBlock(x: tfl.SymbolicTensor, index: number, filters: number, kind: 
  * const model = buildBaselineModel({ backbone: classifier, featureLayer: 'stage3_block2_out', output: 'bins' });
  */
 export function buildBaselineModel(config: BaselineConfig = {}): tfl.LayersModel {
+  checkConfigKeys(config, BASELINE_CONFIG_KEYS);
   const c = { ...BASELINE_DEFAULTS, ...withoutUndefined(config) };
   checkConfigChoice('output', c.output, COLORIZATION_OUTPUTS);
   checkConfigRange('bins', c.bins, 2, Infinity, { integer: true });

@@ -14,7 +14,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
-import { checkConfigRange } from '../validate.js';
+import { checkConfigKeys, checkConfigRange } from '../validate.js';
 import { FusionLayer } from './layers/fusion-layer.js';
 
 /**
@@ -102,7 +102,7 @@ const CLASS_HIDDEN_UNITS = 256;
  * resolveIizukaModelConfig({ globalInputSize: 64, widthMultiplier: 1 / 8 });
  */
 export function resolveIizukaModelConfig(config: IizukaModelConfig = {}): ResolvedIizukaModelConfig {
-  rejectUnknownKeys(config, IIZUKA_MODEL_CONFIG_KEYS);
+  checkConfigKeys(config, IIZUKA_MODEL_CONFIG_KEYS);
   const { globalInputSize = 224, localInputSize = null, widthMultiplier = 1, numClasses = 205, batchNorm = true, seed, name = 'iizuka2016' } = config;
   checkConfigRange('globalInputSize', globalInputSize, 32, Infinity, { integer: true });
   if (globalInputSize % 32 !== 0) {
@@ -211,11 +211,3 @@ export function buildIizukaModel(config: IizukaModelConfig = {}): tfl.LayersMode
   return tfl.model({ inputs: [globalInput, localInput], outputs: [ab, classLogits], name });
 }
 
-function rejectUnknownKeys(config: object, keys: readonly string[]): void {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new ConfigError('config', 'an object with keys among ' + keys.join(', '), describeValue(config));
-  }
-  for (const key of Object.keys(config)) {
-    if (!keys.includes(key)) throw new ConfigError(key, `a known key: one of ${keys.join(' | ')}`, 'an unknown key');
-  }
-}

@@ -14,7 +14,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
 import { createRandom } from '../random.js';
-import { checkConfigChoice, checkConfigRange } from '../validate.js';
+import { checkConfigChoice, checkConfigKeys, checkConfigRange, configKeys } from '../validate.js';
 import { AB_ACTIVATIONS, COLORIZATION_OUTPUTS, type AbActivation, type ColorizationOutput } from './baseline.js';
 import { copyBackboneFeatures } from './copy-backbone.js';
 import { ResizeToMatch } from './layers/resize-to-match.js';
@@ -92,8 +92,13 @@ function checkBoolean(key: string, value: unknown): void {
  * const backbone = buildResNet18({ inputChannels: 1, inputSize: 64, classes: 200, stem: 'small' });
  * const model = buildLarssonModel({ backbone, layerNames: ['stage1_block2_out', 'stage2_block2_out', 'stage3_block2_out'] });
  */
+const LARSSON_CONFIG_KEYS = configKeys<LarssonConfig>({
+  backbone: true, layerNames: true, hiddenWidths: true, output: true, bins: true, outputStride: true,
+  includeInput: true, abActivation: true, freezeBackbone: true, seed: true,
+});
+
 export function buildLarssonModel(config: LarssonConfig): tfl.LayersModel {
-  if (typeof config !== 'object' || config === null) throw new ConfigError('config', 'a LarssonConfig object', describeValue(config));
+  checkConfigKeys(config, LARSSON_CONFIG_KEYS);
   const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as LarssonConfig;
   const c = { ...LARSSON_DEFAULTS, ...given };
   if (!(c.backbone instanceof tfl.LayersModel)) throw new ConfigError('backbone', 'a tf.LayersModel', describeValue(c.backbone));

@@ -5,7 +5,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createRandom } from '../random.js';
-import { checkConfigChoice, checkConfigRange } from '../validate.js';
+import { checkConfigChoice, checkConfigKeys, checkConfigRange, configKeys } from '../validate.js';
 import { checkChannelList, checkInputSize, nazeriBatchNorm, nazeriKernelInitializer } from './nazeri-blocks.js';
 import { NAZERI_LEAKY_SLOPE, NAZERI_PRESETS, NAZERI_PRESET_TABLES, type NazeriPreset } from './nazeri-presets.js';
 
@@ -25,6 +25,10 @@ export interface NazeriDiscriminatorConfig {
   seed?: number;
 }
 
+const NAZERI_DISCRIMINATOR_CONFIG_KEYS = configKeys<NazeriDiscriminatorConfig>({
+  preset: true, inputSize: true, channels: true, seed: true,
+});
+
 /** A validated discriminator configuration, every key filled. */
 export interface ResolvedNazeriDiscriminatorConfig {
   preset: NazeriPreset;
@@ -41,6 +45,7 @@ export interface ResolvedNazeriDiscriminatorConfig {
  * resolveNazeriDiscriminatorConfig({ preset: 'cifar10' }).channels; // [64, 128, 256, 512]
  */
 export function resolveNazeriDiscriminatorConfig(config: NazeriDiscriminatorConfig = {}): ResolvedNazeriDiscriminatorConfig {
+  checkConfigKeys(config, NAZERI_DISCRIMINATOR_CONFIG_KEYS);
   const preset = config.preset ?? 'places365';
   checkConfigChoice('preset', preset, NAZERI_PRESETS);
   const table = NAZERI_PRESET_TABLES[preset];

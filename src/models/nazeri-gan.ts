@@ -4,7 +4,7 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
-import { checkConfigRange } from '../validate.js';
+import { checkConfigKeys, checkConfigRange, configKeys } from '../validate.js';
 import { buildNazeriDiscriminator, type NazeriDiscriminatorConfig } from './nazeri-discriminator.js';
 import { buildNazeriGenerator, type NazeriGeneratorConfig } from './nazeri-generator.js';
 import type { NazeriPreset } from './nazeri-presets.js';
@@ -32,6 +32,10 @@ export interface NazeriGanConfig {
   seed?: number;
 }
 
+const NAZERI_GAN_CONFIG_KEYS = configKeys<NazeriGanConfig>({
+  preset: true, inputSize: true, generator: true, discriminator: true, seed: true,
+});
+
 /** The two networks; the caller owns both (`dispose()` each). */
 export interface NazeriGan {
   /** `[N, S, S, 1]` normalized L → `[N, S, S, 2]` normalized ab (tanh). */
@@ -53,6 +57,7 @@ export interface NazeriGan {
  * const { generator, discriminator } = buildNazeriGan({ preset: 'cifar10', seed: 1 });
  */
 export function buildNazeriGan(config: NazeriGanConfig = {}): NazeriGan {
+  checkConfigKeys(config, NAZERI_GAN_CONFIG_KEYS);
   for (const key of ['generator', 'discriminator'] as const) {
     const part = config[key];
     if (part !== undefined && (typeof part !== 'object' || part === null)) throw new ConfigError(key, 'an object', describeValue(part));

@@ -6,7 +6,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
 import { createRandom } from '../random.js';
-import { checkConfigChoice, checkConfigRange } from '../validate.js';
+import { checkConfigChoice, checkConfigKeys, checkConfigRange, configKeys } from '../validate.js';
 import {
   NAZERI_DROPOUT_RATE,
   NAZERI_LEAKY_SLOPE,
@@ -44,6 +44,11 @@ export interface NazeriGeneratorConfig {
   seed?: number;
 }
 
+const NAZERI_GENERATOR_CONFIG_KEYS = configKeys<NazeriGeneratorConfig>({
+  preset: true, inputSize: true, encoderChannels: true, decoderChannels: true, dropoutBlocks: true,
+  dropoutRate: true, firstEncoderBatchNorm: true, seed: true,
+});
+
 /** A validated generator configuration, every key filled. */
 export interface ResolvedNazeriGeneratorConfig {
   preset: NazeriPreset;
@@ -71,6 +76,7 @@ export const NAZERI_GENERATOR_OUTPUT_CHANNELS = 2;
  * resolveNazeriGeneratorConfig({ preset: 'cifar10' }).decoderChannels; // [512, 256, 128, 64]
  */
 export function resolveNazeriGeneratorConfig(config: NazeriGeneratorConfig = {}): ResolvedNazeriGeneratorConfig {
+  checkConfigKeys(config, NAZERI_GENERATOR_CONFIG_KEYS);
   const preset = config.preset ?? 'places365';
   checkConfigChoice('preset', preset, NAZERI_PRESETS);
   const table = NAZERI_PRESET_TABLES[preset];

@@ -9,7 +9,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, InputError, describeValue } from '../errors.js';
 import { createRandom, type Random } from '../random.js';
-import { checkConfigChoice, checkConfigRange } from '../validate.js';
+import { checkConfigChoice, checkConfigKeys, checkConfigRange, configKeys } from '../validate.js';
 
 /**
  * Stems of {@link buildResNet18}: ImageNet's 7×7/2 conv + 3×3/2 max pool (He et al. 2016), or a 3×3/1 conv for 32–64 px images.
@@ -38,6 +38,10 @@ export interface ResNet18Config {
   /** Name of the returned model. Default `'resnet18'`. */
   name?: string;
 }
+
+const RESNET18_CONFIG_KEYS = configKeys<ResNet18Config>({
+  inputChannels: true, inputSize: true, classes: true, widthMultiplier: true, stem: true, seed: true, name: true,
+});
 
 /** Defaults of {@link ResNet18Config}. @example RESNET18_DEFAULTS.inputSize; // 224 */
 export const RESNET18_DEFAULTS = {
@@ -96,6 +100,7 @@ export type ResolvedResNet18Config = Required<Omit<ResNet18Config, 'seed'>> & { 
  * resolveResNet18Config({ classes: 0 }); // throws ConfigError: classes
  */
 export function resolveResNet18Config(config: ResNet18Config = {}): ResolvedResNet18Config {
+  checkConfigKeys(config, RESNET18_CONFIG_KEYS);
   const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as ResNet18Config;
   const c = { ...RESNET18_DEFAULTS, ...given, seed: config.seed };
   checkConfigRange('inputChannels', c.inputChannels, 1, Infinity, { integer: true });

@@ -17,7 +17,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
-import { checkConfigRange } from '../validate.js';
+import { checkConfigKeys, checkConfigRange } from '../validate.js';
 import { DilatedConv2D } from './layers/dilated-conv2d.js';
 
 /**
@@ -83,7 +83,7 @@ const DECODER_CHANNELS = 256;
  * resolveZhangModelConfig({ inputSize: 64, widthMultiplier: 0.25 }); // { inputSize: 64, widthMultiplier: 0.25, bins: 313, … }
  */
 export function resolveZhangModelConfig(config: ZhangModelConfig = {}): ResolvedZhangModelConfig {
-  rejectUnknownKeys(config, ZHANG_MODEL_CONFIG_KEYS);
+  checkConfigKeys(config, ZHANG_MODEL_CONFIG_KEYS);
   const { inputSize = 256, widthMultiplier = 1, bins = 313, seed, name = 'zhang_eccv16' } = config;
   checkConfigRange('inputSize', inputSize, 8, Infinity, { integer: true });
   if (inputSize % 8 !== 0) {
@@ -150,11 +150,3 @@ export function buildZhangModel(config: ZhangModelConfig = {}): tfl.LayersModel 
   return tfl.model({ inputs: input, outputs: logits, name });
 }
 
-function rejectUnknownKeys(config: object, keys: readonly string[]): void {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new ConfigError('config', 'an object with keys among ' + keys.join(', '), describeValue(config));
-  }
-  for (const key of Object.keys(config)) {
-    if (!keys.includes(key)) throw new ConfigError(key, `a known key: one of ${keys.join(' | ')}`, 'an unknown key');
-  }
-}
