@@ -1,8 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 // @ts-expect-error: a plain .mjs script without declarations
 import { relativeSourceMaps } from './scripts/relative-source-maps.mjs';
 
 const external = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', 'sharp', 'ndarray'];
+
+// The public entries are package.json's `exports` ('.' → src/index.ts, './color' → src/color/index.ts, …):
+// one list, so an entry added there is built here and type-checked through tsconfig.json's paths.
+const exportsField = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> }).exports;
+const entries: Record<string, string> = Object.fromEntries(
+  Object.keys(exportsField)
+    .filter((key) => key !== './package.json')
+    .map((key) => (key === '.' ? ['index', 'src/index.ts'] : [`${key.slice(2)}/index`, `src/${key.slice(2)}/index.ts`])),
+);
 
 /**
  * ESM, one output file per source file: bundlers see each module on its own, so an app that imports
@@ -21,10 +31,10 @@ export const esmOptions: Options = {
 };
 
 export default defineConfig([
-  { ...esmOptions, dts: { entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' } } },
-  // CommonJS for require(): two entries sharing chunks.
+  { ...esmOptions, dts: { entry: entries } },
+  // CommonJS for require(): the entries sharing chunks.
   {
-    entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
+    entry: entries,
     format: ['cjs'],
     splitting: true,
     sourcemap: true,

@@ -13,6 +13,6 @@ export * from './weights/tflite/index.js';
 export * from './train/index.js';
 export * from './kernels/index.js';
 export * from './colorize/index.js';
-export * from './weights/torch/index.js';
+export * from './weights/index.js';
 export * from './hints/index.js';
 export * from './weights/published/index.js';

@@ -46,7 +46,10 @@ export default defineConfig({
   publicDir: join(packageRoot, 'models'),
   plugins: [serveModelsFolder(process.env.COLORIZATION_MODELS_DIR)],
   resolve: {
-    alias: [{ find: /^tfjs-colorization$/, replacement: distEntry }],
+    alias: [
+      { find: /^tfjs-colorization$/, replacement: distEntry },
+      { find: /^tfjs-colorization\/([a-z]+)$/, replacement: join(packageRoot, 'dist/$1/index.js') },
+    ],
   },
   server: { fs: { allow: [packageRoot] } },
   build: {

@@ -1,0 +1,2 @@
+// Public API of src/weights (entry "tfjs-colorization/weights"): readers of published weights files. Re-exports only.
+export * from './torch/index.js';
