@@ -12,12 +12,13 @@ export * from './bins/gamut.js';
 export * from './bins/derive-gamut.js';
 export * from './bins/encode-hard.js';
 export * from './bins/encode-soft.js';
-export { DISTRIBUTION_INPUTS, type DistributionInput, type DecodeConfig } from './decode/decode-config.js';
-export * from './decode/anneal-distribution.js';
-export * from './decode/decode-annealed-mean.js';
+// The decoders' unchecked cores (…Unchecked) stay internal: the colorizer calls them after its own checks.
+export { DEFAULT_TEMPERATURE, DISTRIBUTION_INPUTS, type DistributionInput, type DecodeConfig } from './decode/decode-config.js';
+export { annealDistribution } from './decode/anneal-distribution.js';
+export { decodeAnnealedMean } from './decode/decode-annealed-mean.js';
 export * from './decode/decode-mean.js';
-export * from './decode/decode-mode.js';
-export * from './decode/sample-colorizations.js';
+export { decodeMode } from './decode/decode-mode.js';
+export { sampleColorizations, MAX_SAMPLE_COUNT, type SampleConfig } from './decode/sample-colorizations.js';
 export * from './prior/prior.js';
 export * from './prior/smooth-prior.js';
 export * from './prior/rebalance.js';

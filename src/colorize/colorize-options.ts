@@ -3,6 +3,8 @@
  */
 import type { AbGamut } from '../color/bins/gamut.js';
 import type { ColorHints } from '../hints/color-hint.js';
+import { DEFAULT_TEMPERATURE } from '../color/decode/decode-config.js';
+import { MAX_SAMPLE_COUNT } from '../color/decode/sample-colorizations.js';
 import type { ColorizationMetadata, ColorizePipeline } from './colorization-metadata.js';
 import { ConfigError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
@@ -20,14 +22,15 @@ export type DecodeMethod = 'annealed-mean' | 'mode' | 'mean';
 /** Every {@link DecodeMethod}. @example DECODE_METHODS.includes('mean'); // true */
 export const DECODE_METHODS: readonly DecodeMethod[] = Object.freeze(['annealed-mean', 'mode', 'mean']);
 
-/** Zhang et al.'s annealed-mean temperature (ECCV 2016, §3.3: T = 0.38). @example DEFAULT_TEMPERATURE === 0.38 */
-export const DEFAULT_TEMPERATURE = 0.38;
 
 /** Largest `saturation` a call accepts (a multiplier on the predicted ab). @example MAX_SATURATION === 4 */
 export const MAX_SATURATION = 4;
 
-/** Most colorings one call returns with `samples`. @example MAX_COLORIZE_SAMPLES === 64 */
-export const MAX_COLORIZE_SAMPLES = 64;
+/**
+ * Most colorings one call returns with `samples`: the sampler's own limit.
+ * @example await colorizer.colorize(photo, { samples: Math.min(wanted, MAX_COLORIZE_SAMPLES) });
+ */
+export const MAX_COLORIZE_SAMPLES = MAX_SAMPLE_COUNT;
 
 /** Steps of a colorization, in order; `'load'` only while `createColorizer` loads its model. @example const stage: ColorizeStage = 'predict'; */
 export type ColorizeStage = 'load' | 'prepare' | 'predict' | 'decode' | 'recombine' | 'done';
@@ -85,7 +88,7 @@ export interface ColorizerOptions {
 export interface ColorizeOptions {
   /** Decoding of a `'bins'` model's distribution. Default `'annealed-mean'`. Ignored by ab models. */
   decode?: DecodeMethod;
-  /** Annealed-mean (and sampling) temperature T in (0, 1]. Default 0.38. */
+  /** Annealed-mean (and sampling) temperature T in (0, 1]. Default {@link DEFAULT_TEMPERATURE}. */
   temperature?: number;
   /** K extra colorings drawn from the distribution (`'bins'` models only), 0…64. Default 0. */
   samples?: number;

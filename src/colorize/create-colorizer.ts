@@ -11,15 +11,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { AB_SCALE } from '../color/lab/constants.js';
-import { decodeAnnealedMean } from '../color/decode/decode-annealed-mean.js';
-import { decodeMean } from '../color/decode/decode-mean.js';
-import { decodeMode } from '../color/decode/decode-mode.js';
+import { decodeAnnealedMeanUnchecked } from '../color/decode/decode-annealed-mean.js';
+import { decodeModeUnchecked } from '../color/decode/decode-mode.js';
 import { ZHANG_GAMUT, type AbGamut } from '../color/bins/gamut.js';
 import type { ImageLike, LabPlanes } from '../color/image/image.js';
 import { toImageLike, type ImageInput } from '../color/image/image-adapters.js';
 import { recombineLab, type AbImage } from '../color/image/image-recombine.js';
 import { grayToLightness, rgbToLab } from '../color/lab/lab.js';
-import { sampleColorizations } from '../color/decode/sample-colorizations.js';
+import { sampleColorizationsUnchecked } from '../color/decode/sample-colorizations.js';
 import { ColorizationError, ConfigError, InputError, describeValue } from '../errors.js';
 import { encodeHints, type HintPlanes } from '../hints/encode-hints.js';
 import { checkConfigChoice } from '../validate.js';
@@ -228,12 +227,29 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
       if (layout.kind === 'ab-tanh') return [saturate(tf.mul(output, AB_SCALE) as tf.Tensor4D)];
       // Iizuka et al. 2016, §3.4: chrominance in [0, 1] over the ab range, ab = (2s − 1) · 110.
       if (layout.kind === 'ab-sigmoid') return [saturate(tf.mul(tf.sub(tf.mul(output, 2), 1), AB_SCALE) as tf.Tensor4D)];
-      const config = { gamut, temperature: o.temperature };
-      const main = o.decode === 'mode' ? decodeMode(output, { gamut }) : o.decode === 'mean' ? decodeMean(output, { gamut }) : decodeAnnealedMean(output, config);
-      const samples = o.samples > 0 ? sampleColorizations(output, { ...config, count: o.samples, seed: o.seed }) : [];
-      return [main, ...samples].map(saturate);
+      // Options were checked once (resolveColorizeOptions) and the layout against the gamut: the unchecked cores.
+      const main =
+        o.decode === 'mode' ? decodeModeUnchecked(output, gamut)
+        : decodeAnnealedMeanUnchecked(output, gamut, 'logits', o.decode === 'mean' ? 1 : o.temperature);
+      // The logits stay alive past this tidy only when samples are drawn from them (below, without blocking).
+      return o.samples > 0 ? [saturate(main), output] : [saturate(main)];
     });
     try {
+      if (layout.kind === 'bins' && o.samples > 0) {
+        const logits = tensors.pop()!;
+        try {
+          const sampling = { gamut, input: 'logits', temperature: o.temperature, count: o.samples, seed: o.seed, correlationLength: undefined } as const;
+          const drawn = await sampleColorizationsUnchecked(logits, sampling);
+          // The samples get the same saturation as the main colouring.
+          tensors.push(...(o.saturation === 1 ? drawn : drawn.map((ab) => {
+            const scaled = tf.mul(ab, o.saturation) as tf.Tensor4D;
+            ab.dispose();
+            return scaled;
+          })));
+        } finally {
+          logits.dispose();
+        }
+      }
       report('decode', 0.6);
       const images: AbImage[] = [];
       for (const t of tensors) {

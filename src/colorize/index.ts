@@ -5,7 +5,7 @@ export { type ModelSource } from './model-source.js';
 export * from './model-kind.js';
 export { FIT_MODES, type FitMode } from './fit-lightness.js';
 export {
-  DECODE_METHODS, DEFAULT_TEMPERATURE, MAX_COLORIZE_SAMPLES, MAX_SATURATION, type DecodeMethod, type ColorizeStage,
+  DECODE_METHODS, MAX_COLORIZE_SAMPLES, MAX_SATURATION, type DecodeMethod, type ColorizeStage,
   type ColorizeProgress, type ColorizerOptions, type ColorizeOptions,
 } from './colorize-options.js';
 export * from './create-colorizer.js';

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { computeMultinomialCrossEntropy } from '../losses/multinomial-cross-entropy.js';
 import { decodeAnnealedMean } from '../color/decode/decode-annealed-mean.js';
+import { DEFAULT_TEMPERATURE } from '../color/decode/decode-config.js';
 import { AB_SCALE } from '../color/lab/constants.js';
 import { ZHANG_GAMUT, type AbGamut } from '../color/bins/gamut.js';
 import { InputError, describeValue } from '../errors.js';
@@ -25,7 +26,7 @@ export interface BinsObjectiveConfig {
   classWeights?: tf.Tensor1D | ArrayLike<number>;
   /** The bins; default Zhang's 313-bin gamut. Used to decode predictions for metrics and samples. */
   gamut?: AbGamut;
-  /** Annealed-mean temperature for decoding, in (0, 1]. Default 0.38 (Zhang et al. 2016 §3.3). */
+  /** Annealed-mean temperature for decoding, in (0, 1]. Default {@link DEFAULT_TEMPERATURE} (Zhang et al. 2016 §3.3). */
   temperature?: number;
 }
 
@@ -63,7 +64,7 @@ function poolBins(bins: tf.Tensor4D, size: readonly [number, number]): tf.Tensor
  */
 export function createBinsObjective(config: BinsObjectiveConfig = {}): TrainingObjective {
   const gamut = config.gamut ?? ZHANG_GAMUT;
-  const temperature = config.temperature ?? 0.38;
+  const temperature = config.temperature ?? DEFAULT_TEMPERATURE;
   checkConfigRange('temperature', temperature, 0, 1, { openLow: true });
   const classWeights = config.classWeights;
   return {

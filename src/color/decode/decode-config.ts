@@ -6,6 +6,14 @@ import { ZHANG_GAMUT, type AbGamut } from '../bins/gamut.js';
 import { assertDim, assertRank, checkConfigChoice, checkConfigRange } from '../../validate.js';
 
 /**
+ * Zhang et al.'s annealed-mean temperature (ECCV 2016, §3.3 and Fig. 3: T = 0.38): the default of the decoders,
+ * the sampler, the colorizer and the command line, written here only.
+ * @example
+ * const vivid = decodeAnnealedMean(logits, { temperature: DEFAULT_TEMPERATURE / 2 }); // nearer the mode
+ */
+export const DEFAULT_TEMPERATURE = 0.38;
+
+/**
  * What a `[N, H, W, Q]` distribution tensor holds: unnormalized scores or probabilities.
  * @example decodeMean(probs, { input: 'probabilities' satisfies DistributionInput });
  */
@@ -26,22 +34,28 @@ export interface DecodeConfig {
   gamut?: AbGamut;
   /** `'logits'` (a model's raw output, the default) or `'probabilities'` (non-negative, summing to 1 per pixel). */
   input?: DistributionInput;
-  /** T in (0, 1]: 1 keeps the distribution, → 0 approaches the mode. Default 0.38 (§3.3, Fig. 3). */
+  /** T in (0, 1]: 1 keeps the distribution, → 0 approaches the mode. Default {@link DEFAULT_TEMPERATURE} (§3.3, Fig. 3). */
   temperature?: number;
 }
 
-/** Validate a `[N, H, W, Q]` distribution against its gamut and return the resolved options. */
-export function resolveDecodeConfig(
-  dist: unknown,
-  config: DecodeConfig,
-  defaultTemperature: number,
-): { gamut: AbGamut; input: DistributionInput; temperature: number } {
+/** {@link DecodeConfig} with its defaults filled in and checked. */
+export interface ResolvedDecodeConfig {
+  gamut: AbGamut;
+  input: DistributionInput;
+  temperature: number;
+}
+
+/**
+ * Validate a `[N, H, W, Q]` distribution against its gamut and return the resolved options: the one check of
+ * the public decoders and the sampler, which then call their unchecked cores.
+ */
+export function resolveDecodeConfig(dist: unknown, config: DecodeConfig, defaultTemperature = DEFAULT_TEMPERATURE): ResolvedDecodeConfig {
   const gamut = config.gamut ?? ZHANG_GAMUT;
   const input = config.input ?? 'logits';
   const temperature = config.temperature ?? defaultTemperature;
   assertRank('dist', dist, 4);
   assertDim('dist', dist, -1, gamut.size, `last dimension Q (the gamut's ${gamut.size} bins)`);
-  checkConfigChoice('input', input, ['logits', 'probabilities'] as const);
+  checkConfigChoice('input', input, DISTRIBUTION_INPUTS);
   checkConfigRange('temperature', temperature, 0, 1, { openLow: true });
   return { gamut, input, temperature };
 }

@@ -3,8 +3,8 @@
  * (Zhang, Isola, Efros, "Colorful Image Colorization", ECCV 2016, §3.3, Fig. 3 column "Mean").
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeAnnealedMean } from './decode-annealed-mean.js';
-import type { DecodeConfig } from './decode-config.js';
+import { decodeAnnealedMeanUnchecked } from './decode-annealed-mean.js';
+import { resolveDecodeConfig, type DecodeConfig } from './decode-config.js';
 
 /**
  * Mean of the bin centres under the distribution (spatially smooth but desaturated, §3.3).
@@ -16,5 +16,6 @@ import type { DecodeConfig } from './decode-config.js';
  * const ab = decodeMean(probs, { input: 'probabilities' });
  */
 export function decodeMean(dist: tf.Tensor4D, config: Omit<DecodeConfig, 'temperature'> = {}): tf.Tensor4D {
-  return decodeAnnealedMean(dist, { gamut: config.gamut, input: config.input, temperature: 1 });
+  const { gamut, input } = resolveDecodeConfig(dist, { gamut: config.gamut, input: config.input }, 1);
+  return decodeAnnealedMeanUnchecked(dist, gamut, input, 1);
 }

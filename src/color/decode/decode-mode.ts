@@ -3,6 +3,7 @@
  * Colorization", ECCV 2016, §3.3, Fig. 3 column "Mode"; the annealed mean's limit T → 0).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { AbGamut } from '../bins/gamut.js';
 import { resolveDecodeConfig, type DecodeConfig } from './decode-config.js';
 
 /**
@@ -16,6 +17,11 @@ import { resolveDecodeConfig, type DecodeConfig } from './decode-config.js';
  */
 export function decodeMode(dist: tf.Tensor4D, config: Omit<DecodeConfig, 'temperature'> = {}): tf.Tensor4D {
   const { gamut } = resolveDecodeConfig(dist, { gamut: config.gamut, input: config.input }, 1);
+  return decodeModeUnchecked(dist, gamut);
+}
+
+/** The core of {@link decodeMode}, for callers that validated their options already. Internal. */
+export function decodeModeUnchecked(dist: tf.Tensor4D, gamut: AbGamut): tf.Tensor4D {
   const [n, h, w, q] = dist.shape;
   return tf.tidy(() => {
     const centres = tf.tensor2d(gamut.centres, [q, 2], 'float32');

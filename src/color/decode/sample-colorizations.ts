@@ -14,8 +14,8 @@
  * pixels with similar distributions make the same choice and whole regions change colour together.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { annealDistribution } from './anneal-distribution.js';
-import { resolveDecodeConfig, type DecodeConfig } from './decode-config.js';
+import { annealDistributionUnchecked } from './anneal-distribution.js';
+import { resolveDecodeConfig, type DecodeConfig, type ResolvedDecodeConfig } from './decode-config.js';
 import type { AbGamut } from '../bins/gamut.js';
 import { createRandom, type Random } from '../../random.js';
 import { checkConfigRange } from '../../validate.js';
@@ -25,7 +25,7 @@ import { checkConfigRange } from '../../validate.js';
  * @example sampleColorizations(logits, { count: 8, seed: 1, correlationLength: 16 });
  */
 export interface SampleConfig extends DecodeConfig {
-  /** K, the number of colorizations: an integer in [1, 64]. Default 4. */
+  /** K, the number of colorizations: an integer in [1, {@link MAX_SAMPLE_COUNT}]. Default 4. */
   count?: number;
   /** Seed of the random fields; the same seed gives the same samples. Default 0. */
   seed?: number;
@@ -36,36 +36,61 @@ export interface SampleConfig extends DecodeConfig {
   correlationLength?: number;
 }
 
-const MAX_SAMPLES = 64;
+/**
+ * Most colorizations one call draws (K ≤ 64: each is a full `[N, H, W, 2]` tensor).
+ * @example sampleColorizations(logits, { count: Math.min(wanted, MAX_SAMPLE_COUNT) });
+ */
+export const MAX_SAMPLE_COUNT = 64;
+
+/** {@link SampleConfig} with its defaults filled in and checked; `correlationLength` undefined is the default. */
+export interface ResolvedSampleConfig extends ResolvedDecodeConfig {
+  count: number;
+  seed: number;
+  correlationLength: number | undefined;
+}
 
 /**
  * Draw K spatially coherent colorizations from a distribution over ab bins, annealed with temperature T
- * (default 0.38 as for the annealed mean, which keeps draws on the likely modes; T = 1 samples the
- * model's distribution as it is).
+ * (default {@link DEFAULT_TEMPERATURE} as for the annealed mean, which keeps draws on the likely modes; T = 1
+ * samples the model's distribution as it is). The options are checked at once (a bad one throws before any
+ * work); the distribution is read without blocking (`await data()`), so a GPU backend keeps its thread free.
  *
  * @param dist  `[N, H, W, Q]` logits (default) or probabilities over the bins of `config.gamut`.
- * @param config  `{ count = 4, seed = 0, temperature = 0.38, input = 'logits', gamut = ZHANG_GAMUT, correlationLength }`.
- * @returns K tensors `[N, H, W, 2]` of ab in Lab units; every pair is a bin centre of the gamut.
- *          The caller owns them (dispose each); `dist` is not disposed. Reads `dist` synchronously.
+ * @param config  `{ count = 4, seed = 0, temperature = DEFAULT_TEMPERATURE, input = 'logits', gamut = ZHANG_GAMUT, correlationLength }`.
+ * @returns a promise of K tensors `[N, H, W, 2]` of ab in Lab units; every pair is a bin centre of the gamut.
+ *          The caller owns them (dispose each); `dist` is not disposed and may be disposed once this returns.
  * @throws InputError on a wrong rank or last dimension; ConfigError on a bad option.
  * @example
- * const samples = sampleColorizations(logits, { count: 3, seed: 7 });
+ * const samples = await sampleColorizations(logits, { count: 3, seed: 7 });
  * // … use samples[0..2] …
  * samples.forEach((s) => s.dispose());
  */
-export function sampleColorizations(dist: tf.Tensor4D, config: SampleConfig = {}): tf.Tensor4D[] {
-  const { gamut, input, temperature } = resolveDecodeConfig(dist, config, 0.38);
+export function sampleColorizations(dist: tf.Tensor4D, config: SampleConfig = {}): Promise<tf.Tensor4D[]> {
   const count = config.count ?? 4;
   const seed = config.seed ?? 0;
+  const { correlationLength } = config;
+  const decode = resolveDecodeConfig(dist, config);
+  checkConfigRange('count', count, 1, MAX_SAMPLE_COUNT, { integer: true });
+  checkConfigRange('seed', seed, -(2 ** 53), 2 ** 53, { integer: true });
+  if (correlationLength !== undefined) checkConfigRange('correlationLength', correlationLength, 0, Infinity, { openLow: true, openHigh: true });
+  return sampleColorizationsUnchecked(dist, { ...decode, count, seed, correlationLength });
+}
+
+/**
+ * The core of {@link sampleColorizations}, for callers that validated their options already. Internal. The
+ * annealed distribution is computed before the first `await`, so `dist` may be disposed once this returns.
+ */
+export async function sampleColorizationsUnchecked(dist: tf.Tensor4D, config: ResolvedSampleConfig): Promise<tf.Tensor4D[]> {
+  const { gamut, input, temperature, count, seed } = config;
   const [n, h, w, q] = dist.shape;
   const correlationLength = config.correlationLength ?? Math.max(2, Math.max(h, w) / 4);
-  checkConfigRange('count', count, 1, MAX_SAMPLES, { integer: true });
-  checkConfigRange('seed', seed, -(2 ** 53), 2 ** 53, { integer: true });
-  checkConfigRange('correlationLength', correlationLength, 0, Infinity, { openLow: true, openHigh: true });
-
-  const annealed = annealDistribution(dist, { gamut, input, temperature });
-  const probs = annealed.dataSync() as Float32Array;
-  annealed.dispose();
+  const annealed = annealDistributionUnchecked(dist, input, temperature);
+  let probs: Float32Array;
+  try {
+    probs = (await annealed.data()) as Float32Array;
+  } finally {
+    annealed.dispose();
+  }
   const order = hueOrder(gamut);
   const pixels = h * w;
   const samples: tf.Tensor4D[] = [];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { sampleColorizations } from '../../../src/color/decode/sample-colorizations.js';
 import { decodeAnnealedMean } from '../../../src/color/decode/decode-annealed-mean.js';
 import { ZHANG_GAMUT, findLatticeBin } from '../../../src/color/bins/gamut.js';
@@ -38,19 +38,19 @@ function sameNeighbourShare(ab: Float32Array): number {
 }
 
 describeEachBackend('sampleColorizations', () => {
-  it('is reproducible: the same seed gives the same samples, another seed other samples', () => {
+  it('is reproducible: the same seed gives the same samples, another seed other samples', async () => {
     const dist = multimodal();
-    const a = read(sampleColorizations(dist, { count: 3, seed: 11, input: 'probabilities' }));
-    const b = read(sampleColorizations(dist, { count: 3, seed: 11, input: 'probabilities' }));
-    const c = read(sampleColorizations(dist, { count: 3, seed: 12, input: 'probabilities' }));
+    const a = read(await sampleColorizations(dist, { count: 3, seed: 11, input: 'probabilities' }));
+    const b = read(await sampleColorizations(dist, { count: 3, seed: 11, input: 'probabilities' }));
+    const c = read(await sampleColorizations(dist, { count: 3, seed: 12, input: 'probabilities' }));
     a.forEach((s, k) => expect(Array.from(s)).toEqual(Array.from(b[k])));
     expect(Array.from(a[0])).not.toEqual(Array.from(c[0]));
     dist.dispose();
   });
 
-  it('draws K different colorizations, each different from the annealed mean, each made of in-gamut bin centres', () => {
+  it('draws K different colorizations, each different from the annealed mean, each made of in-gamut bin centres', async () => {
     const dist = multimodal();
-    const samples = read(sampleColorizations(dist, { count: 4, seed: 1, input: 'probabilities' }));
+    const samples = read(await sampleColorizations(dist, { count: 4, seed: 1, input: 'probabilities' }));
     const meanT = decodeAnnealedMean(dist, { input: 'probabilities' });
     const mean = meanT.dataSync();
     meanT.dispose();
@@ -74,13 +74,13 @@ describeEachBackend('sampleColorizations', () => {
     dist.dispose();
   });
 
-  it('is spatially coherent: far more equal neighbours than independent draws (1/3), more with a longer correlation length', () => {
+  it('is spatially coherent: far more equal neighbours than independent draws (1/3), more with a longer correlation length', async () => {
     const dist = multimodal();
-    const share = (correlationLength: number) => {
-      const samples = read(sampleColorizations(dist, { count: 4, seed: 5, input: 'probabilities', correlationLength }));
+    const share = async (correlationLength: number) => {
+      const samples = read(await sampleColorizations(dist, { count: 4, seed: 5, input: 'probabilities', correlationLength }));
       return samples.map(sameNeighbourShare).reduce((s, v) => s + v, 0) / samples.length;
     };
-    const byDefault = share(W / 4), short = share(2), long = share(12);
+    const byDefault = await share(W / 4), short = await share(2), long = await share(12);
     for (const v of [byDefault, short, long]) expect(v).toBeGreaterThan(0.6);
     expect(byDefault).toBeGreaterThan(0.75);
     expect(long).toBeGreaterThan(byDefault);
@@ -88,10 +88,10 @@ describeEachBackend('sampleColorizations', () => {
     dist.dispose();
   });
 
-  it('follows the annealed distribution at each pixel: frequencies over many samples match it', () => {
+  it('follows the annealed distribution at each pixel: frequencies over many samples match it', async () => {
     // Mode weights 0.6 / 0.3 / 0.1 at T = 1: each pixel's colour frequencies over 64 samples approach them.
     const dist = multimodal([0.6, 0.3, 0.1]);
-    const samples = read(sampleColorizations(dist, { count: 64, seed: 2, input: 'probabilities', temperature: 1, correlationLength: 3 }));
+    const samples = read(await sampleColorizations(dist, { count: 64, seed: 2, input: 'probabilities', temperature: 1, correlationLength: 3 }));
     const counts = [0, 0, 0];
     for (const s of samples) for (let p = 0; p < H * W; p++) counts[MODES.indexOf(findLatticeBin(ZHANG_GAMUT, s[2 * p], s[2 * p + 1]))]++;
     const total = 64 * H * W;
@@ -101,10 +101,10 @@ describeEachBackend('sampleColorizations', () => {
     dist.dispose();
   });
 
-  it('accepts logits, leaks nothing beyond the K results and does not dispose its input', () => {
+  it('accepts logits, leaks nothing beyond the K results and does not dispose its input', async () => {
     const logits = tf.randomNormal([2, 4, 5, Q], 0, 1, 'float32', 3) as tf.Tensor4D;
     const before = tf.memory().numTensors;
-    const samples = sampleColorizations(logits, { count: 2 });
+    const samples = await sampleColorizations(logits, { count: 2 });
     expect(samples.map((s) => s.shape)).toEqual([[2, 4, 5, 2], [2, 4, 5, 2]]);
     expect(tf.memory().numTensors).toBe(before + 2);
     tf.dispose(samples);
@@ -119,5 +119,21 @@ describeEachBackend('sampleColorizations', () => {
     expect(() => sampleColorizations(dist, { temperature: 0 })).toThrow(ConfigError);
     expect(() => sampleColorizations(dist, { correlationLength: -1 })).toThrow(ConfigError);
     dist.dispose();
+  });
+
+  it('reads the distribution without blocking (never dataSync), and its input may be disposed as soon as the call returns', async () => {
+    const dist = multimodal();
+    const expected = read(await sampleColorizations(dist, { count: 2, seed: 4, input: 'probabilities' }));
+    const blocking = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    let result: tf.Tensor4D[];
+    try {
+      const pending = sampleColorizations(dist, { count: 2, seed: 4, input: 'probabilities' });
+      dist.dispose();
+      result = await pending;
+      expect(blocking).not.toHaveBeenCalled();
+    } finally {
+      blocking.mockRestore();
+    }
+    read(result).forEach((s, k) => expect(Array.from(s)).toEqual(Array.from(expected[k])));
   });
 });
