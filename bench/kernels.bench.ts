@@ -6,7 +6,7 @@
  *   - training step: a Zhang-like net (ECCV16 layout at ¼ width, no dilation), 16×64×64×1,
  *     softmax cross-entropy over 313 bins at 16×16, Adam; tfjs-layers trainOnBatch.
  * References: the stock wasm path at 1 thread, and the cpu backend where it finishes (not the
- * training step: > 75 s/step, PERFORMANCE-NOTES.md §2). Stock wasm has no Conv2DBackpropFilter, so
+ * training step, which takes over a minute a step there). Stock wasm has no Conv2DBackpropFilter, so
  * its filter-gradient and training rows use the filter kernel alone ("filter only").
  *
  * Each thread count runs in its own process (wasm's thread count is fixed at initialization):

@@ -19,7 +19,7 @@
  * only the library's Conv2DBackpropFilter, without which no conv trains on wasm); "all kernels"
  * (`registerKernels()`: Conv2DBackpropInput by phases as well).
  * Configurations, one process each: wasm 1 thread, wasm 2 threads. The cpu backend is skipped: a step
- * of either net takes over 35–75 s there (PERFORMANCE-NOTES.md §2), minutes per figure.
+ * of either net takes over half a minute there, minutes per figure.
  *
  * `npm run bench -- train-step`, some configurations: `node --import tsx bench/train-step.bench.ts --configs=wasm:2`;
  * one workload: `--workloads=zhang` (or `gan`; default both); more measured rounds than 5: `--rounds=15`.
@@ -45,7 +45,7 @@ else runParent();
 
 function runParent(): void {
   console.log(`train-step ${new Date().toISOString()}`);
-  console.log('cpu backend skipped: one step of either net takes 35–75 s or more (PERFORMANCE-NOTES.md §2).');
+  console.log('cpu backend skipped: one step of either net takes over half a minute there.');
   const workloads = `--workloads=${chosenWorkloads().join(',')}`;
   const rounds = process.argv.filter((a) => a.startsWith('--rounds='));
   runConfigurations(import.meta.url, chosenConfigurations(CONFIGURATIONS), printReport, [workloads, ...rounds]);

@@ -3,7 +3,7 @@
  * with the input's lightness kept exactly. Shaped like transformers.js's `pipeline` and UpscalerJS:
  * a factory that loads once, a `colorize` call per image, `dispose()` at the end.
  *
- * Data flow (DESIGN.md, "Data flow of the main job"): input → full-size L → fitted to the model's input
+ * Data flow (docs/colorize.md, "What happens to a picture"): input → full-size L → fitted to the model's input
  * → model → ab at the model's output size (decoded from bins, or read directly) → bilinear upsampling
  * to full size → joined with the full-size L → sRGB. Only the Lab conversion and the upsampling touch
  * full-resolution pixels, so the model's cost does not grow with the photo.

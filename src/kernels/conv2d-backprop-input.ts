@@ -1,8 +1,8 @@
 /**
  * `Conv2DBackpropInput` (the input gradient of a convolution, which is also the transposed
  * convolution `conv2dTranspose`) computed by output phases with a backend's forward `Conv2D`.
- * tfjs-backend-wasm 4.22's own kernel is a direct loop, about 10× slower per multiply-add than its
- * XNNPACK forward convolution (PERFORMANCE-NOTES.md §3).
+ * tfjs-backend-wasm 4.22's own kernel is a direct loop, far slower per multiply-add than its XNNPACK
+ * forward convolution (`npm run bench -- kernels` measures both; docs/kernels.md).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors.js';

@@ -1,7 +1,7 @@
 /**
  * `createColorizer` for Node: model paths as plain file paths, and a fast backend picked for you
- * (wasm with 2 threads and this library's kernels; PERFORMANCE-NOTES.md §1: ~10× faster than the cpu
- * backend for inference, and 1.4× more with 2 threads).
+ * (wasm with 2 threads and this library's kernels: much faster than the cpu backend for inference, and
+ * faster again with a second thread; docs/performance.md has the measurements).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

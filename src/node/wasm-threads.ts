@@ -4,7 +4,7 @@
  * pthread worker, the `PThread` object of the emscripten module); when they change, it falls back to
  * one thread with a warning instead of failing. See docs/kernels.md.
  *
- * Why it is needed (measured, PERFORMANCE-NOTES.md §1a):
+ * Why it is needed (the speed-up is measured in docs/performance.md and docs/kernels.md):
  * - tfjs 4.22 reports `WASM_HAS_MULTITHREAD_SUPPORT = false` whenever it runs in Node (tfjs issue
  *   #3830), so Node always gets the single-threaded binary.
  * - Forcing the flag makes tfjs give emscripten a `blob:` URL for the pthread worker, which Node's

@@ -1,6 +1,6 @@
 /**
  * The one image form of the typed path, its checks, and the step from pixels to full-size Lab planes
- * (DESIGN.md, "Data flow of the main job": to Lab at full size; keep L_full).
+ * (the colorizer converts the photo to Lab at full size and keeps its L to rebuild the result; docs/colorize.md, "What happens to a picture").
  */
 import { InputError } from '../../errors.js';
 import { grayToLightness, rgbToLab, type PixelData } from '../lab/lab.js';
