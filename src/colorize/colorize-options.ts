@@ -19,7 +19,7 @@ import type { ModelSource } from './model-source.js';
  */
 export type DecodeMethod = 'annealed-mean' | 'mode' | 'mean';
 
-/** Every {@link DecodeMethod}. @example DECODE_METHODS.includes('mean'); // true */
+/** Every {@link DecodeMethod}. @example for (const decode of DECODE_METHODS) results[decode] = await colorizer.colorize(photo, { decode }); */
 export const DECODE_METHODS: readonly DecodeMethod[] = Object.freeze(['annealed-mean', 'mode', 'mean']);
 
 

@@ -20,7 +20,7 @@ import type { PixelSize } from './model-kind.js';
 /** How a picture is fitted to the model's input (see the file comment). @example const fit: FitMode = 'letterbox'; */
 export type FitMode = 'squash' | 'letterbox';
 
-/** Every {@link FitMode}. @example FIT_MODES.includes('squash'); // true */
+/** Every {@link FitMode}. @example const fit = FIT_MODES.find((m) => m === params.get('fit')) ?? 'squash'; */
 export const FIT_MODES: readonly FitMode[] = Object.freeze(['squash', 'letterbox']);
 
 /**

@@ -17,7 +17,7 @@ import { checkConfigChoice } from '../validate.js';
 /** How a model's output becomes ab (see the file comment). @example const kind: ModelKind = 'bins'; */
 export type ModelKind = 'bins' | 'ab-tanh' | 'ab-sigmoid';
 
-/** Every {@link ModelKind}. @example MODEL_KINDS.includes('ab-tanh'); // true */
+/** Every {@link ModelKind}. @example const colorizer = await createColorizer({ model, modelKind: MODEL_KINDS.find((k) => k === flags.kind) }); */
 export const MODEL_KINDS: readonly ModelKind[] = Object.freeze(['bins', 'ab-tanh', 'ab-sigmoid']);
 
 /** A spatial size in pixels. @example const size: PixelSize = { height: 256, width: 256 }; */

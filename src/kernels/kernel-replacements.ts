@@ -23,7 +23,7 @@ export const KERNEL_REPLACEMENTS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput
  */
 export type KernelReplacementName = (typeof KERNEL_REPLACEMENTS)[number];
 
-/** Backends that have replacements. @example KERNEL_REPLACEMENT_BACKENDS.includes('wasm'); // true */
+/** Backends that have replacements. @example for (const backend of KERNEL_REPLACEMENT_BACKENDS) if (tf.findBackend(backend)) registerKernels({ backend }); */
 export const KERNEL_REPLACEMENT_BACKENDS = ['wasm'] as const;
 /** A backend with replacements. @example const backend: KernelReplacementBackend = 'wasm'; */
 export type KernelReplacementBackend = (typeof KERNEL_REPLACEMENT_BACKENDS)[number];

@@ -24,7 +24,7 @@ export const COLORIZATION_OUTPUTS = ['ab', 'bins'] as const;
 /** One of {@link COLORIZATION_OUTPUTS}. @example const output: ColorizationOutput = 'bins'; */
 export type ColorizationOutput = (typeof COLORIZATION_OUTPUTS)[number];
 
-/** Final activations of an `'ab'` head. @example AB_ACTIVATIONS.includes('linear'); // true */
+/** Final activations of an `'ab'` head. @example AB_ACTIVATIONS.map((abActivation) => buildBaselineModel({ abActivation, backbone: { widthMultiplier: 1 / 8 } })); */
 export const AB_ACTIVATIONS = ['tanh', 'linear'] as const;
 
 /**
@@ -99,7 +99,7 @@ export interface BaselineConfig {
   seed?: number;
 }
 
-/** Defaults of {@link BaselineConfig}. @example BASELINE_DEFAULTS.featureLayer; // 'stage2_block2_out' */
+/** Defaults of {@link BaselineConfig}. @example buildBaselineModel({ backbone: { ...BASELINE_DEFAULTS.backbone, widthMultiplier: 1 / 4 } }); */
 export const BASELINE_DEFAULTS = {
   backbone: { inputChannels: 1, inputSize: 224 } as ResNet18Config,
   featureLayer: resnet18StageOutput(2),

@@ -51,7 +51,7 @@ export interface IizukaModelConfig {
 
 /**
  * The keys {@link IizukaModelConfig} accepts; any other key throws `ConfigError`.
- * @example IIZUKA_MODEL_CONFIG_KEYS.includes('globalInputSize'); // true
+ * @example const known = Object.fromEntries(Object.entries(flags).filter(([k]) => (IIZUKA_MODEL_CONFIG_KEYS as readonly string[]).includes(k)));
  */
 export const IIZUKA_MODEL_CONFIG_KEYS = ['globalInputSize', 'localInputSize', 'widthMultiplier', 'numClasses', 'batchNorm', 'seed', 'name'] as const;
 

@@ -57,7 +57,7 @@ export interface LarssonConfig {
   seed?: number;
 }
 
-/** Defaults of the optional keys of {@link LarssonConfig}. @example LARSSON_DEFAULTS.hiddenWidths; // [256] */
+/** Defaults of the optional keys of {@link LarssonConfig}. @example buildLarssonModel({ backbone, layerNames, hiddenWidths: [...LARSSON_DEFAULTS.hiddenWidths, 128] }); */
 export const LARSSON_DEFAULTS = {
   hiddenWidths: [256] as readonly number[],
   output: 'ab' as ColorizationOutput,
@@ -71,6 +71,11 @@ export const LARSSON_DEFAULTS = {
 function checkBoolean(key: string, value: unknown): void {
   if (typeof value !== 'boolean') throw new ConfigError(key, ['true', 'false'], describeValue(value));
 }
+
+const LARSSON_CONFIG_KEYS = configKeys<LarssonConfig>({
+  backbone: true, layerNames: true, hiddenWidths: true, output: true, bins: true, outputStride: true,
+  includeInput: true, abActivation: true, freezeBackbone: true, seed: true,
+});
 
 /**
  * Build a hypercolumn colorization model (Larsson et al. 2016, method section: hypercolumns + per-pixel layers).
@@ -92,11 +97,6 @@ function checkBoolean(key: string, value: unknown): void {
  * const backbone = buildResNet18({ inputChannels: 1, inputSize: 64, classes: 200, stem: 'small' });
  * const model = buildLarssonModel({ backbone, layerNames: ['stage1_block2_out', 'stage2_block2_out', 'stage3_block2_out'] });
  */
-const LARSSON_CONFIG_KEYS = configKeys<LarssonConfig>({
-  backbone: true, layerNames: true, hiddenWidths: true, output: true, bins: true, outputStride: true,
-  includeInput: true, abActivation: true, freezeBackbone: true, seed: true,
-});
-
 export function buildLarssonModel(config: LarssonConfig): tfl.LayersModel {
   checkConfigKeys(config, LARSSON_CONFIG_KEYS);
   const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as LarssonConfig;

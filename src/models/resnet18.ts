@@ -43,7 +43,7 @@ const RESNET18_CONFIG_KEYS = configKeys<ResNet18Config>({
   inputChannels: true, inputSize: true, classes: true, widthMultiplier: true, stem: true, seed: true, name: true,
 });
 
-/** Defaults of {@link ResNet18Config}. @example RESNET18_DEFAULTS.inputSize; // 224 */
+/** Defaults of {@link ResNet18Config}. @example const cifar = buildResNet18({ ...RESNET18_DEFAULTS, inputSize: 32, stem: 'small', classes: 10 }); */
 export const RESNET18_DEFAULTS = {
   inputChannels: 3,
   inputSize: 224 as number | null,

@@ -48,7 +48,7 @@ export interface ZhangModelConfig {
 
 /**
  * The keys {@link ZhangModelConfig} accepts; any other key throws `ConfigError`.
- * @example ZHANG_MODEL_CONFIG_KEYS.includes('inputSize'); // true
+ * @example const known = Object.fromEntries(Object.entries(flags).filter(([k]) => (ZHANG_MODEL_CONFIG_KEYS as readonly string[]).includes(k)));
  */
 export const ZHANG_MODEL_CONFIG_KEYS = ['inputSize', 'widthMultiplier', 'bins', 'seed', 'name'] as const;
 

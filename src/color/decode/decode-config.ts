@@ -21,7 +21,7 @@ export type DistributionInput = 'logits' | 'probabilities';
 
 /**
  * The valid values of {@link DistributionInput}.
- * @example DISTRIBUTION_INPUTS.includes('logits'); // true
+ * @example const ab = decodeAnnealedMean(dist, { input: DISTRIBUTION_INPUTS.find((i) => i === flags.input) ?? 'logits' });
  */
 export const DISTRIBUTION_INPUTS: readonly DistributionInput[] = Object.freeze(['logits', 'probabilities']);
 

@@ -72,13 +72,13 @@ export const SRGB_DECODE_THRESHOLD = 0.04045;
  */
 export const SRGB_ENCODE_THRESHOLD = 0.0031308;
 
-/** Slope of the linear toe of the sRGB transfer function (IEC 61966-2-1 §4.2). @example SRGB_LINEAR_SLOPE === 12.92 */
+/** Slope of the linear toe of the sRGB transfer function (IEC 61966-2-1 §4.2). @example const v = lin <= SRGB_ENCODE_THRESHOLD ? lin * SRGB_LINEAR_SLOPE : (1 + SRGB_OFFSET) * lin ** (1 / SRGB_GAMMA) - SRGB_OFFSET; */
 export const SRGB_LINEAR_SLOPE = 12.92;
 
-/** Offset of the power segment of the sRGB transfer function (IEC 61966-2-1 §4.2). @example SRGB_OFFSET === 0.055 */
+/** Offset of the power segment of the sRGB transfer function (IEC 61966-2-1 §4.2). @example const lin = ((v + SRGB_OFFSET) / (1 + SRGB_OFFSET)) ** SRGB_GAMMA; // v above SRGB_DECODE_THRESHOLD */
 export const SRGB_OFFSET = 0.055;
 
-/** Exponent of the power segment of the sRGB transfer function (IEC 61966-2-1 §4.2). @example SRGB_GAMMA === 2.4 */
+/** Exponent of the power segment of the sRGB transfer function (IEC 61966-2-1 §4.2). @example const v = (1 + SRGB_OFFSET) * lin ** (1 / SRGB_GAMMA) - SRGB_OFFSET; // lin above SRGB_ENCODE_THRESHOLD */
 export const SRGB_GAMMA = 2.4;
 
 /**
@@ -88,10 +88,10 @@ export const SRGB_GAMMA = 2.4;
  */
 export const LAB_EPSILON = 0.008856;
 
-/** Slope of CIELAB's linear segment, (29/6)²/3 rounded as in scikit-image (CIE 15:2004 §8.2.1). @example LAB_LINEAR_SLOPE === 7.787 */
+/** Slope of CIELAB's linear segment, (29/6)²/3 rounded as in scikit-image (CIE 15:2004 §8.2.1). @example const f = LAB_LINEAR_SLOPE * t + LAB_OFFSET; // t at or below LAB_EPSILON */
 export const LAB_LINEAR_SLOPE = 7.787;
 
-/** Offset of CIELAB's linear segment, 16/116 (CIE 15:2004 §8.2.1). @example LAB_OFFSET === 16 / 116 */
+/** Offset of CIELAB's linear segment, 16/116 (CIE 15:2004 §8.2.1). @example const L = 116 * (f - LAB_OFFSET); // 116 f − 16 */
 export const LAB_OFFSET = 16 / 116;
 
 /**

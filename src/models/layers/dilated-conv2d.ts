@@ -32,7 +32,7 @@ type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[
 
 /**
  * Activations {@link DilatedConv2D} can fuse into its convolution.
- * @example DILATED_CONV2D_ACTIVATIONS.includes('relu'); // true
+ * @example const activation = DILATED_CONV2D_ACTIVATIONS.find((a) => a === flags.activation) ?? 'relu';
  */
 export const DILATED_CONV2D_ACTIVATIONS = ['linear', 'relu'] as const;
 
@@ -45,7 +45,7 @@ export type DilatedConv2DActivation = (typeof DILATED_CONV2D_ACTIVATIONS)[number
 /**
  * How {@link DilatedConv2D} computes its convolution: both give the same outputs and gradients (to
  * float rounding) from the same weights.
- * @example DILATED_CONV2D_IMPLEMENTATIONS.includes('direct'); // true
+ * @example const forms = DILATED_CONV2D_IMPLEMENTATIONS.map((implementation) => new DilatedConv2D({ filters: 64, dilationRate: 2, implementation }));
  */
 export const DILATED_CONV2D_IMPLEMENTATIONS = ['direct', 'split'] as const;
 

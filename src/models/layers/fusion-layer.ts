@@ -20,7 +20,7 @@ type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[
 
 /**
  * Nonlinearities σ the fusion layer can apply (the paper's layers use ReLU except the output).
- * @example FUSION_ACTIVATIONS.includes('sigmoid'); // true
+ * @example const layers = FUSION_ACTIVATIONS.map((activation) => new FusionLayer({ units: 256, activation }));
  */
 export const FUSION_ACTIVATIONS = ['relu', 'sigmoid', 'linear'] as const;
 

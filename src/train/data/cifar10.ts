@@ -10,10 +10,10 @@ import type { ImageLike } from '../../color/image/image.js';
 import { InputError, describeValue } from '../../errors.js';
 import { checkExampleIndex, type ExampleSource, type RawExample } from './example-source.js';
 
-/** Side of a CIFAR-10 image in pixels. @example CIFAR10_SIDE === 32 */
+/** Side of a CIFAR-10 image in pixels. @example const image = new Uint8Array(CIFAR10_SIDE * CIFAR10_SIDE * 3); // one photo, interleaved RGB */
 export const CIFAR10_SIDE = 32;
 
-/** Bytes per record: one label byte and 3 × 32 × 32 pixel bytes. @example CIFAR10_RECORD_BYTES === 3073 */
+/** Bytes per record: one label byte and 3 × 32 × 32 pixel bytes. @example const records = fileBytes.length / CIFAR10_RECORD_BYTES; // 10 000 in data_batch_1.bin */
 export const CIFAR10_RECORD_BYTES = 1 + 3 * CIFAR10_SIDE * CIFAR10_SIDE;
 
 /** Bytes of one de-planarized RGB image. */
@@ -21,7 +21,7 @@ const IMAGE_BYTES = 3 * CIFAR10_SIDE * CIFAR10_SIDE;
 
 /**
  * The ten class names in label order, as in the distribution's `batches.meta.txt`.
- * @example CIFAR10_CLASS_NAMES[3] === 'cat'
+ * @example const name = CIFAR10_CLASS_NAMES[labels[i]]; // 'cat' for label 3
  */
 export const CIFAR10_CLASS_NAMES: readonly string[] = Object.freeze([
   'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
