@@ -22,8 +22,7 @@ export type DecodeMethod = 'annealed-mean' | 'mode' | 'mean';
 /** Every {@link DecodeMethod}. @example for (const decode of DECODE_METHODS) results[decode] = await colorizer.colorize(photo, { decode }); */
 export const DECODE_METHODS: readonly DecodeMethod[] = Object.freeze(['annealed-mean', 'mode', 'mean']);
 
-
-/** Largest `saturation` a call accepts (a multiplier on the predicted ab). @example MAX_SATURATION === 4 */
+/** Largest `saturation` a call accepts (a multiplier on the predicted ab). @example await colorizer.colorize(photo, { saturation: Math.min(requested, MAX_SATURATION) }); */
 export const MAX_SATURATION = 4;
 
 /**
