@@ -77,7 +77,7 @@ if (prior.count !== prior.probs.length || prior.count !== 313) fail('prior: expe
 if (gamut.points[gamut.indexOfZero].some((v) => v !== 0)) fail('gamut: indexOfZero does not hold (0, 0)');
 if (gamut.points.some(([a, b]) => a % gamut.gridSize !== 0 || b % gamut.gridSize !== 0)) fail('gamut: points off the grid');
 
-mkdirSync(outDir, { recursive: true });
+for (const folder of ['bins', 'prior']) mkdirSync(join(colorDir, folder), { recursive: true });
 
 const flatPoints = gamut.points.flat().map(String);
 writeFileSync(

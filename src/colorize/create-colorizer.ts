@@ -29,7 +29,6 @@ import {
   resolveColorizeOptions,
   resolveInputSize,
   type ColorizeOptions,
-  type ColorizeProgress,
   type ColorizerOptions,
   type ColorizeStage,
   type ResolvedColorizeOptions,

@@ -10,7 +10,6 @@ import { ConfigError, describeValue } from '../errors.js';
 import { createRandom, type Random } from '../random.js';
 import { checkConfigChoice, checkConfigKeys, checkConfigRange, configKeys } from '../validate.js';
 import { copyBackboneFeatures } from './copy-backbone.js';
-import type { FreezableBatchNormalization } from './layers/freezable-batch-norm.js';
 import { ResizeToMatch } from './layers/resize-to-match.js';
 import { buildResNet18, resnet18StageOutput, scaleWidth, type ResNet18Config } from './resnet18.js';
 

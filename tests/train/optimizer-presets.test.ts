@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { createOptimizer, OPTIMIZER_PRESETS, resolveOptimizerConfig } from '../../src/train/optimizer-presets.js';

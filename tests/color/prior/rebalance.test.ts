@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { computeRebalanceWeights, gatherPixelWeights } from '../../../src/color/prior/rebalance.js';
 import { ZHANG_PRIOR } from '../../../src/color/prior/prior.js';
-import { ConfigError, InputError } from '../../../src/errors.js';
+import { InputError } from '../../../src/errors.js';
 import { describeEachBackend, maxAbsDiff } from '../../backends.js';
 
 const fx = JSON.parse(readFileSync(new URL('../../fixtures/quant/prior.json', import.meta.url), 'utf8')) as Record<string, number[]>;
