@@ -15,4 +15,3 @@ export * from './kernels/index.js';
 export * from './colorize/index.js';
 export * from './weights/index.js';
 export * from './hints/index.js';
-export * from './weights/published/index.js';

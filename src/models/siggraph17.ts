@@ -21,7 +21,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
-import { checkConfigRange } from '../validate.js';
+import { checkConfigKeys, checkConfigRange } from '../validate.js';
 import { DilatedConv2D } from './layers/dilated-conv2d.js';
 
 /**
@@ -72,7 +72,7 @@ const ENCODER_BLOCKS: readonly { readonly channels: readonly number[]; readonly 
  * @example resolveSiggraph17ModelConfig({ inputSize: 64 }).maskCentre; // 0.5
  */
 export function resolveSiggraph17ModelConfig(config: Siggraph17ModelConfig = {}): ResolvedSiggraph17ModelConfig {
-  rejectUnknownKeys(config, SIGGRAPH17_MODEL_CONFIG_KEYS);
+  checkConfigKeys(config, SIGGRAPH17_MODEL_CONFIG_KEYS);
   const { inputSize = 256, widthMultiplier = 1, classes = 529, maskCentre = 0.5, seed, name = 'zhang_siggraph17' } = config;
   checkConfigRange('inputSize', inputSize, 8, Infinity, { integer: true });
   if (inputSize % 8 !== 0) throw new ConfigError('inputSize', 'a positive multiple of 8 (8, 16, …, 256, …)', describeValue(inputSize));
@@ -155,11 +155,3 @@ export function buildSiggraph17Model(config: Siggraph17ModelConfig = {}): tfl.La
   return tfl.model({ inputs: [lightness, hintAb, hintMask], outputs: [ab, classLogits], name });
 }
 
-function rejectUnknownKeys(config: object, keys: readonly string[]): void {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new ConfigError('config', 'an object with keys among ' + keys.join(', '), describeValue(config));
-  }
-  for (const key of Object.keys(config)) {
-    if (!keys.includes(key)) throw new ConfigError(key, `a known key: one of ${keys.join(' | ')}`, 'an unknown key');
-  }
-}

@@ -12,7 +12,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
-import { checkConfigRange } from '../validate.js';
+import { checkConfigKeys, checkConfigRange } from '../validate.js';
 
 /**
  * Configuration of {@link buildVgg16}. Every key is optional; defaults are torchvision's ImageNet model.
@@ -63,7 +63,7 @@ export type ResolvedVgg16Config = Required<Omit<Vgg16Config, 'seed'>> & { seed: 
  * @example resolveVgg16Config({ includeTop: false, inputSize: null }).inputChannels; // 3
  */
 export function resolveVgg16Config(config: Vgg16Config = {}): ResolvedVgg16Config {
-  rejectUnknownKeys(config, VGG16_CONFIG_KEYS);
+  checkConfigKeys(config, VGG16_CONFIG_KEYS);
   const { inputChannels = 3, inputSize = 224, includeTop = true, classes = 1000, widthMultiplier = 1, seed, name = 'vgg16' } = config;
   checkConfigRange('inputChannels', inputChannels, 1, Infinity, { integer: true });
   if (typeof includeTop !== 'boolean') throw new ConfigError('includeTop', ['true', 'false'], describeValue(includeTop));
@@ -117,11 +117,3 @@ export function buildVgg16(config: Vgg16Config = {}): tfl.LayersModel {
   return tfl.model({ inputs: input, outputs: x, name: c.name });
 }
 
-function rejectUnknownKeys(config: object, keys: readonly string[]): void {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new ConfigError('config', 'an object with keys among ' + keys.join(', '), describeValue(config));
-  }
-  for (const key of Object.keys(config)) {
-    if (!keys.includes(key)) throw new ConfigError(key, `a known key: one of ${keys.join(' | ')}`, 'an unknown key');
-  }
-}

@@ -1,2 +1,3 @@
 // Public API of src/weights (entry "tfjs-colorization/weights"): readers of published weights files. Re-exports only.
 export * from './torch/index.js';
+export * from './published/index.js';

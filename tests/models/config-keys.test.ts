@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import {
   buildBaselineModel, buildIizukaModel, buildLarssonModel, buildNazeriDiscriminator, buildNazeriGan,
-  buildNazeriGenerator, buildResNet18, buildZhangModel,
+  buildNazeriGenerator, buildResNet18, buildSiggraph17Model, buildVgg16, buildZhangModel,
 } from '../../src/models/index.js';
 import { checkConfigKeys, configKeys } from '../../src/validate.js';
 
@@ -21,6 +21,8 @@ const builders: [string, (config: never) => unknown, Record<string, unknown>, st
   ['buildNazeriGenerator', buildNazeriGenerator, { preset: 'cifar10', dropout: 0.5 }, 'dropout'],
   ['buildNazeriDiscriminator', buildNazeriDiscriminator, { preset: 'cifar10', channel: [8] }, 'channel'],
   ['buildNazeriGan', buildNazeriGan, { preset: 'cifar10', lambda: 100 }, 'lambda'],
+  ['buildSiggraph17Model', buildSiggraph17Model, { inputSize: 32, width: 0.25 }, 'width'],
+  ['buildVgg16', buildVgg16, { inputSize: 32, includeHead: false }, 'includeHead'],
 ];
 
 describe('model builders refuse unknown config keys', () => {
