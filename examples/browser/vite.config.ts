@@ -48,7 +48,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^tfjs-colorization$/, replacement: distEntry },
-      { find: /^tfjs-colorization\/([a-z]+)$/, replacement: join(packageRoot, 'dist/$1/index.js') },
+      { find: /^tfjs-colorization\/([a-z]+)$/, replacement: join(packageRoot, 'build/browser/$1/index.js') },
     ],
   },
   server: { fs: { allow: [packageRoot] } },
