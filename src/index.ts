@@ -9,7 +9,6 @@ export * from './backend.js';
 export * from './color/index.js';
 export * from './losses/index.js';
 export * from './models/index.js';
-export * from './weights/tflite/index.js';
 export * from './train/index.js';
 export * from './kernels/index.js';
 export * from './colorize/index.js';
