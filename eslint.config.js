@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     ignores: [
-      '**/node_modules/', '**/dist/', 'out/', 'runs/', 'models/', 'scratch/', '.vitest-cache/',
+      '**/node_modules/', '**/dist/', 'build/', 'out/', 'runs/', 'models/', 'scratch/', '.vitest-cache/',
       // Generated: WebAssembly modules as base64 and Zhang's tables (scripts/ writes them).
       'src/color/wasm/*-wasm.ts', 'src/color/bins/zhang-gamut-313.ts', 'src/color/prior/zhang-prior-313.ts',
     ],
