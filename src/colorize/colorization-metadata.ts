@@ -13,7 +13,7 @@
  */
 import { ConfigError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
-import { DECODE_METHODS, type DecodeMethod } from './colorize-options.js';
+import { DECODE_METHODS, type DecodeMethod } from './decode-method.js';
 
 /** File name of the metadata beside `model.json`. @example join(folder, COLORIZATION_METADATA_FILE) */
 export const COLORIZATION_METADATA_FILE = 'colorization.json';

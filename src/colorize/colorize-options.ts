@@ -11,16 +11,7 @@ import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { FIT_MODES, type FitMode } from './fit-lightness.js';
 import type { ModelKind, PixelSize } from './model-kind.js';
 import type { ModelSource } from './model-source.js';
-
-/**
- * How a distribution over ab bins becomes one colour per pixel (Zhang et al. 2016, §3.3):
- * `'annealed-mean'` (eq. 5, temperature T), `'mode'` (the most likely bin) or `'mean'` (T = 1).
- * @example const decode: DecodeMethod = 'mode';
- */
-export type DecodeMethod = 'annealed-mean' | 'mode' | 'mean';
-
-/** Every {@link DecodeMethod}. @example for (const decode of DECODE_METHODS) results[decode] = await colorizer.colorize(photo, { decode }); */
-export const DECODE_METHODS: readonly DecodeMethod[] = Object.freeze(['annealed-mean', 'mode', 'mean']);
+import { DECODE_METHODS, type DecodeMethod } from './decode-method.js';
 
 /** Largest `saturation` a call accepts (a multiplier on the predicted ab). @example await colorizer.colorize(photo, { saturation: Math.min(requested, MAX_SATURATION) }); */
 export const MAX_SATURATION = 4;

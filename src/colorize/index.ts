@@ -4,8 +4,9 @@ export { registerBundledModel, hasBundledModel, type BundledModelLoader } from '
 export { type ModelSource } from './model-source.js';
 export * from './model-kind.js';
 export { FIT_MODES, type FitMode } from './fit-lightness.js';
+export { DECODE_METHODS, type DecodeMethod } from './decode-method.js';
 export {
-  DECODE_METHODS, MAX_COLORIZE_SAMPLES, MAX_SATURATION, type DecodeMethod, type ColorizeStage,
+  MAX_COLORIZE_SAMPLES, MAX_SATURATION, type ColorizeStage,
   type ColorizeProgress, type ColorizerOptions, type ColorizeOptions,
 } from './colorize-options.js';
 export * from './create-colorizer.js';

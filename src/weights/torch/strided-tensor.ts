@@ -5,7 +5,7 @@
 import { WeightsFileError } from '../../errors.js';
 import type { TensorRecord } from './pickle-value.js';
 import { elementReader } from './storage-elements.js';
-import type { TorchDtype, TorchTensor } from './state-dict.js';
+import type { TorchDtype, TorchTensor } from './torch-tensor.js';
 
 /**
  * The most elements a tensor may have beyond its storage's own count. Only zero strides (a broadcast
