@@ -114,10 +114,14 @@ describeEachBackend('bundled MobileNetV2 against the float64 interpretation of t
 
   if (backend === 'cpu') {
     it('loadBundledMobileNetV2 builds the requested taps from the package folder', async () => {
+      const before = tf.memory().numTensors;
       const model = await loadBundledMobileNetV2({ inputSize: 32, outputs: ['stride4', 'pooled'] });
       expect(model.outputs.map((o) => o.shape)).toEqual([[null, 8, 8, 24], [null, 1280]]);
       expect(model.layers.filter((l) => l.weights.length > 0).length).toBe(52);
+      // The decoded weights are released once copied: only the model's own variables remain, and go with it.
+      expect(tf.memory().numTensors - before).toBe(model.weights.length);
       model.dispose();
+      expect(tf.memory().numTensors).toBe(before);
     });
 
     it('loadMobileNetV2FromUrl fetches model.json and its weights over HTTP, as a browser app would', async () => {
