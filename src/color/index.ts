@@ -7,6 +7,7 @@ export * from './image/image-adapters.js';
 export * from './image/image-resample.js';
 export * from './image/image-model-input.js';
 export * from './image/image-recombine.js';
+export * from './image/pixel-geometry.js';
 export * from './image/contact-sheet.js';
 export * from './bins/gamut.js';
 export * from './bins/derive-gamut.js';

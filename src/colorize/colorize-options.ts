@@ -9,7 +9,8 @@ import type { ColorizationMetadata, ColorizePipeline } from './colorization-meta
 import { ConfigError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { FIT_MODES, type FitMode } from './fit-lightness.js';
-import type { ModelKind, PixelSize } from './model-kind.js';
+import type { ModelKind } from './model-kind.js';
+import type { PixelSize } from '../color/image/pixel-geometry.js';
 import type { ModelSource } from './model-source.js';
 import { DECODE_METHODS, type DecodeMethod } from './decode-method.js';
 

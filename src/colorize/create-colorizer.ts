@@ -34,7 +34,8 @@ import {
   type ResolvedColorizeOptions,
 } from './colorize-options.js';
 import { cropToContent, fitLightness, type FittedLightness } from './fit-lightness.js';
-import { inspectColorizationModel, type ColorizationModelLayout, type PixelSize } from './model-kind.js';
+import { inspectColorizationModel, type ColorizationModelLayout } from './model-kind.js';
+import type { PixelSize } from '../color/image/pixel-geometry.js';
 import { loadModelSource } from './model-source.js';
 import { upsampleAbToInput, zhangDemoLightness } from './zhang-demo-pipeline.js';
 

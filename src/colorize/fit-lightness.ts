@@ -15,7 +15,7 @@ import { LIGHTNESS_CENTRE, LIGHTNESS_SCALE } from '../color/lab/constants.js';
 import type { LabPlanes } from '../color/image/image.js';
 import type { AbImage } from '../color/image/image-recombine.js';
 import { resizePlane } from '../color/image/image-resample.js';
-import type { PixelSize } from './model-kind.js';
+import type { PixelBox, PixelSize } from '../color/image/pixel-geometry.js';
 
 /** How a picture is fitted to the model's input (see the file comment). @example const fit: FitMode = 'letterbox'; */
 export type FitMode = 'squash' | 'letterbox';
@@ -28,14 +28,6 @@ export const FIT_MODES: readonly FitMode[] = Object.freeze(['squash', 'letterbox
  * output is 1/1, 1/2, 1/4 or 1/8 of the input the content is a whole number of output pixels.
  */
 const LETTERBOX_ALIGN = 8;
-
-/** A rectangle in pixels. @example const box: PixelBox = { x: 0, y: 8, width: 32, height: 16 }; */
-export interface PixelBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 /**
  * The model input made from a picture's lightness.

@@ -11,6 +11,7 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { AbGamut } from '../color/bins/gamut.js';
+import type { PixelSize } from '../color/image/pixel-geometry.js';
 import { ConfigError } from '../errors.js';
 import { checkConfigChoice } from '../validate.js';
 
@@ -19,12 +20,6 @@ export type ModelKind = 'bins' | 'ab-tanh' | 'ab-sigmoid';
 
 /** Every {@link ModelKind}. @example const colorizer = await createColorizer({ model, modelKind: MODEL_KINDS.find((k) => k === flags.kind) }); */
 export const MODEL_KINDS: readonly ModelKind[] = Object.freeze(['bins', 'ab-tanh', 'ab-sigmoid']);
-
-/** A spatial size in pixels. @example const size: PixelSize = { height: 256, width: 256 }; */
-export interface PixelSize {
-  height: number;
-  width: number;
-}
 
 /**
  * The resolved interface of a colorization model.

@@ -14,7 +14,7 @@ import { resizePlane } from '../color/image/image-resample.js';
 import { grayToLightness, rgbToLab } from '../color/lab/lab.js';
 import { resizeBytesBicubicPil } from '../color/image/resize-bicubic-pil.js';
 import type { FittedLightness } from './fit-lightness.js';
-import type { PixelSize } from './model-kind.js';
+import type { PixelSize } from '../color/image/pixel-geometry.js';
 
 /** The picture as the demo reads it: 8-bit gray or RGB (alpha dropped; floats in [0, 1] rounded to bytes). */
 function eightBit(image: ImageLike): { data: Uint8ClampedArray; channels: 1 | 3 } {
