@@ -10,7 +10,7 @@
  * centred Gaussian (σ = a quarter of each side; the first k points of one sequence per photo, so more points
  * always include the fewer), and its colour is the mean truth ab over the square the point covers on the model's
  * grid. PSNR is computed on 8-bit RGB at the photo's size (`computePsnr`). Writes `<out>/hints-curve.csv`
- * (per photo), `<out>/hints-curve.json` (means), `<out>/hints-curve.svg` and `<out>/hints-points.png`.
+ * (per photo), `<out>/hints-curve.json` (means), `<out>/hints-curve.svg` and `<out>/hints-points.jpg`.
  * Flags: --model, --data (folders, required), --limit (photos spread evenly over the sorted folder; default all),
  * --points, --seed, --picture (file name in --data), --backend (wasm | cpu), --out.
  */
@@ -171,6 +171,6 @@ for (const count of [0, 5, 20]) {
   cells.push(withMarkers(rgb, points));
 }
 cells.push(photo);
-await writeContactSheet(join(args.out, 'hints-points.png'), [cells], { cellHeight: 256, titles: ['gray input', '0 points', '5 points', '20 points', 'truth'] });
+await writeContactSheet(join(args.out, 'hints-points.jpg'), [cells], { cellHeight: 256, titles: ['gray input', '0 points', '5 points', '20 points', 'truth'] });
 console.log(JSON.stringify(summary));
 colorizer.dispose();

@@ -8,7 +8,7 @@
  *   npx tsx examples/hints/train-hints.ts --data ../shared/data/photos/train --size 64 --steps 2000 --out out/hint-model
  *
  * Flags: --data (a folder of colour photos, required), --size (training crop, px), --batch, --steps, --lr, --seed,
- * --out (model folder). Only the package's public entries are used.
+ * --threads (wasm threads, default 2), --out (model folder). Only the package's public entries are used.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '2000' },
     lr: { type: 'string', default: '1e-3' },
     seed: { type: 'string', default: '1' },
+    threads: { type: 'string', default: '2' },
     out: { type: 'string', default: 'out/hint-model' },
   },
 });
@@ -60,7 +61,7 @@ function buildHintNetwork(side: number, width = 16): tfl.LayersModel {
   return tfl.model({ inputs: [lightness, hintAb, hintMask], outputs: ab, name: 'hint_unet' });
 }
 
-await useWasmThreads();
+await useWasmThreads({ threads: Number(args.threads) });
 registerKernels({ backend: 'wasm' }); // the wasm backend's missing training kernels
 const photos = await createImageFolderSource(args.data, { onError: (e) => console.warn(e.message) });
 const pipeline = createBatchPipeline(photos, { inputSize: size, batchSize, seed, targets: ['ab'] });
