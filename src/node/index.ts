@@ -19,6 +19,7 @@ export {
 } from './files/model-files.js';
 export * from './files/checkpoint-files.js';
 export * from './files/image-folder-source.js';
+export { IMAGE_FILE_EXTENSIONS } from './files/image-folder-walk.js';
 export * from './files/cifar10-files.js';
 export * from './files/bundled-model-files.js';
 export * from './files/bundled-mobilenet-v2.js';

@@ -9,12 +9,14 @@ import { basename } from 'node:path';
 import { BACKEND_PACKAGES } from '../../backend.js';
 import { hasBundledModel } from '../../colorize/bundled-model.js';
 import { DEFAULT_TEMPERATURE } from '../../color/decode/decode-config.js';
-import { MAX_COLORIZE_SAMPLES, MAX_SATURATION } from '../../colorize/colorize-options.js';
+import { MAX_COLORIZE_SAMPLES, MAX_SATURATION, resolveColorizeOptions, type ColorizeOptions } from '../../colorize/colorize-options.js';
 import { DECODE_METHODS } from '../../colorize/decode-method.js';
 import { ColorizeAbortError } from '../../colorize/colorize-abort.js';
 import { FIT_MODES } from '../../colorize/fit-lightness.js';
-import { BackendError, ColorizationError, OutputFolderError } from '../../errors.js';
-import { colorizeFiles, DEFAULT_MAX_FILE_PIXELS, type ColorizeFileReport, type ColorizeFilesOptions } from './colorize-files.js';
+import { BackendError, ColorizationError, ConfigError, OutputFolderError } from '../../errors.js';
+import { DEFAULT_MAX_FILE_PIXELS } from '../files/image-files.js';
+import { colorizeFiles, type ColorizeFileReport, type ColorizeFilesOptions } from './colorize-files.js';
+import { formatDuration } from './progress-bar.js';
 import { createNodeColorizer } from '../create-node-colorizer.js';
 import { runConvertCommand, runGetCommand } from './weights-commands.js';
 import { prepareOutputFolder } from './output-folder.js';
@@ -94,10 +96,30 @@ function choiceOption<T extends string>(name: string, text: string | undefined, 
   return text as T;
 }
 
-function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+/**
+ * The colorize options typed on the command line, checked by the library's own `resolveColorizeOptions`
+ * (ranges, choices, defaults in one place), with a refusal naming the flag and the text as typed. Numbers
+ * are read with `Number` (so `abc` is NaN and refused); the model kind is not known yet, so `--samples` is
+ * checked against a model with bins (a model without them refuses samples when the first picture runs).
+ */
+function colorizeOptionsFromFlags(texts: Record<'decode' | 'temperature' | 'samples' | 'seed' | 'fit' | 'saturation', string | undefined>): ColorizeOptions {
+  const number = (text: string | undefined) => (text === undefined ? undefined : Number(text));
+  const options: ColorizeOptions = {
+    decode: texts.decode as ColorizeOptions['decode'],
+    temperature: number(texts.temperature),
+    samples: number(texts.samples),
+    seed: number(texts.seed),
+    fit: texts.fit as ColorizeOptions['fit'],
+    saturation: number(texts.saturation),
+  };
+  try {
+    resolveColorizeOptions(options, 'bins');
+  } catch (e) {
+    if (!(e instanceof ConfigError) || !(e.key in texts)) throw e;
+    const expected = typeof e.expected === 'string' ? e.expected : `one of ${e.expected.join(' | ')}`;
+    throw new UsageError(`--${e.key}: expected ${expected}, received ${JSON.stringify(texts[e.key as keyof typeof texts])}`);
+  }
+  return options;
 }
 
 /** `[3/40] 1.2 files/s, ETA 31s  name.jpg`: the progress line after a file. */
@@ -106,7 +128,7 @@ function progressLine(report: ColorizeFileReport): string {
   const rate = done / Math.max(report.elapsedSeconds, 1e-3);
   const eta = (report.total - done) / rate;
   const rateText = rate >= 1 ? `${rate.toFixed(1)} files/s` : `${(1 / rate).toFixed(1)} s/file`;
-  return `[${done}/${report.total}] ${rateText}, ETA ${formatSeconds(eta)}  ${basename(report.path)}${report.skipped ? ' (skipped: results exist)' : ''}`;
+  return `[${done}/${report.total}] ${rateText}, ETA ${formatDuration(eta)}  ${basename(report.path)}${report.skipped ? ' (skipped: results exist)' : ''}`;
 }
 
 /**
@@ -172,24 +194,12 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     if (command !== 'colorize') throw new UsageError(command === undefined ? 'missing command: colorize' : `unknown command ${JSON.stringify(command)} (expected colorize)`);
     if (paths.length === 0) throw new UsageError('colorize: name at least one file or folder');
     if (values.output === undefined || values.output.length === 0) throw new UsageError('colorize: -o <folder> is required');
-    let temperature: number | undefined;
-    if (values.temperature !== undefined) {
-      temperature = Number(values.temperature);
-      if (!(temperature > 0 && temperature <= 1)) throw new UsageError(`--temperature: expected a number in (0, 1], received ${JSON.stringify(values.temperature)}`);
-    }
-    const saturation = values.saturation === undefined ? undefined : Number(values.saturation);
-    if (saturation !== undefined && !(saturation >= 0 && saturation <= MAX_SATURATION)) throw new UsageError(`--saturation: expected a number in [0, ${MAX_SATURATION}], received ${JSON.stringify(values.saturation)}`);
     backend = choiceOption('backend', values.backend, CLI_BACKENDS) ?? 'wasm';
     threads = integerOption('threads', values.threads, 1, 8) ?? 2;
     options = {
       outputDir: values.output,
-      decode: choiceOption('decode', values.decode, DECODE_METHODS),
-      temperature,
-      samples: integerOption('samples', values.samples, 0, MAX_COLORIZE_SAMPLES),
-      saturation,
-      seed: integerOption('seed', values.seed, -(2 ** 31), 2 ** 31 - 1),
+      ...colorizeOptionsFromFlags({ decode: values.decode, temperature: values.temperature, samples: values.samples, seed: values.seed, fit: values.fit, saturation: values.saturation }),
       maxSide: integerOption('size', values.size, 1, 1 << 20),
-      fit: choiceOption('fit', values.fit, FIT_MODES),
       format: choiceOption('format', values.format, ['png', 'jpg', 'webp'] as const),
       quality: integerOption('quality', values.quality, 1, 100),
       sheet: values.sheet ?? false,
@@ -265,7 +275,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     }
     const failed = summary.failures.length;
     if (!quiet || failed > 0) {
-      stderr.write(`colorized ${summary.succeeded} of ${summary.total} file${summary.total === 1 ? '' : 's'} into ${options.outputDir} in ${formatSeconds(seconds)}` + (summary.skipped > 0 ? `; ${summary.skipped} skipped (results exist)` : '') + (failed > 0 ? `; ${failed} failed` : '') + '\n');
+      stderr.write(`colorized ${summary.succeeded} of ${summary.total} file${summary.total === 1 ? '' : 's'} into ${options.outputDir} in ${formatDuration(seconds)}` + (summary.skipped > 0 ? `; ${summary.skipped} skipped (results exist)` : '') + (failed > 0 ? `; ${failed} failed` : '') + '\n');
     }
     return failed > 0 ? 1 : 0;
   } catch (e) {

@@ -3,7 +3,7 @@
  * stays that of one picture however many files there are, and a file that cannot be read or colorized
  * is reported and skipped while the others go on.
  */
-import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { ImageLike, LabPlanes } from '../../color/image/image.js';
@@ -15,15 +15,10 @@ import type { Colorizer } from '../../colorize/create-colorizer.js';
 import { ConfigError, InputError, InputOverwriteError, describeValue } from '../../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../../validate.js';
 import { writeContactSheet } from '../files/contact-sheet-file.js';
-import { readImageFile, writeImageFile, type EncodableImage } from '../files/image-files.js';
+import { DEFAULT_MAX_FILE_PIXELS, readImageFile, writeImageFile, type EncodableImage } from '../files/image-files.js';
+import { IMAGE_FILE_EXTENSIONS, walkImageFolder } from '../files/image-folder-walk.js';
 import { removeStaleTemporaryFiles } from '../files/atomic-write.js';
 import { prepareOutputFolder } from './output-folder.js';
-
-/** Extensions picked up when walking a folder (files named explicitly are always tried). @example IMAGE_FILE_EXTENSIONS.includes('.jpg'); // true */
-export const IMAGE_FILE_EXTENSIONS: readonly string[] = Object.freeze(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif', '.heic', '.bmp']);
-
-/** Default largest picture read, in pixels: ~30 bytes per pixel are held while colorizing, so 50 MP ≈ 1.5 GB. @example colorizeFiles(c, paths, { outputDir, maxPixels: 2 * DEFAULT_MAX_FILE_PIXELS }); */
-export const DEFAULT_MAX_FILE_PIXELS = 50_000_000;
 
 /** Default smallest side accepted: below it there is no content to colorize. @example DEFAULT_MIN_SIDE === 8 */
 export const DEFAULT_MIN_SIDE = 8;
@@ -40,10 +35,11 @@ export interface ImageFileEntry {
 }
 
 /**
- * Options of {@link colorizeFiles}: where and how to write, plus every `colorize` option.
+ * Options of {@link colorizeFiles}: where and how to write, plus the `colorize` options that apply to a
+ * batch, by name (`signal` stops the run between files).
  * @example const options: ColorizeFilesOptions = { outputDir: 'out', samples: 2, sheet: true };
  */
-export interface ColorizeFilesOptions extends Omit<ColorizeOptions, 'returnLab' | 'channels' | 'onProgress'> {
+export interface ColorizeFilesOptions extends Pick<ColorizeOptions, 'decode' | 'temperature' | 'samples' | 'seed' | 'fit' | 'saturation' | 'hints' | 'hintPointSize' | 'signal'> {
   /** Folder for the results (created if missing). */
   outputDir: string;
   /** Downscale pictures whose longer side exceeds this many pixels before colorizing. Default: keep the size. */
@@ -96,10 +92,6 @@ export interface ColorizeFilesSummary {
   failures: { path: string; message: string }[];
 }
 
-function hasImageExtension(name: string): boolean {
-  return IMAGE_FILE_EXTENSIONS.includes(extname(name).toLowerCase());
-}
-
 /**
  * Expand files and folders into the image files to colorize, in a stable order. Named files are taken
  * as they are; folders contribute files with an image extension ({@link IMAGE_FILE_EXTENSIONS}), hidden
@@ -114,7 +106,7 @@ function hasImageExtension(name: string): boolean {
  */
 export async function listImageFiles(paths: readonly string[], options: { recursive?: boolean; exclude?: string } = {}): Promise<ImageFileEntry[]> {
   const recursive = options.recursive ?? true;
-  const exclude = options.exclude === undefined ? undefined : resolve(options.exclude);
+  const { exclude } = options;
   const entries: ImageFileEntry[] = [];
   const taken = new Map<string, string>();
   const add = (path: string, stem: string) => {
@@ -124,20 +116,6 @@ export async function listImageFiles(paths: readonly string[], options: { recurs
     const holder = taken.get(stem);
     entries.push(unique === stem || holder === undefined ? { path, outputStem: unique } : { path, outputStem: unique, sameNameAs: holder });
   };
-  const walk = async (root: string, folder: string): Promise<void> => {
-    if (exclude !== undefined && resolve(folder) === exclude) return;
-    const names = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of names) {
-      if (entry.name.startsWith('.')) continue;
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (recursive) await walk(root, path);
-      } else if (hasImageExtension(entry.name)) {
-        const rel = relative(root, path);
-        add(path, join(dirname(rel), basename(rel, extname(rel))));
-      }
-    }
-  };
   for (const path of paths) {
     let info;
     try {
@@ -145,8 +123,11 @@ export async function listImageFiles(paths: readonly string[], options: { recurs
     } catch {
       throw new InputError('paths', 'existing files or folders', JSON.stringify(path));
     }
-    if (info.isDirectory()) await walk(path, path);
-    else add(path, basename(path, extname(path)));
+    if (info.isDirectory()) {
+      for (const rel of await walkImageFolder(path, { recursive, exclude })) add(join(path, rel), join(dirname(rel), basename(rel, extname(rel))));
+    } else {
+      add(path, basename(path, extname(path)));
+    }
   }
   return entries;
 }
@@ -221,7 +202,11 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
  * console.log(`${summary.succeeded}/${summary.total} colorized`);
  */
 export async function colorizeFiles(colorizer: Colorizer, paths: readonly string[], options: ColorizeFilesOptions): Promise<ColorizeFilesSummary> {
-  const { outputDir, maxSide, sheet = false, format = 'png', recursive = true, maxPixels = DEFAULT_MAX_FILE_PIXELS, minSide = DEFAULT_MIN_SIDE, quality = 92, skipExisting = false, onFile, onWarning, signal, ...colorizeOptions } = options;
+  const { outputDir, maxSide, sheet = false, format = 'png', recursive = true, maxPixels = DEFAULT_MAX_FILE_PIXELS, minSide = DEFAULT_MIN_SIDE, quality = 92, skipExisting = false, onFile, onWarning } = options;
+  // The options of each colorize call, by name (checked there). `signal` is not one of them: a run stops
+  // between files, so a picture that was started is finished and written.
+  const { decode, temperature, samples = 0, seed, fit, saturation, hints, hintPointSize, signal } = options;
+  const colorizeOptions: ColorizeOptions = { decode, temperature, samples, seed, fit, saturation, hintPointSize };
   if (typeof outputDir !== 'string' || outputDir.length === 0) throw new ConfigError('outputDir', 'a folder path', describeValue(outputDir));
   if (maxSide !== undefined) checkConfigRange('maxSide', maxSide, 1, Infinity, { integer: true });
   checkConfigChoice('format', format, ['png', 'jpg', 'webp'] as const);
@@ -252,7 +237,6 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
       onWarning?.(`${entry.sameNameAs} and ${entry.path} have the same output name; ${entry.path} is written as ${join(outputDir, entry.outputStem)}.${format}`);
     }
   }
-  const samples = colorizeOptions.samples ?? 0;
   // Output folders already rid of the temporary files of interrupted runs.
   const cleaned = new Set<string>();
   const started = performance.now();
@@ -289,8 +273,8 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
           throw new InputError('image', `at least ${minSide} pixels on each side`, `${image.width} × ${image.height} pixels`);
         }
         const deep = image.data instanceof Float32Array;
-        const hints = (await readHintsSidecar(entry.path, image, colorizer.layout)) ?? colorizeOptions.hints;
-        const result = await colorizer.colorize(image, { ...colorizeOptions, hints, returnLab: sheet || deep, channels: image.channels === 4 ? 4 : 3 });
+        const pictureHints = (await readHintsSidecar(entry.path, image, colorizer.layout)) ?? hints;
+        const result = await colorizer.colorize(image, { ...colorizeOptions, hints: pictureHints, returnLab: sheet || deep, channels: image.channels === 4 ? 4 : 3 });
         await mkdir(dirname(target), { recursive: true });
         const write = async (path: string, picture: EncodableImage) => {
           await writeImageFile(path, picture, { quality });

@@ -11,9 +11,22 @@ import { atomicWriteFile } from './atomic-write.js';
 import { loadSharp } from './sharp.js';
 
 /**
- * Upper bound on decoded pixels, so a hostile or broken file cannot exhaust memory (≈ 268 MP, sharp's default).
+ * The default pixel cap of every read (`readImageFile`, `colorizeFiles`, the command line's `--max-pixels`,
+ * `createImageFolderSource`): largest width × height of a decoded picture (after `maxSide`). A picture is held
+ * several times over while it is colorized (8-bit and float RGB, Lab planes, the result: about 30 bytes a
+ * pixel), so 50 MP is about 1.5 GB. A larger file is read downscaled (`maxSide`, `--size`) or with a raised
+ * `maxPixels` (`--max-pixels`).
  * @example
- * const photo = await readImageFile('scan.tif', { maxPixels: MAX_INPUT_PIXELS / 4 });
+ * const scan = await readImageFile('scan.tif', { maxPixels: 2 * DEFAULT_MAX_FILE_PIXELS });
+ */
+export const DEFAULT_MAX_FILE_PIXELS = 50_000_000;
+
+/**
+ * Not a second cap on the picture but a guard on the decoder: the most pixels decoded on the way to a
+ * downscaled read (`maxSide`), for the formats without shrink-on-load that are decoded whole before they
+ * are resized; `sharp`'s own default (0x3fff², ≈ 268 MP), against decompression bombs.
+ * @example
+ * const small = await readImageFile('huge.png', { maxSide: 2000 }); // refused if the file is over MAX_INPUT_PIXELS
  */
 export const MAX_INPUT_PIXELS = 0x3fff * 0x3fff;
 
@@ -27,7 +40,7 @@ export interface ReadImageOptions {
   /** Keep the alpha channel of a file that has one (RGBA, `channels: 4`) instead of flattening onto white. Default false. */
   keepAlpha?: boolean;
   /**
-   * Largest accepted width × height of the decoded picture (after `maxSide`). Default {@link MAX_INPUT_PIXELS}.
+   * Largest accepted width × height of the decoded picture (after `maxSide`). Default {@link DEFAULT_MAX_FILE_PIXELS}.
    * With `maxSide` a larger file is still read, up to `max(maxPixels, MAX_INPUT_PIXELS)` pixels.
    */
   maxPixels?: number;
@@ -114,7 +127,7 @@ export class AnimatedImageError extends ImageFileError {
  */
 export async function readImageFile(path: string | Buffer, options: ReadImageOptions = {}): Promise<ImageLike> {
   const name = typeof path === 'string' ? path : '<buffer>';
-  const maxPixels = options.maxPixels ?? MAX_INPUT_PIXELS;
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_FILE_PIXELS;
   const sharp = await loadSharp();
   let bytes: Buffer;
   try {

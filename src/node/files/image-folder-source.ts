@@ -5,18 +5,20 @@
  * reported through a callback and skipped by the pipeline; training goes on.
  * Labels, when wanted, come from the first sub-folder name (ImageNet / Places layout) or a manifest CSV.
  */
-import { readFile, readdir } from 'node:fs/promises';
-import { extname, join, relative, sep } from 'node:path';
-import { ColorizationError, ConfigError, InputError, describeValue } from '../../errors.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, InputError, describeValue } from '../../errors.js';
 import { checkExampleIndex, type ExampleSource, type RawExample } from '../../train/data/example-source.js';
 import { ImageFileError, readImageFile } from './image-files.js';
+import { IMAGE_FILE_EXTENSIONS, walkImageFolder } from './image-folder-walk.js';
 
 /**
- * File extensions listed by default (what `sharp` decodes), compared case-insensitively.
+ * The extensions listed by default: the same list as {@link IMAGE_FILE_EXTENSIONS} (batch colorization walks
+ * folders with it too), under the name this source has always exported.
  * @example
  * const source = await createImageFolderSource('photos/', { extensions: IMAGE_EXTENSIONS.filter((e) => e !== '.gif') });
  */
-export const IMAGE_EXTENSIONS: readonly string[] = Object.freeze(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif']);
+export const IMAGE_EXTENSIONS: readonly string[] = IMAGE_FILE_EXTENSIONS;
 
 /**
  * Labels from a CSV manifest: one row per image, a header naming the columns.
@@ -88,7 +90,6 @@ export async function createImageFolderSource(root: string, options: ImageFolder
   if (labelMode !== 'none' && labelMode !== 'subfolder' && (typeof labelMode !== 'object' || labelMode === null || typeof labelMode.manifest !== 'string')) {
     throw new ConfigError('labels', "'none', 'subfolder' or { manifest, fileColumn?, labelColumn? }", describeValue(labelMode));
   }
-  const wanted = new Set(extensions.map((e) => e.toLowerCase()));
 
   let files: string[];
   let labels: Int32Array | undefined;
@@ -96,7 +97,7 @@ export async function createImageFolderSource(root: string, options: ImageFolder
   if (typeof labelMode === 'object') {
     ({ files, labels, classNames } = await readManifest(labelMode));
   } else {
-    files = await listImages(root, recursive, wanted);
+    files = (await walkImageFolder(root, { recursive, extensions })).sort(compareCodeUnits);
     if (labelMode === 'subfolder') {
       const classOf = files.map((file) => {
         const slash = file.indexOf('/');
@@ -132,30 +133,6 @@ export async function createImageFolderSource(root: string, options: ImageFolder
 
 function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-async function listImages(root: string, recursive: boolean, extensions: ReadonlySet<string>): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (e) {
-      throw new ColorizationError(`${dir}: cannot list the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-    for (const entry of entries) {
-      // Hidden files and folders (.DS_Store, .git, editors' swap files) are never training images.
-      if (entry.name.startsWith('.')) continue;
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (recursive) await walk(path);
-      } else if (entry.isFile() && extensions.has(extname(entry.name).toLowerCase())) {
-        found.push(relative(root, path).split(sep).join('/'));
-      }
-    }
-  };
-  await walk(root);
-  return found.sort(compareCodeUnits);
 }
 
 async function readManifest(spec: ManifestLabels): Promise<{ files: string[]; labels: Int32Array; classNames?: string[] }> {
