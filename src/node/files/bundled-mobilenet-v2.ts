@@ -2,13 +2,11 @@
  * The bundled MobileNetV2 backbone in Node: `models/mobilenet-v2/` of the package, converted from the
  * Apache-2.0 TFLite classifier `mobilenet_v2_1.0_224_quant.tflite` (see THIRD_PARTY_NOTICES.md).
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { ColorizationError } from '../../errors.js';
 import type { MobileNetV2Config } from '../../models/mobilenet-v2.js';
 import { mobileNetV2FromArtifacts } from '../../models/mobilenet-v2-weights-file.js';
+import { findBundledFolder } from './bundled-folder.js';
 import { readModelArtifacts } from './model-files.js';
 
 /**
@@ -26,15 +24,7 @@ export const MOBILENET_V2_FOLDER = join('models', 'mobilenet-v2');
  * bundledMobileNetV2Directory(); // '/…/node_modules/tfjs-colorization/models/mobilenet-v2'
  */
 export function bundledMobileNetV2Directory(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, MOBILENET_V2_FOLDER);
-    if (existsSync(join(candidate, 'model.json'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new ColorizationError(`the bundled MobileNetV2 (${MOBILENET_V2_FOLDER}/model.json) is missing from this installation of tfjs-colorization`);
+  return findBundledFolder(MOBILENET_V2_FOLDER, 'the bundled MobileNetV2');
 }
 
 /**

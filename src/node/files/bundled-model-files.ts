@@ -2,12 +2,10 @@
  * The bundled default model in Node: the `models/default/` folder shipped in the package. Importing
  * `tfjs-colorization/node` registers its loader, so `createColorizer()` and the CLI work without a model.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { registerBundledModel } from '../../colorize/bundled-model.js';
-import { ColorizationError } from '../../errors.js';
+import { findBundledFolder } from './bundled-folder.js';
 import { loadModelFiles } from './model-files.js';
 
 /**
@@ -25,15 +23,7 @@ export const BUNDLED_MODEL_FOLDER = join('models', 'default');
  * bundledModelDirectory(); // '/…/node_modules/tfjs-colorization/models/default'
  */
 export function bundledModelDirectory(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, BUNDLED_MODEL_FOLDER);
-    if (existsSync(join(candidate, 'model.json'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new ColorizationError(`the bundled model (${BUNDLED_MODEL_FOLDER}/model.json) is missing from this installation of tfjs-colorization`);
+  return findBundledFolder(BUNDLED_MODEL_FOLDER, 'the bundled model');
 }
 
 /**
