@@ -5,7 +5,7 @@
  */
 import { mkdir, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { ImageLike, LabPlanes } from '../../color/image/image.js';
 import { labPlanesToRgb } from '../../color/lab/lab.js';
 import { throwIfColorizeAborted } from '../../colorize/colorize-abort.js';
@@ -16,7 +16,7 @@ import { ConfigError, InputError, InputOverwriteError, describeValue } from '../
 import { checkConfigChoice, checkConfigRange } from '../../validate.js';
 import { writeContactSheet } from '../files/contact-sheet-file.js';
 import { DEFAULT_MAX_FILE_PIXELS, readImageFile, writeImageFile, type EncodableImage } from '../files/image-files.js';
-import { IMAGE_FILE_EXTENSIONS, walkImageFolder } from '../files/image-folder-walk.js';
+import { walkImageFolder } from '../files/image-folder-walk.js';
 import { removeStaleTemporaryFiles } from '../files/atomic-write.js';
 import { prepareOutputFolder } from './output-folder.js';
 
@@ -94,7 +94,7 @@ export interface ColorizeFilesSummary {
 
 /**
  * Expand files and folders into the image files to colorize, in a stable order. Named files are taken
- * as they are; folders contribute files with an image extension ({@link IMAGE_FILE_EXTENSIONS}), hidden
+ * as they are; folders contribute files with an image extension (`IMAGE_FILE_EXTENSIONS`), hidden
  * entries skipped, keeping their relative path under the output folder. Output stems that would collide
  * get `-2`, `-3`, … and name the earlier input in `sameNameAs`.
  *
