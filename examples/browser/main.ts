@@ -20,6 +20,7 @@ import {
 import { detectBackends, type OfferedBackend } from './backends.js';
 import { decodePhoto, fetchPhoto } from './decode-photo.js';
 import { clearCanvas, drawImage, drawLightness } from './draw-image.js';
+import { HintEditor } from './hint-editor.js';
 import { showTimings, timeStep, type StepTimings } from './step-timer.js';
 
 const SAMPLE_COUNT = 3;
@@ -34,6 +35,9 @@ const sampleSelect = $<HTMLSelectElement>('sample-select');
 const backendSelect = $<HTMLSelectElement>('backend-select');
 const temperatureInput = $<HTMLInputElement>('temperature');
 const temperatureValue = $<HTMLOutputElement>('temperature-value');
+const saturationInput = $<HTMLInputElement>('saturation');
+const saturationValue = $<HTMLOutputElement>('saturation-value');
+const hintsHelp = $<HTMLSpanElement>('hints-help');
 const downloadButton = $<HTMLButtonElement>('download');
 const modelName = $<HTMLElement>('model-name');
 const loadProgress = $<HTMLProgressElement>('load-progress');
@@ -57,6 +61,19 @@ const modelUrl = params.get('model') ?? undefined;
 let colorizer: Colorizer | undefined;
 let photo: { image: ImageData; name: string } | undefined;
 const timings: StepTimings = new Map();
+const hintEditor = new HintEditor(
+  {
+    stage: $<HTMLDivElement>('hint-stage'),
+    canvas: colorizedCanvas,
+    colorInput: $<HTMLInputElement>('hint-color'),
+    list: $<HTMLOListElement>('hint-list'),
+    clearButton: $<HTMLButtonElement>('hints-clear'),
+    saveButton: $<HTMLButtonElement>('hints-save'),
+    loadInput: $<HTMLInputElement>('hints-load'),
+  },
+  () => void run(colorizeCurrent),
+  (error) => showError(error),
+);
 /** Serializes the page's work: a new request waits for the one running. */
 let queue: Promise<void> = Promise.resolve();
 
@@ -112,6 +129,11 @@ async function startBackend(name: OfferedBackend): Promise<void> {
   ).finally(() => {
     loadProgress.hidden = true;
   });
+  const acceptsHints = colorizer.layout.acceptsHints;
+  hintEditor.setEnabled(acceptsHints);
+  hintsHelp.textContent = acceptsHints
+    ? 'Click the colorized photo to place a point, drag it to move it; the selected point takes the colour below.'
+    : 'This model takes no colour points (a hint-capable model has the inputs lightness, hint_ab, hint_mask).';
   showTimings(timingsTable, timings);
   setState('ready', `Model ready on ${name}. Choose a photo.`);
 }
@@ -141,6 +163,8 @@ async function colorizeCurrent(): Promise<void> {
   const result = await timeStep(timings, 'colorize (total)', () =>
     colorizer!.colorize(image, {
       temperature,
+      saturation: Number(saturationInput.value),
+      hints: colorizer!.layout.acceptsHints ? hintEditor.hints() : undefined,
       samples,
       seed: SAMPLE_SEED,
       channels: 4,
@@ -156,6 +180,8 @@ async function colorizeCurrent(): Promise<void> {
     sampleCanvases.forEach((canvas, i) => (result.samples?.[i] ? drawImage(canvas, result.samples[i]) : clearCanvas(canvas)));
   });
   showTimings(timingsTable, timings);
+  // A count of finished colorizations, so a test (or a script) can wait for the next one.
+  document.body.dataset.runs = String(Number(document.body.dataset.runs ?? '0') + 1);
   downloadButton.disabled = false;
   setState('done', `Colorized ${name} (${image.width} × ${image.height}) on ${backendSelect.value} at T = ${temperature.toFixed(2)}.`);
 }
@@ -164,9 +190,11 @@ async function openPhoto(load: () => Promise<ImageData>, name: string): Promise<
   downloadButton.disabled = true;
   for (const canvas of [grayCanvas, colorizedCanvas, ...sampleCanvases]) clearCanvas(canvas);
   photo = undefined;
+  hintEditor.setPhoto(undefined);
   setState('working', `Reading ${name}…`);
   const image = await timeStep(timings, 'decode photo', load);
   photo = { image, name };
+  hintEditor.setPhoto({ width: image.width, height: image.height, name });
   await colorizeCurrent();
 }
 
@@ -196,6 +224,8 @@ sampleSelect.addEventListener('change', () => {
 });
 temperatureInput.addEventListener('input', () => (temperatureValue.value = Number(temperatureInput.value).toFixed(2)));
 temperatureInput.addEventListener('change', () => void run(colorizeCurrent));
+saturationInput.addEventListener('input', () => (saturationValue.value = Number(saturationInput.value).toFixed(2)));
+saturationInput.addEventListener('change', () => void run(colorizeCurrent));
 backendSelect.addEventListener('change', () =>
   void run(async () => {
     await startBackend(backendSelect.value as OfferedBackend);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildIizukaModel, buildZhangModel } from 'tfjs-colorization';
+import { tinyHintModel } from '../colorize/tiny-models.js';
 
 /** The saved models, by folder name under the models folder. */
 export const TEST_MODELS = {
@@ -17,6 +18,8 @@ export const TEST_MODELS = {
   zhang: () => spreadLogits(buildZhangModel({ inputSize: 64, widthMultiplier: 1 / 8, seed: 11 }), 3),
   /** Iizuka et al. 2016 at 1/16 width, 32 px global input: FusionLayer and two inputs. */
   iizuka: () => buildIizukaModel({ globalInputSize: 32, localInputSize: 32, widthMultiplier: 1 / 16, numClasses: 5, seed: 5 }),
+  /** A hint-capable model with known weights at 64 px: ab = hint + a small lightness tint (tests/colorize/tiny-models.ts). */
+  hints: () => tinyHintModel({ size: 64 }),
 } as const;
 
 /**
