@@ -22,3 +22,4 @@ export * from './siggraph17.js';
 export * from './vgg16.js';
 export * from './mobilenet-v2.js';
 export * from './mobilenet-v2-weights-file.js';
+export * from './hypercolumn-colorizer.js';
