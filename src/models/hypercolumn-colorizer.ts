@@ -121,7 +121,7 @@ interface HeadInputs {
   hintMask: tfl.SymbolicTensor;
 }
 
-function he(rng: Random | null): tfl.initializers.Initializer {
+function he(rng: Random | null): ReturnType<typeof tfl.initializers.heNormal> {
   return tfl.initializers.heNormal({ seed: rng?.int(2 ** 31) });
 }
 
@@ -251,11 +251,10 @@ function lightnessBackbone(backbone: tfl.LayersModel, outputs: readonly string[]
   const rewritten = { ...config, layers, inputLayers: [['lightness', 0, 0]], outputLayers: rename((config as unknown as { outputLayers: unknown }).outputLayers) };
   const copy = tfl.LayersModel.fromConfig(tfl.LayersModel, rewritten as unknown as tf.serialization.ConfigDict, {}, true) as tfl.LayersModel;
   const values = new Map(view.weights.map((w) => [w.originalName, w]));
-  const firstKernel = backbone.getLayer(firstName).getWeights()[0];
   const folded: tf.Tensor[] = [];
   copy.setWeights(
     copy.weights.map((w) => {
-      if (w.originalName === firstKernel.name || w.originalName === `${firstName}/kernel`) {
+      if (w.originalName === `${firstName}/kernel`) {
         // conv(2·l replicated over 3 channels) = conv with the kernel summed over input channels, times 2.
         folded.push(tf.tidy(() => tf.mul(tf.sum(values.get(w.originalName)!.read(), 2, true), 2)));
         return folded[folded.length - 1];
