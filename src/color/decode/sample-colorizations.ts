@@ -8,10 +8,15 @@
  *    coarse grid, randomly shifted, interpolated with smoothstep weights and rescaled so every pixel is
  *    exactly N(0, 1));
  * 2. u = Φ(z) is then uniform on (0, 1) at every pixel, yet nearby pixels get nearly the same u;
- * 3. each pixel takes the bin where the cumulative annealed distribution first reaches u (inverse CDF),
- *    with bins ordered by hue angle, then chroma, so a small change of u moves to a neighbouring hue.
- * Each pixel's colour is therefore an exact draw from its own annealed distribution, while neighbouring
- * pixels with similar distributions make the same choice and whole regions change colour together.
+ * 3. the bins are ordered by hue angle, then chroma, and each pixel's annealed distribution becomes a
+ *    cumulative distribution along that order. With `window` 0 the pixel takes the bin where the cumulative
+ *    distribution first reaches u (inverse CDF): an exact draw from its own annealed distribution. With
+ *    `window` w > 0 it takes the mean ab of the slice of mass w around u (from u − w/2 to u + w/2, moved
+ *    inside [0, 1]): the annealed mean of one side of the distribution, a distinct mode where there are
+ *    several, close to the mean where there is one. w = 1 is the annealed mean itself; this path runs as
+ *    tensor operations and reads nothing back.
+ * Neighbouring pixels with similar distributions make the same choice, so whole regions change colour
+ * together.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { annealDistributionUnchecked } from './anneal-distribution.js';
@@ -34,7 +39,20 @@ export interface SampleConfig extends DecodeConfig {
    * colour choice). Default a quarter of the larger side, at least 2.
    */
   correlationLength?: number;
+  /**
+   * Share w in [0, 1] of each pixel's probability mass a sample averages over (see the file comment): 0, the
+   * default, draws one bin per pixel; larger values give smoother samples closer to the annealed mean.
+   */
+  window?: number;
 }
+
+/**
+ * The `window` `createColorizer` samples with: each alternative averages this share of a pixel's annealed
+ * distribution, so alternatives are smooth within objects and stay near the annealed mean in accuracy
+ * (measured on held-out photos in docs/default-model/model-card.md).
+ * @example sampleColorizations(logits, { count: 3, window: COLORIZER_SAMPLE_WINDOW });
+ */
+export const COLORIZER_SAMPLE_WINDOW = 0.5;
 
 /**
  * Most colorizations one call draws (K ≤ 64: each is a full `[N, H, W, 2]` tensor).
@@ -47,6 +65,8 @@ export interface ResolvedSampleConfig extends ResolvedDecodeConfig {
   count: number;
   seed: number;
   correlationLength: number | undefined;
+  /** Share of the mass each sample averages over; 0 (an exact draw) when absent. */
+  window?: number;
 }
 
 /**
@@ -73,7 +93,9 @@ export function sampleColorizations(dist: tf.Tensor4D, config: SampleConfig = {}
   checkConfigRange('count', count, 1, MAX_SAMPLE_COUNT, { integer: true });
   checkConfigRange('seed', seed, -(2 ** 53), 2 ** 53, { integer: true });
   if (correlationLength !== undefined) checkConfigRange('correlationLength', correlationLength, 0, Infinity, { openLow: true, openHigh: true });
-  return sampleColorizationsUnchecked(dist, { ...decode, count, seed, correlationLength });
+  const window = config.window ?? 0;
+  checkConfigRange('window', window, 0, 1);
+  return sampleColorizationsUnchecked(dist, { ...decode, count, seed, correlationLength, window });
 }
 
 /**
@@ -84,6 +106,7 @@ export async function sampleColorizationsUnchecked(dist: tf.Tensor4D, config: Re
   const { gamut, input, temperature, count, seed } = config;
   const [n, h, w, q] = dist.shape;
   const correlationLength = config.correlationLength ?? Math.max(2, Math.max(h, w) / 4);
+  if ((config.window ?? 0) > 0) return windowedSamples(dist, config, correlationLength);
   const annealed = annealDistributionUnchecked(dist, input, temperature);
   let probs: Float32Array;
   try {
@@ -110,6 +133,48 @@ export async function sampleColorizationsUnchecked(dist: tf.Tensor4D, config: Re
     samples.push(tf.tensor4d(ab, [n, h, w, 2], 'float32'));
   }
   return samples;
+}
+
+/** The uniform variates u = Φ(z) of each sample (H·W values per image), made on the CPU. */
+function uniformFields(n: number, h: number, w: number, count: number, seed: number, correlationLength: number): Float32Array[] {
+  const fields: Float32Array[] = [];
+  for (let s = 0; s < count; s++) {
+    // One stream per sample, so sample s does not depend on how many samples were asked for.
+    const rng = createRandom((seed + Math.imul(s + 1, 0x9e3779b9)) >>> 0);
+    const u = new Float32Array(n * h * w);
+    for (let image = 0; image < n; image++) {
+      const field = smoothGaussianField(h, w, correlationLength, rng);
+      for (let p = 0; p < h * w; p++) u[image * h * w + p] = normalCdf(field[p]);
+    }
+    fields.push(u);
+  }
+  return fields;
+}
+
+/** Samples with `window` w > 0: the annealed mean of the slice of mass w around u, in tensor operations. */
+function windowedSamples(dist: tf.Tensor4D, config: ResolvedSampleConfig, correlationLength: number): tf.Tensor4D[] {
+  const { gamut, input, temperature, count, seed } = config;
+  const window = config.window ?? 0;
+  const [n, h, w, q] = dist.shape;
+  const fields = uniformFields(n, h, w, count, seed, correlationLength);
+  return tf.tidy(() => {
+    const orderTensor = tf.tensor1d(hueOrder(gamut), 'int32');
+    const sorted = tf.gather(annealDistributionUnchecked(dist, input, temperature), orderTensor, 3);
+    const centres = tf.gather(tf.tensor2d(gamut.centres, [q, 2]), orderTensor, 0);
+    const cumulative = tf.cumsum(sorted, 3);
+    const total = tf.slice(cumulative, [0, 0, 0, q - 1], [n, h, w, 1]);
+    const previous = tf.sub(cumulative, sorted);
+    return fields.map((u) => {
+      const uTensor = tf.tensor4d(u, [n, h, w, 1]);
+      // Each bin's mass inside [lo, hi] = [u − w/2, u + w/2] moved inside [0, 1] (in units of the total),
+      // normalized: the annealed mean of that slice of the distribution.
+      const lo = tf.mul(tf.clipByValue(tf.sub(uTensor, window / 2), 0, 1 - window), total);
+      const hi = tf.add(lo, tf.mul(total, window));
+      const inside = tf.relu(tf.sub(tf.minimum(cumulative, hi), tf.maximum(previous, lo)));
+      const weights = tf.div(inside, tf.maximum(tf.sum(inside, 3, true), 1e-12));
+      return tf.reshape(tf.matMul(tf.reshape(weights, [-1, q]), centres), [n, h, w, 2]) as tf.Tensor4D;
+    });
+  });
 }
 
 /** The bin where the cumulative distribution (in `order`) first reaches u · total. */

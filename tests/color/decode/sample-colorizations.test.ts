@@ -101,6 +101,69 @@ describeEachBackend('sampleColorizations', () => {
     dist.dispose();
   });
 
+  it('with window 1 gives the annealed mean itself', async () => {
+    const logits = tf.randomNormal([1, 5, 6, Q], 0, 2, 'float32', 9) as tf.Tensor4D;
+    const [sample] = await sampleColorizations(logits, { count: 1, seed: 3, window: 1 });
+    const mean = decodeAnnealedMean(logits);
+    expect(tf.max(tf.abs(tf.sub(sample, mean))).dataSync()[0]).toBeLessThan(1e-3);
+    tf.dispose([logits, sample, mean]);
+  });
+
+  it('with window 1/2 on two equally likely modes: colours on the segment between them, pure modes for about half the pixels, closer to the mean than exact draws', async () => {
+    const p = new Float32Array(H * W * Q);
+    for (let i = 0; i < H * W; i++) { p[i * Q + MODES[0]] = 0.5; p[i * Q + MODES[2]] = 0.5; }
+    const dist = tf.tensor4d(p, [1, H, W, Q]);
+    const centre = (q: number) => [ZHANG_GAMUT.centres[2 * q], ZHANG_GAMUT.centres[2 * q + 1]];
+    const [ga, gb] = centre(MODES[0]), [ra, rb] = centre(MODES[2]);
+    const windowed = read(await sampleColorizations(dist, { count: 4, seed: 4, input: 'probabilities', temperature: 1, window: 0.5 }));
+    const draws = read(await sampleColorizations(dist, { count: 4, seed: 4, input: 'probabilities', temperature: 1 }));
+    const mean = [(ga + ra) / 2, (gb + rb) / 2];
+    let pure = 0, windowedDistance = 0, drawDistance = 0;
+    for (let k = 0; k < 4; k++) {
+      for (let i = 0; i < H * W; i++) {
+        const a = windowed[k][2 * i], b = windowed[k][2 * i + 1];
+        const t = (a - ga) / (ra - ga);
+        expect(t).toBeGreaterThanOrEqual(-1e-4);
+        expect(t).toBeLessThanOrEqual(1 + 1e-4);
+        expect(b).toBeCloseTo(gb + t * (rb - gb), 3);
+        if (t < 1e-4 || t > 1 - 1e-4) pure++;
+        windowedDistance += Math.hypot(a - mean[0], b - mean[1]);
+        drawDistance += Math.hypot(draws[k][2 * i] - mean[0], draws[k][2 * i + 1] - mean[1]);
+      }
+    }
+    expect(pure / (4 * H * W)).toBeGreaterThan(0.25);
+    expect(pure / (4 * H * W)).toBeLessThan(0.75);
+    expect(windowedDistance).toBeLessThan(0.8 * drawDistance);
+    expect(Array.from(windowed[0])).not.toEqual(Array.from(windowed[1]));
+    dist.dispose();
+  });
+
+  it('with a window is spatially smooth: neighbouring pixels differ far less than with a field of (almost) independent pixels', async () => {
+    const dist = multimodal();
+    const neighbourDifference = async (correlationLength: number) => {
+      const samples = read(await sampleColorizations(dist, { count: 3, seed: 8, input: 'probabilities', window: 0.4, correlationLength }));
+      let sum = 0, pairs = 0;
+      for (const ab of samples) for (let y = 0; y < H; y++) for (let x = 0; x + 1 < W; x++) {
+        const q = y * W + x;
+        sum += Math.hypot(ab[2 * q] - ab[2 * q + 2], ab[2 * q + 1] - ab[2 * q + 3]);
+        pairs++;
+      }
+      return sum / pairs;
+    };
+    expect(await neighbourDifference(W / 4)).toBeLessThan(0.4 * (await neighbourDifference(0.5)));
+    dist.dispose();
+  });
+
+  it('with a window leaks nothing beyond the K results and rejects a window outside [0, 1]', async () => {
+    const logits = tf.randomNormal([2, 4, 5, Q], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const windowed = await sampleColorizations(logits, { count: 3, window: 0.5 });
+    expect(tf.memory().numTensors).toBe(before + 3);
+    tf.dispose(windowed);
+    expect(() => sampleColorizations(logits, { window: 1.5 })).toThrow(/window: expected a number in \[0, 1\], received 1.5/);
+    logits.dispose();
+  });
+
   it('accepts logits, leaks nothing beyond the K results and does not dispose its input', async () => {
     const logits = tf.randomNormal([2, 4, 5, Q], 0, 1, 'float32', 3) as tf.Tensor4D;
     const before = tf.memory().numTensors;
