@@ -18,7 +18,7 @@ import type { ImageLike, LabPlanes } from '../color/image/image.js';
 import { toImageLike, type ImageInput } from '../color/image/image-adapters.js';
 import { recombineLab, type AbImage } from '../color/image/image-recombine.js';
 import { grayToLightness, rgbToLab } from '../color/lab/lab.js';
-import { sampleColorizationsUnchecked } from '../color/decode/sample-colorizations.js';
+import { COLORIZER_SAMPLE_WINDOW, sampleColorizationsUnchecked } from '../color/decode/sample-colorizations.js';
 import { ColorizationError, ConfigError, InputError, describeValue } from '../errors.js';
 import { encodeHints, type HintPlanes } from '../hints/encode-hints.js';
 import { checkConfigChoice } from '../validate.js';
@@ -238,7 +238,7 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
       if (layout.kind === 'bins' && o.samples > 0) {
         const logits = tensors.pop()!;
         try {
-          const sampling = { gamut, input: 'logits', temperature: o.temperature, count: o.samples, seed: o.seed, correlationLength: undefined } as const;
+          const sampling = { gamut, input: 'logits', temperature: o.temperature, count: o.samples, seed: o.seed, correlationLength: undefined, window: COLORIZER_SAMPLE_WINDOW } as const;
           const drawn = await sampleColorizationsUnchecked(logits, sampling);
           // The samples get the same saturation as the main colouring.
           tensors.push(...(o.saturation === 1 ? drawn : drawn.map((ab) => {

@@ -1,0 +1,261 @@
+/**
+ * Train the default model's head (buildHypercolumnHead) on cached MobileNetV2 features: resumable,
+ * stoppable at any moment. Run cache-features.ts first.
+ *
+ *   node --import tsx examples/default-model/train-head.ts [--minutes 30] [--threads 1] [--cache /work/cache/default-mnv2] [--run runs/default-mnv2] [--data ../shared/data]
+ *
+ * Each step: 16 random 128 × 128 crops (offsets on the backbone's 32-pixel grid, so the cached feature
+ * maps crop exactly) of the training photos, simulated user points from the truth (Zhang et al. 2017 §3.2;
+ * half the crops get none, so one network colorizes with and without points), Zhang et al. 2016's soft
+ * targets at 1/4 resolution and the class-rebalanced cross-entropy (weights from this training set's ab
+ * prior, smoothed σ = 5, λ = 0.5), Adam. Checkpoints (head, Adam state, step) every 250 steps, at every
+ * validation and on SIGINT/SIGTERM or when --minutes is up; the run resumes from the newest. Validation:
+ * 64 held-out photos of `photos/val`, no points, every `validateEvery` steps (runs/<run>/validation.csv).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-layers';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  buildHypercolumnHead,
+  captureCheckpoint,
+  computeMultinomialCrossEntropy,
+  computeRebalanceWeights,
+  createAbPriorAccumulator,
+  createRandom,
+  decodeAnnealedMean,
+  encodeSoft,
+  registerKernels,
+  restoreCheckpoint,
+  setLearningRate,
+  simulateHints,
+  smoothPrior,
+  type ImageLike,
+} from 'tfjs-colorization';
+import { createFileCheckpointStore, readImageFile, useWasmThreads } from 'tfjs-colorization/node';
+import { CACHE_SIZE, FLOAT16_TABLE, elements, readSplit, type CachedSplit } from './feature-cache.js';
+import { measurePhotos } from './photo-metrics.js';
+
+/** Everything that defines the run. Changing it starts a different model: use a new --run directory. */
+export const TRAINING = {
+  system: 'hypercolumn head (width 64, 2 convs) on frozen MobileNetV2, 313 bins, rebalanced CE, λ = 0.5, simulated points',
+  head: { width: 64, convs: 2, outputStride: 4, bins: 313, seed: 1 },
+  data: ['photos/train', 'scenes/train'],
+  crop: 128,
+  batchSize: 16,
+  hints: { noHintsShare: 0.5 },
+  optimizer: { name: 'adam', beta1: 0.9, beta2: 0.99 },
+  // rate(step) = max(1e-3 · 0.5^(step / 2,000), 1e-4)
+  schedule: { initialRate: 1e-3, halfLife: 2_000, minRate: 1e-4 },
+  checkpointEvery: 250,
+  validateEvery: 500, 
+  validationPhotos: 64,
+  seed: 11,
+} as const;
+
+const { values: args } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    threads: { type: 'string', default: '1' },
+    cache: { type: 'string', default: '/work/cache/default-mnv2' },
+    data: { type: 'string', default: '../shared/data' },
+    run: { type: 'string', default: 'runs/default-mnv2' },
+  },
+});
+const deadline = Date.now() + Number(args.minutes) * 60_000;
+tf.env().set('PROD', true);
+const { threads } = await useWasmThreads({ threads: Number(args.threads) });
+registerKernels({ backend: 'wasm' });
+await mkdir(args.run, { recursive: true });
+
+let train = await readSplit(join(args.cache, 'train'));
+const val = await readSplit(join(args.cache, 'val'));
+const tapNames = train.meta.features.filter((f) => f.name.startsWith('tap')).map((f) => f.name);
+const tapSpecs = tapNames.map((name) => train.meta.features.find((f) => f.name === name)!);
+const globalSpec = train.meta.features.find((f) => f.name === 'global')!;
+const strides = tapSpecs.map((s) => CACHE_SIZE / s.shape[0]);
+const pixels = CACHE_SIZE * CACHE_SIZE;
+// Training photos with cached features (a seeded random subset while the cache is being built).
+let trainPhotos = train.meta.featureIndices ?? Array.from({ length: train.meta.count }, (_, i) => i);
+
+// The class-rebalancing weights from the training photos' ab (Zhang et al. 2016 eq. 3–4), at 1/4 resolution.
+const priorCounts = createAbPriorAccumulator();
+for (const i of trainPhotos) priorCounts.add(blockMeanAb(train, i, 0, 0, CACHE_SIZE));
+const classWeights = computeRebalanceWeights(smoothPrior(priorCounts.result(), { sigma: 5 }), { lambda: 0.5 });
+await writeFile(join(args.run, 'rebalance-weights.json'), JSON.stringify(Array.from(classWeights)) + '\n');
+const classWeightsTensor = tf.tensor1d(Float32Array.from(classWeights));
+
+const head = buildHypercolumnHead({ ...TRAINING.head, tapChannels: tapSpecs.map((s) => s.shape[2]), globalChannels: globalSpec.shape[0] });
+const optimizer = tf.train.adam(TRAINING.schedule.initialRate, TRAINING.optimizer.beta1, TRAINING.optimizer.beta2);
+const rateAt = (step: number): number => Math.max(TRAINING.schedule.initialRate * 0.5 ** (step / TRAINING.schedule.halfLife), TRAINING.schedule.minRate);
+const store = createFileCheckpointStore({ directory: join(args.run, 'checkpoints'), keepLast: 1, keepBest: true });
+
+let step = 0, bestAuc = -Infinity;
+const latest = await store.loadLatest();
+if (latest) {
+  const manifest = await restoreCheckpoint(latest, { models: { head }, optimizers: { head: optimizer } });
+  step = manifest.step ?? 0;
+  bestAuc = manifest.bestMetric ?? -Infinity;
+  console.log(`resumed at step ${step}`);
+}
+// Every random choice of step s comes from a generator seeded with (seed, s): a resumed run draws what an
+// uninterrupted one would have drawn.
+const stepRandom = (s: number) => createRandom((TRAINING.seed * 1_000_003 + s) >>> 0);
+
+/** ab block means (Lab units) of photo `i`'s crop at (top, left) of side `side`, at 1/4 resolution, interleaved. */
+function blockMeanAb(split: CachedSplit, i: number, top: number, left: number, side: number): Float32Array {
+  const out = new Float32Array((side / 4) * (side / 4) * 2);
+  const base = i * pixels * 2;
+  for (let y = 0; y < side; y++) {
+    const row = ((y >> 2) * (side / 4)) * 2;
+    for (let x = 0; x < side; x++) {
+      const src = base + ((top + y) * CACHE_SIZE + left + x) * 2;
+      const dst = row + (x >> 2) * 2;
+      out[dst] += split.ab[src] / 16;
+      out[dst + 1] += split.ab[src + 1] / 16;
+    }
+  }
+  return out;
+}
+
+interface Batch {
+  taps: tf.Tensor4D[];
+  global: tf.Tensor2D;
+  lightness: tf.Tensor4D;
+  abTruth: tf.Tensor4D;
+}
+
+/** Photos `indices` cropped at (top, left) to `side` (multiples of 32): features, lightness, ab / 110. */
+function assemble(split: CachedSplit, indices: number[], offsets: [number, number][], side: number): Batch {
+  const b = indices.length;
+  const taps = tapSpecs.map((spec, t) => {
+    const [h, w, c] = spec.shape;
+    const s = strides[t], ch = side / s;
+    const out = new Float32Array(b * ch * ch * c);
+    const source = split.features.get(spec.name)!;
+    indices.forEach((photo, k) => {
+      const [top, left] = offsets[k];
+      for (let y = 0; y < ch; y++) {
+        const from = photo * elements(spec.shape) + ((top / s + y) * w + left / s) * c;
+        const to = (k * ch + y) * ch * c;
+        for (let j = 0; j < ch * c; j++) out[to + j] = FLOAT16_TABLE[source[from + j]];
+      }
+      void h;
+    });
+    return tf.tensor4d(out, [b, ch, ch, c]);
+  });
+  const g = new Float32Array(b * globalSpec.shape[0]);
+  const globalSource = split.features.get('global')!;
+  indices.forEach((photo, k) => {
+    for (let j = 0; j < globalSpec.shape[0]; j++) g[k * globalSpec.shape[0] + j] = FLOAT16_TABLE[globalSource[photo * globalSpec.shape[0] + j]];
+  });
+  const l = new Float32Array(b * side * side);
+  const ab = new Float32Array(b * side * side * 2);
+  indices.forEach((photo, k) => {
+    const [top, left] = offsets[k];
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) {
+        const p = photo * pixels + (top + y) * CACHE_SIZE + left + x;
+        const q = (k * side + y) * side + x;
+        l[q] = (split.lightness[p] / 2.55 - 50) / 100;
+        ab[2 * q] = split.ab[2 * p] / 110;
+        ab[2 * q + 1] = split.ab[2 * p + 1] / 110;
+      }
+    }
+  });
+  return { taps, global: tf.tensor2d(g, [b, globalSpec.shape[0]]), lightness: tf.tensor4d(l, [b, side, side, 1]), abTruth: tf.tensor4d(ab, [b, side, side, 2]) };
+}
+
+function trainStep(s: number): number {
+  const rng = stepRandom(s);
+  const grid = (CACHE_SIZE - TRAINING.crop) / 32 + 1;
+  const indices = Array.from({ length: TRAINING.batchSize }, () => trainPhotos[rng.int(trainPhotos.length)]);
+  const offsets = indices.map(() => [32 * rng.int(grid), 32 * rng.int(grid)] as [number, number]);
+  const batch = assemble(train, indices, offsets, TRAINING.crop);
+  const { hintAb, hintMask } = simulateHints(batch.abTruth, { ...TRAINING.hints, random: rng });
+  const quarter = TRAINING.crop / 4;
+  const abQuarter = new Float32Array(TRAINING.batchSize * quarter * quarter * 2);
+  indices.forEach((photo, k) => abQuarter.set(blockMeanAb(train, photo, offsets[k][0], offsets[k][1], TRAINING.crop), k * quarter * quarter * 2));
+  const target = tf.tensor4d(encodeSoft(abQuarter), [TRAINING.batchSize, quarter, quarter, TRAINING.head.bins]);
+  const inputs = [...batch.taps, batch.global, batch.lightness, hintAb, hintMask];
+  const loss = optimizer.minimize(
+    () => computeMultinomialCrossEntropy(head.apply(inputs, { training: true }) as tf.Tensor4D, target, { classWeights: classWeightsTensor }) as tf.Scalar,
+    true,
+    head.trainableWeights.map((w) => w.read() as tf.Variable),
+  )!;
+  const value = loss.dataSync()[0];
+  tf.dispose([loss, target, hintAb, hintMask, batch.abTruth, ...inputs]);
+  return value;
+}
+
+// Validation: evenly spaced held-out photos of photos/val, whole (256 px), no points.
+const valIndices = Array.from({ length: TRAINING.validationPhotos }, (_, k) => Math.floor((k * val.meta.count) / TRAINING.validationPhotos));
+const valPhotos: ImageLike[] = await Promise.all(valIndices.map((i) => readImageFile(join(args.data, val.meta.names[i]))));
+
+/** The head on a whole cached photo without points: ab in Lab units `[1, 64, 64, 2]`. */
+function predictCached(split: CachedSplit, photo: number): tf.Tensor4D {
+  const batch = assemble(split, [photo], [[0, 0]], CACHE_SIZE);
+  const zerosAb = tf.zeros([1, CACHE_SIZE, CACHE_SIZE, 2]);
+  const zerosMask = tf.zeros([1, CACHE_SIZE, CACHE_SIZE, 1]);
+  const ab = tf.tidy(() => decodeAnnealedMean(head.predict([...batch.taps, batch.global, batch.lightness, zerosAb, zerosMask]) as tf.Tensor4D));
+  tf.dispose([...batch.taps, batch.global, batch.lightness, batch.abTruth, zerosAb, zerosMask]);
+  return ab;
+}
+
+async function save(metric?: number): Promise<void> {
+  await store.save(
+    await captureCheckpoint({
+      models: { head },
+      optimizers: { head: optimizer },
+      step,
+      ...(metric !== undefined ? { metric: { name: 'val_auc_rebalanced', value: metric, mode: 'max' as const } } : {}),
+      bestMetric: Number.isFinite(bestAuc) ? bestAuc : undefined,
+      metadata: { training: JSON.parse(JSON.stringify(TRAINING)), tapChannels: tapSpecs.map((s) => s.shape[2]), globalChannels: globalSpec.shape[0] },
+    }),
+  );
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { stopping = true; });
+if (step === 0) {
+  await writeFile(join(args.run, 'curve.csv'), 'step,seconds,rate,ce\n');
+  await writeFile(join(args.run, 'validation.csv'), 'step,seconds,auc,auc_rebalanced,psnr,colorfulness\n');
+}
+console.log(`training ${TRAINING.system} on ${trainPhotos.length} photos with ${threads} wasm thread(s) until ${new Date(deadline).toISOString()}`);
+const started = Date.now();
+let windowLoss = 0, windowSteps = 0;
+while (!stopping && Date.now() < deadline) {
+  setLearningRate(optimizer, rateAt(step));
+  windowLoss += trainStep(step);
+  windowSteps++;
+  step++;
+  if (step % 25 === 0) {
+    const line = `${step},${((Date.now() - started) / 1000).toFixed(0)},${rateAt(step)},${(windowLoss / windowSteps).toFixed(5)}`;
+    await appendFile(join(args.run, 'curve.csv'), line + '\n');
+    console.log(`step ${step} ce ${(windowLoss / windowSteps).toFixed(4)} lr ${rateAt(step).toExponential(2)} (${((Date.now() - started) / 1000).toFixed(0)} s in this session)`);
+    windowLoss = windowSteps = 0;
+  }
+  let metric: number | undefined;
+  if (step % TRAINING.validateEvery === 0) {
+    const v = await measurePhotos(valPhotos, classWeights, (k) => predictCached(val, valIndices[k]));
+    metric = v.aucRebalanced;
+    bestAuc = Math.max(bestAuc, metric);
+    await appendFile(join(args.run, 'validation.csv'), `${step},${((Date.now() - started) / 1000).toFixed(0)},${v.auc.toFixed(5)},${v.aucRebalanced.toFixed(5)},${v.psnr.toFixed(3)},${v.colorfulness.toFixed(2)}\n`);
+    console.log(`validation at ${step}: AuC ${v.auc.toFixed(4)}, rebalanced ${v.aucRebalanced.toFixed(4)}, PSNR ${v.psnr.toFixed(2)}, colourfulness ${v.colorfulness.toFixed(1)} (truth ${v.truthColorfulness.toFixed(1)})`);
+  }
+  if (metric !== undefined || step % TRAINING.checkpointEvery === 0) await save(metric);
+  // A cache still being built: take the photos added since (the rebalancing weights stay those of the start).
+  if (step % TRAINING.checkpointEvery === 0 && train.meta.featureIndices !== undefined && train.meta.featureIndices.length < train.meta.count) {
+    const meta = JSON.parse(await readFile(join(args.cache, 'train', 'meta.json'), 'utf8')) as { featureIndices?: number[] };
+    if ((meta.featureIndices?.length ?? train.meta.count) > trainPhotos.length) {
+      train = await readSplit(join(args.cache, 'train'));
+      trainPhotos = train.meta.featureIndices ?? Array.from({ length: train.meta.count }, (_, i) => i);
+      console.log(`step ${step}: the cache now holds ${trainPhotos.length} training photos`);
+    }
+  }
+}
+await save();
+console.log(`stopped at step ${step}; checkpoint saved`);
+process.exit(0);
