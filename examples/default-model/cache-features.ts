@@ -3,7 +3,7 @@
  * photos once (lightness and ab at 256 × 256), then run the frozen MobileNetV2 backbone once per photo and
  * keep its hypercolumn taps and pooled global feature in float16.
  *
- *   node --import tsx examples/default-model/cache-features.ts [--stage images|features|all] [--data ../shared/data] [--cache /work/cache/default-mnv2] [--threads 2]
+ *   node --import tsx examples/default-model/cache-features.ts [--stage images|features|all] --data <data folder> --cache <cache folder> [--threads 2]
  *
  * Training photos: `photos/train` and `scenes/train`; validation: `photos/val` (the model card's 222) and
  * `scenes/val`. The demo's photos (examples/images) are left out of both.
@@ -18,6 +18,7 @@ import { createRandom, imageToLab, shuffledIndices } from 'tfjs-colorization';
 import { readImageFile, useWasmThreads } from 'tfjs-colorization/node';
 import { CACHE_SIZE, elements, readSplit, toFloat16, writeSplitFeatures, writeSplitImages, type FeatureSpec } from './feature-cache.js';
 import { loadBackboneFeatures } from './mnv2.js';
+import { requireFolderFlag } from '../require-data-folder.js';
 
 export const SPLITS: Record<string, string[]> = {
   train: ['photos/train', 'scenes/train'],
@@ -28,13 +29,15 @@ export const SPLITS: Record<string, string[]> = {
 const { values: args } = parseArgs({
   options: {
     stage: { type: 'string', default: 'all' },
-    data: { type: 'string', default: '../shared/data' },
-    cache: { type: 'string', default: '/work/cache/default-mnv2' },
+    data: { type: 'string' },
+    cache: { type: 'string' },
     threads: { type: 'string', default: '2' },
     splits: { type: 'string', default: 'val,train,scenes-val' },
     saveEvery: { type: 'string', default: '480' },
   },
 });
+const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
+const cacheDir = requireFolderFlag('--cache', args.cache, 'the feature cache of cache-features.ts (any local folder outside the repository)');
 if (!['images', 'features', 'all'].includes(args.stage)) throw new Error(`--stage: expected images, features or all, received ${args.stage}`);
 const splits = args.splits.split(',');
 
@@ -46,7 +49,7 @@ async function cacheImages(split: string): Promise<void> {
   const exclude = await demoNames();
   const paths: string[] = [];
   for (const dir of SPLITS[split]) {
-    for (const f of (await readdir(join(args.data, dir))).sort()) if (/\.(jpe?g|png)$/i.test(f) && !exclude.has(f)) paths.push(join(args.data, dir, f));
+    for (const f of (await readdir(join(dataDir, dir))).sort()) if (/\.(jpe?g|png)$/i.test(f) && !exclude.has(f)) paths.push(join(dataDir, dir, f));
   }
   const n = paths.length, pixels = CACHE_SIZE * CACHE_SIZE;
   const lightness = new Uint8Array(n * pixels);
@@ -66,16 +69,16 @@ async function cacheImages(split: string): Promise<void> {
           ab[2 * (i * pixels + p)] = Math.max(-128, Math.min(127, Math.round(lab.a[p])));
           ab[2 * (i * pixels + p) + 1] = Math.max(-128, Math.min(127, Math.round(lab.b[p])));
         }
-        names[i] = paths[i].slice(args.data.length + 1);
+        names[i] = paths[i].slice(dataDir.length + 1);
       }
     }),
   );
-  await writeSplitImages(join(args.cache, split), names, lightness, ab);
+  await writeSplitImages(join(cacheDir, split), names, lightness, ab);
   console.log(`${split}: ${n} photos decoded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 async function cacheFeatures(split: string): Promise<void> {
-  const cached = await readSplit(join(args.cache, split), { features: false });
+  const cached = await readSplit(join(cacheDir, split), { features: false });
   const { model, names } = await loadBackboneFeatures();
   const n = cached.meta.count, size = CACHE_SIZE, pixels = size * size;
   // Per-photo shapes from one run (the backbone takes any size).
@@ -104,7 +107,7 @@ async function cacheFeatures(split: string): Promise<void> {
     tf.dispose([x, ...outputs]);
     const done = start + chosen.length;
     if (done % Number(args.saveEvery) === 0 || done === n) {
-      await writeSplitFeatures(join(args.cache, split), specs, values, order.slice(0, done));
+      await writeSplitFeatures(join(cacheDir, split), specs, values, order.slice(0, done));
       console.log(`${split}: features of ${done}/${n} photos saved, ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
   }

@@ -4,7 +4,7 @@
  * model (lightness, hint_ab, hint_mask → 313-bin logits), written to models/default/ with float16 weights,
  * and a check of what float16 storage changes (max and mean decoded ab difference on 48 held-out photos).
  *
- *   node --import tsx examples/default-model/export-mnv2.ts [--run runs/default-mnv2] [--data ../shared/data] [--out models/default] [--pick newest|best]
+ *   node --import tsx examples/default-model/export-mnv2.ts [--run runs/default-mnv2] --data <data folder> [--out models/default] [--pick newest|best]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -15,15 +15,17 @@ import { parseArgs } from 'node:util';
 import { buildHypercolumnColorizer, buildHypercolumnHead, decodeAnnealedMean, imageToLab, restoreCheckpoint } from 'tfjs-colorization';
 import { createFileCheckpointStore, loadModelFiles, readImageFile, saveModelFiles, useWasmThreads } from 'tfjs-colorization/node';
 import { GLOBAL_NAME, TAP_NAMES, loadBackbone } from './mnv2.js';
+import { requireFolderFlag } from '../require-data-folder.js';
 
 const { values: args } = parseArgs({
   options: {
     run: { type: 'string', default: 'runs/default-mnv2' },
-    data: { type: 'string', default: '../shared/data' },
+    data: { type: 'string' },
     out: { type: 'string', default: 'models/default' },
     pick: { type: 'string', default: 'newest' },
   },
 });
+const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
 if (args.pick !== 'newest' && args.pick !== 'best') throw new Error(`--pick: expected newest or best, received ${args.pick}`);
 tf.env().set('PROD', true);
 await useWasmThreads({ threads: 2 });
@@ -43,7 +45,7 @@ const saved = await saveModelFiles(model, args.out, { weights: 'float16' });
 const reloaded = await loadModelFiles(args.out);
 
 // float16 storage against the float32 weights, on 48 evenly spaced held-out photos, no points.
-const valDir = join(args.data, 'photos/val');
+const valDir = join(dataDir, 'photos/val');
 const files = (await readdir(valDir)).filter((f) => /\.jpe?g$/i.test(f)).sort();
 const chosen = files.filter((_, i) => i % Math.floor(files.length / 48) === 0).slice(0, 48);
 let maxDiff = 0, sumDiff = 0, count = 0;

@@ -2,7 +2,7 @@
  * Train the default model's head (buildHypercolumnHead) on cached MobileNetV2 features: resumable,
  * stoppable at any moment. Run cache-features.ts first.
  *
- *   node --import tsx examples/default-model/train-head.ts [--minutes 30] [--threads 1] [--cache /work/cache/default-mnv2] [--run runs/default-mnv2] [--data ../shared/data]
+ *   node --import tsx examples/default-model/train-head.ts [--minutes 30] [--threads 1] --cache <cache folder> [--run runs/default-mnv2] --data <data folder>
  *
  * Each step: 16 random 128 × 128 crops (offsets on the backbone's 32-pixel grid, so the cached feature
  * maps crop exactly) of the training photos, simulated user points from the truth (Zhang et al. 2017 §3.2;
@@ -37,6 +37,7 @@ import {
 import { createFileCheckpointStore, readImageFile, useWasmThreads } from 'tfjs-colorization/node';
 import { CACHE_SIZE, FLOAT16_TABLE, elements, readSplit, type CachedSplit } from './feature-cache.js';
 import { measurePhotos } from './photo-metrics.js';
+import { requireFolderFlag } from '../require-data-folder.js';
 
 /** Everything that defines the run. Changing it starts a different model: use a new --run directory. */
 export const TRAINING = {
@@ -59,19 +60,21 @@ const { values: args } = parseArgs({
   options: {
     minutes: { type: 'string', default: '30' },
     threads: { type: 'string', default: '1' },
-    cache: { type: 'string', default: '/work/cache/default-mnv2' },
-    data: { type: 'string', default: '../shared/data' },
+    cache: { type: 'string' },
+    data: { type: 'string' },
     run: { type: 'string', default: 'runs/default-mnv2' },
   },
 });
+const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
+const cacheDir = requireFolderFlag('--cache', args.cache, 'the feature cache of cache-features.ts (any local folder outside the repository)');
 const deadline = Date.now() + Number(args.minutes) * 60_000;
 tf.env().set('PROD', true);
 const { threads } = await useWasmThreads({ threads: Number(args.threads) });
 registerKernels({ backend: 'wasm' });
 await mkdir(args.run, { recursive: true });
 
-let train = await readSplit(join(args.cache, 'train'));
-const val = await readSplit(join(args.cache, 'val'));
+let train = await readSplit(join(cacheDir, 'train'));
+const val = await readSplit(join(cacheDir, 'val'));
 const tapNames = train.meta.features.filter((f) => f.name.startsWith('tap')).map((f) => f.name);
 const tapSpecs = tapNames.map((name) => train.meta.features.find((f) => f.name === name)!);
 const globalSpec = train.meta.features.find((f) => f.name === 'global')!;
@@ -192,7 +195,7 @@ function trainStep(s: number): number {
 
 // Validation: evenly spaced held-out photos of photos/val, whole (256 px), no points.
 const valIndices = Array.from({ length: TRAINING.validationPhotos }, (_, k) => Math.floor((k * val.meta.count) / TRAINING.validationPhotos));
-const valPhotos: ImageLike[] = await Promise.all(valIndices.map((i) => readImageFile(join(args.data, val.meta.names[i]))));
+const valPhotos: ImageLike[] = await Promise.all(valIndices.map((i) => readImageFile(join(dataDir, val.meta.names[i]))));
 
 /** The head on a whole cached photo without points: ab in Lab units `[1, 64, 64, 2]`. */
 function predictCached(split: CachedSplit, photo: number): tf.Tensor4D {
@@ -248,9 +251,9 @@ while (!stopping && Date.now() < deadline) {
   if (metric !== undefined || step % TRAINING.checkpointEvery === 0) await save(metric);
   // A cache still being built: take the photos added since (the rebalancing weights stay those of the start).
   if (step % TRAINING.checkpointEvery === 0 && train.meta.featureIndices !== undefined && train.meta.featureIndices.length < train.meta.count) {
-    const meta = JSON.parse(await readFile(join(args.cache, 'train', 'meta.json'), 'utf8')) as { featureIndices?: number[] };
+    const meta = JSON.parse(await readFile(join(cacheDir, 'train', 'meta.json'), 'utf8')) as { featureIndices?: number[] };
     if ((meta.featureIndices?.length ?? train.meta.count) > trainPhotos.length) {
-      train = await readSplit(join(args.cache, 'train'));
+      train = await readSplit(join(cacheDir, 'train'));
       trainPhotos = train.meta.featureIndices ?? Array.from({ length: train.meta.count }, (_, i) => i);
       console.log(`step ${step}: the cache now holds ${trainPhotos.length} training photos`);
     }

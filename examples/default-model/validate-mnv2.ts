@@ -5,7 +5,7 @@
  * and mean |ΔL|; and the sampled alternatives (`sampleColorizations` with the colorizer's window), each
  * scored the same way. Writes docs/default-model/validation.json and validation-samples.jpg.
  *
- *   node --import tsx examples/default-model/validate-mnv2.ts [--model models/default] [--compare dir] [--run runs/default-mnv2] [--data ../shared/data] [--out docs/default-model]
+ *   node --import tsx examples/default-model/validate-mnv2.ts [--model models/default] [--compare dir] [--run runs/default-mnv2] --data <data folder> [--out docs/default-model]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -17,24 +17,26 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { COLORIZER_SAMPLE_WINDOW, decodeAnnealedMean, labPlanesToRgb, recombineLab, sampleColorizations, type ImageLike, type LabPlanes } from 'tfjs-colorization';
 import { loadModelFiles, readImageFile, useWasmThreads, writeContactSheet } from 'tfjs-colorization/node';
 import { measurePhotos, type PhotoMetrics } from './photo-metrics.js';
+import { requireFolderFlag } from '../require-data-folder.js';
 
 const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: 'models/default' },
     compare: { type: 'string' },
     run: { type: 'string', default: 'runs/default-mnv2' },
-    data: { type: 'string', default: '../shared/data' },
+    data: { type: 'string' },
     out: { type: 'string', default: 'docs/default-model' },
     samples: { type: 'string', default: '3' },
     window: { type: 'string' },
     limit: { type: 'string' },
   },
 });
+const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
 tf.env().set('PROD', true);
 await useWasmThreads({ threads: 2 });
 const weights = JSON.parse(await readFile(join(args.run, 'rebalance-weights.json'), 'utf8')) as number[];
 const demo = new Set((await readdir('examples/images')).filter((f) => /\.(jpe?g|png)$/i.test(f)));
-const valDir = join(args.data, 'photos/val');
+const valDir = join(dataDir, 'photos/val');
 const files = (await readdir(valDir)).filter((f) => /\.(jpe?g|png)$/i.test(f) && !demo.has(f)).sort().slice(0, args.limit ? Number(args.limit) : undefined);
 const photos: ImageLike[] = [];
 for (const f of files) photos.push(await readImageFile(join(valDir, f)));
