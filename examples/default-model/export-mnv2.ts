@@ -13,7 +13,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildHypercolumnColorizer, buildHypercolumnHead, decodeAnnealedMean, imageToLab, restoreCheckpoint } from 'tfjs-colorization';
-import { createFileCheckpointStore, loadModelFiles, readImageFile, saveModelFiles, useWasmThreads } from 'tfjs-colorization/node';
+import { createFileCheckpointStore, createNodeColorizer, loadModelFiles, readImageFile, saveModelFiles, useWasmThreads, writeImageFile } from 'tfjs-colorization/node';
 import { GLOBAL_NAME, TAP_NAMES, loadBackbone } from './mnv2.js';
 import { requireFolderFlag } from '../require-data-folder.js';
 
@@ -72,4 +72,21 @@ const summary = {
 };
 await writeFile(join(args.out, 'training.json'), JSON.stringify(summary, null, 2) + '\n');
 console.log(JSON.stringify(summary, null, 2));
+
+// The regression pin of tests/node/bundled-model.test.ts: a small known picture and what the exported model
+// makes of it here (wasm, through createNodeColorizer as a user would); the test recomputes it on cpu.
+const FIXTURE = 'tests/fixtures/bundled-model';
+const known = await readImageFile('examples/images/kodak_kodim23.jpg');
+const sharp = (await import('sharp')).default;
+const { data, info } = await sharp(Buffer.from(known.data as Uint8Array), { raw: { width: known.width, height: known.height, channels: known.channels } })
+  .resize(96, 80, { fit: 'cover' })
+  .raw()
+  .toBuffer({ resolveWithObject: true });
+const small = { data: new Uint8Array(data), width: info.width, height: info.height, channels: info.channels as 3 };
+await writeImageFile(join(FIXTURE, 'input.png'), small);
+const colorizer = await createNodeColorizer({ model: args.out, backend: false });
+const { rgb } = await colorizer.colorize(small);
+await writeImageFile(join(FIXTURE, 'expected.png'), rgb);
+colorizer.dispose();
+console.log(`wrote ${FIXTURE}/input.png and expected.png`);
 process.exit(0);

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { COLORIZER_SAMPLE_WINDOW, decodeAnnealedMean, labPlanesToRgb, recombineLab, sampleColorizations, type ImageLike, type LabPlanes } from 'tfjs-colorization';
 import { loadModelFiles, readImageFile, useWasmThreads, writeContactSheet } from 'tfjs-colorization/node';
-import { measurePhotos, type PhotoMetrics } from './photo-metrics.js';
+import { measurePhotoOutputs, measurePhotos, type PhotoMetrics } from './photo-metrics.js';
 import { requireFolderFlag } from '../require-data-folder.js';
 
 const { values: args } = parseArgs({
@@ -56,40 +56,26 @@ function logitsOf(model: tfl.LayersModel, lab: LabPlanes): tf.Tensor4D {
   });
 }
 
-async function measureModel(model: tfl.LayersModel, withSamples: boolean): Promise<{ mean: PhotoMetrics; samples: PhotoMetrics[]; seconds: number }> {
+async function measureModel(model: tfl.LayersModel, samples: number): Promise<{ mean: PhotoMetrics; samples: PhotoMetrics[]; seconds: number }> {
   const t0 = performance.now();
-  const mean = await measurePhotos(photos, weights, (_, lab) => {
+  const results = await measurePhotoOutputs(photos, weights, 1 + samples, async (i, lab) => {
     const logits = logitsOf(model, lab);
     const ab = decodeAnnealedMean(logits);
+    // The K samples of `colorize(photo, { samples: K, seed: i })`.
+    const drawn = samples > 0 ? sampleColorizations(logits, { count: samples, seed: i, window }) : [];
     logits.dispose();
-    return ab;
+    return [ab, ...drawn];
   });
-  const seconds = (performance.now() - t0) / 1000;
-  const samples: PhotoMetrics[] = [];
-  if (withSamples) {
-    for (let k = 0; k < K; k++) {
-      samples.push(
-        await measurePhotos(photos, weights, (i, lab) => {
-          const logits = logitsOf(model, lab);
-          // Sample k of K drawn with seed i, as `colorize(photo, { samples: K, seed: i })` would.
-          const drawn = sampleColorizations(logits, { count: k + 1, seed: i, window });
-          logits.dispose();
-          tf.dispose(drawn.slice(0, k));
-          return drawn[k];
-        }),
-      );
-    }
-  }
-  return { mean, samples, seconds };
+  return { mean: results[0], samples: results.slice(1), seconds: (performance.now() - t0) / 1000 };
 }
 
 const model = await loadModelFiles(args.model);
-const ours = await measureModel(model, true);
+const ours = await measureModel(model, K);
 const gray = await measurePhotos(photos, weights, null);
 let compared: PhotoMetrics | null = null;
 if (args.compare) {
   const other = await loadModelFiles(args.compare);
-  compared = (await measureModel(other, false)).mean;
+  compared = (await measureModel(other, 0)).mean;
   other.dispose();
 }
 const training = JSON.parse(await readFile(join(args.model, 'training.json'), 'utf8')) as unknown;
