@@ -2,6 +2,7 @@
  * Export the default model for the package: the head of runs/default-mnv2 (newest checkpoint, or `--pick
  * best` by the run's 64-photo rebalanced AuC) joined with the frozen MobileNetV2 into one tfjs-layers
  * model (lightness, hint_ab, hint_mask → 313-bin logits), written to models/default/ with float16 weights,
+ * with the decoding temperature `--temperature` (from tune-temperature.ts) folded into the logits layer,
  * and a check of what float16 storage changes (max and mean decoded ab difference on 48 held-out photos).
  *
  *   node --import tsx examples/default-model/export-mnv2.ts [--run runs/default-mnv2] --data <data folder> [--out models/default] [--pick newest|best]
@@ -23,6 +24,7 @@ const { values: args } = parseArgs({
     data: { type: 'string' },
     out: { type: 'string', default: 'models/default' },
     pick: { type: 'string', default: 'newest' },
+    temperature: { type: 'string', default: '0.38' },
   },
 });
 const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
@@ -40,6 +42,17 @@ await restoreCheckpoint(record, { models: { head } });
 const backbone = await loadBackbone();
 const model = buildHypercolumnColorizer({ backbone, tapNames: TAP_NAMES, globalName: GLOBAL_NAME, head, ...shape });
 backbone.dispose();
+// The decoding temperature chosen by tune-temperature.ts, folded into the logits layer: annealing
+// c · z at the default T = 0.38 is annealing z at T = 0.38 / c.
+const temperature = Number(args.temperature);
+if (!(temperature > 0)) throw new Error(`--temperature: expected a positive number, received ${args.temperature}`);
+const scale = 0.38 / temperature;
+if (scale !== 1) {
+  const logitsLayer = model.getLayer('logits');
+  const scaled = logitsLayer.getWeights().map((w) => tf.mul(w, scale));
+  logitsLayer.setWeights(scaled);
+  tf.dispose(scaled);
+}
 
 const saved = await saveModelFiles(model, args.out, { weights: 'float16' });
 const reloaded = await loadModelFiles(args.out);
@@ -64,6 +77,7 @@ for (const f of chosen) {
 const summary = {
   run: args.run,
   step: record.manifest.step,
+  temperature,
   metric: record.manifest.metric ?? null,
   parameters: model.countParams(),
   trainableParameters: model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, c) => a * (c ?? 1), 1), 0),
