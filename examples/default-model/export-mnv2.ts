@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildHypercolumnColorizer, buildHypercolumnHead, decodeAnnealedMean, imageToLab, restoreCheckpoint } from 'tfjs-colorization';
@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'models/default' },
     pick: { type: 'string', default: 'newest' },
     temperature: { type: 'string', default: '0.38' },
+    adjust: { type: 'string', default: '0' },
   },
 });
 const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
@@ -46,12 +47,16 @@ backbone.dispose();
 // c · z at the default T = 0.38 is annealing z at T = 0.38 / c.
 const temperature = Number(args.temperature);
 if (!(temperature > 0)) throw new Error(`--temperature: expected a positive number, received ${args.temperature}`);
+// And the logit adjustment β of tune-temperature.ts (bias − β · log w_q, w the training rebalancing weights).
+const beta = Number(args.adjust);
 const scale = 0.38 / temperature;
-if (scale !== 1) {
+if (scale !== 1 || beta !== 0) {
+  const rebalance = JSON.parse(await readFile(join(args.run, 'rebalance-weights.json'), 'utf8')) as number[];
   const logitsLayer = model.getLayer('logits');
-  const scaled = logitsLayer.getWeights().map((w) => tf.mul(w, scale));
-  logitsLayer.setWeights(scaled);
-  tf.dispose(scaled);
+  const [kernel, bias] = logitsLayer.getWeights();
+  const adjusted = [tf.mul(kernel, scale), tf.mul(tf.sub(bias, tf.mul(tf.tensor1d(rebalance.map((w) => Math.log(w))), beta)), scale)];
+  logitsLayer.setWeights(adjusted);
+  tf.dispose(adjusted);
 }
 
 const saved = await saveModelFiles(model, args.out, { weights: 'float16' });
@@ -78,6 +83,7 @@ const summary = {
   run: args.run,
   step: record.manifest.step,
   temperature,
+  logitAdjustment: beta,
   metric: record.manifest.metric ?? null,
   parameters: model.countParams(),
   trainableParameters: model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, c) => a * (c ?? 1), 1), 0),

@@ -5,7 +5,7 @@
  * then folds the chosen T into the logits layer (`--temperature`), so the package's default T = 0.38
  * decodes the bundled model at the chosen T.
  *
- *   node --import tsx examples/default-model/tune-temperature.ts --data <data folder> [--model models/default] [--run runs/default-mnv2] [--photos 64]
+ *   node --import tsx examples/default-model/tune-temperature.ts --data <data folder> [--model models/default | --from-checkpoint] [--run runs/default-mnv2] [--photos 64]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -13,8 +13,10 @@ import '@tensorflow/tfjs-layers';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeAnnealedMean, type ImageLike } from 'tfjs-colorization';
-import { loadModelFiles, readImageFile, useWasmThreads } from 'tfjs-colorization/node';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { buildHypercolumnColorizer, buildHypercolumnHead, decodeAnnealedMean, restoreCheckpoint, type ImageLike } from 'tfjs-colorization';
+import { createFileCheckpointStore, loadModelFiles, readImageFile, useWasmThreads } from 'tfjs-colorization/node';
+import { GLOBAL_NAME, TAP_NAMES, loadBackbone } from './mnv2.js';
 import { requireFolderFlag } from '../require-data-folder.js';
 import { measurePhotoOutputs, measurePhotos } from './photo-metrics.js';
 
@@ -22,9 +24,11 @@ const { values: args } = parseArgs({
   options: {
     data: { type: 'string' },
     model: { type: 'string', default: 'models/default' },
+    'from-checkpoint': { type: 'boolean', default: false },
     run: { type: 'string', default: 'runs/default-mnv2' },
     photos: { type: 'string', default: '64' },
-    temperatures: { type: 'string', default: '0.3,0.38,0.5,0.6,0.7,0.85,1' },
+    temperatures: { type: 'string', default: '0.38,0.6,1' },
+    adjustments: { type: 'string', default: '0,0.5,1' },
   },
 });
 const dataDir = requireFolderFlag('--data', args.data, 'scenes/val (the photo data set)');
@@ -36,20 +40,40 @@ const files = (await readdir(dir)).filter((f) => /\.jpe?g$/i.test(f)).sort();
 const count = Number(args.photos);
 const photos: ImageLike[] = [];
 for (let k = 0; k < count; k++) photos.push(await readImageFile(join(dir, files[Math.floor((k * files.length) / count)])));
-const model = await loadModelFiles(args.model);
+// The model: an exported folder, or (with --from-checkpoint) the run's newest head joined with the backbone.
+let model: tfl.LayersModel;
+if (args['from-checkpoint']) {
+  const record = await createFileCheckpointStore({ directory: join(args.run, 'checkpoints') }).loadLatest();
+  if (!record) throw new Error(`no checkpoint in ${args.run}/checkpoints`);
+  const metadata = record.manifest.metadata as { training: { head: { width: number; convs: number; outputStride: number; bins: number } }; tapChannels: number[]; globalChannels: number };
+  const head = buildHypercolumnHead({ ...metadata.training.head, tapChannels: metadata.tapChannels, globalChannels: metadata.globalChannels });
+  await restoreCheckpoint(record, { models: { head } });
+  const backbone = await loadBackbone();
+  model = buildHypercolumnColorizer({ backbone, tapNames: TAP_NAMES, globalName: GLOBAL_NAME, head, ...metadata.training.head });
+  backbone.dispose();
+  console.log(`checkpoint of step ${record.manifest.step}`);
+} else {
+  model = await loadModelFiles(args.model);
+}
 // The exported model may already have a temperature folded in; T here is relative to its logits.
+// Logit adjustment (Menon et al. 2021, "Long-tail learning via logit adjustment", ICLR): a network trained
+// with class weights w_q learns scores shifted by log w_q; subtracting β · log w_q moves the prediction back
+// toward the unweighted distribution (β = 1 undoes the rebalancing, β = 0 keeps it).
 const temperatures = args.temperatures.split(',').map(Number);
-const results = await measurePhotoOutputs(photos, weights, temperatures.length, async (_, lab) => {
+const adjustments = args.adjustments.split(',').map(Number);
+const combos = adjustments.flatMap((beta) => temperatures.map((t) => ({ beta, t })));
+const logWeights = tf.tensor1d(weights.map((w) => Math.log(w)));
+const results = await measurePhotoOutputs(photos, weights, combos.length, async (_, lab) => {
   const logits = tf.tidy(() => model.predict([tf.tensor4d(lab.lightness.map((l) => (l - 50) / 100), [1, lab.height, lab.width, 1]), tf.zeros([1, lab.height, lab.width, 2]), tf.zeros([1, lab.height, lab.width, 1])]) as tf.Tensor4D);
-  // T > 1 is reached by scaling the logits: softmax(z / T) = softmax((z · 0.5) / (2T)).
-  const out = temperatures.map((t) => tf.tidy(() => (t <= 1 ? decodeAnnealedMean(logits, { temperature: t }) : decodeAnnealedMean(tf.mul(logits, 1 / t) as tf.Tensor4D, { temperature: 1 }))));
+  // Any T is reached by scaling the logits: softmax(z / T) at the decoders' T = 1.
+  const out = combos.map(({ beta, t }) => tf.tidy(() => decodeAnnealedMean(tf.div(tf.sub(logits, tf.mul(logWeights, beta)), t) as tf.Tensor4D, { temperature: 1 })));
   logits.dispose();
   return out;
 });
 const gray = await measurePhotos(photos, weights, null);
 console.log(`gray: AuC ${gray.auc.toFixed(4)}, rebalanced ${gray.aucRebalanced.toFixed(4)}, PSNR ${gray.psnr.toFixed(2)}, truth colourfulness ${gray.truthColorfulness.toFixed(1)}`);
-temperatures.forEach((t, i) => {
+combos.forEach(({ beta, t }, i) => {
   const r = results[i];
-  console.log(`T ${t}: AuC ${r.auc.toFixed(4)}, rebalanced ${r.aucRebalanced.toFixed(4)}, PSNR ${r.psnr.toFixed(2)}, colourfulness ${r.colorfulness.toFixed(1)} (${((100 * r.colorfulness) / r.truthColorfulness).toFixed(0)} % of truth)`);
+  console.log(`β ${beta} T ${t}: AuC ${r.auc.toFixed(4)}, rebalanced ${r.aucRebalanced.toFixed(4)}, PSNR ${r.psnr.toFixed(2)}, colourfulness ${r.colorfulness.toFixed(1)} (${((100 * r.colorfulness) / r.truthColorfulness).toFixed(0)} % of truth)`);
 });
 process.exit(0);
