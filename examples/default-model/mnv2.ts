@@ -1,18 +1,20 @@
 /**
- * The default model's frozen backbone: ImageNet-trained MobileNetV2 (width 1.0), its hypercolumn taps at
- * strides 4, 8, 16 and 32 and the 1280-channel last feature map (pooled into the global feature).
+ * The default model's frozen backbone: ImageNet-trained MobileNetV2 (width 1.0, the bundled
+ * models/mobilenet-v2), tapped at strides 4, 8, 16 and 32 (24, 32, 96, 320 channels) for the hypercolumn,
+ * with its pooled 1280-channel last feature map as the global feature.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { buildHypercolumnFeatures } from 'tfjs-colorization';
+import { MOBILENET_V2_OUTPUT_LAYERS, buildHypercolumnFeatures } from 'tfjs-colorization';
+import { loadBundledMobileNetV2 } from 'tfjs-colorization/node';
 
-/** Block outputs at strides 4, 8, 16, 32 (24, 32, 96, 320 channels). */
-export const TAP_NAMES: readonly string[] = [];
-/** The 1280-channel last feature map. */
-export const GLOBAL_NAME = '';
+/** Block outputs at strides 4, 8, 16, 32. */
+export const TAP_NAMES: readonly string[] = [MOBILENET_V2_OUTPUT_LAYERS.stride4, MOBILENET_V2_OUTPUT_LAYERS.stride8, MOBILENET_V2_OUTPUT_LAYERS.stride16, MOBILENET_V2_OUTPUT_LAYERS.stride32];
+/** The pooled 1280-channel last feature map (`Conv_1` after ReLU6, globally averaged). */
+export const GLOBAL_NAME = MOBILENET_V2_OUTPUT_LAYERS.pooled;
 
-/** Load the bundled MobileNetV2 backbone (RGB in [−1, 1]). */
+/** Load the bundled MobileNetV2 backbone (RGB in [−1, 1], any input size) up to the pooled features. */
 export async function loadBackbone(): Promise<tfl.LayersModel> {
-  throw new Error('backbone not available yet');
+  return loadBundledMobileNetV2({ inputSize: null, outputs: ['stride4', 'stride8', 'stride16', 'stride32', 'pooled'] });
 }
 
 /** The frozen backbone reading lightness, with the taps and the pooled global feature as outputs. */
