@@ -62,7 +62,7 @@ async function measureModel(model: tfl.LayersModel, samples: number): Promise<{ 
     const logits = logitsOf(model, lab);
     const ab = decodeAnnealedMean(logits);
     // The K samples of `colorize(photo, { samples: K, seed: i })`.
-    const drawn = samples > 0 ? sampleColorizations(logits, { count: samples, seed: i, window }) : [];
+    const drawn = samples > 0 ? await sampleColorizations(logits, { count: samples, seed: i, window }) : [];
     logits.dispose();
     return [ab, ...drawn];
   });
@@ -90,7 +90,7 @@ for (let i = 0; i < photos.length && rows.length < 10; i += Math.floor(photos.le
   const lab = imageToLab(photos[i]);
   const logits = logitsOf(model, lab);
   const mean = decodeAnnealedMean(logits);
-  const drawn = sampleColorizations(logits, { count: 2, seed: i, window });
+  const drawn = await sampleColorizations(logits, { count: 2, seed: i, window });
   const zeros = new Float32Array(lab.lightness.length);
   const row: ImageLike[] = [{ data: labPlanesToRgb(lab.lightness, zeros, zeros), width: lab.width, height: lab.height, channels: 3 }];
   for (const ab of [mean, ...drawn]) row.push(recombineLab(lab, { data: (await ab.data()) as Float32Array, width: ab.shape[2], height: ab.shape[1] }).image);

@@ -19,7 +19,7 @@ export { annealDistribution } from './decode/anneal-distribution.js';
 export { decodeAnnealedMean } from './decode/decode-annealed-mean.js';
 export * from './decode/decode-mean.js';
 export { decodeMode } from './decode/decode-mode.js';
-export { sampleColorizations, MAX_SAMPLE_COUNT, type SampleConfig } from './decode/sample-colorizations.js';
+export { sampleColorizations, MAX_SAMPLE_COUNT, COLORIZER_SAMPLE_WINDOW, type SampleConfig } from './decode/sample-colorizations.js';
 export * from './prior/prior.js';
 export * from './prior/smooth-prior.js';
 export * from './prior/rebalance.js';
