@@ -7,9 +7,18 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     ignores: [
-      '**/node_modules/', '**/dist/', 'build/', 'out/', 'runs/', 'models/', 'scratch/', '.vitest-cache/',
+      '**/node_modules/',
+      '**/dist/',
+      'build/',
+      'out/',
+      'runs/',
+      'models/',
+      'scratch/',
+      '.vitest-cache/',
       // Generated: WebAssembly modules as base64 and Zhang's tables (scripts/ writes them).
-      'src/color/wasm/*-wasm.ts', 'src/color/bins/zhang-gamut-313.ts', 'src/color/prior/zhang-prior-313.ts',
+      'src/color/wasm/*-wasm.ts',
+      'src/color/bins/zhang-gamut-313.ts',
+      'src/color/prior/zhang-prior-313.ts',
     ],
   },
   js.configs.recommended,
@@ -18,7 +27,10 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.node, ...globals.browser } },
     rules: {
       // `_`-prefixed names mark parameters a signature needs but the body does not use.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Tests match formatted text (progress lines, tables) whose runs of spaces are easier to read as typed.
       'no-regex-spaces': 'off',
     },

@@ -7,11 +7,15 @@ const external = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', 'sharp', '
 
 // The public entries are package.json's `exports` ('.' → src/index.ts, './color' → src/color/index.ts, …):
 // one list, so an entry added there is built here and type-checked through tsconfig.json's paths.
-const exportsField = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> }).exports;
+const exportsField = (
+  JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> }
+).exports;
 const entries: Record<string, string> = Object.fromEntries(
   Object.keys(exportsField)
     .filter((key) => key !== './package.json')
-    .map((key) => (key === '.' ? ['index', 'src/index.ts'] : [`${key.slice(2)}/index`, `src/${key.slice(2)}/index.ts`])),
+    .map((key) =>
+      key === '.' ? ['index', 'src/index.ts'] : [`${key.slice(2)}/index`, `src/${key.slice(2)}/index.ts`],
+    ),
 );
 
 /**

@@ -56,13 +56,22 @@ export function chosenConfigurations(all: string[]): string[] {
  * as `--child=<configuration>` plus `childArgs`, with stderr passed through; hand each child's report to
  * `onReport` as soon as it ends. A child that prints no report is named on stderr with the end of its stdout.
  */
-export function runConfigurations<R extends ChildReport>(scriptUrl: string, configurations: string[], onReport: (report: R) => void, childArgs: string[] = []): void {
+export function runConfigurations<R extends ChildReport>(
+  scriptUrl: string,
+  configurations: string[],
+  onReport: (report: R) => void,
+  childArgs: string[] = [],
+): void {
   for (const configuration of configurations) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(scriptUrl), `${CHILD_FLAG}${configuration}`, ...childArgs], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 26,
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(scriptUrl), `${CHILD_FLAG}${configuration}`, ...childArgs],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 1 << 26,
+      },
+    );
     const line = r.stdout.split('\n').find((l) => l.startsWith(REPORT_PREFIX));
     if (!line) {
       console.error(`${configuration} failed (exit ${r.status})\n${r.stdout.slice(-2000)}`);
@@ -81,7 +90,12 @@ export function runConfigurations<R extends ChildReport>(scriptUrl: string, conf
 export async function startChildBackend(configuration: string): Promise<ChildBackend> {
   const [backendName, threadText] = configuration.split(':');
   const threads = Number(threadText);
-  const started: ChildBackend = { backend: backendName === 'wasm' ? 'wasm' : 'cpu', threads, notes: [], loadBefore: loadavg() };
+  const started: ChildBackend = {
+    backend: backendName === 'wasm' ? 'wasm' : 'cpu',
+    threads,
+    notes: [],
+    loadBefore: loadavg(),
+  };
   await import('@tensorflow/tfjs-layers');
   if (started.backend === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
@@ -127,6 +141,8 @@ export function printReportHeader(report: ChildReport, memoryLine: string): void
 
 /** `peak RSS (node) 812 MiB; peak tensor memory zhang stock 310 MiB, …`: the memory line of a report with tensor peaks. */
 export function formatPeakMemory(report: ProfiledChildReport): string {
-  const tensors = Object.entries(report.peakTensorMiB).map(([k, v]) => `${k} ${v.toFixed(0)} MiB`).join(', ');
+  const tensors = Object.entries(report.peakTensorMiB)
+    .map(([k, v]) => `${k} ${v.toFixed(0)} MiB`)
+    .join(', ');
   return `peak RSS (node) ${report.peakRssMiB.toFixed(0)} MiB; peak tensor memory ${tensors}`;
 }

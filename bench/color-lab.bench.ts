@@ -20,7 +20,15 @@ import { labToRgb, rgbToLab } from '../src/color/lab/lab.js';
 import { convertBytesToLab, hasSimdLabKernel, labFTwin } from '../src/color/lab/lab-bytes-kernel.js';
 import { rgbToLabTensor } from '../src/color/lab/lab-tensor.js';
 import { createRandom } from '../src/random.js';
-import { cpuMedianMs, PythonReference, machineInfo, printRatios, pythonCpuMedianMs, timeInterleaved, type Timing } from './harness.js';
+import {
+  cpuMedianMs,
+  PythonReference,
+  machineInfo,
+  printRatios,
+  pythonCpuMedianMs,
+  timeInterleaved,
+  type Timing,
+} from './harness.js';
 
 const SIZE = 1024;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,14 +43,21 @@ for (let i = 0; i < n; i++) rgba8.set([rgb8[3 * i], rgb8[3 * i + 1], rgb8[3 * i 
 const rgb01 = Float32Array.from(rgb8, (v) => v / 255);
 const out = new Float32Array(3 * n);
 
-const skimage = new PythonReference('skimage rgb2lab (uint8)', join(here, 'reference', 'rgb2lab.py'), [String(SIZE), '0', 'uint8']);
+const skimage = new PythonReference('skimage rgb2lab (uint8)', join(here, 'reference', 'rgb2lab.py'), [
+  String(SIZE),
+  '0',
+  'uint8',
+]);
 await skimage.start();
 const all: Timing[] = [];
 try {
   const typed = await timeInterleaved(
     [
       { name: 'rgbToLab uint8 RGB → out', run: () => rgbToLab(rgb8, { out }) },
-      { name: 'rgbToLab uint8 RGBA → planar out', run: () => rgbToLab(rgba8, { channels: 4, outLayout: 'planar', out }) },
+      {
+        name: 'rgbToLab uint8 RGBA → planar out',
+        run: () => rgbToLab(rgba8, { channels: 4, outLayout: 'planar', out }),
+      },
       { name: 'rgbToLab float32 RGB → out', run: () => rgbToLab(rgb01, { out }) },
       skimage,
     ],
@@ -71,7 +86,9 @@ try {
     all.push(timings[0]);
     all.push({ ...timings[1], name: `${skimage.name} (during ${backend} rounds)` });
   }
-  console.log(JSON.stringify({ ...machineInfo(), python: skimage.info, image: `${SIZE}×${SIZE}×3, uniform random colours` }));
+  console.log(
+    JSON.stringify({ ...machineInfo(), python: skimage.info, image: `${SIZE}×${SIZE}×3, uniform random colours` }),
+  );
   printRatios(`sRGB → Lab, ${SIZE}×${SIZE}`, all, skimage.name);
   const ref = typed[typed.length - 1].median;
   console.log(`typed uint8 path: ${(ref / typed[0].median).toFixed(1)}× faster than skimage rgb2lab (target ≥ 10×)\n`);
@@ -103,62 +120,108 @@ for (let i = 0; i < 65536; i++) {
 }
 const lab = new Float32Array(3 * 65536);
 const back = new Uint8ClampedArray(3 * 65536);
-let maxError = 0, offColours = 0;
+let maxError = 0,
+  offColours = 0;
 const t0 = performance.now();
 for (let r = 0; r < 256; r++) {
   for (let i = 0; i < 65536; i++) block[3 * i] = r;
   rgbToLab(block, { out: lab });
   labToRgb(lab, { out: back });
   for (let i = 0; i < 65536; i++) {
-    const e = Math.max(Math.abs(back[3 * i] - r), Math.abs(back[3 * i + 1] - block[3 * i + 1]), Math.abs(back[3 * i + 2] - block[3 * i + 2]));
+    const e = Math.max(
+      Math.abs(back[3 * i] - r),
+      Math.abs(back[3 * i + 1] - block[3 * i + 1]),
+      Math.abs(back[3 * i + 2] - block[3 * i + 2]),
+    );
     if (e > 0) offColours++;
     if (e > maxError) maxError = e;
   }
 }
 const seconds = (performance.now() - t0) / 1000;
 console.log(`## Round trip over all 16,777,216 uint8 colours (rgbToLab → labToRgb)\n`);
-console.log(`max error: ${maxError} uint8 level(s); colours not returned exactly: ${offColours}; time ${seconds.toFixed(2)} s`);
+console.log(
+  `max error: ${maxError} uint8 level(s); colours not returned exactly: ${offColours}; time ${seconds.toFixed(2)} s`,
+);
 
 // The kernel's cube root at every float32 t in [0.008856, 1] (about 61 million values).
 {
-  const word = new Int32Array(1), value = new Float32Array(word.buffer);
+  const word = new Int32Array(1),
+    value = new Float32Array(word.buffer);
   value[0] = 0.008856;
   const first = word[0];
   value[0] = 1;
   const last = word[0];
-  let worst = 0, worstAt = 0;
+  let worst = 0,
+    worstAt = 0;
   const start = performance.now();
   for (let bits = first; bits <= last; bits++) {
     word[0] = bits;
     const t = value[0];
     if (!(t > Math.fround(0.008856))) continue;
     const e = Math.abs(labFTwin(t) - Math.cbrt(t));
-    if (e > worst) { worst = e; worstAt = t; }
+    if (e > worst) {
+      worst = e;
+      worstAt = t;
+    }
   }
   console.log(`\n## Cube root of the uint8 kernel, every float32 in (0.008856, 1] (${last - first + 1} values)\n`);
-  console.log(`max |f(t) − cbrt(t)| = ${worst.toExponential(3)} at t = ${worstAt}; ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  console.log(
+    `max |f(t) − cbrt(t)| = ${worst.toExponential(3)} at t = ${worstAt}; ${((performance.now() - start) / 1000).toFixed(1)} s`,
+  );
 }
 
 // Every uint8 colour: SIMD kernel vs JavaScript twin (bit for bit) and vs float64 CIELAB with Math.cbrt.
 {
   const decode = (v: number): number => (v / 255 > 0.04045 ? ((v / 255 + 0.055) / 1.055) ** 2.4 : v / 255 / 12.92);
   const f = (t: number): number => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
-  const simdLab = new Float32Array(3 * 65536), twinLab = new Float32Array(3 * 65536);
-  let worst = 0, mismatches = 0;
+  const simdLab = new Float32Array(3 * 65536),
+    twinLab = new Float32Array(3 * 65536);
+  let worst = 0,
+    mismatches = 0;
   for (let r = 0; r < 256; r++) {
     for (let i = 0; i < 65536; i++) block[3 * i] = r;
-    convertBytesToLab(block, block.subarray(1), block.subarray(2), 65536, 3, simdLab, simdLab.subarray(1), simdLab.subarray(2), 3, true);
-    convertBytesToLab(block, block.subarray(1), block.subarray(2), 65536, 3, twinLab, twinLab.subarray(1), twinLab.subarray(2), 3, false);
+    convertBytesToLab(
+      block,
+      block.subarray(1),
+      block.subarray(2),
+      65536,
+      3,
+      simdLab,
+      simdLab.subarray(1),
+      simdLab.subarray(2),
+      3,
+      true,
+    );
+    convertBytesToLab(
+      block,
+      block.subarray(1),
+      block.subarray(2),
+      65536,
+      3,
+      twinLab,
+      twinLab.subarray(1),
+      twinLab.subarray(2),
+      3,
+      false,
+    );
     for (let i = 0; i < 3 * 65536; i++) if (simdLab[i] !== twinLab[i]) mismatches++;
     const lr = decode(r);
     for (let i = 0; i < 65536; i++) {
-      const lg = decode(block[3 * i + 1]), lb = decode(block[3 * i + 2]);
+      const lg = decode(block[3 * i + 1]),
+        lb = decode(block[3 * i + 2]);
       const fx = f((0.412453 * lr + 0.35758 * lg + 0.180423 * lb) / 0.95047);
       const fy = f(0.212671 * lr + 0.71516 * lg + 0.072169 * lb);
       const fz = f((0.019334 * lr + 0.119193 * lg + 0.950227 * lb) / 1.08883);
-      worst = Math.max(worst, Math.abs(116 * fy - 16 - simdLab[3 * i]), Math.abs(500 * (fx - fy) - simdLab[3 * i + 1]), Math.abs(200 * (fy - fz) - simdLab[3 * i + 2]));
+      worst = Math.max(
+        worst,
+        Math.abs(116 * fy - 16 - simdLab[3 * i]),
+        Math.abs(500 * (fx - fy) - simdLab[3 * i + 1]),
+        Math.abs(200 * (fy - fz) - simdLab[3 * i + 2]),
+      );
     }
   }
   console.log(`\n## uint8 kernel over all 16,777,216 colours (SIMD kernel in use: ${hasSimdLabKernel()})\n`);
-  console.log(`max |Lab − float64 CIELAB| = ${worst.toExponential(3)} (L, a, b); values where SIMD and JavaScript twin differ: ${mismatches}`);
+  console.log(
+    `max |Lab − float64 CIELAB| = ${worst.toExponential(3)} (L, a, b); values where SIMD and JavaScript twin differ: ${mismatches}`,
+  );
 }

@@ -30,18 +30,29 @@ import { machineInfo, printRatios, timeInterleaved } from './harness.js';
 tf.env().set('IS_TEST', true);
 await useWasmThreads({ threads: 2 });
 registerKernels({ backend: 'wasm' });
-console.log(machineInfo(), 'load average before', loadavg().map((v) => v.toFixed(1)).join(' '));
+console.log(
+  machineInfo(),
+  'load average before',
+  loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' '),
+);
 
 function photo(width: number, height: number): ImageLike {
   const data = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = (x * 7 + y * 13 + ((x * y) >> 6)) & 255;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) data[y * width + x] = (x * 7 + y * 13 + ((x * y) >> 6)) & 255;
   return { data, width, height, channels: 1 };
 }
 
 const model = buildZhangModel({ inputSize: 256, widthMultiplier: 0.25, seed: 1 });
 const colorizer = await createColorizer({ model });
 const input = tf.zeros([1, 256, 256, 1]);
-const photos = { '0.3 MP (640 × 480)': photo(640, 480), '3 MP (2000 × 1500)': photo(2000, 1500), '12 MP (4000 × 3000)': photo(4000, 3000) };
+const photos = {
+  '0.3 MP (640 × 480)': photo(640, 480),
+  '3 MP (2000 × 1500)': photo(2000, 1500),
+  '12 MP (4000 × 3000)': photo(4000, 3000),
+};
 const timings = await timeInterleaved(
   [
     {
@@ -53,7 +64,10 @@ const timings = await timeInterleaved(
         ab.dispose();
       },
     },
-    ...Object.entries(photos).map(([name, image]) => ({ name: `colorize ${name}`, run: () => colorizer.colorize(image) })),
+    ...Object.entries(photos).map(([name, image]) => ({
+      name: `colorize ${name}`,
+      run: () => colorizer.colorize(image),
+    })),
   ],
   { warmup: 1, rounds: 5 },
 );
@@ -64,7 +78,11 @@ printRatios('colorize vs the model alone (Zhang 1/4 width, 256, wasm 2 threads)'
 const rssBefore = process.resourceUsage().maxRSS;
 await colorizer.colorize(photos['12 MP (4000 × 3000)']);
 const rssAfter = process.resourceUsage().maxRSS;
-console.log(`12 MP: peak RSS of the process ${(rssAfter / 1024).toFixed(0)} MB (+${((rssAfter - rssBefore) / 1024).toFixed(0)} MB over the peak before this call); load average after ${loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+console.log(
+  `12 MP: peak RSS of the process ${(rssAfter / 1024).toFixed(0)} MB (+${((rssAfter - rssBefore) / 1024).toFixed(0)} MB over the peak before this call); load average after ${loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ')}`,
+);
 colorizer.dispose();
 model.dispose();
 input.dispose();
@@ -75,28 +93,45 @@ if (modelDir === undefined) {
 } else {
   const trained = await createColorizer({ model: await loadModelFiles(modelDir) });
   const folder = '/work/shared/data/photos/val';
-  const files = (await readdir(folder)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().slice(0, 100);
+  const files = (await readdir(folder))
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .sort()
+    .slice(0, 100);
   const crop = (image: ImageLike, width: number, height: number): ImageLike => {
-    const x0 = (image.width - width) >> 1, y0 = (image.height - height) >> 1;
+    const x0 = (image.width - width) >> 1,
+      y0 = (image.height - height) >> 1;
     const data = new Uint8Array(width * height * 3);
-    for (let y = 0; y < height; y++) data.set(image.data.subarray(((y0 + y) * image.width + x0) * 3, ((y0 + y) * image.width + x0 + width) * 3), y * width * 3);
+    for (let y = 0; y < height; y++)
+      data.set(
+        image.data.subarray(((y0 + y) * image.width + x0) * 3, ((y0 + y) * image.width + x0 + width) * 3),
+        y * width * 3,
+      );
     return { data, width, height, channels: 3 };
   };
-  console.log(`\n## squash vs letterbox on ${files.length} held-out photos (${modelDir})\n\n| aspect | fit | mean ab error (Lab units) | RGB PSNR (dB) |\n|---|---|---|---|`);
-  for (const [aspect, w, h] of [['3:2', 256, 170], ['2:1', 256, 128]] as const) {
+  console.log(
+    `\n## squash vs letterbox on ${files.length} held-out photos (${modelDir})\n\n| aspect | fit | mean ab error (Lab units) | RGB PSNR (dB) |\n|---|---|---|---|`,
+  );
+  for (const [aspect, w, h] of [
+    ['3:2', 256, 170],
+    ['2:1', 256, 128],
+  ] as const) {
     for (const fit of ['squash', 'letterbox'] as FitMode[]) {
-      let abError = 0, psnr = 0;
+      let abError = 0,
+        psnr = 0;
       for (const file of files) {
         const truth = crop(await readImageFile(join(folder, file)), w, h);
         const { rgb, lab } = await trained.colorize(truth, { fit, returnLab: true });
         const truthLab = imageToLab(truth);
-        let e = 0, se = 0;
+        let e = 0,
+          se = 0;
         for (let i = 0; i < w * h; i++) e += Math.hypot(lab!.a[i] - truthLab.a[i], lab!.b[i] - truthLab.b[i]);
         for (let i = 0; i < rgb.data.length; i++) se += (rgb.data[i] - truth.data[i]) ** 2;
         abError += e / (w * h);
         psnr += 10 * Math.log10((255 * 255) / Math.max(se / rgb.data.length, 1e-10));
       }
-      console.log(`| ${aspect} | ${fit} | ${(abError / files.length).toFixed(2)} | ${(psnr / files.length).toFixed(2)} |`);
+      console.log(
+        `| ${aspect} | ${fit} | ${(abError / files.length).toFixed(2)} | ${(psnr / files.length).toFixed(2)} |`,
+      );
     }
   }
   trained.dispose();

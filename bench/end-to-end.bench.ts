@@ -25,7 +25,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { childConfiguration, chosenConfigurations, printReportHeader, runConfigurations, sendReport, startChildBackend, type ChildReport } from './child-process.js';
+import {
+  childConfiguration,
+  chosenConfigurations,
+  printReportHeader,
+  runConfigurations,
+  sendReport,
+  startChildBackend,
+  type ChildReport,
+} from './child-process.js';
 import { ms, printRatios, PythonReference, timeInterleaved, type Timing } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,9 +59,16 @@ function runParent(): void {
 }
 
 function printReport(report: EndToEndReport): void {
-  printReportHeader(report, `photo: ${report.photo.source} → ${WIDTH}×${HEIGHT} JPEG, ${(report.photo.bytes / 2 ** 20).toFixed(1)} MiB; peak RSS (node) ${report.peakRssMiB.toFixed(0)} MiB`);
+  printReportHeader(
+    report,
+    `photo: ${report.photo.source} → ${WIDTH}×${HEIGHT} JPEG, ${(report.photo.bytes / 2 ** 20).toFixed(1)} MiB; peak RSS (node) ${report.peakRssMiB.toFixed(0)} MiB`,
+  );
   printRatios(`12-MP JPEG colorized end to end, ${report.configuration}`, report.timings, 'python demo');
-  console.log(`our stages (one instrumented run): ${Object.entries(report.stages).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
+  console.log(
+    `our stages (one instrumented run): ${Object.entries(report.stages)
+      .map(([k, v]) => `${k} ${ms(v)}`)
+      .join(', ')}`,
+  );
 }
 
 async function runChild(configuration: string): Promise<void> {
@@ -92,10 +107,21 @@ async function runChild(configuration: string): Promise<void> {
     onStage?.('jpeg encode');
   };
 
-  const python = new PythonReference('python demo', join(here, 'reference/colorize_demo.py'), [photoPath, join(dir, 'python.jpg')]);
-  const pythonOne = new PythonReference('python demo, torch 1 thread', join(here, 'reference/colorize_demo.py'), [photoPath, join(dir, 'python1.jpg')], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
+  const python = new PythonReference('python demo', join(here, 'reference/colorize_demo.py'), [
+    photoPath,
+    join(dir, 'python.jpg'),
+  ]);
+  const pythonOne = new PythonReference(
+    'python demo, torch 1 thread',
+    join(here, 'reference/colorize_demo.py'),
+    [photoPath, join(dir, 'python1.jpg')],
+    { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' },
+  );
   await Promise.all([python.start(), pythonOne.start()]);
-  const timings = await timeInterleaved([python, pythonOne, { name: 'ours', run: () => colorizeFile() }], { warmup: 1, rounds: 5 });
+  const timings = await timeInterleaved([python, pythonOne, { name: 'ours', run: () => colorizeFile() }], {
+    warmup: 1,
+    rounds: 5,
+  });
   python.stop();
   pythonOne.stop();
 
@@ -113,12 +139,23 @@ async function runChild(configuration: string): Promise<void> {
 }
 
 /** Write the 12-MP test JPEG; returns what it was made from. */
-async function makePhoto(sharp: Awaited<ReturnType<typeof import('../src/node/files/sharp.js').loadSharp>>, path: string): Promise<string> {
-  const candidates = existsSync(PHOTOS) ? readdirSync(PHOTOS).filter((f) => f.endsWith('.jpg')).sort() : [];
+async function makePhoto(
+  sharp: Awaited<ReturnType<typeof import('../src/node/files/sharp.js').loadSharp>>,
+  path: string,
+): Promise<string> {
+  const candidates = existsSync(PHOTOS)
+    ? readdirSync(PHOTOS)
+        .filter((f) => f.endsWith('.jpg'))
+        .sort()
+    : [];
   const base = candidates.length
     ? sharp(join(PHOTOS, candidates[0]))
     : sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 120, g: 90, b: 60 } } });
-  const { data } = await base.resize(WIDTH, HEIGHT, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data } = await base
+    .resize(WIDTH, HEIGHT, { fit: 'fill' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   let seed = 12345;
   for (let i = 0; i < data.length; i++) {
     // xorshift noise, ±12 levels: sensor-like detail so the JPEG is as dense as a real photo's.
@@ -127,6 +164,8 @@ async function makePhoto(sharp: Awaited<ReturnType<typeof import('../src/node/fi
     seed ^= seed << 5;
     data[i] = Math.max(0, Math.min(255, data[i] + ((seed >>> 0) % 25) - 12));
   }
-  await sharp(data, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } }).jpeg({ quality: 92 }).toFile(path);
+  await sharp(data, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+    .jpeg({ quality: 92 })
+    .toFile(path);
   return candidates.length ? join(PHOTOS, candidates[0]) : 'synthetic 64×48 flat colour';
 }

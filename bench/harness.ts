@@ -36,7 +36,12 @@ export class PythonReference implements BenchCase {
   private pending: { resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
   info: Record<string, unknown> = {};
 
-  constructor(readonly name: string, readonly script: string, readonly args: string[] = [], readonly env: Record<string, string> = {}) {}
+  constructor(
+    readonly name: string,
+    readonly script: string,
+    readonly args: string[] = [],
+    readonly env: Record<string, string> = {},
+  ) {}
 
   /** Start the process and wait for its setup to finish. */
   async start(): Promise<void> {
@@ -185,12 +190,17 @@ export interface KernelProfileLayout {
  * Print each profile of `profiles` (name → {@link kernelShares}): a line with its total, then its `top`
  * kernels with calls, time and share of the total.
  */
-export function printKernelProfiles(profiles: Record<string, KernelShare[]>, { run, top, kernelWidth, callsWidth }: KernelProfileLayout): void {
+export function printKernelProfiles(
+  profiles: Record<string, KernelShare[]>,
+  { run, top, kernelWidth, callsWidth }: KernelProfileLayout,
+): void {
   for (const [name, shares] of Object.entries(profiles)) {
     const total = shares.reduce((s, k) => s + k.ms, 0);
     console.log(`kernel profile (${name}, ${run}, sum ${ms(total)}):`);
     for (const k of shares.slice(0, top)) {
-      console.log(`  ${k.kernel.padEnd(kernelWidth)} ${String(k.calls).padStart(callsWidth)} calls ${ms(k.ms).padStart(9)} ${((100 * k.ms) / total).toFixed(1).padStart(5)} %`);
+      console.log(
+        `  ${k.kernel.padEnd(kernelWidth)} ${String(k.calls).padStart(callsWidth)} calls ${ms(k.ms).padStart(9)} ${((100 * k.ms) / total).toFixed(1).padStart(5)} %`,
+      );
     }
   }
 }

@@ -36,7 +36,10 @@ function runParent(): void {
   // KERNELS_BENCH_CPU=0 skips the cpu reference (minutes per case; > 20 min on a loaded machine).
   const specs = process.env.KERNELS_BENCH_CPU === '0' ? ['wasm:1', 'wasm:2'] : ['wasm:1', 'wasm:2', 'cpu:1'];
   for (const spec of specs) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${spec}`], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${spec}`], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     const line = r.stdout.split('\n').find((l) => l.startsWith('REPORT '));
     if (!line) {
       console.error(`${spec} failed (exit ${r.status}):\n${r.stderr.slice(-2000)}`);
@@ -48,7 +51,8 @@ function runParent(): void {
   for (const workload of workloads) {
     const rows: Timing[] = [];
     for (const report of reports) {
-      for (const t of report.timings[workload] ?? []) rows.push({ ...t, name: `${report.backend} ${report.threads} thr, ${t.name}` });
+      for (const t of report.timings[workload] ?? [])
+        rows.push({ ...t, name: `${report.backend} ${report.threads} thr, ${t.name}` });
     }
     const reference = rows.find((t) => t.name.startsWith('wasm 1 thr'))?.name ?? rows[0]?.name ?? '';
     printRatios(workload, rows, reference);
@@ -92,19 +96,33 @@ async function runChild(spec: string): Promise<void> {
 
   const x = tf.randomNormal([8, 32, 32, 128], 0, 1, 'float32', 1) as tf.Tensor4D;
   const dy = tf.randomNormal([8, 32, 32, 128], 0, 1, 'float32', 2) as tf.Tensor4D;
-  const filterGrad = (): tf.Tensor => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 128, 128] } as unknown as tf.NamedAttrMap) as tf.Tensor;
-  timings['filter gradient'] = await timeInterleaved(isCpu ? [timed('stock', 'stock', filterGrad)] : [timed('filter only', 'filter only', filterGrad)], plan);
+  const filterGrad = (): tf.Tensor =>
+    tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+      strides: 1,
+      pad: 'same',
+      dataFormat: 'NHWC',
+      filterShape: [3, 3, 128, 128],
+    } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  timings['filter gradient'] = await timeInterleaved(
+    isCpu ? [timed('stock', 'stock', filterGrad)] : [timed('filter only', 'filter only', filterGrad)],
+    plan,
+  );
 
   const y8 = tf.randomNormal([1, 32, 32, 512], 0, 1, 'float32', 3) as tf.Tensor4D;
   const w8 = tf.randomNormal([4, 4, 256, 512], 0, 0.02, 'float32', 4) as tf.Tensor4D;
   const convT = (): tf.Tensor => tf.conv2dTranspose(y8, w8, [1, 64, 64, 256], 2, 'same');
-  timings['transposed conv'] = await timeInterleaved(isCpu ? [timed('stock', 'stock', convT)] : [timed('stock', 'stock', convT), timed('replaced', 'all', convT)], plan);
+  timings['transposed conv'] = await timeInterleaved(
+    isCpu ? [timed('stock', 'stock', convT)] : [timed('stock', 'stock', convT), timed('replaced', 'all', convT)],
+    plan,
+  );
 
   if (!isCpu) {
     const model = buildZhangLike();
     model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
     const input = tf.randomNormal([16, 64, 64, 1], 0, 1, 'float32', 5);
-    const target = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([16, 16, 16], 0, 313, 'int32', 6) as tf.Tensor3D, 313), 'float32'));
+    const target = tf.tidy(() =>
+      tf.cast(tf.oneHot(tf.randomUniform([16, 16, 16], 0, 313, 'int32', 6) as tf.Tensor3D, 313), 'float32'),
+    );
     const step = (kernels: 'filter only' | 'all'): BenchCase => ({
       name: kernels,
       run: async () => {
@@ -134,12 +152,23 @@ function buildZhangLike(): tfl.LayersModel {
   for (const [filters, convs, stride] of blocks) {
     for (let i = 0; i < convs; i++) {
       const strides = i === convs - 1 ? stride : 1;
-      layers.push(tfl.layers.conv2d({ ...(first ? { inputShape: [64, 64, 1] } : {}), filters, kernelSize: 3, strides, padding: 'same', activation: 'relu' }));
+      layers.push(
+        tfl.layers.conv2d({
+          ...(first ? { inputShape: [64, 64, 1] } : {}),
+          filters,
+          kernelSize: 3,
+          strides,
+          padding: 'same',
+          activation: 'relu',
+        }),
+      );
       first = false;
     }
     layers.push(tfl.layers.batchNormalization());
   }
-  layers.push(tfl.layers.conv2dTranspose({ filters: 64, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }));
+  layers.push(
+    tfl.layers.conv2dTranspose({ filters: 64, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu' }),
+  );
   layers.push(tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }));
   layers.push(tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }));
   layers.push(tfl.layers.conv2d({ filters: 313, kernelSize: 1, activation: 'softmax' }));

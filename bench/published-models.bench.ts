@@ -17,7 +17,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { childConfiguration, chosenConfigurations, printReportHeader, runConfigurations, sendReport, startChildBackend, type ChildReport } from './child-process.js';
+import {
+  childConfiguration,
+  chosenConfigurations,
+  printReportHeader,
+  runConfigurations,
+  sendReport,
+  startChildBackend,
+  type ChildReport,
+} from './child-process.js';
 import { printRatios, PythonReference, timeInterleaved, type BenchCase, type Timing } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -66,9 +74,18 @@ async function runChild(configuration: string): Promise<void> {
       tf.dispose(outs);
     },
   });
-  const ortCase = async (path: string, feeds: Record<string, Float32Array>, shapes: Record<string, number[]>): Promise<BenchCase> => {
-    const session = await ort.InferenceSession.create(path, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-    const tensors = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v, shapes[k])]));
+  const ortCase = async (
+    path: string,
+    feeds: Record<string, Float32Array>,
+    shapes: Record<string, number[]>,
+  ): Promise<BenchCase> => {
+    const session = await ort.InferenceSession.create(path, {
+      executionProviders: ['wasm'],
+      graphOptimizationLevel: 'all',
+    });
+    const tensors = Object.fromEntries(
+      Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v, shapes[k])]),
+    );
     return {
       name: 'onnxruntime-web',
       run: async () => {
@@ -80,8 +97,18 @@ async function runChild(configuration: string): Promise<void> {
 
   const measure = async (arch: 'eccv16' | 'siggraph17'): Promise<Timing[]> => {
     const onnx = join(folder, `${arch}.onnx`);
-    const torch = new PythonReference('pytorch', join(here, 'reference/published_models.py'), [arch, String(SIZE), '--onnx', onnx]);
-    const torchOne = new PythonReference('pytorch 1 thread', join(here, 'reference/published_models.py'), [arch, String(SIZE)], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
+    const torch = new PythonReference('pytorch', join(here, 'reference/published_models.py'), [
+      arch,
+      String(SIZE),
+      '--onnx',
+      onnx,
+    ]);
+    const torchOne = new PythonReference(
+      'pytorch 1 thread',
+      join(here, 'reference/published_models.py'),
+      [arch, String(SIZE)],
+      { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' },
+    );
     await torch.start();
     await torchOne.start();
     const n = SIZE * SIZE;
@@ -90,16 +117,30 @@ async function runChild(configuration: string): Promise<void> {
     if (arch === 'eccv16') {
       const model = buildZhangModel({ inputSize: SIZE, seed: 1 });
       const run = folded(model);
-      const x = tf.tensor4d(lightness.map((l) => (l - 50) / 100), [1, SIZE, SIZE, 1]);
+      const x = tf.tensor4d(
+        lightness.map((l) => (l - 50) / 100),
+        [1, SIZE, SIZE, 1],
+      );
       ours = tfjsCase(run, [x]);
       runtime = await ortCase(onnx, { lightness }, { lightness: [1, 1, SIZE, SIZE] });
       dispose = () => tf.dispose([x, model, ...(run === model ? [] : [run])] as never);
     } else {
       const model = buildSiggraph17Model({ inputSize: SIZE, seed: 1 });
       const run = folded(model);
-      const inputs = [tf.tensor4d(lightness.map((l) => (l - 50) / 100), [1, SIZE, SIZE, 1]), tf.zeros([1, SIZE, SIZE, 2]), tf.zeros([1, SIZE, SIZE, 1])];
+      const inputs = [
+        tf.tensor4d(
+          lightness.map((l) => (l - 50) / 100),
+          [1, SIZE, SIZE, 1],
+        ),
+        tf.zeros([1, SIZE, SIZE, 2]),
+        tf.zeros([1, SIZE, SIZE, 1]),
+      ];
       ours = tfjsCase(run, inputs);
-      runtime = await ortCase(onnx, { lightness, hint_ab: new Float32Array(2 * n), hint_mask: new Float32Array(n).fill(-0.5) }, { lightness: [1, 1, SIZE, SIZE], hint_ab: [1, 2, SIZE, SIZE], hint_mask: [1, 1, SIZE, SIZE] });
+      runtime = await ortCase(
+        onnx,
+        { lightness, hint_ab: new Float32Array(2 * n), hint_mask: new Float32Array(n).fill(-0.5) },
+        { lightness: [1, 1, SIZE, SIZE], hint_ab: [1, 2, SIZE, SIZE], hint_mask: [1, 1, SIZE, SIZE] },
+      );
       dispose = () => {
         tf.dispose(inputs);
         model.dispose();

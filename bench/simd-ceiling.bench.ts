@@ -26,7 +26,9 @@ import wabtFactory from 'wabt';
 import { buildMobileNetV2, mobileNetV2WeightLayers } from '../src/models/mobilenet-v2.js';
 import { machineInfo } from './harness.js';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, relaxed: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { rounds: { type: 'string', default: '7' }, relaxed: { type: 'boolean', default: false } },
+});
 const ROUNDS = Number(args.rounds);
 /** Independent accumulator chains tried; the best is the ceiling (more chains hide more latency until registers run out). */
 const ACCUMULATOR_COUNTS = [8, 12, 14];
@@ -34,9 +36,13 @@ const ACCUMULATOR_COUNTS = [8, 12, 14];
 /** The ceiling loop: `iterations` times, each of `count` accumulators gets acc × m + a. Returns a lane sum (kept live). */
 function ceilingModule(madd: 'mul-add' | 'relaxed', count: number): string {
   const accs = Array.from({ length: count }, (_, i) => `$a${i}`);
-  const step = accs.map((a) => (madd === 'relaxed'
-    ? `(local.set ${a} (f32x4.relaxed_madd (local.get ${a}) (local.get $m) (local.get $c)))`
-    : `(local.set ${a} (f32x4.add (f32x4.mul (local.get ${a}) (local.get $m)) (local.get $c)))`)).join('\n        ');
+  const step = accs
+    .map((a) =>
+      madd === 'relaxed'
+        ? `(local.set ${a} (f32x4.relaxed_madd (local.get ${a}) (local.get $m) (local.get $c)))`
+        : `(local.set ${a} (f32x4.add (f32x4.mul (local.get ${a}) (local.get $m)) (local.get $c)))`,
+    )
+    .join('\n        ');
   const sum = accs.slice(1).reduce((s, a) => `(f32x4.add ${s} (local.get ${a}))`, `(local.get ${accs[0]})`);
   return `(module
   (func (export "run") (param $n i32) (result f32)
@@ -86,14 +92,24 @@ function measure(name: string, flops: number, repeat: number, run: () => void): 
     wall.push((flops * repeat) / ((t1 - t0) * 1e-3) / 1e9);
     cpu.push((flops * repeat) / ((c1.user + c1.system) * 1e-6) / 1e9);
   }
-  return { name, flops, wallBest: Math.max(...wall), wallMedian: median(wall), cpuBest: Math.max(...cpu), cpuMedian: median(cpu) };
+  return {
+    name,
+    flops,
+    wallBest: Math.max(...wall),
+    wallMedian: median(wall),
+    cpuBest: Math.max(...cpu),
+    cpuMedian: median(cpu),
+  };
 }
 
 async function ceiling(kind: 'mul-add' | 'relaxed', count: number): Promise<Rate | string> {
   const wabt = await wabtFactory();
   let bytes: Uint8Array;
   try {
-    const module = wabt.parseWat('ceiling.wat', ceilingModule(kind, count), { simd: true, relaxed_simd: kind === 'relaxed' });
+    const module = wabt.parseWat('ceiling.wat', ceilingModule(kind, count), {
+      simd: true,
+      relaxed_simd: kind === 'relaxed',
+    });
     module.validate();
     bytes = module.toBinary({}).buffer;
     module.destroy();
@@ -111,7 +127,8 @@ async function ceiling(kind: 'mul-add' | 'relaxed', count: number): Promise<Rate
   const iterations = 20_000_000;
   const flopsPerCall = iterations * count * 4 * 2;
   let sink = 0;
-  const label = kind === 'relaxed' ? 'f32x4.relaxed_madd (fused where the CPU has FMA)' : 'f32x4.mul + f32x4.add (baseline SIMD)';
+  const label =
+    kind === 'relaxed' ? 'f32x4.relaxed_madd (fused where the CPU has FMA)' : 'f32x4.mul + f32x4.add (baseline SIMD)';
   const rate = measure(`${label}, ${count} accumulators`, flopsPerCall, 4, () => {
     sink += run(iterations);
   });
@@ -120,14 +137,40 @@ async function ceiling(kind: 'mul-add' | 'relaxed', count: number): Promise<Rate
 }
 
 /** Each convolution of MobileNetV2 at 224² with its input shape, grouped by kind. */
-function convShapes(): { group: string; layer: string; input: [number, number, number]; kind: 'conv' | 'depthwise'; k: number; stride: number; filters: number }[] {
+function convShapes(): {
+  group: string;
+  layer: string;
+  input: [number, number, number];
+  kind: 'conv' | 'depthwise';
+  k: number;
+  stride: number;
+  filters: number;
+}[] {
   const model = buildMobileNetV2({ outputs: ['features'] });
   const specs = mobileNetV2WeightLayers(1001).filter((s) => s.kind !== 'dense');
   const out = specs.map((s) => {
-    const inShape = model.getLayer(s.name).inputSpec?.[0]?.shape ?? (model.getLayer(s.name).input as { shape: number[] }).shape;
+    const inShape =
+      model.getLayer(s.name).inputSpec?.[0]?.shape ?? (model.getLayer(s.name).input as { shape: number[] }).shape;
     const input = [inShape[1], inShape[2], inShape[3]] as [number, number, number];
-    const group = s.name === 'Conv' ? 'stem 3×3/2 conv' : s.name === 'Conv_1' ? 'Conv_1 1×1' : s.kind === 'depthwise' ? 'depthwise 3×3' : s.name.endsWith('_expand') ? 'expand 1×1' : 'project 1×1';
-    return { group, layer: s.name, input, kind: s.kind as 'conv' | 'depthwise', k: s.kernelSize, stride: s.stride, filters: s.filters };
+    const group =
+      s.name === 'Conv'
+        ? 'stem 3×3/2 conv'
+        : s.name === 'Conv_1'
+          ? 'Conv_1 1×1'
+          : s.kind === 'depthwise'
+            ? 'depthwise 3×3'
+            : s.name.endsWith('_expand')
+              ? 'expand 1×1'
+              : 'project 1×1';
+    return {
+      group,
+      layer: s.name,
+      input,
+      kind: s.kind as 'conv' | 'depthwise',
+      k: s.kernelSize,
+      stride: s.stride,
+      filters: s.filters,
+    };
   });
   model.dispose();
   return out;
@@ -165,15 +208,33 @@ async function main(): Promise<void> {
       return {
         c,
         x: tf.randomUniform([1, h, w, cin], -1, 1),
-        filter: c.kind === 'depthwise' ? tf.randomNormal([c.k, c.k, cin, 1], 0, 0.1) : tf.randomNormal([c.k, c.k, cin, c.filters], 0, 0.1),
+        filter:
+          c.kind === 'depthwise'
+            ? tf.randomNormal([c.k, c.k, cin, 1], 0, 0.1)
+            : tf.randomNormal([c.k, c.k, cin, c.filters], 0, 0.1),
         bias: tf.randomNormal([c.kind === 'depthwise' ? cin : c.filters], 0, 0.1),
       };
     });
     const run = (): void => {
       for (const t of tensors) {
-        const y = t.c.kind === 'depthwise'
-          ? tf.fused.depthwiseConv2d({ x: t.x as tf.Tensor4D, filter: t.filter as tf.Tensor4D, strides: t.c.stride, pad: 'same', bias: t.bias, activation: 'relu6' })
-          : tf.fused.conv2d({ x: t.x as tf.Tensor4D, filter: t.filter as tf.Tensor4D, strides: t.c.stride, pad: 'same', bias: t.bias, activation: 'relu6' });
+        const y =
+          t.c.kind === 'depthwise'
+            ? tf.fused.depthwiseConv2d({
+                x: t.x as tf.Tensor4D,
+                filter: t.filter as tf.Tensor4D,
+                strides: t.c.stride,
+                pad: 'same',
+                bias: t.bias,
+                activation: 'relu6',
+              })
+            : tf.fused.conv2d({
+                x: t.x as tf.Tensor4D,
+                filter: t.filter as tf.Tensor4D,
+                strides: t.c.stride,
+                pad: 'same',
+                bias: t.bias,
+                activation: 'relu6',
+              });
         y.dataSync();
         y.dispose();
       }
@@ -184,11 +245,13 @@ async function main(): Promise<void> {
   const totalFlops = [...groups.values()].reduce((s, g) => s + g.flops, 0);
   const net = buildMobileNetV2({ outputs: ['features'] });
   const input = tf.randomUniform([1, 224, 224, 3], -1, 1);
-  rates.push(measure('whole backbone forward (to Conv_1), tfjs-layers predict', totalFlops, 5, () => {
-    const y = net.predict(input) as tf.Tensor;
-    y.dataSync();
-    y.dispose();
-  }));
+  rates.push(
+    measure('whole backbone forward (to Conv_1), tfjs-layers predict', totalFlops, 5, () => {
+      const y = net.predict(input) as tf.Tensor;
+      y.dataSync();
+      y.dispose();
+    }),
+  );
   net.dispose();
   input.dispose();
   const loadAfter = loadavg();
@@ -197,13 +260,22 @@ async function main(): Promise<void> {
   const fmt = (x: number): string => x.toFixed(2);
   console.log(`\n## WebAssembly SIMD ceiling, 1 thread (GFLOP/s; ${ROUNDS} rounds)\n`);
   console.log('| loop | per CPU-second: best / median | per wall-second: best / median |\n|---|---|---|');
-  for (const r of ceilings) console.log(`| ${r.name} | ${fmt(r.cpuBest)} / ${fmt(r.cpuMedian)} | ${fmt(r.wallBest)} / ${fmt(r.wallMedian)} |`);
-  console.log(`\n## tfjs-wasm (XNNPACK, 1 thread) on MobileNetV2's convolutions at 224² (${(totalFlops / 1e9).toFixed(3)} GFLOP per image)\n`);
-  console.log('| workload | GFLOP | per CPU-second: best / median | of the ceiling (CPU, median/median) | per wall-second: best / median |\n|---|---|---|---|---|');
+  for (const r of ceilings)
+    console.log(`| ${r.name} | ${fmt(r.cpuBest)} / ${fmt(r.cpuMedian)} | ${fmt(r.wallBest)} / ${fmt(r.wallMedian)} |`);
+  console.log(
+    `\n## tfjs-wasm (XNNPACK, 1 thread) on MobileNetV2's convolutions at 224² (${(totalFlops / 1e9).toFixed(3)} GFLOP per image)\n`,
+  );
+  console.log(
+    '| workload | GFLOP | per CPU-second: best / median | of the ceiling (CPU, median/median) | per wall-second: best / median |\n|---|---|---|---|---|',
+  );
   for (const r of rates) {
-    console.log(`| ${r.name} | ${(r.flops / 1e9).toFixed(3)} | ${fmt(r.cpuBest)} / ${fmt(r.cpuMedian)} | ${ref ? `${((100 * r.cpuMedian) / ref.cpuMedian).toFixed(0)} %` : '—'} | ${fmt(r.wallBest)} / ${fmt(r.wallMedian)} |`);
+    console.log(
+      `| ${r.name} | ${(r.flops / 1e9).toFixed(3)} | ${fmt(r.cpuBest)} / ${fmt(r.cpuMedian)} | ${ref ? `${((100 * r.cpuMedian) / ref.cpuMedian).toFixed(0)} %` : '—'} | ${fmt(r.wallBest)} / ${fmt(r.wallMedian)} |`,
+    );
   }
-  console.log(`\nload averages (1, 5, 15 min): before ${loadBefore.map(fmt).join(', ')}; after ${loadAfter.map(fmt).join(', ')}`);
+  console.log(
+    `\nload averages (1, 5, 15 min): before ${loadBefore.map(fmt).join(', ')}; after ${loadAfter.map(fmt).join(', ')}`,
+  );
 }
 
 await main();

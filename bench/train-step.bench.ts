@@ -27,8 +27,26 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { childConfiguration, chosenConfigurations, formatPeakMemory, printReportHeader, runConfigurations, sendReport, startChildBackend, type ProfiledChildReport } from './child-process.js';
-import { kernelShares, printKernelProfiles, printRatios, PythonReference, timeInterleaved, type BenchCase, type KernelShare, type Timing } from './harness.js';
+import {
+  childConfiguration,
+  chosenConfigurations,
+  formatPeakMemory,
+  printReportHeader,
+  runConfigurations,
+  sendReport,
+  startChildBackend,
+  type ProfiledChildReport,
+} from './child-process.js';
+import {
+  kernelShares,
+  printKernelProfiles,
+  printRatios,
+  PythonReference,
+  timeInterleaved,
+  type BenchCase,
+  type KernelShare,
+  type Timing,
+} from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CONFIGURATIONS = ['wasm:1', 'wasm:2'];
@@ -60,9 +78,16 @@ function chosenWorkloads(): string[] {
 function printReport(report: TrainStepReport): void {
   printReportHeader(report, formatPeakMemory(report));
   // Without PyTorch (not installed) the ratios are against the first of our cases.
-  const reference = (timings: Timing[]): string => (timings.some((t) => t.name === 'pytorch') ? 'pytorch' : timings[0].name);
-  if (report.gan.length > 0) printRatios(`Nazeri GAN step (cifar10, batch 32), ${report.configuration}`, report.gan, reference(report.gan));
-  if (report.zhang.length > 0) printRatios(`Zhang ×1/4 step (16×64×64, rebalanced CE), ${report.configuration}`, report.zhang, reference(report.zhang));
+  const reference = (timings: Timing[]): string =>
+    timings.some((t) => t.name === 'pytorch') ? 'pytorch' : timings[0].name;
+  if (report.gan.length > 0)
+    printRatios(`Nazeri GAN step (cifar10, batch 32), ${report.configuration}`, report.gan, reference(report.gan));
+  if (report.zhang.length > 0)
+    printRatios(
+      `Zhang ×1/4 step (16×64×64, rebalanced CE), ${report.configuration}`,
+      report.zhang,
+      reference(report.zhang),
+    );
   printKernelProfiles(report.kernels, { run: 'one step', top: 12, kernelWidth: 28, callsWidth: 4 });
 }
 
@@ -71,7 +96,8 @@ async function runChild(configuration: string): Promise<void> {
   const { notes } = started;
   const { registerKernels, unregisterKernels } = await import('../src/kernels/index.js');
   const { buildNazeriGan, buildZhangModel, DilatedConv2D } = await import('../src/models/index.js');
-  const { computeGanDiscriminatorLoss, computeGanGeneratorLoss, computeMultinomialCrossEntropy } = await import('../src/losses/index.js');
+  const { computeGanDiscriminatorLoss, computeGanGeneratorLoss, computeMultinomialCrossEntropy } =
+    await import('../src/losses/index.js');
   type Kernels = 'filter kernel' | 'all kernels';
   const useKernels = (kernels: Kernels): void => {
     unregisterKernels();
@@ -132,7 +158,10 @@ async function runChild(configuration: string): Promise<void> {
       tf.dispose([dLoss!, gLoss!]);
     };
     const ganTorch = await startTorchPair('reference/nazeri_gan.py', ['32'], notes);
-    gan = await timeInterleaved([...ganTorch.started, ours('filter kernel', ganStep), ours('all kernels', ganStep)], plan);
+    gan = await timeInterleaved(
+      [...ganTorch.started, ours('filter kernel', ganStep), ours('all kernels', ganStep)],
+      plan,
+    );
     ganTorch.stop();
     await profileStep('gan', ganStep);
     generator.dispose();
@@ -147,13 +176,18 @@ async function runChild(configuration: string): Promise<void> {
     // Zhang ×1/4, rebalanced cross-entropy over 313 bins.
     const model = buildZhangModel({ inputSize: 64, widthMultiplier: 0.25, seed: 4 });
     const input = tf.randomUniform([16, 64, 64, 1], -0.5, 0.5, 'float32', 5) as tf.Tensor4D;
-    const target = tf.tidy(() => tf.cast(tf.oneHot(tf.randomUniform([16, 16, 16], 0, 313, 'int32', 6) as tf.Tensor3D, 313), 'float32')) as tf.Tensor4D;
+    const target = tf.tidy(() =>
+      tf.cast(tf.oneHot(tf.randomUniform([16, 16, 16], 0, 313, 'int32', 6) as tf.Tensor3D, 313), 'float32'),
+    ) as tf.Tensor4D;
     const classWeights = tf.randomUniform([313], 0.5, 1.5, 'float32', 7) as tf.Tensor1D;
     const optimizer = tf.train.adam(3e-5, 0.9, 0.99);
     const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const zhangStep = async (): Promise<void> => {
       const loss = optimizer.minimize(
-        () => computeMultinomialCrossEntropy(model.apply(input, { training: true }) as tf.Tensor4D, target, { classWeights }) as tf.Scalar,
+        () =>
+          computeMultinomialCrossEntropy(model.apply(input, { training: true }) as tf.Tensor4D, target, {
+            classWeights,
+          }) as tf.Scalar,
         true,
         weights,
       );
@@ -171,7 +205,12 @@ async function runChild(configuration: string): Promise<void> {
     });
     const splitCase = { ...ours('all kernels', zhangStep), name: 'all kernels, split dilated convs' };
     zhang = await timeInterleaved(
-      [...zhangTorch.started, withDilated('direct', ours('filter kernel', zhangStep)), withDilated('split', splitCase), withDilated('direct', ours('all kernels', zhangStep))],
+      [
+        ...zhangTorch.started,
+        withDilated('direct', ours('filter kernel', zhangStep)),
+        withDilated('split', splitCase),
+        withDilated('direct', ours('all kernels', zhangStep)),
+      ],
       plan,
     );
     for (const layer of dilated) layer.implementation = 'direct';
@@ -189,7 +228,11 @@ async function runChild(configuration: string): Promise<void> {
  * PyTorch running `script` on 2 threads and on 1 (a loaded machine slows 2 threads far more), started;
  * one that fails to start (e.g. no torch installed) is left out with a note.
  */
-async function startTorchPair(script: string, args: string[], notes: string[]): Promise<{ started: PythonReference[]; stop(): void }> {
+async function startTorchPair(
+  script: string,
+  args: string[],
+  notes: string[],
+): Promise<{ started: PythonReference[]; stop(): void }> {
   const references = [
     new PythonReference('pytorch', join(here, script), args),
     new PythonReference('pytorch 1 thread', join(here, script), args, { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' }),

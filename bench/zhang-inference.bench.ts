@@ -28,8 +28,26 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { childConfiguration, chosenConfigurations, formatPeakMemory, printReportHeader, runConfigurations, sendReport, startChildBackend, type ProfiledChildReport } from './child-process.js';
-import { kernelShares, printKernelProfiles, printRatios, PythonReference, timeInterleaved, type BenchCase, type KernelShare, type Timing } from './harness.js';
+import {
+  childConfiguration,
+  chosenConfigurations,
+  formatPeakMemory,
+  printReportHeader,
+  runConfigurations,
+  sendReport,
+  startChildBackend,
+  type ProfiledChildReport,
+} from './child-process.js';
+import {
+  kernelShares,
+  printKernelProfiles,
+  printRatios,
+  PythonReference,
+  timeInterleaved,
+  type BenchCase,
+  type KernelShare,
+  type Timing,
+} from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CONFIGURATIONS = ['wasm:1', 'wasm:2', 'cpu:1'];
@@ -53,7 +71,8 @@ function runParent(): void {
 function printReport(report: ZhangInferenceReport): void {
   printReportHeader(report, formatPeakMemory(report));
   printRatios(`Zhang ECCV16 inference 1×${SIZE}×${SIZE}, ${report.configuration}`, report.zhang, 'pytorch');
-  if (report.resnet.length) printRatios(`ResNet-18 inference 1×224×224×3, ${report.configuration}`, report.resnet, 'original');
+  if (report.resnet.length)
+    printRatios(`ResNet-18 inference 1×224×224×3, ${report.configuration}`, report.resnet, 'original');
   printKernelProfiles(report.kernels, { run: 'one pass', top: 10, kernelWidth: 24, callsWidth: 3 });
 }
 
@@ -89,10 +108,16 @@ async function runChild(configuration: string): Promise<void> {
   };
 
   const torch = new PythonReference('pytorch', join(here, 'reference/zhang_eccv16.py'), ['infer', String(SIZE), '1']);
-  const torchOne = new PythonReference('pytorch 1 thread', join(here, 'reference/zhang_eccv16.py'), ['infer', String(SIZE), '1'], { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' });
+  const torchOne = new PythonReference(
+    'pytorch 1 thread',
+    join(here, 'reference/zhang_eccv16.py'),
+    ['infer', String(SIZE), '1'],
+    { TORCH_THREADS: '1', OMP_NUM_THREADS: '1' },
+  );
   await Promise.all([torch.start(), torchOne.start()]);
   const zhangCases: BenchCase[] = [torch, torchOne, ours('stock', false, zhang, lightness)];
-  if (isWasm) zhangCases.push(ours('kernels', true, zhang, lightness), ours('kernels + folded', true, zhangFolded, lightness));
+  if (isWasm)
+    zhangCases.push(ours('kernels', true, zhang, lightness), ours('kernels + folded', true, zhangFolded, lightness));
   else zhangCases.push(ours('folded', false, zhangFolded, lightness));
   // cpu: one pass takes over a minute; one unwarmed round is its figure.
   const plan = isWasm ? { warmup: 1, rounds: 5 } : { warmup: 0, rounds: 1 };
@@ -104,7 +129,10 @@ async function runChild(configuration: string): Promise<void> {
   const peakTensorMiB: Record<string, number> = {};
   const kernels: Record<string, KernelShare[]> = {};
   if (isWasm) {
-    for (const [name, on, model] of [['stock', false, zhang], ['kernels + folded', true, zhangFolded]] as const) {
+    for (const [name, on, model] of [
+      ['stock', false, zhang],
+      ['kernels + folded', true, zhangFolded],
+    ] as const) {
       useKernels(on);
       const info = await tf.profile(predict(model, lightness));
       peakTensorMiB[`zhang ${name}`] = info.peakBytes / 2 ** 20;
@@ -127,7 +155,10 @@ async function runChild(configuration: string): Promise<void> {
     isWasm ? { warmup: 1, rounds: 9 } : { warmup: 1, rounds: 3 },
   );
   if (isWasm) {
-    for (const [name, model] of [['resnet original', resnet], ['resnet folded', resnetFolded]] as const) {
+    for (const [name, model] of [
+      ['resnet original', resnet],
+      ['resnet folded', resnetFolded],
+    ] as const) {
       const info = await tf.profile(predict(model, image));
       peakTensorMiB[name] = info.peakBytes / 2 ** 20;
       kernels[name] = kernelShares(info);

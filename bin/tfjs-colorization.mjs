@@ -6,8 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 const root = new URL('../', import.meta.url);
 // A source checkout without a build runs from src/ (under `node --import tsx`); set
 // TFJS_COLORIZATION_FROM_SOURCE=1 to prefer src/ even when dist/ exists.
-const fromSource = process.env.TFJS_COLORIZATION_FROM_SOURCE === '1' || !existsSync(new URL('dist/node/index.js', root));
-const { runCli } = await import(fromSource ? new URL('src/node/index.ts', root).href : new URL('dist/node/index.js', root).href);
+const fromSource =
+  process.env.TFJS_COLORIZATION_FROM_SOURCE === '1' || !existsSync(new URL('dist/node/index.js', root));
+const { runCli } = await import(
+  fromSource ? new URL('src/node/index.ts', root).href : new URL('dist/node/index.js', root).href
+);
 const { version } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
 
 // tfjs-core greets every Node process with a hint to install tfjs-node (not installable offline, and not

@@ -10,13 +10,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  ZHANG_GAMUT,
-  encodeHard,
-  imageToLab,
-  labPlanesToRgb,
-  type ImageLike,
-} from 'tfjs-colorization';
+import { ZHANG_GAMUT, encodeHard, imageToLab, labPlanesToRgb, type ImageLike } from 'tfjs-colorization';
 import { createNodeColorizer, readImageFile, writeContactSheet } from 'tfjs-colorization/node';
 import { renderGamutPalette } from './palette.js';
 
@@ -42,7 +36,8 @@ function snappedImage(photo: ImageLike): ImageLike {
     ab[2 * i + 1] = lab.b[i];
   }
   const bins = encodeHard(ab);
-  const a = new Float32Array(n), b = new Float32Array(n);
+  const a = new Float32Array(n),
+    b = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     a[i] = ZHANG_GAMUT.centres[2 * bins[i]];
     b[i] = ZHANG_GAMUT.centres[2 * bins[i] + 1];
@@ -50,7 +45,11 @@ function snappedImage(photo: ImageLike): ImageLike {
   return { data: labPlanesToRgb(lab.lightness, a, b), width: lab.width, height: lab.height, channels: 3 };
 }
 
-const listImages = async (dir: string): Promise<string[]> => (await readdir(dir)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => join(dir, f));
+const listImages = async (dir: string): Promise<string[]> =>
+  (await readdir(dir))
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .sort()
+    .map((f) => join(dir, f));
 
 async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
@@ -66,7 +65,10 @@ async function main(): Promise<void> {
       quantRows.push([photo, grayOf(photo), snappedImage(photo)]);
       console.log(`colorized ${file}`);
     }
-    await writeContactSheet(join(OUT, 'colour-photos.png'), colourRows, { titles: ['original', 'gray input', 'colorized', ...sampleTitles], cellHeight: 192 });
+    await writeContactSheet(join(OUT, 'colour-photos.png'), colourRows, {
+      titles: ['original', 'gray input', 'colorized', ...sampleTitles],
+      cellHeight: 192,
+    });
     console.log(`wrote ${join(OUT, 'colour-photos.png')}`);
 
     const historicalRows: ImageLike[][] = [];
@@ -78,16 +80,24 @@ async function main(): Promise<void> {
     }
     await writeContactSheet(join(OUT, 'historical.png'), historicalRows, {
       titles: ['gray input', 'colorized', ...sampleTitles],
-      caption: 'Public-domain photographs: Lange 1936, Gottlieb 1946, Detroit Publishing Co. 1900s, Ansel Adams 1941–42 (see examples/images/CREDITS.md)',
+      caption:
+        'Public-domain photographs: Lange 1936, Gottlieb 1946, Detroit Publishing Co. 1900s, Ansel Adams 1941–42 (see examples/images/CREDITS.md)',
       cellHeight: 192,
     });
     console.log(`wrote ${join(OUT, 'historical.png')}`);
 
-    await writeContactSheet(join(OUT, 'quantization.png'), quantRows, { titles: ['original', 'lightness (model input)', 'ab snapped to 313 bins'], cellHeight: 192 });
-    await writeContactSheet(join(OUT, 'gamut-313.png'), [[renderGamutPalette(ZHANG_GAMUT, 50, 440), renderGamutPalette(ZHANG_GAMUT, 75, 440)]], {
-      titles: ['313 ab bins at L = 50', 'at L = 75'],
-      cellHeight: 440,
+    await writeContactSheet(join(OUT, 'quantization.png'), quantRows, {
+      titles: ['original', 'lightness (model input)', 'ab snapped to 313 bins'],
+      cellHeight: 192,
     });
+    await writeContactSheet(
+      join(OUT, 'gamut-313.png'),
+      [[renderGamutPalette(ZHANG_GAMUT, 50, 440), renderGamutPalette(ZHANG_GAMUT, 75, 440)]],
+      {
+        titles: ['313 ab bins at L = 50', 'at L = 75'],
+        cellHeight: 440,
+      },
+    );
     console.log(`wrote ${join(OUT, 'quantization.png')} and ${join(OUT, 'gamut-313.png')}`);
   } finally {
     colorizer.dispose();

@@ -8,11 +8,13 @@ export function renderGamutPalette(gamut: AbGamut, lightness: number, size: numb
   const range = 120;
   const n = size * size;
   const L = new Float32Array(n).fill(lightness);
-  const a = new Float32Array(n), b = new Float32Array(n);
+  const a = new Float32Array(n),
+    b = new Float32Array(n);
   const inBin = new Uint8Array(n);
   const half = gamut.gridSize / 2;
   for (let q = 0; q < gamut.size; q++) {
-    const ca = gamut.centres[2 * q], cb = gamut.centres[2 * q + 1];
+    const ca = gamut.centres[2 * q],
+      cb = gamut.centres[2 * q + 1];
     const x0 = Math.round(((ca - half + range) / (2 * range)) * size);
     const x1 = Math.round(((ca + half + range) / (2 * range)) * size);
     const y0 = Math.round(((range - (cb + half)) / (2 * range)) * size);

@@ -14,6 +14,7 @@ import { ConfigError } from 'tfjs-colorization';
  * const data = requireFolderFlag('--data', args.data, 'photos/ and photos64/ with their manifests');
  */
 export function requireFolderFlag(flag: string, value: string | undefined, holds: string): string {
-  if (value === undefined || value === '') throw new ConfigError(flag, `a folder with ${holds} (for example ${flag} ../shared/data)`, 'no folder');
+  if (value === undefined || value === '')
+    throw new ConfigError(flag, `a folder with ${holds} (for example ${flag} ../shared/data)`, 'no folder');
   return value;
 }

@@ -19,10 +19,17 @@ export interface PackageEntry {
 
 /** The entries of package.json's `exports`: `'.'` is src/index.ts, `'./x'` is src/x/index.ts. */
 export function packageEntries(root: string): PackageEntry[] {
-  const { name, exports } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
+  const { name, exports } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    name: string;
+    exports: Record<string, unknown>;
+  };
   return Object.keys(exports)
     .filter((key) => key !== './package.json')
-    .map((key) => (key === '.' ? { specifier: name, source: 'src/index.ts' } : { specifier: `${name}/${key.slice(2)}`, source: `src/${key.slice(2)}/index.ts` }));
+    .map((key) =>
+      key === '.'
+        ? { specifier: name, source: 'src/index.ts' }
+        : { specifier: `${name}/${key.slice(2)}`, source: `src/${key.slice(2)}/index.ts` },
+    );
 }
 
 function kindOf(checker: ts.TypeChecker, symbol: ts.Symbol): string {
@@ -50,7 +57,8 @@ export function readEntryExports(root: string, entries: readonly PackageEntry[])
   entries.forEach((entry, i) => {
     const source = program.getSourceFile(files[i]);
     const moduleSymbol = source && checker.getSymbolAtLocation(source);
-    if (!moduleSymbol) throw new Error(`api report: ${entry.source} (${entry.specifier}) is missing or exports nothing`);
+    if (!moduleSymbol)
+      throw new Error(`api report: ${entry.source} (${entry.specifier}) is missing or exports nothing`);
     const names = new Map<string, string>();
     for (const symbol of checker.getExportsOfModule(moduleSymbol)) names.set(symbol.getName(), kindOf(checker, symbol));
     result.set(entry.specifier, new Map([...names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
@@ -86,11 +94,19 @@ export function formatApiReport(root: string): string {
   // Subpaths included in the root: those whose every name the root exports.
   const included = subpaths.filter((e) => [...exports.get(e.specifier)!.keys()].every((n) => rootNames.has(n)));
   const inSubpaths = new Set(included.flatMap((e) => [...exports.get(e.specifier)!.keys()]));
-  section(rootEntry, new Map([...rootNames].filter(([n]) => !inSubpaths.has(n))), included.map((e) => e.specifier));
+  section(
+    rootEntry,
+    new Map([...rootNames].filter(([n]) => !inSubpaths.has(n))),
+    included.map((e) => e.specifier),
+  );
   for (const entry of subpaths) {
     const names = exports.get(entry.specifier)!;
     const extendsRoot = !included.includes(entry) && [...rootNames.keys()].every((n) => names.has(n));
-    section(entry, extendsRoot ? new Map([...names].filter(([n]) => !rootNames.has(n))) : names, extendsRoot ? [rootEntry.specifier] : []);
+    section(
+      entry,
+      extendsRoot ? new Map([...names].filter(([n]) => !rootNames.has(n))) : names,
+      extendsRoot ? [rootEntry.specifier] : [],
+    );
   }
   return lines.join('\n');
 }

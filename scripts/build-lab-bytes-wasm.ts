@@ -59,7 +59,9 @@ function row(m0: number, m1: number, m2: number): string {
 }
 
 const planeBytes = 4 * LAB_BYTES_BLOCK;
-const L = '(local.get $L)', A = '(local.get $A)', B = '(local.get $B)';
+const L = '(local.get $L)',
+  A = '(local.get $A)',
+  B = '(local.get $B)';
 const body = `
     (loop $pixels
       ${gather('$r', '$rp')}

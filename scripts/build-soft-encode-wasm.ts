@@ -24,7 +24,11 @@ function shuffle32(lanes: number[], a: string, b: string): string {
 }
 /** i8x16.shuffle picking 64-bit lanes: 0–1 from the first operand, 2–3 from the second. */
 function shuffle64(lanes: number[], a: string, b: string): string {
-  return shuffle32(lanes.flatMap((lane) => [2 * lane, 2 * lane + 1]), a, b);
+  return shuffle32(
+    lanes.flatMap((lane) => [2 * lane, 2 * lane + 1]),
+    a,
+    b,
+  );
 }
 
 const get = (name: string): string => `(local.get $${name})`;
@@ -60,9 +64,16 @@ function axis(f: string, n: string, d: string): string {
 /** Bins, indices, the rejected list and the weights of the pixel in lane `lane`. */
 function lane(lane: number): string {
   const bins = [0, 1, 2, 3, 4].map((k) =>
-    set(`b${k}`, `(i32.load offset=${K.binsOffset} (i32.shl (i32x4.extract_lane ${lane} ${get(`q${k}`)}) (i32.const 2)))`));
-  const stores = [0, 1, 2, 3, 4].map((k) => `(i32.store offset=${K.indexOffset + 20 * lane + 4 * k} ${get('row')} ${get(`b${k}`)})`);
-  const anyNegative = '(i32.shr_u (i32.or (i32.or (i32.or (i32.or (local.get $b0) (local.get $b1)) (local.get $b2)) (local.get $b3)) (local.get $b4)) (i32.const 31))';
+    set(
+      `b${k}`,
+      `(i32.load offset=${K.binsOffset} (i32.shl (i32x4.extract_lane ${lane} ${get(`q${k}`)}) (i32.const 2)))`,
+    ),
+  );
+  const stores = [0, 1, 2, 3, 4].map(
+    (k) => `(i32.store offset=${K.indexOffset + 20 * lane + 4 * k} ${get('row')} ${get(`b${k}`)})`,
+  );
+  const anyNegative =
+    '(i32.shr_u (i32.or (i32.or (i32.or (i32.or (local.get $b0) (local.get $b1)) (local.get $b2)) (local.get $b3)) (local.get $b4)) (i32.const 31))';
   const refused = `(i32.eqz (i32.wrap_i64 (i64x2.extract_lane ${lane} ${get('ok')})))`;
   return [
     ...bins,
@@ -90,9 +101,14 @@ const body = `
       ${set('stepB', select(splat(1), splat(-1), op('f64x2.ge', get('dv'), splat(0))))}
       ${set('stepS', select(get('stepA'), get('stepB'), get('aSmaller')))}
       ${set('stepL', select(get('stepB'), get('stepA'), get('aSmaller')))}
-      ${set('valid', op('v128.and',
-        op('v128.and', op('f64x2.ge', get('na'), splat(0)), op('f64x2.lt', get('na'), get('columnsV'))),
-        op('v128.and', op('f64x2.ge', get('nb'), splat(0)), op('f64x2.lt', get('nb'), get('rowsV')))))}
+      ${set(
+        'valid',
+        op(
+          'v128.and',
+          op('v128.and', op('f64x2.ge', get('na'), splat(0)), op('f64x2.lt', get('na'), get('columnsV'))),
+          op('v128.and', op('f64x2.ge', get('nb'), splat(0)), op('f64x2.lt', get('nb'), get('rowsV'))),
+        ),
+      )}
       ;; Rejected lanes (off the lattice, non-finite) read around a safe node; their rows are not used.
       ${set('node', select(add(mul(add(get('na'), splat(1)), get('strideV')), add(get('nb'), splat(1))), get('safeV'), get('valid')))}
       ${set('twoS', add(get('s'), get('s')))}
@@ -116,8 +132,13 @@ const body = `
       ${set('q1', op('i32x4.trunc_sat_f64x2_s_zero', add(get('node'), get('stepS'))))}
       ${set('q2', op('i32x4.trunc_sat_f64x2_s_zero', add(get('node'), get('stepL'))))}
       ${set('q3', op('i32x4.trunc_sat_f64x2_s_zero', sub(get('node'), get('stepS'))))}
-      ${set('q4', op('i32x4.trunc_sat_f64x2_s_zero',
-        select(add(add(get('node'), get('stepS')), get('stepL')), sub(get('node'), get('stepL')), get('diagonal'))))}
+      ${set(
+        'q4',
+        op(
+          'i32x4.trunc_sat_f64x2_s_zero',
+          select(add(add(get('node'), get('stepS')), get('stepL')), sub(get('node'), get('stepL')), get('diagonal')),
+        ),
+      )}
       ${lane(0)}
       ${lane(1)}
       ;; Weights rounded to float32 once; rows of 5: [w0..w3 of pixel 0] w4, [w0..w3 of pixel 1] w4.
@@ -137,10 +158,71 @@ const body = `
       (local.set $i (i32.add ${get('i')} (i32.const 2)))
       (br_if $pairs (i32.lt_u ${get('i')} ${get('count')})))`;
 
-const vectors = ['x0', 'x1', 'fa', 'fb', 'low', 'rest', 'half', 'na', 'nb', 'du', 'dv', 'ua', 'vb', 'aSmaller', 's', 'l',
-  'stepA', 'stepB', 'stepS', 'stepL', 'valid', 'node', 'twoS', 'twoL', 'd', 'o', 'm', 'diagonal', 'fifth', 'sixth', 'ok',
-  't', 'p', 'ps', 'pl', 'ts', 'tl', 'os', 'last', 'inv', 'q0', 'q1', 'q2', 'q3', 'q4', 'd0', 'd1', 'd2', 'd3', 'd4', 'w01', 'w23',
-  'aOriginV', 'bOriginV', 'invGridV', 'columnsV', 'rowsV', 'strideV', 'negStrideV', 'safeV', 'twoHV', 'e1V', 'e2V'];
+const vectors = [
+  'x0',
+  'x1',
+  'fa',
+  'fb',
+  'low',
+  'rest',
+  'half',
+  'na',
+  'nb',
+  'du',
+  'dv',
+  'ua',
+  'vb',
+  'aSmaller',
+  's',
+  'l',
+  'stepA',
+  'stepB',
+  'stepS',
+  'stepL',
+  'valid',
+  'node',
+  'twoS',
+  'twoL',
+  'd',
+  'o',
+  'm',
+  'diagonal',
+  'fifth',
+  'sixth',
+  'ok',
+  't',
+  'p',
+  'ps',
+  'pl',
+  'ts',
+  'tl',
+  'os',
+  'last',
+  'inv',
+  'q0',
+  'q1',
+  'q2',
+  'q3',
+  'q4',
+  'd0',
+  'd1',
+  'd2',
+  'd3',
+  'd4',
+  'w01',
+  'w23',
+  'aOriginV',
+  'bOriginV',
+  'invGridV',
+  'columnsV',
+  'rowsV',
+  'strideV',
+  'negStrideV',
+  'safeV',
+  'twoHV',
+  'e1V',
+  'e2V',
+];
 const params = ['aOrigin', 'bOrigin', 'invGrid', 'columns', 'rows', 'stride', 'twoH', 'e1', 'e2'];
 const text = `(module
   ;; Regions (bytes): input pairs (float64), indices [block, 5] (int32), weights [block, 5] (float32),

@@ -34,8 +34,12 @@ export function createWatConstantPool(lanes: WatFloatLanes): WatConstantPool {
   const bitsOf =
     lanes === 'f32x4'
       ? (value: number) => `0x${new Uint32Array(new Float32Array([value]).buffer)[0].toString(16).padStart(8, '0')}`
-      : (value: number) => `0x${new BigUint64Array(new Float64Array([value]).buffer)[0].toString(16).padStart(16, '0')}`;
-  const vector = lanes === 'f32x4' ? (bits: string) => `i32x4 ${bits} ${bits} ${bits} ${bits}` : (bits: string) => `i64x2 ${bits} ${bits}`;
+      : (value: number) =>
+          `0x${new BigUint64Array(new Float64Array([value]).buffer)[0].toString(16).padStart(16, '0')}`;
+  const vector =
+    lanes === 'f32x4'
+      ? (bits: string) => `i32x4 ${bits} ${bits} ${bits} ${bits}`
+      : (bits: string) => `i64x2 ${bits} ${bits}`;
   return {
     splat(value) {
       const bits = bitsOf(value);

@@ -156,7 +156,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (Array.isArray(value)) return `array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (typeof value === 'object') {
     const shape = (value as { shape?: unknown }).shape;
     if (Array.isArray(shape)) return `tensor of shape [${shape.join(', ')}]`;
@@ -198,7 +199,9 @@ export class InputOverwriteError extends ColorizationError {
     /** The input it would replace (the same path, or the same file through a link). */
     readonly input: string,
   ) {
-    super(`refused: the result ${output} would replace the input ${input}; write the results into a folder apart from the inputs`);
+    super(
+      `refused: the result ${output} would replace the input ${input}; write the results into a folder apart from the inputs`,
+    );
   }
 }
 

@@ -2,7 +2,16 @@
  * tfjs-colorization: automatic image colorization with TensorFlow.js.
  * The universal entry: re-exports only. Node-only code lives behind `tfjs-colorization/node`.
  */
-export { ColorizationError, InputError, ConfigError, BackendError, WeightsFileError, HintError, WeightLayoutError, TfliteFormatError } from './errors.js';
+export {
+  ColorizationError,
+  InputError,
+  ConfigError,
+  BackendError,
+  WeightsFileError,
+  HintError,
+  WeightLayoutError,
+  TfliteFormatError,
+} from './errors.js';
 export type { WeightsFileReason, TfliteErrorKind } from './errors.js';
 export * from './random.js';
 export * from './backend.js';

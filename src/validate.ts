@@ -50,7 +50,8 @@ function rangeText(low: number, high: number, o: RangeOptions): string {
 }
 
 function inRange(value: unknown, low: number, high: number, o: RangeOptions): value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) && !(value === Infinity && high === Infinity)) return false;
+  if (typeof value !== 'number' || (!Number.isFinite(value) && !(value === Infinity && high === Infinity)))
+    return false;
   if (o.integer && !Number.isInteger(value)) return false;
   if (o.openLow ? value <= low : value < low) return false;
   if (o.openHigh ? value >= high : value > high) return false;
@@ -58,17 +59,33 @@ function inRange(value: unknown, low: number, high: number, o: RangeOptions): va
 }
 
 /** Throw {@link InputError} unless `value` is a finite number in the range. */
-export function assertInRange(name: string, value: unknown, low: number, high: number, o: RangeOptions = {}): asserts value is number {
+export function assertInRange(
+  name: string,
+  value: unknown,
+  low: number,
+  high: number,
+  o: RangeOptions = {},
+): asserts value is number {
   if (!inRange(value, low, high, o)) throw new InputError(name, rangeText(low, high, o), describeValue(value));
 }
 
 /** Like {@link assertInRange} but throws {@link ConfigError}, for config keys. */
-export function checkConfigRange(key: string, value: unknown, low: number, high: number, o: RangeOptions = {}): asserts value is number {
+export function checkConfigRange(
+  key: string,
+  value: unknown,
+  low: number,
+  high: number,
+  o: RangeOptions = {},
+): asserts value is number {
   if (!inRange(value, low, high, o)) throw new ConfigError(key, rangeText(low, high, o), describeValue(value));
 }
 
 /** Throw {@link ConfigError} unless `value` is one of `choices`. */
-export function checkConfigChoice<T extends string | number>(key: string, value: unknown, choices: readonly T[]): asserts value is T {
+export function checkConfigChoice<T extends string | number>(
+  key: string,
+  value: unknown,
+  choices: readonly T[],
+): asserts value is T {
   if (!choices.includes(value as T)) throw new ConfigError(key, choices, describeValue(value));
 }
 
@@ -76,7 +93,8 @@ export function checkConfigChoice<T extends string | number>(key: string, value:
  * The keys of a config interface as a list, checked by the compiler: `keys` must name every key of `T`
  * (optional ones included) and nothing else, so a key added to the interface cannot be forgotten here.
  */
-export function configKeys<T extends object>(keys: { readonly [K in keyof Required<T>]: true }): readonly (keyof T & string)[] {
+export function configKeys<T extends object>(keys: { readonly [K in keyof Required<T>]: true }): readonly (keyof T &
+  string)[] {
   return Object.freeze(Object.keys(keys)) as readonly (keyof T & string)[];
 }
 

@@ -8,7 +8,11 @@ export const TEST_BACKENDS = ['cpu', 'wasm'] as const;
  * Run the same `describe` block once per backend; the block selects its backend in `beforeAll`-style
  * fashion by awaiting `tf.setBackend` at its start.
  */
-export function describeEachBackend(title: string, body: (backend: string) => void, backends: readonly string[] = TEST_BACKENDS): void {
+export function describeEachBackend(
+  title: string,
+  body: (backend: string) => void,
+  backends: readonly string[] = TEST_BACKENDS,
+): void {
   for (const backend of backends) {
     describe(`${title} [${backend}]`, () => {
       beforeAllBackend(backend);
@@ -16,8 +20,6 @@ export function describeEachBackend(title: string, body: (backend: string) => vo
     });
   }
 }
-
-
 
 function beforeAllBackend(backend: string): void {
   let previous = 'cpu';

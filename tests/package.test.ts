@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { relativeSourceMaps } from '../scripts/relative-source-maps.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- package.json as plain JSON; the tests below check its fields
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, any>;
 
 describe('package', () => {
@@ -21,7 +22,10 @@ describe('package', () => {
     expect(license).toContain('THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND');
     expect(pkg.license).toBe('MIT');
     expect(pkg.files).toContain('LICENSE');
-    expect(pkg.repository).toEqual({ type: 'git', url: 'git+https://github.com/tfjs-colorization/tfjs-colorization.git' });
+    expect(pkg.repository).toEqual({
+      type: 'git',
+      url: 'git+https://github.com/tfjs-colorization/tfjs-colorization.git',
+    });
     expect(pkg.homepage).toMatch(/^https:\/\/github\.com\/tfjs-colorization\/tfjs-colorization/);
     expect(pkg.bugs.url).toBe('https://github.com/tfjs-colorization/tfjs-colorization/issues');
     expect(pkg.keywords).toEqual(expect.arrayContaining(['colorization', 'tensorflowjs']));
@@ -46,13 +50,26 @@ describe('package', () => {
     await mkdir(join(ROOT, 'dist'), { recursive: true });
     await writeFile(sentinel, 'kept');
     try {
-      await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules', 'tsup', 'dist', 'cli-default.js'), '--config', 'tsup.browser.config.ts', '--silent'], { cwd: ROOT, timeout: 120_000 });
+      await promisify(execFile)(
+        process.execPath,
+        [
+          join(ROOT, 'node_modules', 'tsup', 'dist', 'cli-default.js'),
+          '--config',
+          'tsup.browser.config.ts',
+          '--silent',
+        ],
+        { cwd: ROOT, timeout: 120_000 },
+      );
       expect(await readFile(sentinel, 'utf8')).toBe('kept');
       expect(existsSync(join(ROOT, 'build', 'browser', 'index.js'))).toBe(true);
-      const maps = (await readdir(join(ROOT, 'build', 'browser'), { recursive: true })).filter((n) => n.endsWith('.map'));
+      const maps = (await readdir(join(ROOT, 'build', 'browser'), { recursive: true })).filter((n) =>
+        n.endsWith('.map'),
+      );
       expect(maps.length).toBeGreaterThan(50);
       for (const name of maps) {
-        const { sources } = JSON.parse(await readFile(join(ROOT, 'build', 'browser', name), 'utf8')) as { sources: string[] };
+        const { sources } = JSON.parse(await readFile(join(ROOT, 'build', 'browser', name), 'utf8')) as {
+          sources: string[];
+        };
         for (const source of sources) expect(source, name).not.toMatch(/^(\/|[A-Za-z]:\\|file:)/);
       }
     } finally {
@@ -64,13 +81,35 @@ describe('package', () => {
     const dir = await mkdtemp(join(tmpdir(), 'maps-'));
     try {
       await mkdir(join(dir, 'node'));
-      await writeFile(join(dir, 'index.cjs.map'), JSON.stringify({ version: 3, sources: [join(dir, 'index.cjs'), '../src/a.ts'], mappings: '' }));
-      await writeFile(join(dir, 'node', 'index.cjs.map'), JSON.stringify({ version: 3, sources: [`file://${join(dir, 'chunk.cjs')}`], sourceRoot: '/home/builder', mappings: '' }));
-      await writeFile(join(dir, 'clean.js.map'), JSON.stringify({ version: 3, sources: ['../src/b.ts'], mappings: '' }));
+      await writeFile(
+        join(dir, 'index.cjs.map'),
+        JSON.stringify({ version: 3, sources: [join(dir, 'index.cjs'), '../src/a.ts'], mappings: '' }),
+      );
+      await writeFile(
+        join(dir, 'node', 'index.cjs.map'),
+        JSON.stringify({
+          version: 3,
+          sources: [`file://${join(dir, 'chunk.cjs')}`],
+          sourceRoot: '/home/builder',
+          mappings: '',
+        }),
+      );
+      await writeFile(
+        join(dir, 'clean.js.map'),
+        JSON.stringify({ version: 3, sources: ['../src/b.ts'], mappings: '' }),
+      );
       expect(relativeSourceMaps(dir)).toBe(2);
-      expect(JSON.parse(await readFile(join(dir, 'index.cjs.map'), 'utf8')).sources).toEqual(['index.cjs', '../src/a.ts']);
-      expect(JSON.parse(await readFile(join(dir, 'node', 'index.cjs.map'), 'utf8'))).toMatchObject({ sources: ['../chunk.cjs'], sourceRoot: '' });
-      expect(readFileSync(join(ROOT, 'tsup.config.ts'), 'utf8')).toMatch(/onSuccess: async \(\) => \{\s+relativeSourceMaps\('dist'\);/);
+      expect(JSON.parse(await readFile(join(dir, 'index.cjs.map'), 'utf8')).sources).toEqual([
+        'index.cjs',
+        '../src/a.ts',
+      ]);
+      expect(JSON.parse(await readFile(join(dir, 'node', 'index.cjs.map'), 'utf8'))).toMatchObject({
+        sources: ['../chunk.cjs'],
+        sourceRoot: '',
+      });
+      expect(readFileSync(join(ROOT, 'tsup.config.ts'), 'utf8')).toMatch(
+        /onSuccess: async \(\) => \{\s+relativeSourceMaps\('dist'\);/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -84,6 +123,8 @@ describe('package', () => {
     const installs = [...quickStart.matchAll(/^npm install (.+)$/gm)].map((m) => m[1].split(/\s+/));
     expect(installs.length).toBeGreaterThan(0);
     const own = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]);
-    for (const names of installs) for (const name of names) expect(own.has(name), `quick start installs ${name}, which the package already brings`).toBe(false);
+    for (const names of installs)
+      for (const name of names)
+        expect(own.has(name), `quick start installs ${name}, which the package already brings`).toBe(false);
   });
 });

@@ -19,7 +19,11 @@ export class PhotoDecodeError extends Error {
 export async function decodePhoto(source: Blob, fileName: string): Promise<ImageData> {
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(source, { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image' });
+    bitmap = await createImageBitmap(source, {
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+      imageOrientation: 'from-image',
+    });
   } catch (e) {
     throw new PhotoDecodeError(fileName, (e as Error).message || 'unknown format');
   }

@@ -184,6 +184,12 @@ export class HintEditor {
 /** '#rrggbb' for the colour input; `{ a, b }` colours from a file become the sRGB colour of that chroma at L = 50. */
 function toHex(color: ColorHint['color']): string {
   if (typeof color === 'string') return color.toLowerCase();
-  const rgb = Array.isArray(color) ? color : labPlanesToRgb(Float32Array.of(50), Float32Array.of((color as { a: number }).a), Float32Array.of((color as { b: number }).b));
+  const rgb = Array.isArray(color)
+    ? color
+    : labPlanesToRgb(
+        Float32Array.of(50),
+        Float32Array.of((color as { a: number }).a),
+        Float32Array.of((color as { b: number }).b),
+      );
   return `#${Array.from(rgb as ArrayLike<number>, (v) => Math.round(v).toString(16).padStart(2, '0')).join('')}`;
 }

@@ -26,7 +26,11 @@ import { showTimings, timeStep, type StepTimings } from './step-timer.js';
 const SAMPLE_COUNT = 3;
 const SAMPLE_SEED = 1;
 
-const historicalPhotos = import.meta.glob<string>('../images/historical/*.{jpg,png}', { query: '?url', import: 'default', eager: true });
+const historicalPhotos = import.meta.glob<string>('../images/historical/*.{jpg,png}', {
+  query: '?url',
+  import: 'default',
+  eager: true,
+});
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const photoInput = $<HTMLInputElement>('photo-input');
@@ -142,7 +146,8 @@ async function startBackend(name: OfferedBackend): Promise<void> {
 async function colorizeCurrent(): Promise<void> {
   if (photo === undefined) return;
   const { image, name } = photo;
-  for (const step of [...timings.keys()]) if (!step.startsWith('start backend') && step !== 'load model' && step !== 'decode photo') timings.delete(step);
+  for (const step of [...timings.keys()])
+    if (!step.startsWith('start backend') && step !== 'load model' && step !== 'decode photo') timings.delete(step);
   await timeStep(timings, 'draw gray input', () => {
     const { lightness } = imageToLab(toImageLike(image));
     drawLightness(grayCanvas, lightness, image.width, image.height);
@@ -157,7 +162,12 @@ async function colorizeCurrent(): Promise<void> {
   setState('working', `Colorizing ${name} (${image.width} × ${image.height})…`);
   // Stage reports arrive at the start of each stage, so each stage lasts until the next report.
   let last: { stage: ColorizeStage; at: number } | undefined;
-  const stageNames: Partial<Record<ColorizeStage, string>> = { prepare: 'lightness + fit', predict: 'model', decode: 'read back ab', recombine: 'upsample + Lab → RGB' };
+  const stageNames: Partial<Record<ColorizeStage, string>> = {
+    prepare: 'lightness + fit',
+    predict: 'model',
+    decode: 'read back ab',
+    recombine: 'upsample + Lab → RGB',
+  };
   // The total goes in first so its row stands above the stages it sums.
   timings.set('colorize (total)', 0);
   const result = await timeStep(timings, 'colorize (total)', () =>
@@ -170,20 +180,26 @@ async function colorizeCurrent(): Promise<void> {
       channels: 4,
       onProgress: ({ stage }) => {
         const now = performance.now();
-        if (last !== undefined && stageNames[last.stage] !== undefined) timings.set(`  ${stageNames[last.stage]}`, now - last.at);
+        if (last !== undefined && stageNames[last.stage] !== undefined)
+          timings.set(`  ${stageNames[last.stage]}`, now - last.at);
         last = { stage, at: now };
       },
     }),
   );
   await timeStep(timings, 'draw results', () => {
     drawImage(colorizedCanvas, result.rgb);
-    sampleCanvases.forEach((canvas, i) => (result.samples?.[i] ? drawImage(canvas, result.samples[i]) : clearCanvas(canvas)));
+    sampleCanvases.forEach((canvas, i) =>
+      result.samples?.[i] ? drawImage(canvas, result.samples[i]) : clearCanvas(canvas),
+    );
   });
   showTimings(timingsTable, timings);
   // A count of finished colorizations, so a test (or a script) can wait for the next one.
   document.body.dataset.runs = String(Number(document.body.dataset.runs ?? '0') + 1);
   downloadButton.disabled = false;
-  setState('done', `Colorized ${name} (${image.width} × ${image.height}) on ${backendSelect.value} at T = ${temperature.toFixed(2)}.`);
+  setState(
+    'done',
+    `Colorized ${name} (${image.width} × ${image.height}) on ${backendSelect.value} at T = ${temperature.toFixed(2)}.`,
+  );
 }
 
 async function openPhoto(load: () => Promise<ImageData>, name: string): Promise<void> {
@@ -226,11 +242,13 @@ temperatureInput.addEventListener('input', () => (temperatureValue.value = Numbe
 temperatureInput.addEventListener('change', () => void run(colorizeCurrent));
 saturationInput.addEventListener('input', () => (saturationValue.value = Number(saturationInput.value).toFixed(2)));
 saturationInput.addEventListener('change', () => void run(colorizeCurrent));
-backendSelect.addEventListener('change', () =>
-  void run(async () => {
-    await startBackend(backendSelect.value as OfferedBackend);
-    await colorizeCurrent();
-  }),
+backendSelect.addEventListener(
+  'change',
+  () =>
+    void run(async () => {
+      await startBackend(backendSelect.value as OfferedBackend);
+      await colorizeCurrent();
+    }),
 );
 downloadButton.addEventListener('click', () => {
   if (photo === undefined) return;

@@ -95,7 +95,12 @@ async function start(): Promise<void> {
   });
   const resumed = await trainer.resume(store);
   document.body.dataset.resumedStep = String(resumed?.step ?? 0);
-  setState('ready', resumed === undefined ? `New run “${runName}”.` : `Resumed run “${runName}” at step ${resumed.step} (epoch ${resumed.epoch}).`);
+  setState(
+    'ready',
+    resumed === undefined
+      ? `New run “${runName}”.`
+      : `Resumed run “${runName}” at step ${resumed.step} (epoch ${resumed.epoch}).`,
+  );
   trainButton.disabled = false;
   clearButton.disabled = false;
 
@@ -103,18 +108,24 @@ async function start(): Promise<void> {
     trainButton.disabled = true;
     setState('training', 'Training…');
     const result = await trainer.fit({ source, epochs: Number(epochsInput.value) });
-    setState('done', `Trained to step ${result.step} (epoch ${result.epoch}); checkpoint saved in IndexedDB “${runName}”.`);
+    setState(
+      'done',
+      `Trained to step ${result.step} (epoch ${result.epoch}); checkpoint saved in IndexedDB “${runName}”.`,
+    );
     trainButton.disabled = false;
   };
   trainButton.addEventListener('click', () => void train().catch(showError));
-  clearButton.addEventListener('click', () =>
-    void (async () => {
-      // Models live under tfjs's indexeddb:// handler, the rest in the store's own database.
-      for (const url of Object.keys(await tf.io.listModels())) if (url.startsWith(`indexeddb://${runName}/`)) await tf.io.removeModel(url);
-      // Deleted once this page (which holds the database open) unloads.
-      indexedDB.deleteDatabase(runName);
-      location.reload();
-    })().catch(showError),
+  clearButton.addEventListener(
+    'click',
+    () =>
+      void (async () => {
+        // Models live under tfjs's indexeddb:// handler, the rest in the store's own database.
+        for (const url of Object.keys(await tf.io.listModels()))
+          if (url.startsWith(`indexeddb://${runName}/`)) await tf.io.removeModel(url);
+        // Deleted once this page (which holds the database open) unloads.
+        indexedDB.deleteDatabase(runName);
+        location.reload();
+      })().catch(showError),
   );
   if (params.has('autostart')) await train();
 }

@@ -58,6 +58,12 @@ export default defineConfig({
     target: 'es2022',
     // tfjs and its backends are large by nature; the warning would only repeat that.
     chunkSizeWarningLimit: 2000,
-    rollupOptions: { input: { index: join(here, 'index.html'), train: join(here, 'train.html'), 'quick-start': join(here, 'quick-start.html') } },
+    rollupOptions: {
+      input: {
+        index: join(here, 'index.html'),
+        train: join(here, 'train.html'),
+        'quick-start': join(here, 'quick-start.html'),
+      },
+    },
   },
 });

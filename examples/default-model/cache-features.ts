@@ -16,7 +16,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRandom, imageToLab, shuffledIndices } from 'tfjs-colorization';
 import { readImageFile, useWasmThreads } from 'tfjs-colorization/node';
-import { CACHE_SIZE, elements, readSplit, toFloat16, writeSplitFeatures, writeSplitImages, type FeatureSpec } from './feature-cache.js';
+import {
+  CACHE_SIZE,
+  elements,
+  readSplit,
+  toFloat16,
+  writeSplitFeatures,
+  writeSplitImages,
+  type FeatureSpec,
+} from './feature-cache.js';
 import { loadBackboneFeatures } from './mnv2.js';
 import { requireFolderFlag } from '../require-data-folder.js';
 
@@ -37,8 +45,13 @@ const { values: args } = parseArgs({
   },
 });
 const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
-const cacheDir = requireFolderFlag('--cache', args.cache, 'the feature cache of cache-features.ts (any local folder outside the repository)');
-if (!['images', 'features', 'all'].includes(args.stage)) throw new Error(`--stage: expected images, features or all, received ${args.stage}`);
+const cacheDir = requireFolderFlag(
+  '--cache',
+  args.cache,
+  'the feature cache of cache-features.ts (any local folder outside the repository)',
+);
+if (!['images', 'features', 'all'].includes(args.stage))
+  throw new Error(`--stage: expected images, features or all, received ${args.stage}`);
 const splits = args.splits.split(',');
 
 async function demoNames(): Promise<Set<string>> {
@@ -49,9 +62,11 @@ async function cacheImages(split: string): Promise<void> {
   const exclude = await demoNames();
   const paths: string[] = [];
   for (const dir of SPLITS[split]) {
-    for (const f of (await readdir(join(dataDir, dir))).sort()) if (/\.(jpe?g|png)$/i.test(f) && !exclude.has(f)) paths.push(join(dataDir, dir, f));
+    for (const f of (await readdir(join(dataDir, dir))).sort())
+      if (/\.(jpe?g|png)$/i.test(f) && !exclude.has(f)) paths.push(join(dataDir, dir, f));
   }
-  const n = paths.length, pixels = CACHE_SIZE * CACHE_SIZE;
+  const n = paths.length,
+    pixels = CACHE_SIZE * CACHE_SIZE;
   const lightness = new Uint8Array(n * pixels);
   const ab = new Int8Array(n * pixels * 2);
   const names: string[] = [];
@@ -62,7 +77,10 @@ async function cacheImages(split: string): Promise<void> {
       while (next < n) {
         const i = next++;
         const photo = await readImageFile(paths[i]);
-        if (photo.width !== CACHE_SIZE || photo.height !== CACHE_SIZE) throw new Error(`${paths[i]}: expected ${CACHE_SIZE} × ${CACHE_SIZE}, received ${photo.width} × ${photo.height}`);
+        if (photo.width !== CACHE_SIZE || photo.height !== CACHE_SIZE)
+          throw new Error(
+            `${paths[i]}: expected ${CACHE_SIZE} × ${CACHE_SIZE}, received ${photo.width} × ${photo.height}`,
+          );
         const lab = imageToLab(photo);
         for (let p = 0; p < pixels; p++) {
           lightness[i * pixels + p] = Math.round(lab.lightness[p] * 2.55);
@@ -80,7 +98,9 @@ async function cacheImages(split: string): Promise<void> {
 async function cacheFeatures(split: string): Promise<void> {
   const cached = await readSplit(join(cacheDir, split), { features: false });
   const { model, names } = await loadBackboneFeatures();
-  const n = cached.meta.count, size = CACHE_SIZE, pixels = size * size;
+  const n = cached.meta.count,
+    size = CACHE_SIZE,
+    pixels = size * size;
   // Per-photo shapes from one run (the backbone takes any size).
   const probe = model.predict(tf.zeros([1, size, size, 1])) as tf.Tensor[];
   const specs: FeatureSpec[] = probe.map((t, i) => ({ name: names[i], shape: t.shape.slice(1) }));
@@ -102,7 +122,9 @@ async function cacheFeatures(split: string): Promise<void> {
     for (let f = 0; f < specs.length; f++) {
       const data = (await outputs[f].data()) as Float32Array;
       const per = elements(specs[f].shape);
-      chosen.forEach((photo, k) => toFloat16(data.subarray(k * per, (k + 1) * per), values.get(specs[f].name)!, photo * per));
+      chosen.forEach((photo, k) =>
+        toFloat16(data.subarray(k * per, (k + 1) * per), values.get(specs[f].name)!, photo * per),
+      );
     }
     tf.dispose([x, ...outputs]);
     const done = start + chosen.length;

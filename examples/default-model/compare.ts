@@ -40,12 +40,26 @@ const exclude = await heldOutNames();
 const t0 = performance.now();
 const train = await loadPhotos([join(dataDir, 'photos64/train'), join(dataDir, 'photos/train')], 72, { exclude });
 const val = await loadPhotos([join(dataDir, 'photos/val')], 256, { exclude });
-console.log(`loaded ${train.images.length} training and ${val.images.length} validation photos in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+console.log(
+  `loaded ${train.images.length} training and ${val.images.length} validation photos in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+);
 
 const source = createArraySource(train.images);
-const priorPipeline = createBatchPipeline(source, { batchSize: 64, inputSize: 64, resize: 'square', flip: false, crop: 'centre', targets: ['ab'], targetSize: 16, shuffle: false, prefetch: false });
+const priorPipeline = createBatchPipeline(source, {
+  batchSize: 64,
+  inputSize: 64,
+  resize: 'square',
+  flip: false,
+  crop: 'centre',
+  targets: ['ab'],
+  targetSize: 16,
+  shuffle: false,
+  prefetch: false,
+});
 const prior = await estimateRebalanceWeights(priorPipeline);
-console.log(`prior over ${prior.pixels} pixels; rebalancing weights ${Math.min(...prior.weights).toFixed(3)}…${Math.max(...prior.weights).toFixed(2)}`);
+console.log(
+  `prior over ${prior.pixels} pixels; rebalancing weights ${Math.min(...prior.weights).toFixed(3)}…${Math.max(...prior.weights).toFixed(2)}`,
+);
 
 const system: CandidateSystem = systemName === 'zhang' ? createZhangSystem(prior.weights) : createNazeriSystem();
 const pipeline = createBatchPipeline(source, {
@@ -77,7 +91,12 @@ training: for (let epoch = 0; ; epoch++) {
     const seconds = (performance.now() - start) / 1000;
     curve.push([step, seconds.toFixed(1), ...Object.values(losses).map((v) => v.toFixed(5))].join(','));
     if (step === 1) curve.unshift(['step', 'seconds', ...Object.keys(losses)].join(','));
-    if (step % 25 === 0) console.log(`${system.name} step ${step} (${seconds.toFixed(0)} s, epoch ${epoch}): ${Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ')}`);
+    if (step % 25 === 0)
+      console.log(
+        `${system.name} step ${step} (${seconds.toFixed(0)} s, epoch ${epoch}): ${Object.entries(losses)
+          .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+          .join(' ')}`,
+      );
     if (performance.now() - start > budgetMs) break training;
   }
 }
@@ -85,11 +104,27 @@ const trainSeconds = (performance.now() - start) / 1000;
 await writeFile(join(outDir, 'curve.csv'), curve.join('\n') + '\n');
 // Keep the trained state: the winner's long run starts from here.
 const store = createFileCheckpointStore({ directory: join(outDir, 'checkpoints'), keepLast: 1 });
-await store.save(await captureCheckpoint({ models: system.models, optimizers: system.optimizers, epoch: lastEpoch, step, metadata: { batchIndex: lastBatch, system: system.name } }));
+await store.save(
+  await captureCheckpoint({
+    models: system.models,
+    optimizers: system.optimizers,
+    epoch: lastEpoch,
+    step,
+    metadata: { batchIndex: lastBatch, system: system.name },
+  }),
+);
 
 const result = evaluate(val.images, INPUT_SIZE, prior.weights, (input) => system.predictAb(input));
 const gray = evaluate(val.images, INPUT_SIZE, prior.weights, null);
-const summary = { system: system.name, steps: step, imagesSeen: step * 16, trainSeconds, threads: Number(threadsArg), result, gray };
+const summary = {
+  system: system.name,
+  steps: step,
+  imagesSeen: step * 16,
+  trainSeconds,
+  threads: Number(threadsArg),
+  result,
+  gray,
+};
 console.log(JSON.stringify(summary, null, 2));
 await writeFile(join(outDir, 'result.json'), JSON.stringify(summary, null, 2) + '\n');
 
@@ -103,5 +138,8 @@ for (let i = 0; i < val.images.length && rows.length < 8; i += Math.floor(val.im
   input.dispose();
   ab.dispose();
 }
-await writeContactSheet(join(outDir, 'samples.png'), rows, { titles: ['original', `${system.name} after ${step} steps`], cellHeight: 128 });
+await writeContactSheet(join(outDir, 'samples.png'), rows, {
+  titles: ['original', `${system.name} after ${step} steps`],
+  cellHeight: 128,
+});
 process.exit(0);

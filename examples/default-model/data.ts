@@ -15,10 +15,15 @@ export async function heldOutNames(): Promise<Set<string>> {
 }
 
 /** Decode every image of `dirs` (sorted by name), downscaled with area averaging so the shorter side is `side`. */
-export async function loadPhotos(dirs: readonly string[], side: number, options: { exclude?: Set<string>; limit?: number } = {}): Promise<{ images: ImageLike[]; names: string[] }> {
+export async function loadPhotos(
+  dirs: readonly string[],
+  side: number,
+  options: { exclude?: Set<string>; limit?: number } = {},
+): Promise<{ images: ImageLike[]; names: string[] }> {
   const paths: string[] = [];
   for (const dir of dirs) {
-    for (const f of (await readdir(dir)).sort()) if (/\.(jpe?g|png)$/i.test(f) && !options.exclude?.has(f)) paths.push(join(dir, f));
+    for (const f of (await readdir(dir)).sort())
+      if (/\.(jpe?g|png)$/i.test(f) && !options.exclude?.has(f)) paths.push(join(dir, f));
   }
   const chosen = options.limit ? paths.slice(0, options.limit) : paths;
   const images: ImageLike[] = new Array(chosen.length);
@@ -31,9 +36,20 @@ export async function loadPhotos(dirs: readonly string[], side: number, options:
         const img = sharp(chosen[i]).removeAlpha().toColourspace('srgb');
         const meta = await sharp(chosen[i]).metadata();
         const scale = side / Math.min(meta.width!, meta.height!);
-        const resized = scale < 1 ? img.resize(Math.round(meta.width! * scale), Math.round(meta.height! * scale), { kernel: 'linear', fastShrinkOnLoad: false }) : img;
+        const resized =
+          scale < 1
+            ? img.resize(Math.round(meta.width! * scale), Math.round(meta.height! * scale), {
+                kernel: 'linear',
+                fastShrinkOnLoad: false,
+              })
+            : img;
         const { data, info } = await resized.raw().toBuffer({ resolveWithObject: true });
-        images[i] = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels as 3 };
+        images[i] = {
+          data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+          width: info.width,
+          height: info.height,
+          channels: info.channels as 3,
+        };
       }
     }),
   );

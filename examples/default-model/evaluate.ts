@@ -26,10 +26,17 @@ export interface Evaluation {
 }
 
 /** Evaluate `predictAb` (normalized L `[1, S, S, 1]` → ab in Lab units `[1, h, w, 2]`) on `photos`. */
-export function evaluate(photos: readonly ImageLike[], inputSize: number, classWeights: ArrayLike<number>, predictAb: ((input: tf.Tensor4D) => tf.Tensor4D) | null): Evaluation {
+export function evaluate(
+  photos: readonly ImageLike[],
+  inputSize: number,
+  classWeights: ArrayLike<number>,
+  predictAb: ((input: tf.Tensor4D) => tf.Tensor4D) | null,
+): Evaluation {
   const plain = createAbAucAccumulator();
   const rebalanced = createAbAucAccumulator();
-  let psnr = 0, colorfulness = 0, truthColorfulness = 0;
+  let psnr = 0,
+    colorfulness = 0,
+    truthColorfulness = 0;
   for (const photo of photos) {
     const lab = imageToLab(photo);
     const n = lab.width * lab.height;

@@ -13,8 +13,22 @@ import '@tensorflow/tfjs-layers';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildHypercolumnColorizer, buildHypercolumnHead, decodeAnnealedMean, imageToLab, restoreCheckpoint } from 'tfjs-colorization';
-import { createFileCheckpointStore, createNodeColorizer, loadModelFiles, readImageFile, saveModelFiles, useWasmThreads, writeImageFile } from 'tfjs-colorization/node';
+import {
+  buildHypercolumnColorizer,
+  buildHypercolumnHead,
+  decodeAnnealedMean,
+  imageToLab,
+  restoreCheckpoint,
+} from 'tfjs-colorization';
+import {
+  createFileCheckpointStore,
+  createNodeColorizer,
+  loadModelFiles,
+  readImageFile,
+  saveModelFiles,
+  useWasmThreads,
+  writeImageFile,
+} from 'tfjs-colorization/node';
 import { GLOBAL_NAME, TAP_NAMES, loadBackbone } from './mnv2.js';
 import { requireFolderFlag } from '../require-data-folder.js';
 
@@ -29,16 +43,26 @@ const { values: args } = parseArgs({
   },
 });
 const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
-if (args.pick !== 'newest' && args.pick !== 'best') throw new Error(`--pick: expected newest or best, received ${args.pick}`);
+if (args.pick !== 'newest' && args.pick !== 'best')
+  throw new Error(`--pick: expected newest or best, received ${args.pick}`);
 tf.env().set('PROD', true);
 await useWasmThreads({ threads: 2 });
 
 const store = createFileCheckpointStore({ directory: join(args.run, 'checkpoints') });
-const record = args.pick === 'best' ? ((await store.loadBest()) ?? (await store.loadLatest())) : await store.loadLatest();
+const record =
+  args.pick === 'best' ? ((await store.loadBest()) ?? (await store.loadLatest())) : await store.loadLatest();
 if (!record) throw new Error(`no checkpoint in ${args.run}/checkpoints`);
-const metadata = record.manifest.metadata as { training: { head: { width: number; convs: number; outputStride: number; bins: number } }; tapChannels: number[]; globalChannels: number };
+const metadata = record.manifest.metadata as {
+  training: { head: { width: number; convs: number; outputStride: number; bins: number } };
+  tapChannels: number[];
+  globalChannels: number;
+};
 const shape = metadata.training.head;
-const head = buildHypercolumnHead({ ...shape, tapChannels: metadata.tapChannels, globalChannels: metadata.globalChannels });
+const head = buildHypercolumnHead({
+  ...shape,
+  tapChannels: metadata.tapChannels,
+  globalChannels: metadata.globalChannels,
+});
 await restoreCheckpoint(record, { models: { head } });
 const backbone = await loadBackbone();
 const model = buildHypercolumnColorizer({ backbone, tapNames: TAP_NAMES, globalName: GLOBAL_NAME, head, ...shape });
@@ -54,7 +78,10 @@ if (scale !== 1 || beta !== 0) {
   const rebalance = JSON.parse(await readFile(join(args.run, 'rebalance-weights.json'), 'utf8')) as number[];
   const logitsLayer = model.getLayer('logits');
   const [kernel, bias] = logitsLayer.getWeights();
-  const adjusted = [tf.mul(kernel, scale), tf.mul(tf.sub(bias, tf.mul(tf.tensor1d(rebalance.map((w) => Math.log(w))), beta)), scale)];
+  const adjusted = [
+    tf.mul(kernel, scale),
+    tf.mul(tf.sub(bias, tf.mul(tf.tensor1d(rebalance.map((w) => Math.log(w))), beta)), scale),
+  ];
   logitsLayer.setWeights(adjusted);
   tf.dispose(adjusted);
 }
@@ -66,17 +93,26 @@ const reloaded = await loadModelFiles(args.out);
 const valDir = join(dataDir, 'photos/val');
 const files = (await readdir(valDir)).filter((f) => /\.jpe?g$/i.test(f)).sort();
 const chosen = files.filter((_, i) => i % Math.floor(files.length / 48) === 0).slice(0, 48);
-let maxDiff = 0, sumDiff = 0, count = 0;
+let maxDiff = 0,
+  sumDiff = 0,
+  count = 0;
 for (const f of chosen) {
   const lab = imageToLab(await readImageFile(join(valDir, f)));
   const inputs = [
-    tf.tensor4d(lab.lightness.map((l) => (l - 50) / 100), [1, lab.height, lab.width, 1]),
+    tf.tensor4d(
+      lab.lightness.map((l) => (l - 50) / 100),
+      [1, lab.height, lab.width, 1],
+    ),
     tf.zeros([1, lab.height, lab.width, 2]),
     tf.zeros([1, lab.height, lab.width, 1]),
   ];
   const [a, b] = [model, reloaded].map((m) => tf.tidy(() => decodeAnnealedMean(m.predict(inputs) as tf.Tensor4D)));
   const d = (await tf.tidy(() => tf.abs(tf.sub(a, b))).data()) as Float32Array;
-  for (const v of d) { maxDiff = Math.max(maxDiff, v); sumDiff += v; count++; }
+  for (const v of d) {
+    maxDiff = Math.max(maxDiff, v);
+    sumDiff += v;
+    count++;
+  }
   tf.dispose([...inputs, a, b]);
 }
 const summary = {
@@ -86,7 +122,10 @@ const summary = {
   logitAdjustment: beta,
   metric: record.manifest.metric ?? null,
   parameters: model.countParams(),
-  trainableParameters: model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, c) => a * (c ?? 1), 1), 0),
+  trainableParameters: model.trainableWeights.reduce(
+    (s, w) => s + w.shape.reduce((a: number, c) => a * (c ?? 1), 1),
+    0,
+  ),
   weightBytes: saved.weightBytes,
   float16: { photos: chosen.length, maxAbDifference: maxDiff, meanAbDifference: sumDiff / count },
 };
@@ -98,7 +137,9 @@ console.log(JSON.stringify(summary, null, 2));
 const FIXTURE = 'tests/fixtures/bundled-model';
 const known = await readImageFile('examples/images/kodak_kodim23.jpg');
 const sharp = (await import('sharp')).default;
-const { data, info } = await sharp(Buffer.from(known.data as Uint8Array), { raw: { width: known.width, height: known.height, channels: known.channels } })
+const { data, info } = await sharp(Buffer.from(known.data as Uint8Array), {
+  raw: { width: known.width, height: known.height, channels: known.channels },
+})
   .resize(96, 80, { fit: 'cover' })
   .raw()
   .toBuffer({ resolveWithObject: true });

@@ -13,30 +13,53 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeAnnealedMean, imageToLab, lightnessToInput, loadCheckpointModel } from 'tfjs-colorization';
-import { createFileCheckpointStore, createNodeColorizer, loadModelFiles, readImageFile, saveModelFiles, useWasmThreads, writeImageFile } from 'tfjs-colorization/node';
+import {
+  createFileCheckpointStore,
+  createNodeColorizer,
+  loadModelFiles,
+  readImageFile,
+  saveModelFiles,
+  useWasmThreads,
+  writeImageFile,
+} from 'tfjs-colorization/node';
 import { requireFolderFlag } from '../require-data-folder.js';
 import { heldOutNames, loadPhotos } from './data.js';
 import { INPUT_SIZE } from './systems.js';
 
-const { values: args } = parseArgs({ options: { run: { type: 'string', default: 'runs/default' }, data: { type: 'string' }, out: { type: 'string', default: 'models/default' }, pick: { type: 'string', default: 'newest' } } });
+const { values: args } = parseArgs({
+  options: {
+    run: { type: 'string', default: 'runs/default' },
+    data: { type: 'string' },
+    out: { type: 'string', default: 'models/default' },
+    pick: { type: 'string', default: 'newest' },
+  },
+});
 const dataDir = requireFolderFlag('--data', args.data, 'photos/val/ with its photographs');
-if (args.pick !== 'newest' && args.pick !== 'best') throw new Error(`--pick: expected newest or best, received ${args.pick}`);
+if (args.pick !== 'newest' && args.pick !== 'best')
+  throw new Error(`--pick: expected newest or best, received ${args.pick}`);
 tf.env().set('PROD', true);
 await useWasmThreads({ threads: 2 });
 const store = createFileCheckpointStore({ directory: join(args.run, 'checkpoints') });
-const record = args.pick === 'best' ? ((await store.loadBest()) ?? (await store.loadLatest())) : await store.loadLatest();
+const record =
+  args.pick === 'best' ? ((await store.loadBest()) ?? (await store.loadLatest())) : await store.loadLatest();
 if (!record) throw new Error(`no checkpoint in ${args.run}/checkpoints`);
 const model = await loadCheckpointModel(record, 'zhang');
 await saveModelFiles(model, args.out, { weights: 'float16' });
 const reloaded = await loadModelFiles(args.out);
 
 const val = await loadPhotos([join(dataDir, 'photos/val')], 256, { exclude: await heldOutNames(), limit: 48 });
-let maxDiff = 0, sumDiff = 0, count = 0;
+let maxDiff = 0,
+  sumDiff = 0,
+  count = 0;
 for (const photo of val.images) {
   const input = lightnessToInput(imageToLab(photo), INPUT_SIZE);
   const [a, b] = [model, reloaded].map((m) => tf.tidy(() => decodeAnnealedMean(m.predict(input) as tf.Tensor4D)));
   const d = tf.tidy(() => tf.abs(tf.sub(a, b)).dataSync());
-  for (const v of d) { maxDiff = Math.max(maxDiff, v); sumDiff += v; count++; }
+  for (const v of d) {
+    maxDiff = Math.max(maxDiff, v);
+    sumDiff += v;
+    count++;
+  }
   tf.dispose([input, a, b]);
 }
 const manifest = record.manifest;
@@ -61,9 +84,15 @@ await writeImageFile(join(FIXTURE, 'expected.png'), rgb);
 colorizer.dispose();
 console.log(`wrote ${FIXTURE}/input.png and expected.png`);
 
-async function sharpResize(image: { data: Uint8Array | Uint8ClampedArray | Float32Array; width: number; height: number; channels: 1 | 3 | 4 }, width: number, height: number) {
+async function sharpResize(
+  image: { data: Uint8Array | Uint8ClampedArray | Float32Array; width: number; height: number; channels: 1 | 3 | 4 },
+  width: number,
+  height: number,
+) {
   const sharp = (await import('sharp')).default;
-  const { data, info } = await sharp(Buffer.from(image.data as Uint8Array), { raw: { width: image.width, height: image.height, channels: image.channels } })
+  const { data, info } = await sharp(Buffer.from(image.data as Uint8Array), {
+    raw: { width: image.width, height: image.height, channels: image.channels },
+  })
     .resize(width, height, { fit: 'cover' })
     .raw()
     .toBuffer({ resolveWithObject: true });

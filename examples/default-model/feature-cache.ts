@@ -49,7 +49,14 @@ export const FLOAT16_TABLE: Float32Array = (() => {
     const sign = h & 0x8000 ? -1 : 1;
     const exponent = (h >> 10) & 0x1f;
     const mantissa = h & 0x3ff;
-    table[h] = exponent === 0 ? sign * mantissa * 2 ** -24 : exponent === 31 ? (mantissa ? NaN : sign * Infinity) : sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+    table[h] =
+      exponent === 0
+        ? sign * mantissa * 2 ** -24
+        : exponent === 31
+          ? mantissa
+            ? NaN
+            : sign * Infinity
+          : sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
   }
   return table;
 })();
@@ -64,13 +71,22 @@ export function toFloat16(values: Float32Array, out: Uint16Array, offset: number
     const mantissa = x & 0x7fffff;
     let half: number;
     if (exponent >= 0x1f) half = sign | 0x7c00;
-    else if (exponent <= 0) half = exponent < -10 ? sign : sign | (((mantissa | 0x800000) >>> (14 - exponent)) + (((mantissa | 0x800000) >>> (13 - exponent)) & 1));
+    else if (exponent <= 0)
+      half =
+        exponent < -10
+          ? sign
+          : sign | (((mantissa | 0x800000) >>> (14 - exponent)) + (((mantissa | 0x800000) >>> (13 - exponent)) & 1));
     else half = (sign | (exponent << 10) | (mantissa >>> 13)) + ((mantissa >>> 12) & 1);
     out[offset + i] = half;
   }
 }
 
-export async function writeSplitImages(directory: string, names: string[], lightness: Uint8Array, ab: Int8Array): Promise<void> {
+export async function writeSplitImages(
+  directory: string,
+  names: string[],
+  lightness: Uint8Array,
+  ab: Int8Array,
+): Promise<void> {
   await mkdir(directory, { recursive: true });
   await writeFile(join(directory, 'lightness.u8'), lightness);
   await writeFile(join(directory, 'ab.i8'), ab);
@@ -78,12 +94,18 @@ export async function writeSplitImages(directory: string, names: string[], light
   await writeFile(join(directory, 'meta.json'), JSON.stringify(meta));
 }
 
-export async function writeSplitFeatures(directory: string, features: FeatureSpec[], values: Map<string, Uint16Array>, featureIndices: number[]): Promise<void> {
+export async function writeSplitFeatures(
+  directory: string,
+  features: FeatureSpec[],
+  values: Map<string, Uint16Array>,
+  featureIndices: number[],
+): Promise<void> {
   for (const spec of features) {
     const file = await open(join(directory, `${spec.name}.f16`), 'w');
     const bytes = new Uint8Array(values.get(spec.name)!.buffer);
     // In chunks: one write call is limited to 2 GiB.
-    for (let at = 0; at < bytes.length; at += 1 << 28) await file.write(bytes, at, Math.min(1 << 28, bytes.length - at));
+    for (let at = 0; at < bytes.length; at += 1 << 28)
+      await file.write(bytes, at, Math.min(1 << 28, bytes.length - at));
     await file.close();
   }
   const meta = JSON.parse(await readFile(join(directory, 'meta.json'), 'utf8')) as CacheMeta;
@@ -104,7 +126,8 @@ export async function readSplit(directory: string, options: { features?: boolean
       const out = new Uint16Array(total);
       const file = await open(join(directory, `${spec.name}.f16`), 'r');
       const bytes = new Uint8Array(out.buffer);
-      for (let at = 0; at < bytes.length; at += 1 << 28) await file.read(bytes, at, Math.min(1 << 28, bytes.length - at), at);
+      for (let at = 0; at < bytes.length; at += 1 << 28)
+        await file.read(bytes, at, Math.min(1 << 28, bytes.length - at), at);
       await file.close();
       features.set(spec.name, out);
     }

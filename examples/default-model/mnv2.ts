@@ -8,7 +8,12 @@ import { MOBILENET_V2_OUTPUT_LAYERS, buildHypercolumnFeatures } from 'tfjs-color
 import { loadBundledMobileNetV2 } from 'tfjs-colorization/node';
 
 /** Block outputs at strides 4, 8, 16, 32. */
-export const TAP_NAMES: readonly string[] = [MOBILENET_V2_OUTPUT_LAYERS.stride4, MOBILENET_V2_OUTPUT_LAYERS.stride8, MOBILENET_V2_OUTPUT_LAYERS.stride16, MOBILENET_V2_OUTPUT_LAYERS.stride32];
+export const TAP_NAMES: readonly string[] = [
+  MOBILENET_V2_OUTPUT_LAYERS.stride4,
+  MOBILENET_V2_OUTPUT_LAYERS.stride8,
+  MOBILENET_V2_OUTPUT_LAYERS.stride16,
+  MOBILENET_V2_OUTPUT_LAYERS.stride32,
+];
 /** The pooled 1280-channel last feature map (`Conv_1` after ReLU6, globally averaged). */
 export const GLOBAL_NAME = MOBILENET_V2_OUTPUT_LAYERS.pooled;
 

@@ -5,7 +5,16 @@
  * lightness differs from the input's (mean |ΔL|, which gamut clipping and rounding cause).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { computeColorfulness, computePsnr, createAbAucAccumulator, encodeHard, imageToLab, recombineLab, type ImageLike, type LabPlanes } from 'tfjs-colorization';
+import {
+  computeColorfulness,
+  computePsnr,
+  createAbAucAccumulator,
+  encodeHard,
+  imageToLab,
+  recombineLab,
+  type ImageLike,
+  type LabPlanes,
+} from 'tfjs-colorization';
 
 export interface PhotoMetrics {
   images: number;
@@ -21,8 +30,17 @@ export interface PhotoMetrics {
  * Measure `predictAb` (photo index and its Lab planes → ab in Lab units `[1, h, w, 2]` at any size, upsampled
  * here and joined with the photo's own L; `null` for gray) on `photos`. The tensor is disposed here.
  */
-export async function measurePhotos(photos: readonly ImageLike[], classWeights: ArrayLike<number>, predictAb: ((index: number, lab: LabPlanes) => tf.Tensor4D | Promise<tf.Tensor4D>) | null): Promise<PhotoMetrics> {
-  const [result] = await measurePhotoOutputs(photos, classWeights, 1, predictAb === null ? null : async (index, lab) => [await predictAb(index, lab)]);
+export async function measurePhotos(
+  photos: readonly ImageLike[],
+  classWeights: ArrayLike<number>,
+  predictAb: ((index: number, lab: LabPlanes) => tf.Tensor4D | Promise<tf.Tensor4D>) | null,
+): Promise<PhotoMetrics> {
+  const [result] = await measurePhotoOutputs(
+    photos,
+    classWeights,
+    1,
+    predictAb === null ? null : async (index, lab) => [await predictAb(index, lab)],
+  );
   return result;
 }
 
@@ -30,8 +48,19 @@ export async function measurePhotos(photos: readonly ImageLike[], classWeights: 
  * {@link measurePhotos} for `outputs` predictions per photo made together (e.g. the annealed mean and K
  * samples from one run of the model): one result per output.
  */
-export async function measurePhotoOutputs(photos: readonly ImageLike[], classWeights: ArrayLike<number>, outputs: number, predictAll: ((index: number, lab: LabPlanes) => Promise<tf.Tensor4D[]>) | null): Promise<PhotoMetrics[]> {
-  const sums = Array.from({ length: outputs }, () => ({ plain: createAbAucAccumulator(), rebalanced: createAbAucAccumulator(), psnr: 0, colorfulness: 0, deltaL: 0 }));
+export async function measurePhotoOutputs(
+  photos: readonly ImageLike[],
+  classWeights: ArrayLike<number>,
+  outputs: number,
+  predictAll: ((index: number, lab: LabPlanes) => Promise<tf.Tensor4D[]>) | null,
+): Promise<PhotoMetrics[]> {
+  const sums = Array.from({ length: outputs }, () => ({
+    plain: createAbAucAccumulator(),
+    rebalanced: createAbAucAccumulator(),
+    psnr: 0,
+    colorfulness: 0,
+    deltaL: 0,
+  }));
   let truthColorfulness = 0;
   for (let index = 0; index < photos.length; index++) {
     const photo = photos[index];
@@ -49,7 +78,9 @@ export async function measurePhotoOutputs(photos: readonly ImageLike[], classWei
     const predicted = predictAll ? await predictAll(index, lab) : [null];
     for (let k = 0; k < outputs; k++) {
       const t = predicted[k];
-      const ab = t ? { data: (await t.data()) as Float32Array, width: t.shape[2], height: t.shape[1] } : { data: new Float32Array(2), width: 1, height: 1 };
+      const ab = t
+        ? { data: (await t.data()) as Float32Array, width: t.shape[2], height: t.shape[1] }
+        : { data: new Float32Array(2), width: 1, height: 1 };
       t?.dispose();
       const { image: rgb, lab: full } = recombineLab(lab, ab, { returnLab: true });
       const predictedAb = new Float32Array(2 * n);

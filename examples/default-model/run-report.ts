@@ -37,7 +37,9 @@ export async function readRunCurves(runDir: string): Promise<CurvePoint[]> {
   for (const line of await readLines(join(runDir, 'validation.csv'))) {
     const [step, ...values] = line.split(',').map(Number);
     if (!Number.isInteger(step) || values.length !== VALIDATION_COLUMNS.length) continue;
-    VALIDATION_COLUMNS.forEach((name, i) => points.push({ step, epoch: epochAt, kind: 'validation', name, value: values[i] }));
+    VALIDATION_COLUMNS.forEach((name, i) =>
+      points.push({ step, epoch: epochAt, kind: 'validation', name, value: values[i] }),
+    );
   }
   return points;
 }
@@ -65,7 +67,12 @@ export async function writeRunSamples(
     const ab = predictAb(input);
     input.dispose();
     const zeros = new Float32Array(lab.lightness.length);
-    const gray = { data: labPlanesToRgb(lab.lightness, zeros, zeros), width: lab.width, height: lab.height, channels: 3 as const };
+    const gray = {
+      data: labPlanesToRgb(lab.lightness, zeros, zeros),
+      width: lab.width,
+      height: lab.height,
+      channels: 3 as const,
+    };
     rows.push([gray, recombineLab(lab, ab).image, photo]);
     ab.dispose();
   }

@@ -48,7 +48,12 @@ export function createZhangSystem(classWeights: ArrayLike<number>, seed = 1, lea
     optimizers: { zhang: optimizer },
     step(batch) {
       const loss = optimizer.minimize(
-        () => computeMultinomialCrossEntropy(model.apply(batch.input, { training: true }) as tf.Tensor4D, batch.targets.bins!, { classWeights: weights }) as tf.Scalar,
+        () =>
+          computeMultinomialCrossEntropy(
+            model.apply(batch.input, { training: true }) as tf.Tensor4D,
+            batch.targets.bins!,
+            { classWeights: weights },
+          ) as tf.Scalar,
         true,
       )!;
       const value = loss.dataSync()[0];
@@ -93,14 +98,21 @@ export function createNazeriSystem(seed = 1, learningRate = 2e-4): CandidateSyst
       }, true)!;
       fake.dispose();
       const gParts: Record<string, number> = {};
-      const gLoss = optG.minimize(() => {
-        const predicted = generator.apply(input, { training: true }) as tf.Tensor4D;
-        const fakeLogits = discriminator.apply([input, predicted], { training: true }) as tf.Tensor;
-        const { total, adversarial, reconstruction } = computeGanGeneratorLoss({ fakeLogits, predictedAb: predicted, targetAb: target }, { lambda: 100, reconstruction: 'l2' });
-        gParts.gAdv = adversarial.dataSync()[0];
-        gParts.gL2 = reconstruction.dataSync()[0];
-        return total as tf.Scalar;
-      }, true, generator.trainableWeights.map((w) => w.read() as tf.Variable))!;
+      const gLoss = optG.minimize(
+        () => {
+          const predicted = generator.apply(input, { training: true }) as tf.Tensor4D;
+          const fakeLogits = discriminator.apply([input, predicted], { training: true }) as tf.Tensor;
+          const { total, adversarial, reconstruction } = computeGanGeneratorLoss(
+            { fakeLogits, predictedAb: predicted, targetAb: target },
+            { lambda: 100, reconstruction: 'l2' },
+          );
+          gParts.gAdv = adversarial.dataSync()[0];
+          gParts.gL2 = reconstruction.dataSync()[0];
+          return total as tf.Scalar;
+        },
+        true,
+        generator.trainableWeights.map((w) => w.read() as tf.Variable),
+      )!;
       const result = { d: dLoss.dataSync()[0], g: gLoss.dataSync()[0], ...dParts, ...gParts };
       dLoss.dispose();
       gLoss.dispose();

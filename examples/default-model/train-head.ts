@@ -41,7 +41,8 @@ import { requireFolderFlag } from '../require-data-folder.js';
 
 /** Everything that defines the run. Changing it starts a different model: use a new --run directory. */
 export const TRAINING = {
-  system: 'hypercolumn head (width 64, 2 convs) on frozen MobileNetV2, 313 bins, rebalanced CE, λ = 0.5, simulated points',
+  system:
+    'hypercolumn head (width 64, 2 convs) on frozen MobileNetV2, 313 bins, rebalanced CE, λ = 0.5, simulated points',
   head: { width: 64, convs: 2, outputStride: 4, bins: 313, seed: 1 },
   data: ['photos/train', 'scenes/train'],
   crop: 128,
@@ -51,7 +52,7 @@ export const TRAINING = {
   // rate(step) = max(1e-3 · 0.5^(step / 2,000), 1e-4)
   schedule: { initialRate: 1e-3, halfLife: 2_000, minRate: 1e-4 },
   checkpointEvery: 250,
-  validateEvery: 500, 
+  validateEvery: 500,
   validationPhotos: 64,
   seed: 11,
 } as const;
@@ -66,7 +67,11 @@ const { values: args } = parseArgs({
   },
 });
 const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
-const cacheDir = requireFolderFlag('--cache', args.cache, 'the feature cache of cache-features.ts (any local folder outside the repository)');
+const cacheDir = requireFolderFlag(
+  '--cache',
+  args.cache,
+  'the feature cache of cache-features.ts (any local folder outside the repository)',
+);
 const deadline = Date.now() + Number(args.minutes) * 60_000;
 tf.env().set('PROD', true);
 const { threads } = await useWasmThreads({ threads: Number(args.threads) });
@@ -90,12 +95,18 @@ const classWeights = computeRebalanceWeights(smoothPrior(priorCounts.result(), {
 await writeFile(join(args.run, 'rebalance-weights.json'), JSON.stringify(Array.from(classWeights)) + '\n');
 const classWeightsTensor = tf.tensor1d(Float32Array.from(classWeights));
 
-const head = buildHypercolumnHead({ ...TRAINING.head, tapChannels: tapSpecs.map((s) => s.shape[2]), globalChannels: globalSpec.shape[0] });
+const head = buildHypercolumnHead({
+  ...TRAINING.head,
+  tapChannels: tapSpecs.map((s) => s.shape[2]),
+  globalChannels: globalSpec.shape[0],
+});
 const optimizer = tf.train.adam(TRAINING.schedule.initialRate, TRAINING.optimizer.beta1, TRAINING.optimizer.beta2);
-const rateAt = (step: number): number => Math.max(TRAINING.schedule.initialRate * 0.5 ** (step / TRAINING.schedule.halfLife), TRAINING.schedule.minRate);
+const rateAt = (step: number): number =>
+  Math.max(TRAINING.schedule.initialRate * 0.5 ** (step / TRAINING.schedule.halfLife), TRAINING.schedule.minRate);
 const store = createFileCheckpointStore({ directory: join(args.run, 'checkpoints'), keepLast: 1, keepBest: true });
 
-let step = 0, bestAuc = -Infinity;
+let step = 0,
+  bestAuc = -Infinity;
 const latest = await store.loadLatest();
 if (latest) {
   const manifest = await restoreCheckpoint(latest, { models: { head }, optimizers: { head: optimizer } });
@@ -112,7 +123,7 @@ function blockMeanAb(split: CachedSplit, i: number, top: number, left: number, s
   const out = new Float32Array((side / 4) * (side / 4) * 2);
   const base = i * pixels * 2;
   for (let y = 0; y < side; y++) {
-    const row = ((y >> 2) * (side / 4)) * 2;
+    const row = (y >> 2) * (side / 4) * 2;
     for (let x = 0; x < side; x++) {
       const src = base + ((top + y) * CACHE_SIZE + left + x) * 2;
       const dst = row + (x >> 2) * 2;
@@ -135,7 +146,8 @@ function assemble(split: CachedSplit, indices: number[], offsets: [number, numbe
   const b = indices.length;
   const taps = tapSpecs.map((spec, t) => {
     const [h, w, c] = spec.shape;
-    const s = strides[t], ch = side / s;
+    const s = strides[t],
+      ch = side / s;
     const out = new Float32Array(b * ch * ch * c);
     const source = split.features.get(spec.name)!;
     indices.forEach((photo, k) => {
@@ -152,7 +164,8 @@ function assemble(split: CachedSplit, indices: number[], offsets: [number, numbe
   const g = new Float32Array(b * globalSpec.shape[0]);
   const globalSource = split.features.get('global')!;
   indices.forEach((photo, k) => {
-    for (let j = 0; j < globalSpec.shape[0]; j++) g[k * globalSpec.shape[0] + j] = FLOAT16_TABLE[globalSource[photo * globalSpec.shape[0] + j]];
+    for (let j = 0; j < globalSpec.shape[0]; j++)
+      g[k * globalSpec.shape[0] + j] = FLOAT16_TABLE[globalSource[photo * globalSpec.shape[0] + j]];
   });
   const l = new Float32Array(b * side * side);
   const ab = new Float32Array(b * side * side * 2);
@@ -168,7 +181,12 @@ function assemble(split: CachedSplit, indices: number[], offsets: [number, numbe
       }
     }
   });
-  return { taps, global: tf.tensor2d(g, [b, globalSpec.shape[0]]), lightness: tf.tensor4d(l, [b, side, side, 1]), abTruth: tf.tensor4d(ab, [b, side, side, 2]) };
+  return {
+    taps,
+    global: tf.tensor2d(g, [b, globalSpec.shape[0]]),
+    lightness: tf.tensor4d(l, [b, side, side, 1]),
+    abTruth: tf.tensor4d(ab, [b, side, side, 2]),
+  };
 }
 
 function trainStep(s: number): number {
@@ -180,11 +198,16 @@ function trainStep(s: number): number {
   const { hintAb, hintMask } = simulateHints(batch.abTruth, { ...TRAINING.hints, random: rng });
   const quarter = TRAINING.crop / 4;
   const abQuarter = new Float32Array(TRAINING.batchSize * quarter * quarter * 2);
-  indices.forEach((photo, k) => abQuarter.set(blockMeanAb(train, photo, offsets[k][0], offsets[k][1], TRAINING.crop), k * quarter * quarter * 2));
+  indices.forEach((photo, k) =>
+    abQuarter.set(blockMeanAb(train, photo, offsets[k][0], offsets[k][1], TRAINING.crop), k * quarter * quarter * 2),
+  );
   const target = tf.tensor4d(encodeSoft(abQuarter), [TRAINING.batchSize, quarter, quarter, TRAINING.head.bins]);
   const inputs = [...batch.taps, batch.global, batch.lightness, hintAb, hintMask];
   const loss = optimizer.minimize(
-    () => computeMultinomialCrossEntropy(head.apply(inputs, { training: true }) as tf.Tensor4D, target, { classWeights: classWeightsTensor }) as tf.Scalar,
+    () =>
+      computeMultinomialCrossEntropy(head.apply(inputs, { training: true }) as tf.Tensor4D, target, {
+        classWeights: classWeightsTensor,
+      }) as tf.Scalar,
     true,
     head.trainableWeights.map((w) => w.read() as tf.Variable),
   )!;
@@ -194,15 +217,21 @@ function trainStep(s: number): number {
 }
 
 // Validation: evenly spaced held-out photos of photos/val, whole (256 px), no points.
-const valIndices = Array.from({ length: TRAINING.validationPhotos }, (_, k) => Math.floor((k * val.meta.count) / TRAINING.validationPhotos));
-const valPhotos: ImageLike[] = await Promise.all(valIndices.map((i) => readImageFile(join(dataDir, val.meta.names[i]))));
+const valIndices = Array.from({ length: TRAINING.validationPhotos }, (_, k) =>
+  Math.floor((k * val.meta.count) / TRAINING.validationPhotos),
+);
+const valPhotos: ImageLike[] = await Promise.all(
+  valIndices.map((i) => readImageFile(join(dataDir, val.meta.names[i]))),
+);
 
 /** The head on a whole cached photo without points: ab in Lab units `[1, 64, 64, 2]`. */
 function predictCached(split: CachedSplit, photo: number): tf.Tensor4D {
   const batch = assemble(split, [photo], [[0, 0]], CACHE_SIZE);
   const zerosAb = tf.zeros([1, CACHE_SIZE, CACHE_SIZE, 2]);
   const zerosMask = tf.zeros([1, CACHE_SIZE, CACHE_SIZE, 1]);
-  const ab = tf.tidy(() => decodeAnnealedMean(head.predict([...batch.taps, batch.global, batch.lightness, zerosAb, zerosMask]) as tf.Tensor4D));
+  const ab = tf.tidy(() =>
+    decodeAnnealedMean(head.predict([...batch.taps, batch.global, batch.lightness, zerosAb, zerosMask]) as tf.Tensor4D),
+  );
   tf.dispose([...batch.taps, batch.global, batch.lightness, batch.abTruth, zerosAb, zerosMask]);
   return ab;
 }
@@ -215,20 +244,30 @@ async function save(metric?: number): Promise<void> {
       step,
       ...(metric !== undefined ? { metric: { name: 'val_auc_rebalanced', value: metric, mode: 'max' as const } } : {}),
       bestMetric: Number.isFinite(bestAuc) ? bestAuc : undefined,
-      metadata: { training: JSON.parse(JSON.stringify(TRAINING)), tapChannels: tapSpecs.map((s) => s.shape[2]), globalChannels: globalSpec.shape[0] },
+      metadata: {
+        training: JSON.parse(JSON.stringify(TRAINING)),
+        tapChannels: tapSpecs.map((s) => s.shape[2]),
+        globalChannels: globalSpec.shape[0],
+      },
     }),
   );
 }
 
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { stopping = true; });
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    stopping = true;
+  });
 if (step === 0) {
   await writeFile(join(args.run, 'curve.csv'), 'step,seconds,rate,ce\n');
   await writeFile(join(args.run, 'validation.csv'), 'step,seconds,auc,auc_rebalanced,psnr,colorfulness\n');
 }
-console.log(`training ${TRAINING.system} on ${trainPhotos.length} photos with ${threads} wasm thread(s) until ${new Date(deadline).toISOString()}`);
+console.log(
+  `training ${TRAINING.system} on ${trainPhotos.length} photos with ${threads} wasm thread(s) until ${new Date(deadline).toISOString()}`,
+);
 const started = Date.now();
-let windowLoss = 0, windowSteps = 0;
+let windowLoss = 0,
+  windowSteps = 0;
 while (!stopping && Date.now() < deadline) {
   setLearningRate(optimizer, rateAt(step));
   windowLoss += trainStep(step);
@@ -237,7 +276,9 @@ while (!stopping && Date.now() < deadline) {
   if (step % 25 === 0) {
     const line = `${step},${((Date.now() - started) / 1000).toFixed(0)},${rateAt(step)},${(windowLoss / windowSteps).toFixed(5)}`;
     await appendFile(join(args.run, 'curve.csv'), line + '\n');
-    console.log(`step ${step} ce ${(windowLoss / windowSteps).toFixed(4)} lr ${rateAt(step).toExponential(2)} (${((Date.now() - started) / 1000).toFixed(0)} s in this session)`);
+    console.log(
+      `step ${step} ce ${(windowLoss / windowSteps).toFixed(4)} lr ${rateAt(step).toExponential(2)} (${((Date.now() - started) / 1000).toFixed(0)} s in this session)`,
+    );
     windowLoss = windowSteps = 0;
   }
   let metric: number | undefined;
@@ -245,13 +286,24 @@ while (!stopping && Date.now() < deadline) {
     const v = await measurePhotos(valPhotos, classWeights, (k) => predictCached(val, valIndices[k]));
     metric = v.aucRebalanced;
     bestAuc = Math.max(bestAuc, metric);
-    await appendFile(join(args.run, 'validation.csv'), `${step},${((Date.now() - started) / 1000).toFixed(0)},${v.auc.toFixed(5)},${v.aucRebalanced.toFixed(5)},${v.psnr.toFixed(3)},${v.colorfulness.toFixed(2)}\n`);
-    console.log(`validation at ${step}: AuC ${v.auc.toFixed(4)}, rebalanced ${v.aucRebalanced.toFixed(4)}, PSNR ${v.psnr.toFixed(2)}, colourfulness ${v.colorfulness.toFixed(1)} (truth ${v.truthColorfulness.toFixed(1)})`);
+    await appendFile(
+      join(args.run, 'validation.csv'),
+      `${step},${((Date.now() - started) / 1000).toFixed(0)},${v.auc.toFixed(5)},${v.aucRebalanced.toFixed(5)},${v.psnr.toFixed(3)},${v.colorfulness.toFixed(2)}\n`,
+    );
+    console.log(
+      `validation at ${step}: AuC ${v.auc.toFixed(4)}, rebalanced ${v.aucRebalanced.toFixed(4)}, PSNR ${v.psnr.toFixed(2)}, colourfulness ${v.colorfulness.toFixed(1)} (truth ${v.truthColorfulness.toFixed(1)})`,
+    );
   }
   if (metric !== undefined || step % TRAINING.checkpointEvery === 0) await save(metric);
   // A cache still being built: take the photos added since (the rebalancing weights stay those of the start).
-  if (step % TRAINING.checkpointEvery === 0 && train.meta.featureIndices !== undefined && train.meta.featureIndices.length < train.meta.count) {
-    const meta = JSON.parse(await readFile(join(cacheDir, 'train', 'meta.json'), 'utf8')) as { featureIndices?: number[] };
+  if (
+    step % TRAINING.checkpointEvery === 0 &&
+    train.meta.featureIndices !== undefined &&
+    train.meta.featureIndices.length < train.meta.count
+  ) {
+    const meta = JSON.parse(await readFile(join(cacheDir, 'train', 'meta.json'), 'utf8')) as {
+      featureIndices?: number[];
+    };
     if ((meta.featureIndices?.length ?? train.meta.count) > trainPhotos.length) {
       train = await readSplit(join(cacheDir, 'train'));
       trainPhotos = train.meta.featureIndices ?? Array.from({ length: train.meta.count }, (_, i) => i);

@@ -40,12 +40,26 @@ export const TRAINING = {
   inputSize: INPUT_SIZE,
   data: ['photos64/train', 'photos/train'],
   loadSide: 72,
-  pipeline: { batchSize: 16, resize: 'shorter-side', resizeTo: 72, crop: 'random', flip: true, targetSize: INPUT_SIZE / 4, seed: 7 },
+  pipeline: {
+    batchSize: 16,
+    resize: 'shorter-side',
+    resizeTo: 72,
+    crop: 'random',
+    flip: true,
+    targetSize: INPUT_SIZE / 4,
+    seed: 7,
+  },
   optimizer: { name: 'adam', beta1: 0.9, beta2: 0.99 },
   // rate(step) = max(3e-4 · 0.5^(step / 20,000), 1e-5) × 0.1 per drop reached. The drop at step 9,250
   // was made when held-out rebalanced AuC and colourfulness had been flat for 5,000 steps (a rate change
   // on a plateau, as in the study; the CIFAR-scale run gained on validation loss after the same change).
-  schedule: { initialRate: 3e-4, decayRate: 0.5, decaySteps: 20_000, minRate: 1e-5, drops: [{ step: 9_250, factor: 0.1 }] },
+  schedule: {
+    initialRate: 3e-4,
+    decayRate: 0.5,
+    decaySteps: 20_000,
+    minRate: 1e-5,
+    drops: [{ step: 9_250, factor: 0.1 }],
+  },
   checkpointEvery: 250,
   validateEvery: 1000,
   validationPhotos: 64,
@@ -70,26 +84,50 @@ registerKernels({ backend: 'wasm' });
 await mkdir(join(args.run, 'samples'), { recursive: true });
 
 const exclude = await heldOutNames();
-const train = await loadPhotos(TRAINING.data.map((d) => join(dataDir, d)), TRAINING.loadSide, { exclude });
+const train = await loadPhotos(
+  TRAINING.data.map((d) => join(dataDir, d)),
+  TRAINING.loadSide,
+  { exclude },
+);
 const val = await loadPhotos([join(dataDir, 'photos/val')], 256, { exclude });
-const validation = val.images.filter((_, i) => i % Math.floor(val.images.length / TRAINING.validationPhotos) === 0).slice(0, TRAINING.validationPhotos);
-const samplePhotos = val.images.filter((_, i) => i % Math.floor(val.images.length / TRAINING.samplePhotos) === 1).slice(0, TRAINING.samplePhotos);
+const validation = val.images
+  .filter((_, i) => i % Math.floor(val.images.length / TRAINING.validationPhotos) === 0)
+  .slice(0, TRAINING.validationPhotos);
+const samplePhotos = val.images
+  .filter((_, i) => i % Math.floor(val.images.length / TRAINING.samplePhotos) === 1)
+  .slice(0, TRAINING.samplePhotos);
 const source = createArraySource(train.images);
 
 const prior = await estimateRebalanceWeights(
-  createBatchPipeline(source, { batchSize: 64, inputSize: INPUT_SIZE, resize: 'square', flip: false, crop: 'centre', targets: ['ab'], targetSize: INPUT_SIZE / 4, shuffle: false, prefetch: false }),
+  createBatchPipeline(source, {
+    batchSize: 64,
+    inputSize: INPUT_SIZE,
+    resize: 'square',
+    flip: false,
+    crop: 'centre',
+    targets: ['ab'],
+    targetSize: INPUT_SIZE / 4,
+    shuffle: false,
+    prefetch: false,
+  }),
 );
 await writeFile(join(args.run, 'rebalance-weights.json'), JSON.stringify(Array.from(prior.weights)) + '\n');
 
 const system = createZhangSystem(prior.weights, TRAINING.modelSeed, TRAINING.schedule.initialRate);
 const decay = createExponentialDecay(TRAINING.schedule);
 /** The whole schedule is a function of the step and `TRAINING`, so a resumed run needs no saved state. */
-const rateAt = (at: number): number => TRAINING.schedule.drops.reduce((rate, drop) => (at >= drop.step ? rate * drop.factor : rate), decay.rateAt(at));
+const rateAt = (at: number): number =>
+  TRAINING.schedule.drops.reduce((rate, drop) => (at >= drop.step ? rate * drop.factor : rate), decay.rateAt(at));
 const pipeline = createBatchPipeline(source, { ...TRAINING.pipeline, inputSize: INPUT_SIZE, targets: system.targets });
 const store = createFileCheckpointStore({ directory: join(args.run, 'checkpoints'), keepLast: 1, keepBest: true });
 
-let step = 0, epoch = 0, startBatch = 0, bestAuc = -Infinity;
-const resumeFrom = (await store.loadLatest()) ?? (args.init ? await createFileCheckpointStore({ directory: args.init }).loadLatest() : undefined);
+let step = 0,
+  epoch = 0,
+  startBatch = 0,
+  bestAuc = -Infinity;
+const resumeFrom =
+  (await store.loadLatest()) ??
+  (args.init ? await createFileCheckpointStore({ directory: args.init }).loadLatest() : undefined);
 if (resumeFrom) {
   const manifest = await restoreCheckpoint(resumeFrom, { models: system.models, optimizers: system.optimizers });
   step = manifest.step ?? 0;
@@ -98,7 +136,9 @@ if (resumeFrom) {
   bestAuc = manifest.bestMetric ?? -Infinity;
   console.log(`resumed at step ${step} (epoch ${epoch}, batch ${startBatch})`);
 }
-console.log(`training ${TRAINING.system} on ${train.images.length} photos with ${threads} wasm thread(s) until ${new Date(deadline).toISOString()}`);
+console.log(
+  `training ${TRAINING.system} on ${train.images.length} photos with ${threads} wasm thread(s) until ${new Date(deadline).toISOString()}`,
+);
 
 let lastBatch = startBatch - 1;
 async function save(metric?: number): Promise<void> {
@@ -115,10 +155,14 @@ async function save(metric?: number): Promise<void> {
 }
 
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => { stopping = true; });
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    stopping = true;
+  });
 if (step === 0) await appendFile(join(args.run, 'curve.csv'), 'step,epoch,seconds,rate,ce\n');
 const started = Date.now();
-let windowLoss = 0, windowSteps = 0;
+let windowLoss = 0,
+  windowSteps = 0;
 outer: for (; ; epoch++, startBatch = 0) {
   for await (const batch of pipeline.batches(epoch, { startBatch })) {
     setLearningRate(system.optimizers.zhang, rateAt(step));
@@ -130,8 +174,13 @@ outer: for (; ; epoch++, startBatch = 0) {
     windowSteps++;
     if (step % 25 === 0) {
       const rate = rateAt(step);
-      await appendFile(join(args.run, 'curve.csv'), `${step},${epoch},${((Date.now() - started) / 1000).toFixed(0)},${rate},${(windowLoss / windowSteps).toFixed(5)}\n`);
-      console.log(`step ${step} epoch ${epoch} ce ${(windowLoss / windowSteps).toFixed(4)} lr ${rate.toExponential(2)}`);
+      await appendFile(
+        join(args.run, 'curve.csv'),
+        `${step},${epoch},${((Date.now() - started) / 1000).toFixed(0)},${rate},${(windowLoss / windowSteps).toFixed(5)}\n`,
+      );
+      console.log(
+        `step ${step} epoch ${epoch} ce ${(windowLoss / windowSteps).toFixed(4)} lr ${rate.toExponential(2)}`,
+      );
       windowLoss = windowSteps = 0;
     }
     let metric: number | undefined;
@@ -139,10 +188,21 @@ outer: for (; ; epoch++, startBatch = 0) {
       const v = evaluate(validation, INPUT_SIZE, prior.weights, (input) => system.predictAb(input));
       metric = v.aucRebalanced;
       bestAuc = Math.max(bestAuc, metric);
-      await appendFile(join(args.run, 'validation.csv'), `${step},${v.auc.toFixed(5)},${v.aucRebalanced.toFixed(5)},${v.psnr.toFixed(3)},${v.colorfulness.toFixed(2)}\n`);
-      console.log(`validation at ${step}: AuC ${v.auc.toFixed(4)}, rebalanced ${v.aucRebalanced.toFixed(4)}, PSNR ${v.psnr.toFixed(2)}, colourfulness ${v.colorfulness.toFixed(1)}`);
+      await appendFile(
+        join(args.run, 'validation.csv'),
+        `${step},${v.auc.toFixed(5)},${v.aucRebalanced.toFixed(5)},${v.psnr.toFixed(3)},${v.colorfulness.toFixed(2)}\n`,
+      );
+      console.log(
+        `validation at ${step}: AuC ${v.auc.toFixed(4)}, rebalanced ${v.aucRebalanced.toFixed(4)}, PSNR ${v.psnr.toFixed(2)}, colourfulness ${v.colorfulness.toFixed(1)}`,
+      );
       await writeRunCurves(args.run, join(args.run, 'curves.svg'), `default model (${TRAINING.system})`);
-      await writeRunSamples(join(args.run, 'samples', `step-${step}.jpg`), samplePhotos, INPUT_SIZE, (input) => system.predictAb(input), `step ${step}: held-out photos`);
+      await writeRunSamples(
+        join(args.run, 'samples', `step-${step}.jpg`),
+        samplePhotos,
+        INPUT_SIZE,
+        (input) => system.predictAb(input),
+        `step ${step}: held-out photos`,
+      );
     }
     if (metric !== undefined || step % TRAINING.checkpointEvery === 0) await save(metric);
     if (stopping || Date.now() > deadline) break outer;

@@ -14,7 +14,13 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { buildHypercolumnColorizer, buildHypercolumnHead, decodeAnnealedMean, restoreCheckpoint, type ImageLike } from 'tfjs-colorization';
+import {
+  buildHypercolumnColorizer,
+  buildHypercolumnHead,
+  decodeAnnealedMean,
+  restoreCheckpoint,
+  type ImageLike,
+} from 'tfjs-colorization';
 import { createFileCheckpointStore, loadModelFiles, readImageFile, useWasmThreads } from 'tfjs-colorization/node';
 import { GLOBAL_NAME, TAP_NAMES, loadBackbone } from './mnv2.js';
 import { requireFolderFlag } from '../require-data-folder.js';
@@ -39,17 +45,32 @@ const dir = join(dataDir, 'scenes/val');
 const files = (await readdir(dir)).filter((f) => /\.jpe?g$/i.test(f)).sort();
 const count = Number(args.photos);
 const photos: ImageLike[] = [];
-for (let k = 0; k < count; k++) photos.push(await readImageFile(join(dir, files[Math.floor((k * files.length) / count)])));
+for (let k = 0; k < count; k++)
+  photos.push(await readImageFile(join(dir, files[Math.floor((k * files.length) / count)])));
 // The model: an exported folder, or (with --from-checkpoint) the run's newest head joined with the backbone.
 let model: tfl.LayersModel;
 if (args['from-checkpoint']) {
   const record = await createFileCheckpointStore({ directory: join(args.run, 'checkpoints') }).loadLatest();
   if (!record) throw new Error(`no checkpoint in ${args.run}/checkpoints`);
-  const metadata = record.manifest.metadata as { training: { head: { width: number; convs: number; outputStride: number; bins: number } }; tapChannels: number[]; globalChannels: number };
-  const head = buildHypercolumnHead({ ...metadata.training.head, tapChannels: metadata.tapChannels, globalChannels: metadata.globalChannels });
+  const metadata = record.manifest.metadata as {
+    training: { head: { width: number; convs: number; outputStride: number; bins: number } };
+    tapChannels: number[];
+    globalChannels: number;
+  };
+  const head = buildHypercolumnHead({
+    ...metadata.training.head,
+    tapChannels: metadata.tapChannels,
+    globalChannels: metadata.globalChannels,
+  });
   await restoreCheckpoint(record, { models: { head } });
   const backbone = await loadBackbone();
-  model = buildHypercolumnColorizer({ backbone, tapNames: TAP_NAMES, globalName: GLOBAL_NAME, head, ...metadata.training.head });
+  model = buildHypercolumnColorizer({
+    backbone,
+    tapNames: TAP_NAMES,
+    globalName: GLOBAL_NAME,
+    head,
+    ...metadata.training.head,
+  });
   backbone.dispose();
   console.log(`checkpoint of step ${record.manifest.step}`);
 } else {
@@ -64,16 +85,34 @@ const adjustments = args.adjustments.split(',').map(Number);
 const combos = adjustments.flatMap((beta) => temperatures.map((t) => ({ beta, t })));
 const logWeights = tf.tensor1d(weights.map((w) => Math.log(w)));
 const results = await measurePhotoOutputs(photos, weights, combos.length, async (_, lab) => {
-  const logits = tf.tidy(() => model.predict([tf.tensor4d(lab.lightness.map((l) => (l - 50) / 100), [1, lab.height, lab.width, 1]), tf.zeros([1, lab.height, lab.width, 2]), tf.zeros([1, lab.height, lab.width, 1])]) as tf.Tensor4D);
+  const logits = tf.tidy(
+    () =>
+      model.predict([
+        tf.tensor4d(
+          lab.lightness.map((l) => (l - 50) / 100),
+          [1, lab.height, lab.width, 1],
+        ),
+        tf.zeros([1, lab.height, lab.width, 2]),
+        tf.zeros([1, lab.height, lab.width, 1]),
+      ]) as tf.Tensor4D,
+  );
   // Any T is reached by scaling the logits: softmax(z / T) at the decoders' T = 1.
-  const out = combos.map(({ beta, t }) => tf.tidy(() => decodeAnnealedMean(tf.div(tf.sub(logits, tf.mul(logWeights, beta)), t) as tf.Tensor4D, { temperature: 1 })));
+  const out = combos.map(({ beta, t }) =>
+    tf.tidy(() =>
+      decodeAnnealedMean(tf.div(tf.sub(logits, tf.mul(logWeights, beta)), t) as tf.Tensor4D, { temperature: 1 }),
+    ),
+  );
   logits.dispose();
   return out;
 });
 const gray = await measurePhotos(photos, weights, null);
-console.log(`gray: AuC ${gray.auc.toFixed(4)}, rebalanced ${gray.aucRebalanced.toFixed(4)}, PSNR ${gray.psnr.toFixed(2)}, truth colourfulness ${gray.truthColorfulness.toFixed(1)}`);
+console.log(
+  `gray: AuC ${gray.auc.toFixed(4)}, rebalanced ${gray.aucRebalanced.toFixed(4)}, PSNR ${gray.psnr.toFixed(2)}, truth colourfulness ${gray.truthColorfulness.toFixed(1)}`,
+);
 combos.forEach(({ beta, t }, i) => {
   const r = results[i];
-  console.log(`β ${beta} T ${t}: AuC ${r.auc.toFixed(4)}, rebalanced ${r.aucRebalanced.toFixed(4)}, PSNR ${r.psnr.toFixed(2)}, colourfulness ${r.colorfulness.toFixed(1)} (${((100 * r.colorfulness) / r.truthColorfulness).toFixed(0)} % of truth)`);
+  console.log(
+    `β ${beta} T ${t}: AuC ${r.auc.toFixed(4)}, rebalanced ${r.aucRebalanced.toFixed(4)}, PSNR ${r.psnr.toFixed(2)}, colourfulness ${r.colorfulness.toFixed(1)} (${((100 * r.colorfulness) / r.truthColorfulness).toFixed(0)} % of truth)`,
+  );
 });
 process.exit(0);

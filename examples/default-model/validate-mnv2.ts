@@ -14,7 +14,15 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { COLORIZER_SAMPLE_WINDOW, decodeAnnealedMean, labPlanesToRgb, recombineLab, sampleColorizations, type ImageLike, type LabPlanes } from 'tfjs-colorization';
+import {
+  COLORIZER_SAMPLE_WINDOW,
+  decodeAnnealedMean,
+  labPlanesToRgb,
+  recombineLab,
+  sampleColorizations,
+  type ImageLike,
+  type LabPlanes,
+} from 'tfjs-colorization';
 import { loadModelFiles, readImageFile, useWasmThreads, writeContactSheet } from 'tfjs-colorization/node';
 import { measurePhotoOutputs, measurePhotos, type PhotoMetrics } from './photo-metrics.js';
 import { requireFolderFlag } from '../require-data-folder.js';
@@ -37,7 +45,10 @@ await useWasmThreads({ threads: 2 });
 const weights = JSON.parse(await readFile(join(args.run, 'rebalance-weights.json'), 'utf8')) as number[];
 const demo = new Set((await readdir('examples/images')).filter((f) => /\.(jpe?g|png)$/i.test(f)));
 const valDir = join(dataDir, 'photos/val');
-const files = (await readdir(valDir)).filter((f) => /\.(jpe?g|png)$/i.test(f) && !demo.has(f)).sort().slice(0, args.limit ? Number(args.limit) : undefined);
+const files = (await readdir(valDir))
+  .filter((f) => /\.(jpe?g|png)$/i.test(f) && !demo.has(f))
+  .sort()
+  .slice(0, args.limit ? Number(args.limit) : undefined);
 const photos: ImageLike[] = [];
 for (const f of files) photos.push(await readImageFile(join(valDir, f)));
 const window = args.window !== undefined ? Number(args.window) : COLORIZER_SAMPLE_WINDOW;
@@ -46,17 +57,27 @@ const K = Number(args.samples);
 /** The model's logits for a photo at its own size, no points (one-input models get the lightness alone). */
 function logitsOf(model: tfl.LayersModel, lab: LabPlanes): tf.Tensor4D {
   return tf.tidy(() => {
-    const lightness = tf.tensor4d(lab.lightness.map((l) => (l - 50) / 100), [1, lab.height, lab.width, 1]);
+    const lightness = tf.tensor4d(
+      lab.lightness.map((l) => (l - 50) / 100),
+      [1, lab.height, lab.width, 1],
+    );
     if (model.inputs.length === 1) {
       const [, h, w] = model.inputs[0].shape;
       const fitted = h != null && w != null ? tf.image.resizeBilinear(lightness, [h, w], false, true) : lightness;
       return model.predict(fitted) as tf.Tensor4D;
     }
-    return model.predict([lightness, tf.zeros([1, lab.height, lab.width, 2]), tf.zeros([1, lab.height, lab.width, 1])]) as tf.Tensor4D;
+    return model.predict([
+      lightness,
+      tf.zeros([1, lab.height, lab.width, 2]),
+      tf.zeros([1, lab.height, lab.width, 1]),
+    ]) as tf.Tensor4D;
   });
 }
 
-async function measureModel(model: tfl.LayersModel, samples: number): Promise<{ mean: PhotoMetrics; samples: PhotoMetrics[]; seconds: number }> {
+async function measureModel(
+  model: tfl.LayersModel,
+  samples: number,
+): Promise<{ mean: PhotoMetrics; samples: PhotoMetrics[]; seconds: number }> {
   const t0 = performance.now();
   const results = await measurePhotoOutputs(photos, weights, 1 + samples, async (i, lab) => {
     const logits = logitsOf(model, lab);
@@ -79,7 +100,17 @@ if (args.compare) {
   other.dispose();
 }
 const training = JSON.parse(await readFile(join(args.model, 'training.json'), 'utf8')) as unknown;
-const summary = { model: args.model, training, photos: photos.length, sampleWindow: window, secondsForAll: ours.seconds, result: ours.mean, samples: ours.samples, gray, compare: args.compare ? { model: args.compare, result: compared } : null };
+const summary = {
+  model: args.model,
+  training,
+  photos: photos.length,
+  sampleWindow: window,
+  secondsForAll: ours.seconds,
+  result: ours.mean,
+  samples: ours.samples,
+  gray,
+  compare: args.compare ? { model: args.compare, result: compared } : null,
+};
 await writeFile(join(args.out, 'validation.json'), JSON.stringify(summary, null, 2) + '\n');
 console.log(JSON.stringify(summary, null, 2));
 
@@ -92,12 +123,20 @@ for (let i = 0; i < photos.length && rows.length < 10; i += Math.floor(photos.le
   const mean = decodeAnnealedMean(logits);
   const drawn = await sampleColorizations(logits, { count: 2, seed: i, window });
   const zeros = new Float32Array(lab.lightness.length);
-  const row: ImageLike[] = [{ data: labPlanesToRgb(lab.lightness, zeros, zeros), width: lab.width, height: lab.height, channels: 3 }];
-  for (const ab of [mean, ...drawn]) row.push(recombineLab(lab, { data: (await ab.data()) as Float32Array, width: ab.shape[2], height: ab.shape[1] }).image);
+  const row: ImageLike[] = [
+    { data: labPlanesToRgb(lab.lightness, zeros, zeros), width: lab.width, height: lab.height, channels: 3 },
+  ];
+  for (const ab of [mean, ...drawn])
+    row.push(
+      recombineLab(lab, { data: (await ab.data()) as Float32Array, width: ab.shape[2], height: ab.shape[1] }).image,
+    );
   row.push(photos[i]);
   rows.push(row);
   tf.dispose([logits, mean, ...drawn]);
 }
-await writeContactSheet(join(args.out, 'validation-samples.jpg'), rows, { titles: ['gray input', 'colorized', 'sample 1', 'sample 2', 'original'], cellHeight: 160 });
+await writeContactSheet(join(args.out, 'validation-samples.jpg'), rows, {
+  titles: ['gray input', 'colorized', 'sample 1', 'sample 2', 'original'],
+  cellHeight: 160,
+});
 console.log(`wrote ${join(args.out, 'validation.json')} and validation-samples.jpg`);
 process.exit(0);

@@ -19,14 +19,22 @@ import { evaluate } from './evaluate.js';
 import { writeRunCurves } from './run-report.js';
 import { INPUT_SIZE } from './systems.js';
 
-const { values: args } = parseArgs({ options: { model: { type: 'string', default: 'models/default' }, run: { type: 'string', default: 'runs/default' }, data: { type: 'string' }, out: { type: 'string', default: 'docs/default-model' } } });
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'models/default' },
+    run: { type: 'string', default: 'runs/default' },
+    data: { type: 'string' },
+    out: { type: 'string', default: 'docs/default-model' },
+  },
+});
 const dataDir = requireFolderFlag('--data', args.data, 'photos/val/ with its photographs');
 tf.env().set('PROD', true);
 await useWasmThreads({ threads: 2 });
 const model = await loadModelFiles(args.model);
 const weights = JSON.parse(await readFile(join(args.run, 'rebalance-weights.json'), 'utf8')) as number[];
 const val = await loadPhotos([join(dataDir, 'photos/val')], 256, { exclude: await heldOutNames() });
-const predictAb = (input: tf.Tensor4D): tf.Tensor4D => tf.tidy(() => decodeAnnealedMean(model.predict(input) as tf.Tensor4D));
+const predictAb = (input: tf.Tensor4D): tf.Tensor4D =>
+  tf.tidy(() => decodeAnnealedMean(model.predict(input) as tf.Tensor4D));
 const t0 = performance.now();
 const result = evaluate(val.images, INPUT_SIZE, weights, predictAb);
 const seconds = (performance.now() - t0) / 1000;
@@ -45,6 +53,10 @@ for (let i = 0; i < val.images.length && rows.length < 10; i += step) {
   rows.push([val.images[i], recombineLab(lab, ab).image]);
   tf.dispose([input, ab]);
 }
-await writeContactSheet(join(args.out, 'validation-samples.jpg'), rows.slice(0, 5).map((r, i) => [...r, ...(rows[i + 5] ?? [])]), { titles: ['original', 'colorized', 'original', 'colorized'], cellHeight: 160 });
+await writeContactSheet(
+  join(args.out, 'validation-samples.jpg'),
+  rows.slice(0, 5).map((r, i) => [...r, ...(rows[i + 5] ?? [])]),
+  { titles: ['original', 'colorized', 'original', 'colorized'], cellHeight: 160 },
+);
 await writeRunCurves(args.run, join(args.out, 'curves.svg'), 'bundled model: training run (runs/default)');
 console.log(`wrote ${join(args.out, 'validation.json')}, validation-samples.jpg and curves.svg`);

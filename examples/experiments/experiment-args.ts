@@ -55,7 +55,11 @@ function positiveInteger(flag: string, text: string | undefined, fallback: numbe
  * Parse the shared flags plus `extra` (string flags with their defaults). Unknown flags are an error.
  * Returns the shared values and the extra ones as strings.
  */
-export function parseExperimentArgs<E extends string>(experiment: string, defaults: ScriptDefaults, extra: Record<E, string>): { common: CommonArgs; extra: Record<E, string> } {
+export function parseExperimentArgs<E extends string>(
+  experiment: string,
+  defaults: ScriptDefaults,
+  extra: Record<E, string>,
+): { common: CommonArgs; extra: Record<E, string> } {
   const options: Options = {
     data: { type: 'string' },
     cifar: { type: 'string' },
@@ -71,13 +75,17 @@ export function parseExperimentArgs<E extends string>(experiment: string, defaul
     'checkpoint-every': { type: 'string', default: '50' },
     seed: { type: 'string', default: '1' },
   };
-  for (const [flag, value] of Object.entries(extra) as [E, string][]) options[flag] = { type: 'string', default: value };
+  for (const [flag, value] of Object.entries(extra) as [E, string][])
+    options[flag] = { type: 'string', default: value };
   const { values } = parseArgs({ options, strict: true, allowPositionals: false });
   const text = values as Record<string, string | undefined>;
   const minutes = Number(text.minutes);
   if (!(minutes > 0)) throw new ConfigError('--minutes', 'a number > 0', JSON.stringify(text.minutes));
   const common: CommonArgs = {
-    data: text.cifar === undefined ? requireFolderFlag('--data', text.data, 'photos64/ and its manifest') : (text.data ?? ''),
+    data:
+      text.cifar === undefined
+        ? requireFolderFlag('--data', text.data, 'photos64/ and its manifest')
+        : (text.data ?? ''),
     cifar: text.cifar,
     minutes,
     epochs: positiveInteger('epochs', text.epochs, defaults.epochs),
@@ -97,6 +105,7 @@ export function parseExperimentArgs<E extends string>(experiment: string, defaul
 
 /** Check a flag against its allowed values. */
 export function choose<T extends string>(flag: string, value: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(value)) throw new ConfigError(`--${flag}`, choices, JSON.stringify(value));
+  if (!(choices as readonly string[]).includes(value))
+    throw new ConfigError(`--${flag}`, choices, JSON.stringify(value));
   return value as T;
 }

@@ -63,8 +63,17 @@ async function decodeAll(paths: readonly string[]): Promise<ImageLike[]> {
     Array.from({ length: 4 }, async () => {
       while (next < paths.length) {
         const i = next++;
-        const { data, info } = await sharp(paths[i]).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-        images[i] = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels as 3 };
+        const { data, info } = await sharp(paths[i])
+          .removeAlpha()
+          .toColourspace('srgb')
+          .raw()
+          .toBuffer({ resolveWithObject: true });
+        images[i] = {
+          data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+          width: info.width,
+          height: info.height,
+          channels: info.channels as 3,
+        };
       }
     }),
   );
@@ -98,12 +107,17 @@ export async function loadExperimentData(args: CommonArgs): Promise<ExperimentDa
   const names = wnids.map((w) => rows.find((r) => r.wnid === w)!.className);
   const exclude = await heldOutNames();
   const pick = (split: string, count: number | undefined) => {
-    const kept = rows.filter((r) => r.split === split && !exclude.has(basename(r.file))).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    const kept = rows
+      .filter((r) => r.split === split && !exclude.has(basename(r.file)))
+      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     return spreadIndices(kept.length, count ?? kept.length).map((i) => kept[i]);
   };
   const trainRows = pick('train', args.limit);
   const valRows = pick('val', args.valImages);
-  const [trainImages, valImages] = [await decodeAll(trainRows.map((r) => join(root, r.file))), await decodeAll(valRows.map((r) => join(root, r.file)))];
+  const [trainImages, valImages] = [
+    await decodeAll(trainRows.map((r) => join(root, r.file))),
+    await decodeAll(valRows.map((r) => join(root, r.file))),
+  ];
   return {
     train: createArraySource(trainImages, { labels: trainRows.map((r) => label.get(r.wnid)!), classNames: names }),
     validation: createArraySource(valImages, { labels: valRows.map((r) => label.get(r.wnid)!), classNames: names }),

@@ -25,7 +25,15 @@ import {
   type SupervisedTrainer,
   type TrainingCallbacks,
 } from 'tfjs-colorization';
-import { atomicWriteFile, buildSampleRows, createFileCheckpointStore, createProgressBar, createSampleSheetCallback, createTrainingCurvesCallback, useWasmThreads } from 'tfjs-colorization/node';
+import {
+  atomicWriteFile,
+  buildSampleRows,
+  createFileCheckpointStore,
+  createProgressBar,
+  createSampleSheetCallback,
+  createTrainingCurvesCallback,
+  useWasmThreads,
+} from 'tfjs-colorization/node';
 import { spreadIndices } from './experiment-data.js';
 
 /** Select wasm with `threads` threads and register the training kernels. Returns the threads in use. */
@@ -47,8 +55,19 @@ export function createRunStore(out: string) {
  */
 export async function takeFixedBatch(source: ExampleSource, config: BatchPipelineConfig, size: number): Promise<Batch> {
   const picks = spreadIndices(source.size, size);
-  const spread: ExampleSource = { size: picks.length, classNames: source.classNames, read: (i) => source.read(picks[i]) };
-  const pipeline = createBatchPipeline(spread, { ...config, batchSize: size, shuffle: false, crop: 'centre', flip: false, prefetch: false });
+  const spread: ExampleSource = {
+    size: picks.length,
+    classNames: source.classNames,
+    read: (i) => source.read(picks[i]),
+  };
+  const pipeline = createBatchPipeline(spread, {
+    ...config,
+    batchSize: size,
+    shuffle: false,
+    crop: 'centre',
+    flip: false,
+    prefetch: false,
+  });
   const iterator = pipeline.batches(0)[Symbol.asyncIterator]();
   const first = await iterator.next();
   await iterator.return?.();
@@ -84,7 +103,10 @@ export interface ExperimentRun {
 }
 
 /** The run's previous `config.json` (undefined for a new run) and the top-level keys this run changes. */
-async function compareConfig(out: string, config: Record<string, unknown>): Promise<{ previous?: Record<string, unknown>; changed: string[] }> {
+async function compareConfig(
+  out: string,
+  config: Record<string, unknown>,
+): Promise<{ previous?: Record<string, unknown>; changed: string[] }> {
   let text: string;
   try {
     text = await readFile(join(out, 'config.json'), 'utf8');
@@ -92,7 +114,9 @@ async function compareConfig(out: string, config: Record<string, unknown>): Prom
     return { changed: [] };
   }
   const previous = JSON.parse(text) as Record<string, unknown>;
-  const changed = Object.keys({ ...previous, ...config }).filter((k) => JSON.stringify(previous[k]) !== JSON.stringify(config[k]));
+  const changed = Object.keys({ ...previous, ...config }).filter(
+    (k) => JSON.stringify(previous[k]) !== JSON.stringify(config[k]),
+  );
   return { previous, changed };
 }
 
@@ -110,8 +134,13 @@ async function resumeRun(run: ExperimentRun): Promise<ResumeResult | undefined> 
   if (resumed !== undefined && previous !== undefined && changed.length > 0) {
     const was = Object.fromEntries(changed.map((k) => [k, previous[k] ?? null]));
     const now = Object.fromEntries(changed.map((k) => [k, run.config[k] ?? null]));
-    console.warn(`warning: settings differ from ${join(run.out, 'config.json')} in ${changed.join(', ')}; the new ones apply from step ${resumed.step}${newSchedule ? ' (the learning-rate schedule too: it is rebuilt from them, not restored from the checkpoint)' : ''}; logged in config-changes.jsonl (use another --out for a new run)`);
-    await appendFile(join(run.out, 'config-changes.jsonl'), `${JSON.stringify({ time: new Date().toISOString(), step: resumed.step, was, now })}\n`);
+    console.warn(
+      `warning: settings differ from ${join(run.out, 'config.json')} in ${changed.join(', ')}; the new ones apply from step ${resumed.step}${newSchedule ? ' (the learning-rate schedule too: it is rebuilt from them, not restored from the checkpoint)' : ''}; logged in config-changes.jsonl (use another --out for a new run)`,
+    );
+    await appendFile(
+      join(run.out, 'config-changes.jsonl'),
+      `${JSON.stringify({ time: new Date().toISOString(), step: resumed.step, was, now })}\n`,
+    );
   }
   await atomicWriteFile(join(run.out, 'config.json'), `${JSON.stringify(run.config, null, 2)}\n`);
   return resumed;
@@ -122,11 +151,19 @@ async function resumeRun(run: ExperimentRun): Promise<ResumeResult | undefined> 
  * Hasler–Süsstrunk colourfulness of the predictions and of the truth, and the gray baseline (ab = 0)
  * on the same images, so a reader sees how far the model is from doing nothing.
  */
-export async function summarize(trainer: AnyTrainer, validation: BatchSource, maxBatches: number, predictsAb: boolean): Promise<Record<string, number>> {
+export async function summarize(
+  trainer: AnyTrainer,
+  validation: BatchSource,
+  maxBatches: number,
+  predictsAb: boolean,
+): Promise<Record<string, number>> {
   const metrics = await trainer.evaluate(validation, maxBatches);
   if (!predictsAb) return metrics;
   const gray = createValidationAccumulator();
-  let colourfulness = 0, truthColourfulness = 0, images = 0, seen = 0;
+  let colourfulness = 0,
+    truthColourfulness = 0,
+    images = 0,
+    seen = 0;
   for await (const batch of validation.batches(0)) {
     try {
       const predicted = trainer.predictAb(batch);
@@ -148,7 +185,14 @@ export async function summarize(trainer: AnyTrainer, validation: BatchSource, ma
     if (++seen >= maxBatches) break;
   }
   const baseline = gray.result();
-  return { ...metrics, colourfulness: colourfulness / images, truth_colourfulness: truthColourfulness / images, gray_auc: baseline.auc, gray_psnr: baseline.psnr, validation_images: images };
+  return {
+    ...metrics,
+    colourfulness: colourfulness / images,
+    truth_colourfulness: truthColourfulness / images,
+    gray_auc: baseline.auc,
+    gray_psnr: baseline.psnr,
+    validation_images: images,
+  };
 }
 
 function median(values: readonly number[]): number {
@@ -164,7 +208,11 @@ function median(values: readonly number[]): number {
 export async function runExperiment(run: ExperimentRun): Promise<FitResult> {
   await mkdir(run.out, { recursive: true });
   const resumed = await resumeRun(run);
-  console.log(resumed ? `resuming ${run.name} at step ${resumed.step} (epoch ${resumed.epoch}, batch ${resumed.startBatch})` : `starting ${run.name} in ${run.out}`);
+  console.log(
+    resumed
+      ? `resuming ${run.name} at step ${resumed.step} (epoch ${resumed.epoch}, batch ${resumed.startBatch})`
+      : `starting ${run.name} in ${run.out}`,
+  );
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), run.minutes * 60_000);
@@ -195,7 +243,15 @@ export async function runExperiment(run: ExperimentRun): Promise<FitResult> {
     createTrainingCurvesCallback({ directory: run.out, everySteps: 5, plotEverySteps: 25, chart: { title: run.name } }),
     timing,
   ];
-  if (run.samples) callbacks.push(createSampleSheetCallback({ directory: join(run.out, 'samples'), batch: run.samples.batch, everySteps: run.samples.everySteps, cellHeight: 96 }));
+  if (run.samples)
+    callbacks.push(
+      createSampleSheetCallback({
+        directory: join(run.out, 'samples'),
+        batch: run.samples.batch,
+        everySteps: run.samples.everySteps,
+        cellHeight: 96,
+      }),
+    );
 
   const started = Date.now();
   const result = await run.trainer.fit({
@@ -210,14 +266,21 @@ export async function runExperiment(run: ExperimentRun): Promise<FitResult> {
   process.off('SIGTERM', stop);
   const trainSeconds = (Date.now() - started) / 1000;
 
-  console.log(`stopped at step ${result.step} (${result.stopReason}); validating on ${run.validationBatches} batch(es) for the summary`);
+  console.log(
+    `stopped at step ${result.step} (${result.stopReason}); validating on ${run.validationBatches} batch(es) for the summary`,
+  );
   const metrics = await summarize(run.trainer, run.validation, run.validationBatches, run.samples !== undefined);
   const summary = {
     experiment: run.name,
     step: result.step,
     epoch: result.epoch,
     stopReason: result.stopReason,
-    session: { steps: sessionSteps, seconds: Math.round(trainSeconds), medianSecondsPerStep: median(intervals) / 1000, backend: tf.getBackend() },
+    session: {
+      steps: sessionSteps,
+      seconds: Math.round(trainSeconds),
+      medianSecondsPerStep: median(intervals) / 1000,
+      backend: tf.getBackend(),
+    },
     lastLosses: result.lastLosses,
     metrics,
     writtenAt: new Date().toISOString(),

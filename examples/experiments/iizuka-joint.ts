@@ -21,7 +21,11 @@ import { loadExperimentData } from './experiment-data.js';
 import { createRunStore, runExperiment, startWasm, takeFixedBatch } from './experiment-run.js';
 
 const NAME = 'iizuka-joint';
-const { common, extra } = parseExperimentArgs(NAME, { epochs: 30, batchSize: 32, validateEvery: 200, sampleEvery: 100 }, { width: '0.25', 'input-size': '32', alpha: String(IIZUKA_CLASSIFICATION_WEIGHT) });
+const { common, extra } = parseExperimentArgs(
+  NAME,
+  { epochs: 30, batchSize: 32, validateEvery: 200, sampleEvery: 100 },
+  { width: '0.25', 'input-size': '32', alpha: String(IIZUKA_CLASSIFICATION_WEIGHT) },
+);
 const width = Number(extra.width);
 const inputSize = Number(extra['input-size']);
 const alpha = Number(extra.alpha);
@@ -31,15 +35,30 @@ const data = await loadExperimentData(common);
 console.log(`${data.description}; wasm with ${threads} thread(s)`);
 
 // The whole image is both the global input (the paper rescales to 224 × 224) and the local one; at 32 px they coincide.
-const geometry = common.cifar !== undefined ? ({ resize: 'none' } as const) : ({ resize: 'square', resizeTo: inputSize } as const);
+const geometry =
+  common.cifar !== undefined ? ({ resize: 'none' } as const) : ({ resize: 'square', resizeTo: inputSize } as const);
 const pipelineConfig = { inputSize, ...geometry, crop: 'random', flip: true, seed: common.seed } as const;
-const source = createBatchPipeline(data.train, { ...pipelineConfig, batchSize: common.batchSize, targets: ['ab', 'labels'] });
+const source = createBatchPipeline(data.train, {
+  ...pipelineConfig,
+  batchSize: common.batchSize,
+  targets: ['ab', 'labels'],
+});
 const validationBatch = 32;
 const validationConfig = { inputSize, ...geometry, crop: 'centre', flip: false, shuffle: false } as const;
-const validation = createBatchPipeline(data.validation, { ...validationConfig, batchSize: validationBatch, targets: ['ab', 'labels'] });
+const validation = createBatchPipeline(data.validation, {
+  ...validationConfig,
+  batchSize: validationBatch,
+  targets: ['ab', 'labels'],
+});
 const sampleBatch = await takeFixedBatch(data.validation, { ...validationConfig, targets: ['ab'] }, 8);
 
-const model = buildIizukaModel({ globalInputSize: inputSize, localInputSize: inputSize, widthMultiplier: width, numClasses: data.classNames.length, seed: common.seed });
+const model = buildIizukaModel({
+  globalInputSize: inputSize,
+  localInputSize: inputSize,
+  widthMultiplier: width,
+  numClasses: data.classNames.length,
+  seed: common.seed,
+});
 const store = createRunStore(common.out);
 const trainer = createSupervisedTrainer({
   model,

@@ -41,7 +41,8 @@ const data = await loadExperimentData(common);
 console.log(`${data.description}; wasm with ${threads} thread(s)`);
 
 const inputSize = 32;
-const geometry = common.cifar !== undefined ? ({ resize: 'none' } as const) : ({ resize: 'square', resizeTo: inputSize } as const);
+const geometry =
+  common.cifar !== undefined ? ({ resize: 'none' } as const) : ({ resize: 'square', resizeTo: inputSize } as const);
 const pipelineConfig = { inputSize, ...geometry, crop: 'random', flip: true, seed: common.seed } as const;
 const validationConfig = { inputSize, ...geometry, crop: 'centre', flip: false, shuffle: false } as const;
 const validationBatch = 32;
@@ -58,12 +59,25 @@ const networks = {
 const { generator, discriminator } = buildNazeriGan({
   preset: 'cifar10',
   inputSize,
-  generator: { encoderChannels: networks.encoderChannels, decoderChannels: networks.decoderChannels, dropoutBlocks: networks.dropoutBlocks },
+  generator: {
+    encoderChannels: networks.encoderChannels,
+    decoderChannels: networks.decoderChannels,
+    dropoutBlocks: networks.dropoutBlocks,
+  },
   discriminator: { channels: networks.discriminatorChannels },
   seed: common.seed,
 });
 const optimizer: OptimizerConfig = { kind: 'adam', learningRate, beta1: 0.5, beta2: 0.999 };
-const plateau = () => createReduceOnPlateau({ initialRate: learningRate, mode: 'max', factor: 0.5, patience: 5, threshold: 0.05, thresholdMode: 'abs', minRate: 1e-6 });
+const plateau = () =>
+  createReduceOnPlateau({
+    initialRate: learningRate,
+    mode: 'max',
+    factor: 0.5,
+    patience: 5,
+    threshold: 0.05,
+    thresholdMode: 'abs',
+    minRate: 1e-6,
+  });
 const store = createRunStore(common.out);
 const trainer = createGanTrainer({
   generator,
@@ -88,15 +102,26 @@ await runExperiment({
   trainer,
   store,
   source: createBatchPipeline(data.train, { ...pipelineConfig, batchSize: common.batchSize, targets: ['ab'] }),
-  validation: createBatchPipeline(data.validation, { ...validationConfig, batchSize: validationBatch, targets: ['ab'] }),
+  validation: createBatchPipeline(data.validation, {
+    ...validationConfig,
+    batchSize: validationBatch,
+    targets: ['ab'],
+  }),
   validationBatches: Math.ceil(common.valImages / validationBatch),
   validateEvery: common.validateEvery,
-  samples: { batch: await takeFixedBatch(data.validation, { ...validationConfig, targets: ['ab'] }, 8), everySteps: common.sampleEvery },
+  samples: {
+    batch: await takeFixedBatch(data.validation, { ...validationConfig, targets: ['ab'] }, 8),
+    everySteps: common.sampleEvery,
+  },
   progressLosses: ['d_loss', 'g_adversarial', 'g_reconstruction'],
   config: {
     experiment: NAME,
     data: data.description,
-    networks: { ...networks, generatorParameters: generator.countParams(), discriminatorParameters: discriminator.countParams() },
+    networks: {
+      ...networks,
+      generatorParameters: generator.countParams(),
+      discriminatorParameters: discriminator.countParams(),
+    },
     lambda: 100,
     reconstruction,
     realLabel,

@@ -47,11 +47,21 @@ const threads = await startWasm(common.threads);
 const data = await loadExperimentData(common);
 console.log(`${data.description}; wasm with ${threads} thread(s)`);
 
-const geometry = common.cifar !== undefined || inputSize === data.side ? ({ resize: 'none' } as const) : ({ resize: 'square', resizeTo: inputSize } as const);
+const geometry =
+  common.cifar !== undefined || inputSize === data.side
+    ? ({ resize: 'none' } as const)
+    : ({ resize: 'square', resizeTo: inputSize } as const);
 const pipelineConfig = { inputSize, ...geometry, crop: 'random', flip: true, seed: common.seed } as const;
 const validationConfig = { inputSize, ...geometry, crop: 'centre', flip: false, shuffle: false } as const;
 const validationBatch = 32;
-const backboneConfig = { inputChannels: 1, inputSize, classes: data.classNames.length, stem: 'small', widthMultiplier: width, seed: common.seed } as const;
+const backboneConfig = {
+  inputChannels: 1,
+  inputSize,
+  classes: data.classNames.length,
+  stem: 'small',
+  widthMultiplier: width,
+  seed: common.seed,
+} as const;
 const pretrainDir = join(common.out, 'pretrain');
 
 if (stage === 'pretrain') {
@@ -77,11 +87,23 @@ if (stage === 'pretrain') {
     trainer,
     store,
     source: createBatchPipeline(data.train, { ...pipelineConfig, batchSize: common.batchSize, targets: ['labels'] }),
-    validation: createBatchPipeline(data.validation, { ...validationConfig, batchSize: validationBatch, targets: ['labels'] }),
+    validation: createBatchPipeline(data.validation, {
+      ...validationConfig,
+      batchSize: validationBatch,
+      targets: ['labels'],
+    }),
     validationBatches: Math.ceil(common.valImages / validationBatch),
     validateEvery: common.validateEvery,
     progressLosses: ['cross_entropy'],
-    config: { experiment: NAME, stage, data: data.description, backbone: { ...backboneConfig, parameters: model.countParams() }, optimizer, batchSize: common.batchSize, pipeline: pipelineConfig },
+    config: {
+      experiment: NAME,
+      stage,
+      data: data.description,
+      backbone: { ...backboneConfig, parameters: model.countParams() },
+      optimizer,
+      batchSize: common.batchSize,
+      pipeline: pipelineConfig,
+    },
   });
 } else {
   const pretrained = createRunStore(pretrainDir);
@@ -89,11 +111,19 @@ if (stage === 'pretrain') {
   if (record === undefined) throw new Error(`no pre-training checkpoint in ${pretrainDir}: run --stage pretrain first`);
   const backbone = buildResNet18(backboneConfig);
   await restoreCheckpoint(record, { models: { model: backbone } });
-  console.log(`trunk from pre-training step ${record.manifest.step} (${record.manifest.metric ? `${record.manifest.metric.name} ${record.manifest.metric.value.toFixed(4)}` : 'not validated'})`);
+  console.log(
+    `trunk from pre-training step ${record.manifest.step} (${record.manifest.metric ? `${record.manifest.metric.name} ${record.manifest.metric.value.toFixed(4)}` : 'not validated'})`,
+  );
 
   // The head is scaled with the trunk: at full width its 128-channel convs run at the input resolution and made a
   // step 3–4× slower than a pre-training step (measured 12 s against 3–4 s at 32 px).
-  const model = buildBaselineModel({ backbone, output: loss === 'mse' ? 'ab' : 'bins', freezeBackbone: freeze, widthMultiplier: width, seed: common.seed + 100 });
+  const model = buildBaselineModel({
+    backbone,
+    output: loss === 'mse' ? 'ab' : 'bins',
+    freezeBackbone: freeze,
+    widthMultiplier: width,
+    seed: common.seed + 100,
+  });
   backbone.dispose();
   const learningRate = extra.lr === '' ? 1e-3 : Number(extra.lr);
   const optimizer: OptimizerConfig = { kind: 'adam', learningRate, beta1: 0.9, beta2: 0.999 };
@@ -115,11 +145,22 @@ if (stage === 'pretrain') {
     epochs: common.epochs,
     trainer,
     store,
-    source: createBatchPipeline(data.train, { ...pipelineConfig, batchSize: common.batchSize, targets: loss === 'mse' ? ['ab'] : ['bins'] }),
-    validation: createBatchPipeline(data.validation, { ...validationConfig, batchSize: validationBatch, targets: [...targets] }),
+    source: createBatchPipeline(data.train, {
+      ...pipelineConfig,
+      batchSize: common.batchSize,
+      targets: loss === 'mse' ? ['ab'] : ['bins'],
+    }),
+    validation: createBatchPipeline(data.validation, {
+      ...validationConfig,
+      batchSize: validationBatch,
+      targets: [...targets],
+    }),
     validationBatches: Math.ceil(common.valImages / validationBatch),
     validateEvery: common.validateEvery,
-    samples: { batch: await takeFixedBatch(data.validation, { ...validationConfig, targets: ['ab'] }, 8), everySteps: common.sampleEvery },
+    samples: {
+      batch: await takeFixedBatch(data.validation, { ...validationConfig, targets: ['ab'] }, 8),
+      everySteps: common.sampleEvery,
+    },
     progressLosses: [loss === 'mse' ? 'regression' : 'cross_entropy'],
     config: {
       experiment: NAME,
@@ -127,7 +168,12 @@ if (stage === 'pretrain') {
       loss,
       data: data.description,
       trunk: { ...backboneConfig, fromStep: record.manifest.step ?? 0, frozen: freeze },
-      model: { builder: 'buildBaselineModel', output: loss === 'mse' ? 'ab' : 'bins', headWidthMultiplier: width, parameters: model.countParams() },
+      model: {
+        builder: 'buildBaselineModel',
+        output: loss === 'mse' ? 'ab' : 'bins',
+        headWidthMultiplier: width,
+        parameters: model.countParams(),
+      },
       optimizer,
       batchSize: common.batchSize,
       pipeline: pipelineConfig,

@@ -15,7 +15,15 @@
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { computeColorfulness, ConfigError, createColorizer, imageToLab, loadCheckpointModel, recombineLab, type ImageLike } from 'tfjs-colorization';
+import {
+  computeColorfulness,
+  ConfigError,
+  createColorizer,
+  imageToLab,
+  loadCheckpointModel,
+  recombineLab,
+  type ImageLike,
+} from 'tfjs-colorization';
 import { atomicWriteFile, createFileCheckpointStore, writeContactSheet } from 'tfjs-colorization/node';
 import { requireFolderFlag } from '../require-data-folder.js';
 import type { CommonArgs } from './experiment-args.js';
@@ -34,7 +42,8 @@ const { values: args } = parseArgs({
 });
 if (args.out === undefined) throw new ConfigError('--out', 'a run folder with checkpoints/', 'nothing');
 const count = Number(args.count);
-if (!Number.isInteger(count) || count < 2 || count % 2 !== 0) throw new ConfigError('--count', 'an even integer ≥ 2', JSON.stringify(args.count));
+if (!Number.isInteger(count) || count < 2 || count % 2 !== 0)
+  throw new ConfigError('--count', 'an even integer ≥ 2', JSON.stringify(args.count));
 const inputSize = Number(args['input-size']);
 await startWasm(Number(args.threads));
 
@@ -47,7 +56,20 @@ const model = await loadCheckpointModel(record, name);
 const colorizer = await createColorizer({ model, inputSize });
 
 // All held-out photos of the split (the run validated on 128 of them), then `count` spread over them.
-const loading: CommonArgs = { data: requireFolderFlag('--data', args.data, 'photos64/ and its manifest'), out: args.out, valImages: 100_000, limit: 1, minutes: 1, epochs: 1, threads: 1, batchSize: 1, validateEvery: 1, sampleEvery: 1, checkpointEvery: 1, seed: 1 };
+const loading: CommonArgs = {
+  data: requireFolderFlag('--data', args.data, 'photos64/ and its manifest'),
+  out: args.out,
+  valImages: 100_000,
+  limit: 1,
+  minutes: 1,
+  epochs: 1,
+  threads: 1,
+  batchSize: 1,
+  validateEvery: 1,
+  sampleEvery: 1,
+  checkpointEvery: 1,
+  seed: 1,
+};
 const data = await loadExperimentData(loading);
 const picks = spreadIndices(data.validation.size, count);
 
@@ -79,9 +101,18 @@ await writeContactSheet(sheet, rows, {
   caption: `${basename(args.out)}, step ${record.manifest.step}; network at ${inputSize} px, lightness at 64 px`,
   cellHeight: 96,
 });
-const summary = { run: args.out, step: record.manifest.step, model: name, photos: count, inputSize, colourfulness: { colorized: predicted / cells.length, truth: truth / cells.length } };
+const summary = {
+  run: args.out,
+  step: record.manifest.step,
+  model: name,
+  photos: count,
+  inputSize,
+  colourfulness: { colorized: predicted / cells.length, truth: truth / cells.length },
+};
 await atomicWriteFile(join(args.out, 'sample-sheet.json'), `${JSON.stringify(summary, null, 2)}\n`);
-console.log(`${sheet}: step ${record.manifest.step}, colourfulness ${summary.colourfulness.colorized.toFixed(1)} (truth ${summary.colourfulness.truth.toFixed(1)})`);
+console.log(
+  `${sheet}: step ${record.manifest.step}, colourfulness ${summary.colourfulness.colorized.toFixed(1)} (truth ${summary.colourfulness.truth.toFixed(1)})`,
+);
 colorizer.dispose();
 model.dispose();
 process.exit(0);

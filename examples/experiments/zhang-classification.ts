@@ -40,7 +40,11 @@ import { loadExperimentData } from './experiment-data.js';
 import { createRunStore, runExperiment, startWasm, takeFixedBatch } from './experiment-run.js';
 
 const NAME = 'zhang-classification';
-const { common, extra } = parseExperimentArgs(NAME, { epochs: 30, batchSize: 16, validateEvery: 200, sampleEvery: 100 }, { width: '0.25', 'input-size': '64', lr: '3e-4', 'weight-decay': '1e-3', rebalance: 'on', init: '' });
+const { common, extra } = parseExperimentArgs(
+  NAME,
+  { epochs: 30, batchSize: 16, validateEvery: 200, sampleEvery: 100 },
+  { width: '0.25', 'input-size': '64', lr: '3e-4', 'weight-decay': '1e-3', rebalance: 'on', init: '' },
+);
 const width = Number(extra.width);
 const inputSize = Number(extra['input-size']);
 const learningRate = Number(extra.lr);
@@ -63,22 +67,58 @@ if (rebalance === 'on') {
   } catch {
     const started = Date.now();
     const prior = await estimateRebalanceWeights(
-      createBatchPipeline(data.train, { batchSize: 64, inputSize, resize: 'square', crop: 'centre', flip: false, shuffle: false, targets: ['ab'], targetSize }),
+      createBatchPipeline(data.train, {
+        batchSize: 64,
+        inputSize,
+        resize: 'square',
+        crop: 'centre',
+        flip: false,
+        shuffle: false,
+        targets: ['ab'],
+        targetSize,
+      }),
       { smoothingSigma: 5, lambda: 0.5 },
     );
     classWeights = Array.from(prior.weights);
     await mkdir(common.out, { recursive: true });
     await atomicWriteFile(weightsPath, `${JSON.stringify(classWeights)}\n`);
-    console.log(`prior pass: ${prior.pixels} pixels in ${((Date.now() - started) / 1000).toFixed(1)} s; weights ${Math.min(...classWeights).toFixed(2)}…${Math.max(...classWeights).toFixed(2)}`);
+    console.log(
+      `prior pass: ${prior.pixels} pixels in ${((Date.now() - started) / 1000).toFixed(1)} s; weights ${Math.min(...classWeights).toFixed(2)}…${Math.max(...classWeights).toFixed(2)}`,
+    );
   }
 }
 
-const pipelineConfig = { inputSize, resize: 'shorter-side', resizeTo: Math.round(inputSize * 1.125), crop: 'random', flip: true, seed: common.seed } as const;
-const source = createBatchPipeline(data.train, { ...pipelineConfig, batchSize: common.batchSize, targets: ['bins'], targetSize });
+const pipelineConfig = {
+  inputSize,
+  resize: 'shorter-side',
+  resizeTo: Math.round(inputSize * 1.125),
+  crop: 'random',
+  flip: true,
+  seed: common.seed,
+} as const;
+const source = createBatchPipeline(data.train, {
+  ...pipelineConfig,
+  batchSize: common.batchSize,
+  targets: ['bins'],
+  targetSize,
+});
 // Validation at the input size: bins are pooled ×4 by the objective for the loss, ab feeds AuC and PSNR.
 const validationBatch = 16;
-const validation = createBatchPipeline(data.validation, { inputSize, resize: 'square', crop: 'centre', flip: false, shuffle: false, batchSize: validationBatch, targets: ['bins', 'ab'], targetSize: inputSize });
-const sampleBatch = await takeFixedBatch(data.validation, { inputSize, resize: 'square', targets: ['ab'], targetSize: inputSize }, 8);
+const validation = createBatchPipeline(data.validation, {
+  inputSize,
+  resize: 'square',
+  crop: 'centre',
+  flip: false,
+  shuffle: false,
+  batchSize: validationBatch,
+  targets: ['bins', 'ab'],
+  targetSize: inputSize,
+});
+const sampleBatch = await takeFixedBatch(
+  data.validation,
+  { inputSize, resize: 'square', targets: ['ab'], targetSize: inputSize },
+  8,
+);
 
 const model = buildZhangModel({ inputSize, widthMultiplier: width, seed: common.seed });
 const store = createRunStore(common.out);
@@ -92,7 +132,11 @@ if (extra.init !== '' && (await store.loadLatest()) === undefined) {
   initial.dispose();
   console.log(`initial weights: model '${name}' of ${extra.init} at step ${record.manifest.step}`);
 }
-const optimizer: AdamOptimizerConfig = { ...(OPTIMIZER_PRESETS.zhang2016 as AdamOptimizerConfig), learningRate, weightDecay };
+const optimizer: AdamOptimizerConfig = {
+  ...(OPTIMIZER_PRESETS.zhang2016 as AdamOptimizerConfig),
+  learningRate,
+  weightDecay,
+};
 const trainer = createSupervisedTrainer({
   model,
   objective: createBinsObjective({ classWeights, temperature: 0.38 }),

@@ -18,15 +18,28 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { computeMultinomialCrossEntropy, createBatchPipeline, disposeBatch, estimateRebalanceWeights, type BatchSource } from 'tfjs-colorization';
+import {
+  computeMultinomialCrossEntropy,
+  createBatchPipeline,
+  disposeBatch,
+  estimateRebalanceWeights,
+  type BatchSource,
+} from 'tfjs-colorization';
 import { atomicWriteFile, parseCurvesCsv } from 'tfjs-colorization/node';
 import { parseExperimentArgs } from './experiment-args.js';
 import { loadExperimentData } from './experiment-data.js';
 import { startWasm } from './experiment-run.js';
 
-const { common } = parseExperimentArgs('zhang-classification', { epochs: 1, batchSize: 64, validateEvery: 1, sampleEvery: 1 }, {});
+const { common } = parseExperimentArgs(
+  'zhang-classification',
+  { epochs: 1, batchSize: 64, validateEvery: 1, sampleEvery: 1 },
+  {},
+);
 await startWasm(common.threads);
-const config = JSON.parse(await readFile(join(common.out, 'config.json'), 'utf8')) as { model: { inputSize: number }; targetSize: number };
+const config = JSON.parse(await readFile(join(common.out, 'config.json'), 'utf8')) as {
+  model: { inputSize: number };
+  targetSize: number;
+};
 const classWeights = JSON.parse(await readFile(join(common.out, 'rebalance-weights.json'), 'utf8')) as number[];
 const { inputSize } = config.model;
 const targetSize = config.targetSize;
@@ -37,7 +50,10 @@ const weightTable = tf.tensor1d(classWeights, 'float32');
 const binCount = classWeights.length;
 
 /** `S_q = Σ w(q*) z_q` and the pixel count over one epoch of a source whose `bins` are pooled to `targetSize`. */
-async function weightedBinSums(source: BatchSource, keep?: tf.Tensor4D[]): Promise<{ sums: Float64Array; pixels: number }> {
+async function weightedBinSums(
+  source: BatchSource,
+  keep?: tf.Tensor4D[],
+): Promise<{ sums: Float64Array; pixels: number }> {
   const sums = new Float64Array(binCount);
   let pixels = 0;
   for await (const batch of source.batches(0)) {
@@ -69,15 +85,43 @@ const normalize = (values: ArrayLike<number>) => {
 // Validation exactly as the run validates: bins at the input size, average-pooled to the logits' size.
 const validationTargets: tf.Tensor4D[] = [];
 const validation = await weightedBinSums(
-  createBatchPipeline(data.validation, { inputSize, resize: 'square', crop: 'centre', flip: false, shuffle: false, batchSize: 16, targets: ['bins'], targetSize: inputSize }),
+  createBatchPipeline(data.validation, {
+    inputSize,
+    resize: 'square',
+    crop: 'centre',
+    flip: false,
+    shuffle: false,
+    batchSize: 16,
+    targets: ['bins'],
+    targetSize: inputSize,
+  }),
   validationTargets,
 );
 // Training targets as the run trains on them (bins encoded at the target size, random crops and flips of epoch 0).
 const training = await weightedBinSums(
-  createBatchPipeline(data.train, { inputSize, resize: 'shorter-side', resizeTo: Math.round(inputSize * 1.125), crop: 'random', flip: true, seed: common.seed, batchSize: 64, targets: ['bins'], targetSize }),
+  createBatchPipeline(data.train, {
+    inputSize,
+    resize: 'shorter-side',
+    resizeTo: Math.round(inputSize * 1.125),
+    crop: 'random',
+    flip: true,
+    seed: common.seed,
+    batchSize: 64,
+    targets: ['bins'],
+    targetSize,
+  }),
 );
 const prior = await estimateRebalanceWeights(
-  createBatchPipeline(data.train, { batchSize: 64, inputSize, resize: 'square', crop: 'centre', flip: false, shuffle: false, targets: ['ab'], targetSize }),
+  createBatchPipeline(data.train, {
+    batchSize: 64,
+    inputSize,
+    resize: 'square',
+    crop: 'centre',
+    flip: false,
+    shuffle: false,
+    targets: ['ab'],
+    targetSize,
+  }),
   { smoothingSigma: 5, lambda: 0.5 },
 );
 
@@ -87,7 +131,11 @@ function constantLoss(p: Float64Array): number {
   let total = 0;
   let pixels = 0;
   for (const target of validationTargets) {
-    const loss = tf.tidy(() => computeMultinomialCrossEntropy(tf.broadcastTo(logits, target.shape) as tf.Tensor4D, target, { classWeights: weightTable }));
+    const loss = tf.tidy(() =>
+      computeMultinomialCrossEntropy(tf.broadcastTo(logits, target.shape) as tf.Tensor4D, target, {
+        classWeights: weightTable,
+      }),
+    );
     const n = target.shape[0] * target.shape[1] * target.shape[2];
     total += loss.dataSync()[0] * n;
     pixels += n;
@@ -115,7 +163,9 @@ closedForm /= validation.pixels;
 
 let network: { step: number; crossEntropy: number; best: number } | undefined;
 try {
-  const points = parseCurvesCsv(await readFile(join(common.out, 'curves.csv'), 'utf8')).filter((p) => p.kind === 'validation' && p.name === 'val_cross_entropy');
+  const points = parseCurvesCsv(await readFile(join(common.out, 'curves.csv'), 'utf8')).filter(
+    (p) => p.kind === 'validation' && p.name === 'val_cross_entropy',
+  );
   if (points.length > 0) {
     const last = points[points.length - 1];
     network = { step: last.step, crossEntropy: last.value, best: Math.min(...points.map((p) => p.value)) };
@@ -124,10 +174,15 @@ try {
   // A run folder without curves: only the constants are reported.
 }
 
-console.log(`\nclass-rebalanced cross-entropy on ${data.validation.size} validation photos (${validation.pixels} pixels at ${targetSize} × ${targetSize}):`);
+console.log(
+  `\nclass-rebalanced cross-entropy on ${data.validation.size} validation photos (${validation.pixels} pixels at ${targetSize} × ${targetSize}):`,
+);
 for (const [name, value] of Object.entries(results)) console.log(`  ${value.toFixed(3)}  ${name}`);
 console.log(`  (oracle in closed form: ${closedForm.toFixed(3)})`);
-if (network) console.log(`  ${network.crossEntropy.toFixed(3)}  the network at step ${network.step} (best validation ${network.best.toFixed(3)})`);
+if (network)
+  console.log(
+    `  ${network.crossEntropy.toFixed(3)}  the network at step ${network.step} (best validation ${network.best.toFixed(3)})`,
+  );
 
 await atomicWriteFile(
   join(common.out, 'constant-baseline.json'),

@@ -53,7 +53,12 @@ const maxPoints = Math.max(...counts);
 const seed = Number(args.seed);
 
 const colorizer = await createNodeColorizer({ model: args.model, backend: args.backend });
-if (!colorizer.layout.acceptsHints) throw new ConfigError('--model', 'a hint-capable model (inputs [lightness, hint_ab, hint_mask])', `a model with ${colorizer.model.inputs.length} input(s)`);
+if (!colorizer.layout.acceptsHints)
+  throw new ConfigError(
+    '--model',
+    'a hint-capable model (inputs [lightness, hint_ab, hint_mask])',
+    `a model with ${colorizer.model.inputs.length} input(s)`,
+  );
 const grid = colorizer.inputSize;
 const pointSize = defaultHintPointSize(grid);
 
@@ -70,7 +75,9 @@ function truthPoints(photo: ImageLike, index: number, count: number): ColorHint[
   for (let k = 0; k < count; k++) {
     const x = Math.min(width - 1, Math.max(0, Math.round(width / 2 + (width / 4) * gaussian())));
     const y = Math.min(height - 1, Math.max(0, Math.round(height / 2 + (height / 4) * gaussian())));
-    let a = 0, b = 0, n = 0;
+    let a = 0,
+      b = 0,
+      n = 0;
     for (let yy = Math.max(0, y - halfY); yy <= Math.min(height - 1, y + halfY); yy++) {
       for (let xx = Math.max(0, x - halfX); xx <= Math.min(width - 1, x + halfX); xx++) {
         a += lab.a[yy * width + xx];
@@ -98,7 +105,8 @@ function withMarkers(image: ImageLike, points: readonly ColorHint[]): ImageLike 
     const rgb = labPlanesToRgb(Float32Array.of(60), Float32Array.of(a), Float32Array.of(b));
     for (let dy = -4; dy <= 4; dy++) {
       for (let dx = -4; dx <= 4; dx++) {
-        const x = p.x + dx, y = p.y + dy;
+        const x = p.x + dx,
+          y = p.y + dy;
         if (x < 0 || y < 0 || x >= width || y >= height) continue;
         const ring = Math.max(Math.abs(dx), Math.abs(dy));
         const colour = ring === 4 ? [0, 0, 0] : ring === 3 ? [255, 255, 255] : [rgb[0], rgb[1], rgb[2]];
@@ -131,25 +139,46 @@ for (const [index, file] of chosen.entries()) {
   graySum += gray;
   psnrs.forEach((p, i) => (sums[i] += p));
   rows.push([file, gray.toFixed(3), ...psnrs.map((p) => p.toFixed(3))].join(','));
-  if ((index + 1) % 10 === 0) console.log(`${index + 1}/${chosen.length} photos, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if ((index + 1) % 10 === 0)
+    console.log(`${index + 1}/${chosen.length} photos, ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 const means = counts.map((_, i) => sums[i] / chosen.length);
 const grayMean = graySum / chosen.length;
 const monotone = means.every((m, i) => i === 0 || m >= means[i - 1]);
-const summary = { model: args.model, photos: chosen.length, data: args.data, seed, inputSize: grid, pointSize, gray: grayMean, points: counts, meanPsnr: means, moreNeverLower: monotone };
+const summary = {
+  model: args.model,
+  photos: chosen.length,
+  data: args.data,
+  seed,
+  inputSize: grid,
+  pointSize,
+  gray: grayMean,
+  points: counts,
+  meanPsnr: means,
+  moreNeverLower: monotone,
+};
 await writeFile(join(args.out, 'hints-curve.csv'), `${rows.join('\n')}\n`);
 await writeFile(join(args.out, 'hints-curve.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
 // The curve as SVG: x on a log(1 + k) axis, as the paper plots it.
-const W = 560, H = 320, left = 56, right = 16, top = 20, bottom = 44;
-const lo = Math.floor(Math.min(grayMean, ...means) - 0.5), hi = Math.ceil(Math.max(grayMean, ...means) + 0.5);
+const W = 560,
+  H = 320,
+  left = 56,
+  right = 16,
+  top = 20,
+  bottom = 44;
+const lo = Math.floor(Math.min(grayMean, ...means) - 0.5),
+  hi = Math.ceil(Math.max(grayMean, ...means) + 0.5);
 const px = (k: number) => left + ((W - left - right) * Math.log1p(k)) / Math.log1p(maxPoints);
 const py = (v: number) => top + ((H - top - bottom) * (hi - v)) / (hi - lo);
 const ticksY = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 const svg = [
   `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
   `<rect width="${W}" height="${H}" fill="white"/>`,
-  ...ticksY.map((v) => `<line x1="${left}" x2="${W - right}" y1="${py(v)}" y2="${py(v)}" stroke="#ddd"/><text x="${left - 6}" y="${py(v) + 4}" text-anchor="end">${v}</text>`),
+  ...ticksY.map(
+    (v) =>
+      `<line x1="${left}" x2="${W - right}" y1="${py(v)}" y2="${py(v)}" stroke="#ddd"/><text x="${left - 6}" y="${py(v) + 4}" text-anchor="end">${v}</text>`,
+  ),
   ...counts.map((k) => `<text x="${px(k)}" y="${H - bottom + 16}" text-anchor="middle">${k}</text>`),
   `<text x="${(left + W - right) / 2}" y="${H - 8}" text-anchor="middle">points revealed from the truth</text>`,
   `<text x="14" y="${(top + H - bottom) / 2}" transform="rotate(-90 14 ${(top + H - bottom) / 2})" text-anchor="middle">mean PSNR (dB)</text>`,
@@ -171,6 +200,9 @@ for (const count of [0, 5, 20]) {
   cells.push(withMarkers(rgb, points));
 }
 cells.push(photo);
-await writeContactSheet(join(args.out, 'hints-points.jpg'), [cells], { cellHeight: 256, titles: ['gray input', '0 points', '5 points', '20 points', 'truth'] });
+await writeContactSheet(join(args.out, 'hints-points.jpg'), [cells], {
+  cellHeight: 256,
+  titles: ['gray input', '0 points', '5 points', '20 points', 'truth'],
+});
 console.log(JSON.stringify(summary));
 colorizer.dispose();

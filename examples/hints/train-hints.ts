@@ -37,7 +37,10 @@ const { values: args } = parseArgs({
   },
 });
 if (args.data === undefined) throw new ConfigError('--data', 'a folder of colour photos', 'nothing');
-const size = Number(args.size), batchSize = Number(args.batch), steps = Number(args.steps), seed = Number(args.seed);
+const size = Number(args.size),
+  batchSize = Number(args.batch),
+  steps = Number(args.steps),
+  seed = Number(args.seed);
 
 /**
  * A compact U-Net in the spirit of the paper's network: the three inputs joined, two stride-2 stages down,
@@ -48,16 +51,22 @@ function buildHintNetwork(side: number, width = 16): tfl.LayersModel {
   const hintAb = tfl.input({ shape: [side, side, 2], name: 'hint_ab' });
   const hintMask = tfl.input({ shape: [side, side, 1], name: 'hint_mask' });
   const conv = (x: tfl.SymbolicTensor, filters: number, strides = 1): tfl.SymbolicTensor =>
-    tfl.layers.conv2d({ filters, kernelSize: 3, strides, padding: 'same', activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
-  const up = (x: tfl.SymbolicTensor): tfl.SymbolicTensor => tfl.layers.upSampling2d({ size: [2, 2] }).apply(x) as tfl.SymbolicTensor;
-  const join = (a: tfl.SymbolicTensor, b: tfl.SymbolicTensor): tfl.SymbolicTensor => tfl.layers.concatenate().apply([a, b]) as tfl.SymbolicTensor;
+    tfl.layers
+      .conv2d({ filters, kernelSize: 3, strides, padding: 'same', activation: 'relu' })
+      .apply(x) as tfl.SymbolicTensor;
+  const up = (x: tfl.SymbolicTensor): tfl.SymbolicTensor =>
+    tfl.layers.upSampling2d({ size: [2, 2] }).apply(x) as tfl.SymbolicTensor;
+  const join = (a: tfl.SymbolicTensor, b: tfl.SymbolicTensor): tfl.SymbolicTensor =>
+    tfl.layers.concatenate().apply([a, b]) as tfl.SymbolicTensor;
   const joined = join(join(lightness, hintAb), hintMask);
   const full = conv(conv(joined, width), width);
   const half = conv(conv(full, 2 * width, 2), 2 * width);
   const quarter = conv(conv(conv(half, 4 * width, 2), 4 * width), 4 * width);
   const halfUp = conv(join(up(quarter), half), 2 * width);
   const fullUp = conv(join(up(halfUp), full), width);
-  const ab = tfl.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'tanh', name: 'ab' }).apply(fullUp) as tfl.SymbolicTensor;
+  const ab = tfl.layers
+    .conv2d({ filters: 2, kernelSize: 1, activation: 'tanh', name: 'ab' })
+    .apply(fullUp) as tfl.SymbolicTensor;
   return tfl.model({ inputs: [lightness, hintAb, hintMask], outputs: ab, name: 'hint_unet' });
 }
 
@@ -70,7 +79,13 @@ const trainer = createSupervisedTrainer({
   model,
   objective: createHintObjective({ seed }),
   optimizer: { kind: 'adam', learningRate: Number(args.lr), beta1: 0.9, beta2: 0.99 },
-  callbacks: [{ onBatchEnd: ({ step, losses }) => { if (step % 50 === 0) console.log(`step ${step}  loss ${losses.loss.toFixed(5)}`); } }],
+  callbacks: [
+    {
+      onBatchEnd: ({ step, losses }) => {
+        if (step % 50 === 0) console.log(`step ${step}  loss ${losses.loss.toFixed(5)}`);
+      },
+    },
+  ],
 });
 const epochs = Math.ceil(steps / Math.max(1, Math.floor(photos.size / batchSize)));
 await trainer.fit({ source: pipeline, epochs, stepsPerEpoch: Math.min(steps, Math.floor(photos.size / batchSize)) });

@@ -17,10 +17,15 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  buildMobileNetV2, mobileNetV2WeightsFromTflite, readTfliteModel, type MobileNetV2TfliteWeight,
+  buildMobileNetV2,
+  mobileNetV2WeightsFromTflite,
+  readTfliteModel,
+  type MobileNetV2TfliteWeight,
 } from 'tfjs-colorization';
 
-const { values: args } = parseArgs({ options: { tflite: { type: 'string' }, out: { type: 'string', default: 'models/mobilenet-v2' } } });
+const { values: args } = parseArgs({
+  options: { tflite: { type: 'string' }, out: { type: 'string', default: 'models/mobilenet-v2' } },
+});
 if (!args.tflite) {
   console.error('usage: convert.ts --tflite mobilenet_v2_1.0_224_quant.tflite [--out models/mobilenet-v2]');
   process.exit(2);
@@ -32,11 +37,16 @@ const weights = mobileNetV2WeightsFromTflite(readTfliteModel(bytes));
 function encode(w: MobileNetV2TfliteWeight): { spec: tf.io.WeightsManifestEntry; data: Uint8Array } {
   const q = w.source.quantization;
   const spec: tf.io.WeightsManifestEntry = { name: w.name, shape: [...w.shape], dtype: 'float32' };
-  if (q !== undefined && q.scale.length === 1 && (w.source.type === 'uint8' || w.source.type === 'int8') && w.source.data) {
+  if (
+    q !== undefined &&
+    q.scale.length === 1 &&
+    (w.source.type === 'uint8' || w.source.type === 'int8') &&
+    w.source.data
+  ) {
     const shift = w.source.type === 'int8' ? 128 : 0;
     const src = w.source.data;
     const data = new Uint8Array(w.values.length);
-    for (let i = 0; i < data.length; i++) data[i] = ((src[w.sourceIndex[i]] + shift) & 0xff);
+    for (let i = 0; i < data.length; i++) data[i] = (src[w.sourceIndex[i]] + shift) & 0xff;
     spec.quantization = { dtype: 'uint8', scale: q.scale[0], min: -(q.zeroPoint[0] + shift) * q.scale[0] };
     return { spec, data };
   }
@@ -54,7 +64,10 @@ for (const e of encoded) {
 }
 
 // Measure what the storage changes: decode as tfjs will and compare with the file's float weights.
-const decoded = tf.io.decodeWeights(weightData.buffer, encoded.map((e) => e.spec));
+const decoded = tf.io.decodeWeights(
+  weightData.buffer,
+  encoded.map((e) => e.spec),
+);
 let maxAbs = 0;
 let maxRel = 0;
 for (const w of all) {
@@ -96,4 +109,6 @@ const conversion = {
 };
 writeFileSync(join(args.out, 'conversion.json'), `${JSON.stringify(conversion, null, 2)}\n`);
 model.dispose();
-console.log(`wrote ${args.out}/model.json and ${weightsFile} (${weightData.length} bytes); largest difference from the file's float weights ${maxAbs.toExponential(2)} (relative ${maxRel.toExponential(2)})`);
+console.log(
+  `wrote ${args.out}/model.json and ${weightsFile} (${weightData.length} bytes); largest difference from the file's float weights ${maxAbs.toExponential(2)} (relative ${maxRel.toExponential(2)})`,
+);

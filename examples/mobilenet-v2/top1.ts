@@ -34,8 +34,14 @@ if ((!args.tflite && !args.bundled) || !args.labels || !args.photos) {
 }
 
 /** Synonym lists of each class, lower case with spaces (index 0 = background). */
-const classes = readFileSync(args.labels, 'utf8').trimEnd().split('\n').map((line) => line.split(',').map((s) => s.trim().toLowerCase()));
-const files = readdirSync(args.photos).filter((f) => /^imagenet-sample_n\d+_.+\.(jpe?g|png)$/i.test(f)).sort().slice(0, Number(args.count));
+const classes = readFileSync(args.labels, 'utf8')
+  .trimEnd()
+  .split('\n')
+  .map((line) => line.split(',').map((s) => s.trim().toLowerCase()));
+const files = readdirSync(args.photos)
+  .filter((f) => /^imagenet-sample_n\d+_.+\.(jpe?g|png)$/i.test(f))
+  .sort()
+  .slice(0, Number(args.count));
 
 await useBackend(args.backend);
 const model: tfl.LayersModel = args.bundled
@@ -47,10 +53,18 @@ let colourHits = 0;
 let grayHits = 0;
 const misses: string[] = [];
 for (const file of files) {
-  const truth = file.replace(/^imagenet-sample_n\d+_/, '').replace(/\.\w+$/, '').replace(/_/g, ' ').toLowerCase();
+  const truth = file
+    .replace(/^imagenet-sample_n\d+_/, '')
+    .replace(/\.\w+$/, '')
+    .replace(/_/g, ' ')
+    .toLowerCase();
   const image = await readImageFile(join(args.photos, file));
   const top1 = tf.tidy(() => {
-    const rgb = tf.slice(tf.tensor3d(Float32Array.from(image.data), [image.height, image.width, image.channels]), [0, 0, 0], [-1, -1, 3]);
+    const rgb = tf.slice(
+      tf.tensor3d(Float32Array.from(image.data), [image.height, image.width, image.channels]),
+      [0, 0, 0],
+      [-1, -1, 3],
+    );
     const top = Math.floor((image.height - SIZE) / 2);
     const left = Math.floor((image.width - SIZE) / 2);
     const crop = tf.slice(rgb, [top, left, 0], [SIZE, SIZE, 3]);
@@ -64,5 +78,7 @@ for (const file of files) {
   if (!hit[0]) misses.push(`${truth} → ${classes[top1[0]]?.[0]}`);
 }
 model.dispose();
-console.log(`${files.length} photos: top-1 ${colourHits}/${files.length} in colour, ${grayHits}/${files.length} in gray`);
+console.log(
+  `${files.length} photos: top-1 ${colourHits}/${files.length} in colour, ${grayHits}/${files.length} in gray`,
+);
 console.log(`colour misses: ${misses.join('; ')}`);

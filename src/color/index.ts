@@ -14,12 +14,22 @@ export * from './bins/derive-gamut.js';
 export * from './bins/encode-hard.js';
 export * from './bins/encode-soft.js';
 // The decoders' unchecked cores (…Unchecked) stay internal: the colorizer calls them after its own checks.
-export { DEFAULT_TEMPERATURE, DISTRIBUTION_INPUTS, type DistributionInput, type DecodeConfig } from './decode/decode-config.js';
+export {
+  DEFAULT_TEMPERATURE,
+  DISTRIBUTION_INPUTS,
+  type DistributionInput,
+  type DecodeConfig,
+} from './decode/decode-config.js';
 export { annealDistribution } from './decode/anneal-distribution.js';
 export { decodeAnnealedMean } from './decode/decode-annealed-mean.js';
 export * from './decode/decode-mean.js';
 export { decodeMode } from './decode/decode-mode.js';
-export { sampleColorizations, MAX_SAMPLE_COUNT, COLORIZER_SAMPLE_WINDOW, type SampleConfig } from './decode/sample-colorizations.js';
+export {
+  sampleColorizations,
+  MAX_SAMPLE_COUNT,
+  COLORIZER_SAMPLE_WINDOW,
+  type SampleConfig,
+} from './decode/sample-colorizations.js';
 export * from './prior/prior.js';
 export * from './prior/smooth-prior.js';
 export * from './prior/rebalance.js';

@@ -23,7 +23,8 @@ let bundledLoader: BundledModelLoader | undefined;
  * registerBundledModel(() => tfl.loadLayersModel('https://example.org/colorizer/model.json'));
  */
 export function registerBundledModel(loader: BundledModelLoader | undefined): void {
-  if (loader !== undefined && typeof loader !== 'function') throw new ConfigError('loader', 'a function returning Promise<tf.LayersModel>, or undefined', typeof loader);
+  if (loader !== undefined && typeof loader !== 'function')
+    throw new ConfigError('loader', 'a function returning Promise<tf.LayersModel>, or undefined', typeof loader);
   bundledLoader = loader;
 }
 

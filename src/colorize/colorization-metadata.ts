@@ -79,21 +79,31 @@ const SOURCE_KEYS = ['file', 'url', 'sha256', 'licence', 'paper'];
  * const metadata = parseColorizationMetadata(JSON.parse(await readFile('model/colorization.json', 'utf8')));
  */
 export function parseColorizationMetadata(value: unknown): ColorizationMetadata {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError('metadata', 'an object (the contents of colorization.json)', describeValue(value));
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ConfigError('metadata', 'an object (the contents of colorization.json)', describeValue(value));
   const m = value as Record<string, unknown>;
   for (const key of Object.keys(m)) {
-    if (!KEYS.includes(key)) throw new ConfigError(`metadata.${key}`, `a known field: one of ${KEYS.join(' | ')}`, 'an unknown field');
+    if (!KEYS.includes(key))
+      throw new ConfigError(`metadata.${key}`, `a known field: one of ${KEYS.join(' | ')}`, 'an unknown field');
   }
-  if (m.format !== COLORIZATION_METADATA_FORMAT) throw new ConfigError('metadata.format', JSON.stringify(COLORIZATION_METADATA_FORMAT), describeValue(m.format));
+  if (m.format !== COLORIZATION_METADATA_FORMAT)
+    throw new ConfigError('metadata.format', JSON.stringify(COLORIZATION_METADATA_FORMAT), describeValue(m.format));
   if (m.version !== 1) throw new ConfigError('metadata.version', '1', describeValue(m.version));
-  if (m.architecture !== undefined && typeof m.architecture !== 'string') throw new ConfigError('metadata.architecture', 'a string', describeValue(m.architecture));
+  if (m.architecture !== undefined && typeof m.architecture !== 'string')
+    throw new ConfigError('metadata.architecture', 'a string', describeValue(m.architecture));
   if (m.decode !== undefined) checkConfigChoice('metadata.decode', m.decode, DECODE_METHODS);
   if (m.temperature !== undefined) checkConfigRange('metadata.temperature', m.temperature, 0, 1, { openLow: true });
   if (m.pipeline !== undefined) checkConfigChoice('metadata.pipeline', m.pipeline, COLORIZE_PIPELINES);
   if (m.source !== undefined) {
-    if (typeof m.source !== 'object' || m.source === null || Array.isArray(m.source)) throw new ConfigError('metadata.source', 'an object', describeValue(m.source));
+    if (typeof m.source !== 'object' || m.source === null || Array.isArray(m.source))
+      throw new ConfigError('metadata.source', 'an object', describeValue(m.source));
     for (const [key, v] of Object.entries(m.source)) {
-      if (!SOURCE_KEYS.includes(key)) throw new ConfigError(`metadata.source.${key}`, `a known field: one of ${SOURCE_KEYS.join(' | ')}`, 'an unknown field');
+      if (!SOURCE_KEYS.includes(key))
+        throw new ConfigError(
+          `metadata.source.${key}`,
+          `a known field: one of ${SOURCE_KEYS.join(' | ')}`,
+          'an unknown field',
+        );
       if (typeof v !== 'string') throw new ConfigError(`metadata.source.${key}`, 'a string', describeValue(v));
     }
   }

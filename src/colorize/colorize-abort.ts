@@ -12,7 +12,9 @@ import { ColorizationError } from '../errors.js';
  */
 export class ColorizeAbortError extends ColorizationError {
   constructor(readonly reason: unknown) {
-    super(`colorization aborted${reason instanceof Error ? ` (${reason.message})` : reason !== undefined ? ` (${String(reason)})` : ''}`);
+    super(
+      `colorization aborted${reason instanceof Error ? ` (${reason.message})` : reason !== undefined ? ` (${String(reason)})` : ''}`,
+    );
   }
 }
 

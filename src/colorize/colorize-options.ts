@@ -135,8 +135,18 @@ export interface ResolvedColorizeOptions {
  * @example const o = resolveColorizeOptions({ decode: 'mode' }, 'bins');
  */
 export function resolveColorizeOptions(options: ColorizeOptions, kind: ModelKind): ResolvedColorizeOptions {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an options object', describeValue(options));
-  const { decode = 'annealed-mean', temperature = DEFAULT_TEMPERATURE, samples = 0, seed = 0, fit = 'squash', channels = 3, returnLab = false, saturation = 1 } = options;
+  if (typeof options !== 'object' || options === null)
+    throw new ConfigError('options', 'an options object', describeValue(options));
+  const {
+    decode = 'annealed-mean',
+    temperature = DEFAULT_TEMPERATURE,
+    samples = 0,
+    seed = 0,
+    fit = 'squash',
+    channels = 3,
+    returnLab = false,
+    saturation = 1,
+  } = options;
   checkConfigChoice('decode', decode, DECODE_METHODS);
   checkConfigRange('temperature', temperature, 0, 1, { openLow: true });
   checkConfigRange('samples', samples, 0, MAX_COLORIZE_SAMPLES, { integer: true });
@@ -148,14 +158,32 @@ export function resolveColorizeOptions(options: ColorizeOptions, kind: ModelKind
   const { hints, hintPointSize } = options;
   if (hintPointSize !== undefined) checkConfigRange('hintPointSize', hintPointSize, 1, Infinity, { integer: true });
   if (samples > 0 && kind !== 'bins') {
-    throw new ConfigError('samples', `0 for a '${kind}' model (sampling needs a distribution over ab bins)`, String(samples));
+    throw new ConfigError(
+      'samples',
+      `0 for a '${kind}' model (sampling needs a distribution over ab bins)`,
+      String(samples),
+    );
   }
   const { signal, onProgress } = options;
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean')) {
     throw new ConfigError('signal', 'an AbortSignal', describeValue(signal));
   }
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new ConfigError('onProgress', 'a function', describeValue(onProgress));
-  return { decode, temperature, samples, seed, fit, channels, returnLab, signal, onProgress, hints, hintPointSize, saturation };
+  if (onProgress !== undefined && typeof onProgress !== 'function')
+    throw new ConfigError('onProgress', 'a function', describeValue(onProgress));
+  return {
+    decode,
+    temperature,
+    samples,
+    seed,
+    fit,
+    channels,
+    returnLab,
+    signal,
+    onProgress,
+    hints,
+    hintPointSize,
+    saturation,
+  };
 }
 
 /**
@@ -168,13 +196,18 @@ export function resolveInputSize(modelSize: PixelSize | null, requested: number 
   let wanted: PixelSize | undefined;
   if (requested !== undefined) {
     wanted = typeof requested === 'number' ? { height: requested, width: requested } : requested;
-    if (typeof wanted !== 'object' || wanted === null) throw new ConfigError('inputSize', 'a positive integer or { height, width }', describeValue(requested));
+    if (typeof wanted !== 'object' || wanted === null)
+      throw new ConfigError('inputSize', 'a positive integer or { height, width }', describeValue(requested));
     checkConfigRange('inputSize.height', wanted.height, 1, Infinity, { integer: true });
     checkConfigRange('inputSize.width', wanted.width, 1, Infinity, { integer: true });
   }
   if (modelSize === null) return wanted ?? { height: 256, width: 256 };
   if (wanted !== undefined && (wanted.height !== modelSize.height || wanted.width !== modelSize.width)) {
-    throw new ConfigError('inputSize', `the model's fixed input size ${modelSize.height} × ${modelSize.width} (or leave it out)`, `${wanted.height} × ${wanted.width}`);
+    throw new ConfigError(
+      'inputSize',
+      `the model's fixed input size ${modelSize.height} × ${modelSize.width} (or leave it out)`,
+      `${wanted.height} × ${wanted.width}`,
+    );
   }
   return modelSize;
 }

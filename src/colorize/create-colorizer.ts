@@ -94,7 +94,10 @@ export interface Colorizer {
    * taken, so memory holds one picture at a time whatever the number of inputs (feed an async generator
    * that decodes files lazily). Stops at the first error.
    */
-  colorizeBatch(inputs: Iterable<ImageInput> | AsyncIterable<ImageInput>, options?: ColorizeOptions): AsyncGenerator<ColorizeResult, void, undefined>;
+  colorizeBatch(
+    inputs: Iterable<ImageInput> | AsyncIterable<ImageInput>,
+    options?: ColorizeOptions,
+  ): AsyncGenerator<ColorizeResult, void, undefined>;
   /** Free the model if the colorizer loaded it; later calls throw. Idempotent. */
   dispose(): void;
 }
@@ -116,7 +119,11 @@ function lightnessOf(image: ImageLike): Pick<LabPlanes, 'lightness' | 'width' | 
   for (let start = 0; start < n; start += LIGHTNESS_BLOCK) {
     const count = Math.min(LIGHTNESS_BLOCK, n - start);
     const block = scratch.subarray(0, 3 * count);
-    rgbToLab(data.subarray(start * channels, (start + count) * channels), { channels, outLayout: 'planar', out: block });
+    rgbToLab(data.subarray(start * channels, (start + count) * channels), {
+      channels,
+      outLayout: 'planar',
+      out: block,
+    });
     lightness.set(block.subarray(0, count), start);
   }
   return { lightness, width, height };
@@ -164,12 +171,19 @@ function foldedCopy(model: tfl.LayersModel): tfl.LayersModel | undefined {
  * colorizer.dispose();
  */
 export async function createColorizer(options: ColorizerOptions = {}): Promise<Colorizer> {
-  if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'an options object', describeValue(options));
+  if (typeof options !== 'object' || options === null)
+    throw new ConfigError('options', 'an options object', describeValue(options));
   const gamut = options.gamut ?? ZHANG_GAMUT;
-  if (typeof gamut !== 'object' || gamut === null || !(gamut.centres instanceof Float32Array) || gamut.centres.length !== 2 * gamut.size) {
+  if (
+    typeof gamut !== 'object' ||
+    gamut === null ||
+    !(gamut.centres instanceof Float32Array) ||
+    gamut.centres.length !== 2 * gamut.size
+  ) {
     throw new ConfigError('gamut', 'an AbGamut (createGamut, deriveGamut or ZHANG_GAMUT)', describeValue(gamut));
   }
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new ConfigError('onProgress', 'a function', describeValue(options.onProgress));
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
+    throw new ConfigError('onProgress', 'a function', describeValue(options.onProgress));
   if (options.foldBatchNorm !== undefined && typeof options.foldBatchNorm !== 'boolean') {
     throw new ConfigError('foldBatchNorm', ['true', 'false'], describeValue(options.foldBatchNorm));
   }
@@ -177,9 +191,14 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
   const pipeline = options.pipeline ?? metadata?.pipeline ?? 'library';
   checkConfigChoice('pipeline', pipeline, COLORIZE_PIPELINES);
   // The folder's decoding is the default of every call; a call's own options still win.
-  const callDefaults = Object.fromEntries(Object.entries({ decode: metadata?.decode, temperature: metadata?.temperature }).filter(([, v]) => v !== undefined));
+  const callDefaults = Object.fromEntries(
+    Object.entries({ decode: metadata?.decode, temperature: metadata?.temperature }).filter(([, v]) => v !== undefined),
+  );
   const defaultProgress = options.onProgress;
-  const loaded = await loadModelSource(options.model, defaultProgress ? (fraction) => defaultProgress({ stage: 'load', fraction }) : undefined);
+  const loaded = await loadModelSource(
+    options.model,
+    defaultProgress ? (fraction) => defaultProgress({ stage: 'load', fraction }) : undefined,
+  );
   let model = loaded.model;
   let owned = loaded.owned;
   let layout: ColorizationModelLayout;
@@ -202,35 +221,52 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
   let disposed = false;
 
   /** Run the model and decode: the main ab and the samples, in Lab units at the model's output size. */
-  const predict = async (local: FittedLightness, global: FittedLightness | null, hints: HintPlanes | null, o: ResolvedColorizeOptions, report: (stage: ColorizeStage, fraction: number) => void): Promise<AbImage[]> => {
+  const predict = async (
+    local: FittedLightness,
+    global: FittedLightness | null,
+    hints: HintPlanes | null,
+    o: ResolvedColorizeOptions,
+    report: (stage: ColorizeStage, fraction: number) => void,
+  ): Promise<AbImage[]> => {
     const tensors = tf.tidy(() => {
       const { height, width } = local.size;
       const localInput = tf.tensor4d(local.data, [1, height, width, 1]);
       let inputs: tf.Tensor4D | tf.Tensor4D[] = localInput;
-      if (global !== null) inputs = [tf.tensor4d(global.data, [1, global.size.height, global.size.width, 1]), localInput];
+      if (global !== null)
+        inputs = [tf.tensor4d(global.data, [1, global.size.height, global.size.width, 1]), localInput];
       // A hint-capable model always gets its hint planes: all zeros when the call has no hints.
       if (layout.acceptsHints) {
-        inputs = hints === null
-          ? [localInput, tf.zeros([1, height, width, 2]), tf.zeros([1, height, width, 1])]
-          : [localInput, tf.tensor4d(hints.ab, [1, height, width, 2]), tf.tensor4d(hints.mask, [1, height, width, 1])];
+        inputs =
+          hints === null
+            ? [localInput, tf.zeros([1, height, width, 2]), tf.zeros([1, height, width, 1])]
+            : [
+                localInput,
+                tf.tensor4d(hints.ab, [1, height, width, 2]),
+                tf.tensor4d(hints.mask, [1, height, width, 1]),
+              ];
       }
       let raw: tf.Tensor | tf.Tensor[];
       try {
         raw = model.predict(inputs);
       } catch (e) {
         // e.g. an any-size model given a size it cannot divide (Iizuka's local net needs multiples of 8).
-        throw new ColorizationError(`the model failed on a ${local.size.height} × ${local.size.width} input (${(e as Error).message}); check inputSize`);
+        throw new ColorizationError(
+          `the model failed on a ${local.size.height} × ${local.size.width} input (${(e as Error).message}); check inputSize`,
+        );
       }
       const output = (Array.isArray(raw) ? raw[layout.outputIndex] : raw) as tf.Tensor4D;
       // Saturation scales the chroma the model predicts; lightness is untouched (it comes from the photo).
-      const saturate = (ab: tf.Tensor4D): tf.Tensor4D => (o.saturation === 1 ? ab : (tf.mul(ab, o.saturation) as tf.Tensor4D));
+      const saturate = (ab: tf.Tensor4D): tf.Tensor4D =>
+        o.saturation === 1 ? ab : (tf.mul(ab, o.saturation) as tf.Tensor4D);
       if (layout.kind === 'ab-tanh') return [saturate(tf.mul(output, AB_SCALE) as tf.Tensor4D)];
       // Iizuka et al. 2016, §3.4: chrominance in [0, 1] over the ab range, ab = (2s − 1) · 110.
-      if (layout.kind === 'ab-sigmoid') return [saturate(tf.mul(tf.sub(tf.mul(output, 2), 1), AB_SCALE) as tf.Tensor4D)];
+      if (layout.kind === 'ab-sigmoid')
+        return [saturate(tf.mul(tf.sub(tf.mul(output, 2), 1), AB_SCALE) as tf.Tensor4D)];
       // Options were checked once (resolveColorizeOptions) and the layout against the gamut: the unchecked cores.
       const main =
-        o.decode === 'mode' ? decodeModeUnchecked(output, gamut)
-        : decodeAnnealedMeanUnchecked(output, gamut, 'logits', o.decode === 'mean' ? 1 : o.temperature);
+        o.decode === 'mode'
+          ? decodeModeUnchecked(output, gamut)
+          : decodeAnnealedMeanUnchecked(output, gamut, 'logits', o.decode === 'mean' ? 1 : o.temperature);
       // The logits stay alive past this tidy only when samples are drawn from them (below, without blocking).
       return o.samples > 0 ? [saturate(main), output] : [saturate(main)];
     });
@@ -238,14 +274,26 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
       if (layout.kind === 'bins' && o.samples > 0) {
         const logits = tensors.pop()!;
         try {
-          const sampling = { gamut, input: 'logits', temperature: o.temperature, count: o.samples, seed: o.seed, correlationLength: undefined, window: COLORIZER_SAMPLE_WINDOW } as const;
+          const sampling = {
+            gamut,
+            input: 'logits',
+            temperature: o.temperature,
+            count: o.samples,
+            seed: o.seed,
+            correlationLength: undefined,
+            window: COLORIZER_SAMPLE_WINDOW,
+          } as const;
           const drawn = await sampleColorizationsUnchecked(logits, sampling);
           // The samples get the same saturation as the main colouring.
-          tensors.push(...(o.saturation === 1 ? drawn : drawn.map((ab) => {
-            const scaled = tf.mul(ab, o.saturation) as tf.Tensor4D;
-            ab.dispose();
-            return scaled;
-          })));
+          tensors.push(
+            ...(o.saturation === 1
+              ? drawn
+              : drawn.map((ab) => {
+                  const scaled = tf.mul(ab, o.saturation) as tf.Tensor4D;
+                  ab.dispose();
+                  return scaled;
+                })),
+          );
         } finally {
           logits.dispose();
         }
@@ -263,13 +311,27 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
     }
   };
 
-  const colorize = async (input: ImageInput, callOptions: ColorizeOptions = {}, index?: number): Promise<ColorizeResult> => {
+  const colorize = async (
+    input: ImageInput,
+    callOptions: ColorizeOptions = {},
+    index?: number,
+  ): Promise<ColorizeResult> => {
     if (disposed) throw new ColorizationError('colorize: this colorizer has been disposed; create a new one');
-    const given = typeof callOptions === 'object' && callOptions !== null ? Object.fromEntries(Object.entries(callOptions).filter(([, v]) => v !== undefined)) : callOptions;
-    const o = resolveColorizeOptions(typeof given === 'object' && given !== null ? { ...callDefaults, ...given } : given, layout.kind);
+    const given =
+      typeof callOptions === 'object' && callOptions !== null
+        ? Object.fromEntries(Object.entries(callOptions).filter(([, v]) => v !== undefined))
+        : callOptions;
+    const o = resolveColorizeOptions(
+      typeof given === 'object' && given !== null ? { ...callDefaults, ...given } : given,
+      layout.kind,
+    );
     const hasHints = o.hints !== undefined && !(Array.isArray(o.hints) && o.hints.length === 0);
     if (hasHints && !layout.acceptsHints) {
-      throw new ConfigError('hints', 'no hints for this model (hints need a hint-capable model: inputs [lightness, hint_ab, hint_mask])', `hints for a model with ${model.inputs.length} input${model.inputs.length === 1 ? '' : 's'}`);
+      throw new ConfigError(
+        'hints',
+        'no hints for this model (hints need a hint-capable model: inputs [lightness, hint_ab, hint_mask])',
+        `hints for a model with ${model.inputs.length} input${model.inputs.length === 1 ? '' : 's'}`,
+      );
     }
     const progress = o.onProgress ?? defaultProgress;
     const report = (stage: ColorizeStage, fraction: number) => {
@@ -280,9 +342,18 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
     report('prepare', 0);
     const image = toImageLike(input, 'input');
     const lightness = lightnessOf(image);
-    const local = pipeline === 'zhang-demo' ? zhangDemoLightness(image, inputSize) : fitLightness(lightness, inputSize, o.fit);
+    const local =
+      pipeline === 'zhang-demo' ? zhangDemoLightness(image, inputSize) : fitLightness(lightness, inputSize, o.fit);
     const global = layout.globalInputSize === null ? null : fitLightness(lightness, layout.globalInputSize, 'squash');
-    const hints = o.hints === undefined || !layout.acceptsHints ? null : encodeHints(o.hints, { photo: { width: image.width, height: image.height }, size: local.size, content: local.content, pointSize: o.hintPointSize });
+    const hints =
+      o.hints === undefined || !layout.acceptsHints
+        ? null
+        : encodeHints(o.hints, {
+            photo: { width: image.width, height: image.height },
+            size: local.size,
+            content: local.content,
+            pointSize: o.hintPointSize,
+          });
     report('predict', 0.2);
     const [main, ...sampleAbs] = await predict(local, global, hints, o, report);
     report('recombine', 0.8);
@@ -301,7 +372,10 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
     return result;
   };
 
-  async function* colorizeBatch(inputs: Iterable<ImageInput> | AsyncIterable<ImageInput>, callOptions: ColorizeOptions = {}): AsyncGenerator<ColorizeResult, void, undefined> {
+  async function* colorizeBatch(
+    inputs: Iterable<ImageInput> | AsyncIterable<ImageInput>,
+    callOptions: ColorizeOptions = {},
+  ): AsyncGenerator<ColorizeResult, void, undefined> {
     const iterable = inputs as Partial<Iterable<ImageInput> & AsyncIterable<ImageInput>> | null;
     if (typeof iterable?.[Symbol.asyncIterator] !== 'function' && typeof iterable?.[Symbol.iterator] !== 'function') {
       throw new InputError('inputs', 'an iterable or async iterable of images', describeValue(inputs));

@@ -57,7 +57,11 @@ function alignedExtent(extent: number, available: number): number {
  * @example
  * const fitted = fitLightness(imageToLab(image), { height: 256, width: 256 }, 'letterbox');
  */
-export function fitLightness(lab: Pick<LabPlanes, 'lightness' | 'width' | 'height'>, size: PixelSize, fit: FitMode): FittedLightness {
+export function fitLightness(
+  lab: Pick<LabPlanes, 'lightness' | 'width' | 'height'>,
+  size: PixelSize,
+  fit: FitMode,
+): FittedLightness {
   const { width: inW, height: inH } = size;
   let content: PixelBox = { x: 0, y: 0, width: inW, height: inH };
   if (fit === 'letterbox') {
@@ -94,7 +98,8 @@ export function fitLightness(lab: Pick<LabPlanes, 'lightness' | 'width' | 'heigh
 export function cropToContent(ab: AbImage, fitted: Pick<FittedLightness, 'size' | 'content'>): AbImage {
   const { size, content } = fitted;
   if (content.width === size.width && content.height === size.height) return ab;
-  const rx = ab.width / size.width, ry = ab.height / size.height;
+  const rx = ab.width / size.width,
+    ry = ab.height / size.height;
   const x0 = Math.min(ab.width - 1, Math.round(content.x * rx));
   const y0 = Math.min(ab.height - 1, Math.round(content.y * ry));
   const width = Math.max(1, Math.min(ab.width - x0, Math.round(content.width * rx)));

@@ -6,8 +6,12 @@ export * from './model-kind.js';
 export { FIT_MODES, type FitMode } from './fit-lightness.js';
 export { DECODE_METHODS, type DecodeMethod } from './decode-method.js';
 export {
-  MAX_COLORIZE_SAMPLES, MAX_SATURATION, type ColorizeStage,
-  type ColorizeProgress, type ColorizerOptions, type ColorizeOptions,
+  MAX_COLORIZE_SAMPLES,
+  MAX_SATURATION,
+  type ColorizeStage,
+  type ColorizeProgress,
+  type ColorizerOptions,
+  type ColorizeOptions,
 } from './colorize-options.js';
 export * from './create-colorizer.js';
 export * from './colorization-metadata.js';

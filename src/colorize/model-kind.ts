@@ -52,7 +52,14 @@ function shapeText(shape: Shape): string {
 }
 
 /** Layers that move or copy values without changing them: the activation that matters is before them. */
-const VALUE_PRESERVING_LAYERS = new Set(['UpSampling2D', 'Reshape', 'Dropout', 'Cropping2D', 'ResizeToMatch', 'Permute']);
+const VALUE_PRESERVING_LAYERS = new Set([
+  'UpSampling2D',
+  'Reshape',
+  'Dropout',
+  'Cropping2D',
+  'ResizeToMatch',
+  'Permute',
+]);
 
 interface LayerLike {
   getClassName(): string;
@@ -89,17 +96,28 @@ function activationOf(model: tfl.LayersModel, outputIndex: number): string | und
  * @example
  * inspectColorizationModel(buildZhangModel({ inputSize: 64, widthMultiplier: 1 / 8 }), { gamut: ZHANG_GAMUT }).kind; // 'bins'
  */
-export function inspectColorizationModel(model: tfl.LayersModel, options: { gamut: AbGamut; modelKind?: ModelKind }): ColorizationModelLayout {
+export function inspectColorizationModel(
+  model: tfl.LayersModel,
+  options: { gamut: AbGamut; modelKind?: ModelKind },
+): ColorizationModelLayout {
   const { gamut, modelKind } = options;
   if (modelKind !== undefined) checkConfigChoice('modelKind', modelKind, MODEL_KINDS);
   const inputShapes = model.inputs.map((input) => input.shape as Shape);
   if (inputShapes.length < 1 || inputShapes.length > 3) {
-    throw new ConfigError('model', 'a model with one lightness input, two ([global, local] as Iizuka et al.) or three ([lightness, hint_ab, hint_mask])', `${inputShapes.length} inputs`);
+    throw new ConfigError(
+      'model',
+      'a model with one lightness input, two ([global, local] as Iizuka et al.) or three ([lightness, hint_ab, hint_mask])',
+      `${inputShapes.length} inputs`,
+    );
   }
   if (inputShapes.length === 3) return inspectHintModel(model, inputShapes, gamut, modelKind);
   inputShapes.forEach((shape, i) => {
     if (shape.length !== 4 || shape[3] !== 1) {
-      throw new ConfigError('model', 'lightness inputs of shape [N, H, W, 1]', `input ${i} of shape ${shapeText(shape)}`);
+      throw new ConfigError(
+        'model',
+        'lightness inputs of shape [N, H, W, 1]',
+        `input ${i} of shape ${shapeText(shape)}`,
+      );
     }
   });
   const local = inputShapes[inputShapes.length - 1];
@@ -115,11 +133,20 @@ export function inspectColorizationModel(model: tfl.LayersModel, options: { gamu
 }
 
 /** The colour output and its kind; `sigmoidByDefault` decides a 2-channel output with no readable activation. */
-function readOutput(model: tfl.LayersModel, gamut: AbGamut, modelKind: ModelKind | undefined, sigmoidByDefault: boolean): { kind: ModelKind; outputIndex: number } {
+function readOutput(
+  model: tfl.LayersModel,
+  gamut: AbGamut,
+  modelKind: ModelKind | undefined,
+  sigmoidByDefault: boolean,
+): { kind: ModelKind; outputIndex: number } {
   const outputShapes = model.outputs.map((output) => output.shape as Shape);
   const outputIndex = outputShapes.findIndex((s) => s.length === 4 && (s[3] === 2 || s[3] === gamut.size));
   if (outputIndex < 0) {
-    throw new ConfigError('model', `an output of shape [N, h, w, 2] (ab) or [N, h, w, ${gamut.size}] (the gamut's bins)`, `outputs ${outputShapes.map(shapeText).join(', ')}`);
+    throw new ConfigError(
+      'model',
+      `an output of shape [N, h, w, 2] (ab) or [N, h, w, ${gamut.size}] (the gamut's bins)`,
+      `outputs ${outputShapes.map(shapeText).join(', ')}`,
+    );
   }
   const channels = outputShapes[outputIndex][3];
   const activation = channels === gamut.size ? undefined : activationOf(model, outputIndex);
@@ -127,8 +154,15 @@ function readOutput(model: tfl.LayersModel, gamut: AbGamut, modelKind: ModelKind
   const detected: ModelKind = channels === gamut.size ? 'bins' : sigmoid ? 'ab-sigmoid' : 'ab-tanh';
   const kind = modelKind ?? detected;
   if ((kind === 'bins') !== (channels === gamut.size)) {
-    const expected = kind === 'bins' ? `an output with ${gamut.size} channels (gamut size) for 'bins'` : `an output with 2 channels for '${kind}'`;
-    throw new ConfigError('modelKind', expected, `'${kind}' for output ${outputIndex} of shape ${shapeText(outputShapes[outputIndex])}`);
+    const expected =
+      kind === 'bins'
+        ? `an output with ${gamut.size} channels (gamut size) for 'bins'`
+        : `an output with 2 channels for '${kind}'`;
+    throw new ConfigError(
+      'modelKind',
+      expected,
+      `'${kind}' for output ${outputIndex} of shape ${shapeText(outputShapes[outputIndex])}`,
+    );
   }
   return { kind, outputIndex };
 }
@@ -137,7 +171,12 @@ function readOutput(model: tfl.LayersModel, gamut: AbGamut, modelKind: ModelKind
 const HINT_INPUT_CHANNELS = [1, 2, 1] as const;
 const HINT_INPUT_NAMES = ['lightness', 'hint_ab', 'hint_mask'] as const;
 
-function inspectHintModel(model: tfl.LayersModel, inputShapes: Shape[], gamut: AbGamut, modelKind: ModelKind | undefined): ColorizationModelLayout {
+function inspectHintModel(
+  model: tfl.LayersModel,
+  inputShapes: Shape[],
+  gamut: AbGamut,
+  modelKind: ModelKind | undefined,
+): ColorizationModelLayout {
   inputShapes.forEach((shape, i) => {
     if (shape.length !== 4 || shape[3] !== HINT_INPUT_CHANNELS[i]) {
       throw new ConfigError(
@@ -150,7 +189,11 @@ function inspectHintModel(model: tfl.LayersModel, inputShapes: Shape[], gamut: A
   const [lightness, ...hintShapes] = inputShapes;
   for (const shape of hintShapes) {
     if (shape[1] !== lightness[1] || shape[2] !== lightness[2]) {
-      throw new ConfigError('model', 'hint inputs of the lightness input\'s size', `inputs of shapes ${inputShapes.map(shapeText).join(', ')}`);
+      throw new ConfigError(
+        'model',
+        "hint inputs of the lightness input's size",
+        `inputs of shapes ${inputShapes.map(shapeText).join(', ')}`,
+      );
     }
   }
   // The contract's ab output is ab / 110, tanh in the SIGGRAPH17 network; a sigmoid is still read as one.

@@ -33,7 +33,13 @@ function isLayersModel(x: unknown): x is tfl.LayersModel {
   if (x instanceof tfl.LayersModel) return true;
   // Another copy of tfjs-layers (a second bundle) fails instanceof; its models still look like this.
   const m = x as Partial<tfl.LayersModel> | null;
-  return typeof m === 'object' && m !== null && typeof m.predict === 'function' && Array.isArray(m.inputs) && Array.isArray(m.outputs);
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof m.predict === 'function' &&
+    Array.isArray(m.inputs) &&
+    Array.isArray(m.outputs)
+  );
 }
 
 /**
@@ -46,7 +52,10 @@ function isLayersModel(x: unknown): x is tfl.LayersModel {
  * @example
  * const { model, owned } = await loadModelSource('https://example.org/colorizer/model.json');
  */
-export async function loadModelSource(source: ModelSource | undefined, onProgress?: (fraction: number) => void): Promise<LoadedModel> {
+export async function loadModelSource(
+  source: ModelSource | undefined,
+  onProgress?: (fraction: number) => void,
+): Promise<LoadedModel> {
   if (source === undefined) return { model: await loadBundledModel(onProgress), owned: true };
   if (isLayersModel(source)) return { model: source, owned: false };
   let handler: string | tf.io.IOHandler;
@@ -58,12 +67,20 @@ export async function loadModelSource(source: ModelSource | undefined, onProgres
   } else if (typeof source === 'object' && source !== null && 'modelTopology' in source) {
     handler = tf.io.fromMemory(source as tf.io.ModelArtifacts);
   } else {
-    throw new ConfigError('model', 'a tf.LayersModel, a model.json URL, a tf.io.IOHandler or tf.io.ModelArtifacts', describeValue(source));
+    throw new ConfigError(
+      'model',
+      'a tf.LayersModel, a model.json URL, a tf.io.IOHandler or tf.io.ModelArtifacts',
+      describeValue(source),
+    );
   }
   try {
     return { model: await tfl.loadLayersModel(handler, { onProgress }), owned: true };
   } catch (e) {
     const where = typeof source === 'string' ? JSON.stringify(source) : 'the given handler or artifacts';
-    throw new ConfigError('model', 'a loadable tfjs-layers model', `${where}, which failed to load: ${(e as Error).message}`);
+    throw new ConfigError(
+      'model',
+      'a loadable tfjs-layers model',
+      `${where}, which failed to load: ${(e as Error).message}`,
+    );
   }
 }

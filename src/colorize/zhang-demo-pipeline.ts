@@ -40,7 +40,10 @@ function eightBit(image: ImageLike): { data: Uint8ClampedArray; channels: 1 | 3 
 export function zhangDemoLightness(image: ImageLike, size: PixelSize): FittedLightness {
   const bytes = eightBit(image);
   const resized = resizeBytesBicubicPil(bytes.data, image.width, image.height, bytes.channels, size.width, size.height);
-  const lightness = bytes.channels === 1 ? grayToLightness(resized) : rgbToLab(resized, { channels: 3, outLayout: 'planar' }).subarray(0, size.width * size.height);
+  const lightness =
+    bytes.channels === 1
+      ? grayToLightness(resized)
+      : rgbToLab(resized, { channels: 3, outLayout: 'planar' }).subarray(0, size.width * size.height);
   const data = new Float32Array(size.width * size.height);
   for (let i = 0; i < data.length; i++) data[i] = (lightness[i] - LIGHTNESS_CENTRE) / LIGHTNESS_SCALE;
   return { data, size: { ...size }, content: { x: 0, y: 0, width: size.width, height: size.height } };

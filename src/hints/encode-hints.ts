@@ -82,7 +82,11 @@ export interface HintPlanes {
 export function encodeHints(hints: ColorHints, options: EncodeHintsOptions): HintPlanes {
   const { photo, size } = options;
   const content = options.content ?? { x: 0, y: 0, width: size.width, height: size.height };
-  const planes: HintPlanes = { ab: new Float32Array(2 * size.height * size.width), mask: new Float32Array(size.height * size.width), size };
+  const planes: HintPlanes = {
+    ab: new Float32Array(2 * size.height * size.width),
+    mask: new Float32Array(size.height * size.width),
+    size,
+  };
   const grid = { photo, size, content };
   if (Array.isArray(hints)) {
     const pointSize = options.pointSize ?? defaultHintPointSize(size);
@@ -92,7 +96,11 @@ export function encodeHints(hints: ColorHints, options: EncodeHintsOptions): Hin
   } else if (isHintImage(hints)) {
     encodeImage(hints, grid, planes);
   } else {
-    throw new InputError('hints', 'an array of { x, y, color } points or a hint image { image, mask? }', describeValue(hints));
+    throw new InputError(
+      'hints',
+      'an array of { x, y, color } points or a hint image { image, mask? }',
+      describeValue(hints),
+    );
   }
   return planes;
 }
@@ -113,7 +121,13 @@ function cellOf(coordinate: number, photoExtent: number, contentStart: number, c
   return contentStart + Math.min(Math.max(inside, 0), contentExtent - 1);
 }
 
-function encodePoints(points: readonly ColorHint[], grid: Grid, pointSize: number, maxPoints: number, planes: HintPlanes): void {
+function encodePoints(
+  points: readonly ColorHint[],
+  grid: Grid,
+  pointSize: number,
+  maxPoints: number,
+  planes: HintPlanes,
+): void {
   if (points.length > maxPoints) {
     throw new HintError(maxPoints, '', `at most ${maxPoints} points for this model input`, `${points.length} points`);
   }
@@ -123,8 +137,10 @@ function encodePoints(points: readonly ColorHint[], grid: Grid, pointSize: numbe
     const { x, y, a, b } = checkHintPoint(point, index, photo);
     const cx = cellOf(x, photo.width, content.x, content.width);
     const cy = cellOf(y, photo.height, content.y, content.height);
-    const x0 = Math.max(content.x, cx - before), x1 = Math.min(content.x + content.width, cx - before + pointSize);
-    const y0 = Math.max(content.y, cy - before), y1 = Math.min(content.y + content.height, cy - before + pointSize);
+    const x0 = Math.max(content.x, cx - before),
+      x1 = Math.min(content.x + content.width, cx - before + pointSize);
+    const y0 = Math.max(content.y, cy - before),
+      y1 = Math.min(content.y + content.height, cy - before + pointSize);
     for (let row = y0; row < y1; row++) {
       for (let col = x0; col < x1; col++) {
         const i = row * size.width + col;
@@ -146,13 +162,30 @@ function encodePoints(points: readonly ColorHint[], grid: Grid, pointSize: numbe
  * @example
  * const { a, b } = checkHintPoint({ x: 120, y: 48, color: '#3a6ea5' }, 0, { width: 640, height: 480 });
  */
-export function checkHintPoint(point: unknown, index: number, photo: PixelSize | null, listName = 'hints'): { x: number; y: number; a: number; b: number } {
-  if (typeof point !== 'object' || point === null || Array.isArray(point)) throw new HintError(index, '', 'a point { x, y, color }', describeValue(point), listName);
+export function checkHintPoint(
+  point: unknown,
+  index: number,
+  photo: PixelSize | null,
+  listName = 'hints',
+): { x: number; y: number; a: number; b: number } {
+  if (typeof point !== 'object' || point === null || Array.isArray(point))
+    throw new HintError(index, '', 'a point { x, y, color }', describeValue(point), listName);
   const { x, y, color } = point as { x?: unknown; y?: unknown; color?: unknown };
-  const axes = [['x', x, photo?.width, 'width'], ['y', y, photo?.height, 'height']] as const;
+  const axes = [
+    ['x', x, photo?.width, 'width'],
+    ['y', y, photo?.height, 'height'],
+  ] as const;
   for (const [field, value, extent, side] of axes) {
-    const ok = typeof value === 'number' && Number.isFinite(value) && value >= 0 && (extent === undefined || value < extent);
-    if (!ok) throw new HintError(index, field, extent === undefined ? 'a number ≥ 0' : `a number in [0, ${extent}) (the photo's ${side})`, describeValue(value), listName);
+    const ok =
+      typeof value === 'number' && Number.isFinite(value) && value >= 0 && (extent === undefined || value < extent);
+    if (!ok)
+      throw new HintError(
+        index,
+        field,
+        extent === undefined ? 'a number ≥ 0' : `a number in [0, ${extent}) (the photo's ${side})`,
+        describeValue(value),
+        listName,
+      );
   }
   const ab = readHintColor(color);
   if (ab === undefined) throw new HintError(index, 'color', HINT_COLOR_FORMS, describeHintColor(color), listName);
@@ -173,7 +206,11 @@ function encodeImage(hints: HintImage, grid: Grid, planes: HintPlanes): void {
     const threshold = image.data instanceof Float32Array ? 0.5 : 128;
     marked = (i) => image.data[4 * i + 3] >= threshold;
   } else {
-    throw new InputError('hints.mask', 'a mask image, or an RGBA hints.image whose alpha marks the hinted pixels', `no mask and a ${image.channels}-channel hints.image`);
+    throw new InputError(
+      'hints.mask',
+      'a mask image, or an RGBA hints.image whose alpha marks the hinted pixels',
+      `no mask and a ${image.channels}-channel hints.image`,
+    );
   }
   // Gray hint pixels have no chroma; colour ones go through the library's sRGB → Lab.
   const lab = image.channels === 1 ? null : rgbToLab(image.data, { channels: image.channels });

@@ -58,7 +58,11 @@ function readRgb(color: unknown): Float32Array | undefined {
     if (match === null) return undefined;
     return Float32Array.from(match.slice(1, 4), (hex) => parseInt(hex, 16) / 255);
   }
-  if (Array.isArray(color) && color.length === 3 && color.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 255)) {
+  if (
+    Array.isArray(color) &&
+    color.length === 3 &&
+    color.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 255)
+  ) {
     return Float32Array.from(color as number[], (v) => v / 255);
   }
   return undefined;

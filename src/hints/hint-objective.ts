@@ -9,7 +9,12 @@ import { AB_SCALE } from '../color/lab/constants.js';
 import { ConfigError, describeValue } from '../errors.js';
 import { createRandom } from '../random.js';
 import { deriveSeed } from '../train/data/derive-seed.js';
-import { createRegressionObjective, fitTargetSize, requireAbTarget, type RegressionLoss } from '../train/objectives-regression.js';
+import {
+  createRegressionObjective,
+  fitTargetSize,
+  requireAbTarget,
+  type RegressionLoss,
+} from '../train/objectives-regression.js';
 import type { TrainingObjective } from '../train/objectives.js';
 import { checkConfigRange } from '../validate.js';
 import { simulateHints, type SimulatedHintsOptions } from './simulate-hints.js';
@@ -54,12 +59,17 @@ export interface HintObjectiveConfig {
  * await trainer.fit({ source: pipeline, epochs: 10 });
  */
 export function createHintObjective(config: HintObjectiveConfig = {}): TrainingObjective {
-  if (typeof config !== 'object' || config === null) throw new ConfigError('config', 'an options object', describeValue(config));
+  if (typeof config !== 'object' || config === null)
+    throw new ConfigError('config', 'an options object', describeValue(config));
   const seed = config.seed ?? 0;
   checkConfigRange('seed', seed, -(2 ** 31), 2 ** 32, { integer: true });
   const hintOptions = config.hints ?? {};
-  if (typeof hintOptions !== 'object' || hintOptions === null) throw new ConfigError('hints', 'simulation options', describeValue(hintOptions));
-  const regression = createRegressionObjective({ loss: config.loss ?? 'huber', huberDelta: config.huberDelta ?? HINT_HUBER_DELTA });
+  if (typeof hintOptions !== 'object' || hintOptions === null)
+    throw new ConfigError('hints', 'simulation options', describeValue(hintOptions));
+  const regression = createRegressionObjective({
+    loss: config.loss ?? 'huber',
+    huberDelta: config.huberDelta ?? HINT_HUBER_DELTA,
+  });
   return {
     name: regression.name.replace('regression', 'hints'),
     targets: ['ab'],

@@ -32,11 +32,18 @@ export function parseHintsJson(text: string, name = 'hints'): ColorHint[] {
   }
   const points = (document as { points?: unknown } | null)?.points;
   if (typeof document !== 'object' || document === null || Array.isArray(document) || !Array.isArray(points)) {
-    const received = typeof document === 'object' && document !== null && !Array.isArray(document) ? `an object whose points is ${describeValue(points)}` : describeValue(document);
+    const received =
+      typeof document === 'object' && document !== null && !Array.isArray(document)
+        ? `an object whose points is ${describeValue(points)}`
+        : describeValue(document);
     throw new InputError(name, HINTS_JSON_FORM, received);
   }
   points.forEach((point, index) => checkHintPoint(point, index, null, `${name}.points`));
-  return points.map((point: { x: number; y: number; color: ColorHint['color'] }) => ({ x: point.x, y: point.y, color: point.color }));
+  return points.map((point: { x: number; y: number; color: ColorHint['color'] }) => ({
+    x: point.x,
+    y: point.y,
+    color: point.color,
+  }));
 }
 
 /**
@@ -55,4 +62,3 @@ export function formatHintsJson(points: readonly ColorHint[]): string {
   const lines = points.map((p) => `  ${JSON.stringify({ x: p.x, y: p.y, color: p.color })}`);
   return lines.length === 0 ? '{"points":[]}\n' : `{"points":[\n${lines.join(',\n')}\n]}\n`;
 }
-

@@ -28,7 +28,10 @@ export type Conv2DBackpropFilterKernelAttrs = tf.Conv2DBackpropFilterAttrs & { d
  * tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm',
  *   kernelFunc: (args) => conv2dBackpropFilterByConv(args, 'wasm') });
  */
-export function conv2dBackpropFilterByConv(args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }, backendName: string): tf.TensorInfo {
+export function conv2dBackpropFilterByConv(
+  args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap },
+  backendName: string,
+): tf.TensorInfo {
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as Conv2DBackpropFilterKernelAttrs;
   if (attrs.dataFormat === 'NCHW') throw new InputError('dataFormat', 'NHWC', 'NCHW');
@@ -50,7 +53,12 @@ export function conv2dBackpropFilterByConv(args: { inputs: tf.NamedTensorInfoMap
     const grad = scope.run(
       'Conv2D',
       { x: xT, filter: dyT },
-      { strides: [info.dilationHeight, info.dilationWidth], dilations: [info.strideHeight, info.strideWidth], pad: 'valid', dataFormat: 'NHWC' },
+      {
+        strides: [info.dilationHeight, info.dilationWidth],
+        dilations: [info.strideHeight, info.strideWidth],
+        pad: 'valid',
+        dataFormat: 'NHWC',
+      },
     );
     return scope.keep(scope.run('Transpose', { x: grad }, { perm: [1, 2, 0, 3] }));
   } finally {
@@ -67,7 +75,14 @@ function span(outSize: number, stride: number, filterSize: number, dilation: num
  * `x` with `top`/`left` zero rows/columns in front, cut or zero-extended to `rows × cols`.
  * Cropping first keeps rows that 'valid' strided convolutions never read out of the convolution.
  */
-function fitToSpan(scope: KernelScope, x: tf.TensorInfo, top: number, rows: number, left: number, cols: number): tf.TensorInfo {
+function fitToSpan(
+  scope: KernelScope,
+  x: tf.TensorInfo,
+  top: number,
+  rows: number,
+  left: number,
+  cols: number,
+): tf.TensorInfo {
   const [n, h, w, c] = x.shape;
   const keepH = Math.min(h, rows - top);
   const keepW = Math.min(w, cols - left);
@@ -76,5 +91,17 @@ function fitToSpan(scope: KernelScope, x: tf.TensorInfo, top: number, rows: numb
   const bottom = rows - top - keepH;
   const right = cols - left - keepW;
   if (top === 0 && left === 0 && bottom === 0 && right === 0) return fitted;
-  return scope.run('PadV2', { x: fitted }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
+  return scope.run(
+    'PadV2',
+    { x: fitted },
+    {
+      paddings: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+  );
 }

@@ -30,24 +30,45 @@ import { KernelScope } from './kernel-scope.js';
  * tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm',
  *   kernelFunc: (args) => conv2dBackpropInputByPhases(args, 'wasm') });
  */
-export function conv2dBackpropInputByPhases(args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap }, backendName: string): tf.TensorInfo {
+export function conv2dBackpropInputByPhases(
+  args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap },
+  backendName: string,
+): tf.TensorInfo {
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
   if (attrs.dataFormat === 'NCHW') throw new InputError('dataFormat', 'NHWC', 'NCHW');
   const [batch, height, width, inChannels] = attrs.inputShape;
   const filterShape = filter.shape as [number, number, number, number];
-  const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const info = tf.backend_util.computeConv2DInfo(
+    attrs.inputShape,
+    filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const rows = phaseGeometry(height, dy.shape[1], info.strideHeight, info.filterHeight, info.padInfo.top);
   const cols = phaseGeometry(width, dy.shape[2], info.strideWidth, info.filterWidth, info.padInfo.left);
   const scope = new KernelScope(args.backend, backendName);
   try {
     const phaseFilter = buildPhaseFilter(scope, filter, info.strideHeight, info.strideWidth, rows.taps, cols.taps);
     const dyWindow = takeWindow(scope, dy, rows, cols);
-    const phases = scope.run('Conv2D', { x: dyWindow, filter: phaseFilter }, { strides: [1, 1], dilations: [1, 1], pad: 'valid', dataFormat: 'NHWC' });
+    const phases = scope.run(
+      'Conv2D',
+      { x: dyWindow, filter: phaseFilter },
+      { strides: [1, 1], dilations: [1, 1], pad: 'valid', dataFormat: 'NHWC' },
+    );
     const shuffled = interleavePhases(scope, phases, info.strideHeight, info.strideWidth, inChannels);
     const [, shuffledH, shuffledW] = shuffled.shape;
-    if (rows.offset === 0 && cols.offset === 0 && shuffledH === height && shuffledW === width) return scope.keep(shuffled);
-    return scope.keep(scope.run('Slice', { x: shuffled }, { begin: [0, rows.offset, cols.offset, 0], size: [batch, height, width, inChannels] }));
+    if (rows.offset === 0 && cols.offset === 0 && shuffledH === height && shuffledW === width)
+      return scope.keep(shuffled);
+    return scope.keep(
+      scope.run(
+        'Slice',
+        { x: shuffled },
+        { begin: [0, rows.offset, cols.offset, 0], size: [batch, height, width, inChannels] },
+      ),
+    );
   } finally {
     scope.dispose();
   }
@@ -67,7 +88,13 @@ interface PhaseGeometry {
   offset: number;
 }
 
-function phaseGeometry(outSize: number, dySize: number, stride: number, filterSize: number, padStart: number): PhaseGeometry {
+function phaseGeometry(
+  outSize: number,
+  dySize: number,
+  stride: number,
+  filterSize: number,
+  padStart: number,
+): PhaseGeometry {
   const taps = Math.ceil(filterSize / stride);
   const firstM = Math.floor(padStart / stride);
   const lastM = Math.floor((outSize - 1 + padStart) / stride);
@@ -76,7 +103,14 @@ function phaseGeometry(outSize: number, dySize: number, stride: number, filterSi
   const keepEnd = Math.max(Math.min(dySize, lastM + 1), keepStart);
   const windowSize = lastM - firstRow + 1;
   const padBefore = keepStart - firstRow;
-  return { taps, keepStart, keepEnd, padBefore, padAfter: windowSize - padBefore - (keepEnd - keepStart), offset: padStart - firstM * stride };
+  return {
+    taps,
+    keepStart,
+    keepEnd,
+    padBefore,
+    padAfter: windowSize - padBefore - (keepEnd - keepStart),
+    offset: padStart - firstM * stride,
+  };
 }
 
 /**
@@ -85,7 +119,14 @@ function phaseGeometry(outSize: number, dySize: number, stride: number, filterSi
  * with wasm kernels needs a rank-6 Transpose and a Reverse, ~100 ms each on a 2 M-weight filter,
  * against a few ms for this loop.
  */
-function buildPhaseFilter(scope: KernelScope, filter: tf.TensorInfo, sh: number, sw: number, th: number, tw: number): tf.TensorInfo {
+function buildPhaseFilter(
+  scope: KernelScope,
+  filter: tf.TensorInfo,
+  sh: number,
+  sw: number,
+  th: number,
+  tw: number,
+): tf.TensorInfo {
   const [kh, kw, ci, co] = filter.shape;
   const source = scope.read(filter);
   const phaseChannels = sh * sw * ci;
@@ -118,14 +159,26 @@ function takeWindow(scope: KernelScope, dy: tf.TensorInfo, rows: PhaseGeometry, 
   let x = dy;
   const keptH = rows.keepEnd - rows.keepStart;
   const keptW = cols.keepEnd - cols.keepStart;
-  if (keptH !== h || keptW !== w) x = scope.run('Slice', { x }, { begin: [0, rows.keepStart, cols.keepStart, 0], size: [n, keptH, keptW, c] });
+  if (keptH !== h || keptW !== w)
+    x = scope.run('Slice', { x }, { begin: [0, rows.keepStart, cols.keepStart, 0], size: [n, keptH, keptW, c] });
   if (rows.padBefore === 0 && rows.padAfter === 0 && cols.padBefore === 0 && cols.padAfter === 0) return x;
-  const paddings = [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]];
+  const paddings = [
+    [0, 0],
+    [rows.padBefore, rows.padAfter],
+    [cols.padBefore, cols.padAfter],
+    [0, 0],
+  ];
   return scope.run('PadV2', { x }, { paddings, constantValue: 0 });
 }
 
 /** `[N, M, M', sh·sw·Ci]` → `[N, M·sh, M'·sw, Ci]`: phase (φh, φw) of cell (m, m') goes to (m·sh + φh, m'·sw + φw). */
-function interleavePhases(scope: KernelScope, phases: tf.TensorInfo, sh: number, sw: number, ci: number): tf.TensorInfo {
+function interleavePhases(
+  scope: KernelScope,
+  phases: tf.TensorInfo,
+  sh: number,
+  sw: number,
+  ci: number,
+): tf.TensorInfo {
   if (sh === 1 && sw === 1) return phases;
   if (sh === sw) return scope.run('DepthToSpace', { x: phases }, { blockSize: sh, dataFormat: 'NHWC' });
   const [n, m, mw] = phases.shape;

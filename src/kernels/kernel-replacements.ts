@@ -55,7 +55,11 @@ export interface KernelReplacementConfig {
 export const TRANSPOSED_CONV_MIN_PIXELS = 128;
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
-type ReplacementFactory = (backendName: string, original: tf.KernelConfig | null, minPixels: number) => (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
+type ReplacementFactory = (
+  backendName: string,
+  original: tf.KernelConfig | null,
+  minPixels: number,
+) => (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
 
 const IMPLEMENTATIONS: Record<KernelReplacementName, ReplacementFactory> = {
   // Missing on wasm 4.22: without it no convolution weight trains there.
@@ -71,7 +75,11 @@ const IMPLEMENTATIONS: Record<KernelReplacementName, ReplacementFactory> = {
 /** The original kernel of each active replacement (`null` when the backend had none), by `backend/kernel`. */
 const originals = new Map<string, tf.KernelConfig | null>();
 
-function resolve(config: KernelReplacementConfig): { backend: KernelReplacementBackend; kernels: readonly KernelReplacementName[]; minPixels: number } {
+function resolve(config: KernelReplacementConfig): {
+  backend: KernelReplacementBackend;
+  kernels: readonly KernelReplacementName[];
+  minPixels: number;
+} {
   const minPixels = config.transposedConvMinPixels ?? TRANSPOSED_CONV_MIN_PIXELS;
   checkConfigRange('transposedConvMinPixels', minPixels, 0, Number.MAX_SAFE_INTEGER, { integer: true });
   const backend = config.backend ?? 'wasm';
@@ -101,7 +109,8 @@ function resolve(config: KernelReplacementConfig): { backend: KernelReplacementB
 export function registerKernels(config: KernelReplacementConfig = {}): KernelReplacementName[] {
   const { backend, kernels, minPixels } = resolve(config);
   // Registered before the backend package, a replacement would be overwritten by the package's own kernel.
-  if (tf.findBackendFactory(backend) == null) throw new BackendError(backend, BACKEND_PACKAGES[backend] ?? backend, 'is not registered');
+  if (tf.findBackendFactory(backend) == null)
+    throw new BackendError(backend, BACKEND_PACKAGES[backend] ?? backend, 'is not registered');
   for (const name of kernels) {
     const key = `${backend}/${name}`;
     if (originals.has(key)) continue;

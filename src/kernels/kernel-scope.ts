@@ -34,9 +34,11 @@ export class KernelScope {
   /** Run the kernel currently registered as `kernelName`; the result is freed by `dispose()` unless kept. */
   run(kernelName: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo {
     const config = tf.getKernel(kernelName, this.backendName);
-    if (config == null) throw new BackendError(this.backendName, 'a backend with kernel ' + kernelName, `has no kernel '${kernelName}'`);
+    if (config == null)
+      throw new BackendError(this.backendName, 'a backend with kernel ' + kernelName, `has no kernel '${kernelName}'`);
     const out = config.kernelFunc({ inputs, attrs, backend: this.backend });
-    if (Array.isArray(out)) throw new BackendError(this.backendName, 'a backend', `returned several outputs from '${kernelName}'`);
+    if (Array.isArray(out))
+      throw new BackendError(this.backendName, 'a backend', `returned several outputs from '${kernelName}'`);
     this.results.push(out);
     return out;
   }

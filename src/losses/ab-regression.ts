@@ -7,7 +7,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertInRange, assertSameShape } from '../validate.js';
 import { InputError } from '../errors.js';
-import { type Reduced, type Reduction, type ReductionOptions, checkLossWeights, checkReduction, reduceLoss } from './reduction.js';
+import {
+  type Reduced,
+  type Reduction,
+  type ReductionOptions,
+  checkLossWeights,
+  checkReduction,
+  reduceLoss,
+} from './reduction.js';
 
 /**
  * Options of the regression losses.
@@ -36,13 +43,18 @@ export interface HuberLossOptions<R extends Reduction = 'mean'> extends Regressi
   delta?: number;
 }
 
-function checkRegressionInputs(prediction: tf.Tensor, target: tf.Tensor, options: RegressionLossOptions<Reduction>): Reduction {
+function checkRegressionInputs(
+  prediction: tf.Tensor,
+  target: tf.Tensor,
+  options: RegressionLossOptions<Reduction>,
+): Reduction {
   const reduction = options.reduction ?? 'mean';
   checkReduction('options.reduction', reduction);
   if (!Array.isArray(prediction?.shape)) throw new InputError('prediction', 'a tensor', String(prediction));
   if (!Array.isArray(target?.shape)) throw new InputError('target', 'a tensor', String(target));
   assertSameShape('prediction', prediction, 'target', target);
-  if (options.weights !== undefined) checkLossWeights('options.weights', options.weights, prediction.shape, 'prediction');
+  if (options.weights !== undefined)
+    checkLossWeights('options.weights', options.weights, prediction.shape, 'prediction');
   return reduction;
 }
 
@@ -64,7 +76,10 @@ export function computeSquaredError<R extends Reduction = 'mean', T extends tf.T
   options: RegressionLossOptions<R> = {},
 ): Reduced<R, T> {
   const reduction = checkRegressionInputs(prediction, target, options);
-  return tf.tidy(() => reduceLoss(tf.squaredDifference(prediction, target), reduction, options.weights)) as Reduced<R, T>;
+  return tf.tidy(() => reduceLoss(tf.squaredDifference(prediction, target), reduction, options.weights)) as Reduced<
+    R,
+    T
+  >;
 }
 
 /**

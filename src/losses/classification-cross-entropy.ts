@@ -6,7 +6,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertRank } from '../validate.js';
 import { toOneHotLabels } from './one-hot-labels.js';
-import { type Reduced, type Reduction, type ReductionOptions, checkLossWeights, checkReduction, reduceLoss } from './reduction.js';
+import {
+  type Reduced,
+  type Reduction,
+  type ReductionOptions,
+  checkLossWeights,
+  checkReduction,
+  reduceLoss,
+} from './reduction.js';
 
 /**
  * Options of {@link computeClassificationCrossEntropy}.

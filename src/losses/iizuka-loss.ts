@@ -7,7 +7,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors.js';
 import { assertInRange, assertRank, assertSameShape } from '../validate.js';
 import { toOneHotLabels } from './one-hot-labels.js';
-import { type Reduced, type Reduction, type ReductionOptions, checkLossWeights, checkReduction, reduceLoss } from './reduction.js';
+import {
+  type Reduced,
+  type Reduction,
+  type ReductionOptions,
+  checkLossWeights,
+  checkReduction,
+  reduceLoss,
+} from './reduction.js';
 
 /**
  * α of Iizuka et al. 2016 (§3.5): the classification term weighs 1/300 of the colour term.
@@ -93,7 +100,9 @@ export function computeIizukaLoss<R extends Reduction = 'mean'>(
   }
   const oneHot = toOneHotLabels('inputs.classLogits', classLogits, 'inputs.classLabels', classLabels);
   try {
-    return computeParts(inputs, oneHot, alpha, reduction, options.colorWeights) as unknown as IizukaLoss<Reduced<R, tf.Tensor1D>>;
+    return computeParts(inputs, oneHot, alpha, reduction, options.colorWeights) as unknown as IizukaLoss<
+      Reduced<R, tf.Tensor1D>
+    >;
   } finally {
     oneHot.dispose();
   }

@@ -5,7 +5,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, describeValue } from '../errors.js';
 import { assertFinite, assertRank, assertSameShape } from '../validate.js';
-import { type Reduced, type Reduction, type ReductionOptions, checkLossWeights, checkReduction, reduceLoss } from './reduction.js';
+import {
+  type Reduced,
+  type Reduction,
+  type ReductionOptions,
+  checkLossWeights,
+  checkReduction,
+  reduceLoss,
+} from './reduction.js';
 
 /**
  * Options of {@link computeMultinomialCrossEntropy}.
@@ -52,16 +59,25 @@ export function computeMultinomialCrossEntropy<R extends Reduction = 'mean'>(
   assertRank('target', target, 4);
   assertSameShape('logits', logits, 'target', target);
   const [n, h, w, q] = logits.shape;
-  if (q < 2) throw new InputError('logits', 'at least 2 bins in the last dimension', `shape [${logits.shape.join(', ')}]`);
+  if (q < 2)
+    throw new InputError('logits', 'at least 2 bins in the last dimension', `shape [${logits.shape.join(', ')}]`);
   const { classWeights, weights } = options;
   if (classWeights instanceof tf.Tensor) {
     assertRank('options.classWeights', classWeights, 1);
     if (classWeights.shape[0] !== q) {
-      throw new InputError('options.classWeights', `shape [${q}] (one weight per bin of logits)`, `shape [${classWeights.shape.join(', ')}]`);
+      throw new InputError(
+        'options.classWeights',
+        `shape [${q}] (one weight per bin of logits)`,
+        `shape [${classWeights.shape.join(', ')}]`,
+      );
     }
   } else if (classWeights !== undefined) {
     if (classWeights?.length !== q) {
-      throw new InputError('options.classWeights', `${q} values (one weight per bin of logits)`, describeValue(classWeights));
+      throw new InputError(
+        'options.classWeights',
+        `${q} values (one weight per bin of logits)`,
+        describeValue(classWeights),
+      );
     }
     assertFinite('options.classWeights', classWeights);
   }

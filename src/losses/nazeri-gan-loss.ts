@@ -8,7 +8,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, describeValue } from '../errors.js';
 import { assertInRange, assertRank, assertSameShape } from '../validate.js';
-import { type Reduced, type Reduction, type ReductionOptions, checkLossWeights, checkReduction, reduceLoss } from './reduction.js';
+import {
+  type Reduced,
+  type Reduction,
+  type ReductionOptions,
+  checkLossWeights,
+  checkReduction,
+  reduceLoss,
+} from './reduction.js';
 import { computeSigmoidCrossEntropy } from './sigmoid-cross-entropy.js';
 
 /**
@@ -159,7 +166,8 @@ export function computeGanGeneratorLoss<R extends Reduction = 'mean'>(
   const lambda = options.lambda ?? NAZERI_RECONSTRUCTION_WEIGHT;
   assertInRange('options.lambda', lambda, 0, Infinity);
   const kind = options.reconstruction ?? 'l1';
-  if (kind !== 'l1' && kind !== 'l2') throw new InputError('options.reconstruction', "one of 'l1' | 'l2'", describeValue(kind));
+  if (kind !== 'l1' && kind !== 'l2')
+    throw new InputError('options.reconstruction', "one of 'l1' | 'l2'", describeValue(kind));
   const { fakeLogits, predictedAb, targetAb } = inputs;
   if (!Array.isArray(fakeLogits?.shape) || fakeLogits.rank < 1) {
     throw new InputError('inputs.fakeLogits', 'a tensor with the batch first', describeValue(fakeLogits));
@@ -175,7 +183,12 @@ export function computeGanGeneratorLoss<R extends Reduction = 'mean'>(
     );
   }
   if (options.reconstructionWeights !== undefined) {
-    checkLossWeights('options.reconstructionWeights', options.reconstructionWeights, predictedAb.shape, 'inputs.predictedAb');
+    checkLossWeights(
+      'options.reconstructionWeights',
+      options.reconstructionWeights,
+      predictedAb.shape,
+      'inputs.predictedAb',
+    );
   }
   return tf.tidy(() => {
     const batch = predictedAb.shape[0];
@@ -183,7 +196,8 @@ export function computeGanGeneratorLoss<R extends Reduction = 'mean'>(
     const adversarial = tf.mean(tf.reshape(bce, [batch, -1]), 1);
     const difference = tf.sub(predictedAb, targetAb);
     const distance = kind === 'l1' ? tf.abs(difference) : tf.square(difference);
-    const weighted = options.reconstructionWeights === undefined ? distance : tf.mul(distance, options.reconstructionWeights);
+    const weighted =
+      options.reconstructionWeights === undefined ? distance : tf.mul(distance, options.reconstructionWeights);
     const reconstruction = tf.mean(weighted, [1, 2, 3]);
     return {
       total: reduceLoss(tf.add(adversarial, tf.mul(lambda, reconstruction)), reduction),

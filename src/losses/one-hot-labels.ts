@@ -11,7 +11,12 @@ import { assertRank, assertSameShape } from '../validate.js';
  * (caller owns it). Integer labels are read back once to check their range: a label outside `[0, C)`
  * would otherwise one-hot to a row of zeros and silently contribute no loss.
  */
-export function toOneHotLabels(logitsName: string, logits: tf.Tensor2D, labelsName: string, labels: tf.Tensor1D | tf.Tensor2D): tf.Tensor2D {
+export function toOneHotLabels(
+  logitsName: string,
+  logits: tf.Tensor2D,
+  labelsName: string,
+  labels: tf.Tensor1D | tf.Tensor2D,
+): tf.Tensor2D {
   const [n, c] = logits.shape;
   assertRank(labelsName, labels, [1, 2]);
   if (labels.rank === 2) {
@@ -19,7 +24,11 @@ export function toOneHotLabels(logitsName: string, logits: tf.Tensor2D, labelsNa
     return tf.cast(labels, 'float32') as tf.Tensor2D;
   }
   if (labels.shape[0] !== n) {
-    throw new InputError(labelsName, `shape [${n}] (one label per row of ${logitsName}) or one-hot [${n}, ${c}]`, `shape [${labels.shape.join(', ')}]`);
+    throw new InputError(
+      labelsName,
+      `shape [${n}] (one label per row of ${logitsName}) or one-hot [${n}, ${c}]`,
+      `shape [${labels.shape.join(', ')}]`,
+    );
   }
   const values = labels.dataSync();
   for (let i = 0; i < values.length; i++) {

@@ -40,7 +40,12 @@ export function checkReduction(name: string, reduction: unknown): asserts reduct
  * Throw {@link InputError} unless `weights` can multiply a loss of shape `lossShape`: the same rank, and
  * every dimension either equal to the loss's or 1 (so `[N, H, W, 1]` weights one pixel's channels alike).
  */
-export function checkLossWeights(name: string, weights: tf.Tensor, lossShape: readonly number[], lossName = 'the loss'): void {
+export function checkLossWeights(
+  name: string,
+  weights: tf.Tensor,
+  lossShape: readonly number[],
+  lossName = 'the loss',
+): void {
   const shape = weights.shape;
   const fits = shape.length === lossShape.length && shape.every((d, i) => d === lossShape[i] || d === 1);
   if (!fits) {

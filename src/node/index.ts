@@ -14,8 +14,15 @@ export * from './files/image-files.js';
 export * from './files/contact-sheet-file.js';
 export { atomicWriteFile, removeStaleTemporaryFiles, ATOMIC_TEMPORARY_FILE } from './files/atomic-write.js';
 export {
-  saveModelFiles, readModelArtifacts, loadModelFiles, MODEL_JSON_FILE, FLOAT16_MAX, ModelFileError,
-  type WeightStorage, type SaveModelFilesOptions, type SavedModelFiles,
+  saveModelFiles,
+  readModelArtifacts,
+  loadModelFiles,
+  MODEL_JSON_FILE,
+  FLOAT16_MAX,
+  ModelFileError,
+  type WeightStorage,
+  type SaveModelFilesOptions,
+  type SavedModelFiles,
 } from './files/model-files.js';
 export * from './files/checkpoint-files.js';
 export * from './files/image-folder-source.js';

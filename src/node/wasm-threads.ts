@@ -97,7 +97,10 @@ export async function useWasmThreads(config: WasmThreadsConfig = {}): Promise<Wa
   if (tf.engine().registry.wasm != null) {
     await selectWasm();
     const running = threadsOf(tf.engine().registry.wasm);
-    if (running !== threads) warn(`wasm was already initialized with ${running} thread(s); call useWasmThreads before the first use of wasm to change that.`);
+    if (running !== threads)
+      warn(
+        `wasm was already initialized with ${running} thread(s); call useWasmThreads before the first use of wasm to change that.`,
+      );
     return { threads: running, threaded: running > 1 };
   }
   if (threads === 1) {
@@ -151,7 +154,9 @@ async function selectWasm(): Promise<void> {
 }
 
 async function fallBack(warn: (message: string) => void, reason: string): Promise<WasmThreadsResult> {
-  warn(`wasm threads unavailable, using 1 thread: ${reason}. This workaround depends on ${WASM_PACKAGE} 4.22 internals.`);
+  warn(
+    `wasm threads unavailable, using 1 thread: ${reason}. This workaround depends on ${WASM_PACKAGE} 4.22 internals.`,
+  );
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   await selectWasm();
   return { threads: threadsOf(tf.engine().registry.wasm), threaded: false };
@@ -208,7 +213,9 @@ function prepareThreadFiles(resolveFrom: string | undefined): ThreadFiles {
   let lastError: unknown;
   for (const anchor of anchors) {
     try {
-      const require = createRequire(anchor.endsWith('.js') || anchor.startsWith('file:') ? anchor : join(anchor, 'noop.js'));
+      const require = createRequire(
+        anchor.endsWith('.js') || anchor.startsWith('file:') ? anchor : join(anchor, 'noop.js'),
+      );
       const { wasmWorkerContents } = require(WORKER_MODULE) as { wasmWorkerContents?: unknown };
       if (typeof wasmWorkerContents !== 'string') throw new Error(`${WORKER_MODULE} has no wasmWorkerContents string`);
       const gluePath = require.resolve(GLUE_MODULE);
@@ -216,7 +223,10 @@ function prepareThreadFiles(resolveFrom: string | undefined): ThreadFiles {
       const escaped = wasmWorkerContents.replace(/\n/g, '\\n');
       const dir = mkdtempSync(join(os.tmpdir(), 'tfjs-colorization-wasm-'));
       const workerPath = join(dir, 'pthread-worker.cjs');
-      writeFileSync(workerPath, `${escaped}\nURL.createObjectURL=()=>${JSON.stringify(gluePath)};URL.revokeObjectURL=()=>{};\n`);
+      writeFileSync(
+        workerPath,
+        `${escaped}\nURL.createObjectURL=()=>${JSON.stringify(gluePath)};URL.revokeObjectURL=()=>{};\n`,
+      );
       process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
       preparedFiles = { workerPath, blobSize: Buffer.byteLength(escaped) };
       return preparedFiles;
@@ -239,5 +249,7 @@ function installWorkerUrlHook(files: ThreadFiles): void {
   hookInstalled = true;
   const original = URL.createObjectURL.bind(URL);
   URL.createObjectURL = (object: Blob) =>
-    object instanceof Blob && object.type === 'application/javascript' && object.size === files.blobSize ? files.workerPath : original(object);
+    object instanceof Blob && object.type === 'application/javascript' && object.size === files.blobSize
+      ? files.workerPath
+      : original(object);
 }

@@ -131,12 +131,14 @@ export function resolveCollapseGuardConfig(config: CollapseGuardConfig = {}): Re
     snapshotEverySteps: config.snapshotEverySteps ?? 50,
     maxRestores: config.maxRestores ?? 5,
   };
-  if (r.discriminatorLossMargin !== null) checkConfigRange('discriminatorLossMargin', r.discriminatorLossMargin, 0, Infinity);
+  if (r.discriminatorLossMargin !== null)
+    checkConfigRange('discriminatorLossMargin', r.discriminatorLossMargin, 0, Infinity);
   checkConfigRange('saturationLevel', r.saturationLevel, 0, 1, { openLow: true, openHigh: true });
   if (r.saturatedFraction !== null) checkConfigRange('saturatedFraction', r.saturatedFraction, 0, 1, { openLow: true });
   checkConfigRange('patience', r.patience, 1, Infinity, { integer: true });
   if (r.metric !== null) {
-    if (typeof r.metric !== 'object' || typeof r.metric.name !== 'string') throw new InputError('metric', '{ name, mode, margin }', describeValue(r.metric));
+    if (typeof r.metric !== 'object' || typeof r.metric.name !== 'string')
+      throw new InputError('metric', '{ name, mode, margin }', describeValue(r.metric));
     checkConfigChoice('metric.mode', r.metric.mode, ['min', 'max']);
     checkConfigRange('metric.margin', r.metric.margin, 0, Infinity, { openLow: true });
   }
@@ -166,7 +168,10 @@ export function createCollapseGuard(config: CollapseGuardConfig = {}): CollapseG
     observeStep(signals) {
       const reasons: string[] = [];
       if (settings.discriminatorLossMargin !== null) {
-        lowLossSteps = signals.discriminatorLoss - signals.discriminatorLossFloor < settings.discriminatorLossMargin ? lowLossSteps + 1 : 0;
+        lowLossSteps =
+          signals.discriminatorLoss - signals.discriminatorLossFloor < settings.discriminatorLossMargin
+            ? lowLossSteps + 1
+            : 0;
         if (lowLossSteps >= settings.patience) reasons.push('discriminator-loss');
       }
       if (settings.saturatedFraction !== null) {
@@ -211,9 +216,11 @@ export function createCollapseGuard(config: CollapseGuardConfig = {}): CollapseG
     restore(state) {
       const numbers = ['lowLossSteps', 'saturatedSteps', 'restores', 'scale'] as const;
       for (const key of numbers) {
-        if (typeof state?.[key] !== 'number') throw new InputError(`state.${key}`, 'a number', describeValue(state?.[key]));
+        if (typeof state?.[key] !== 'number')
+          throw new InputError(`state.${key}`, 'a number', describeValue(state?.[key]));
       }
-      if (state.best !== null && typeof state.best !== 'number') throw new InputError('state.best', 'a number or null', describeValue(state.best));
+      if (state.best !== null && typeof state.best !== 'number')
+        throw new InputError('state.best', 'a number or null', describeValue(state.best));
       lowLossSteps = state.lowLossSteps as number;
       saturatedSteps = state.saturatedSteps as number;
       restores = state.restores as number;

@@ -11,18 +11,38 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { computeGanDiscriminatorLoss, computeGanGeneratorLoss, NAZERI_REAL_LABEL, NAZERI_RECONSTRUCTION_WEIGHT, type ReconstructionKind } from '../losses/nazeri-gan-loss.js';
+import {
+  computeGanDiscriminatorLoss,
+  computeGanGeneratorLoss,
+  NAZERI_REAL_LABEL,
+  NAZERI_RECONSTRUCTION_WEIGHT,
+  type ReconstructionKind,
+} from '../losses/nazeri-gan-loss.js';
 import { InputError, describeValue } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import type { Batch, BatchSource } from './batch.js';
 import { dispatchCallbacks } from './callbacks.js';
 import type { CheckpointRecord } from './checkpoint/checkpoint-format.js';
 import type { CheckpointStore } from './checkpoint/checkpoint-store.js';
-import { computeDiscriminatorLossFloor, createCollapseGuard, type CollapseGuard, type CollapseGuardConfig } from './collapse-guard.js';
+import {
+  computeDiscriminatorLossFloor,
+  createCollapseGuard,
+  type CollapseGuard,
+  type CollapseGuardConfig,
+} from './collapse-guard.js';
 import { requireAbTarget } from './objectives-regression.js';
 import { createOptimizer, type OptimizerConfig, type OptimizerPresetName } from './optimizer-presets.js';
 import { readScalars, trainableVariables } from './training-step.js';
-import { TrainingLoop, type FitOptions, type FitResult, type LearningRateSchedule, type LoopCore, type ResumeOptions, type ResumeResult, type TrainerLoopConfig } from './training-loop.js';
+import {
+  TrainingLoop,
+  type FitOptions,
+  type FitResult,
+  type LearningRateSchedule,
+  type LoopCore,
+  type ResumeOptions,
+  type ResumeResult,
+  type TrainerLoopConfig,
+} from './training-loop.js';
 import { runValidationPass } from './validation-pass.js';
 
 /**
@@ -76,10 +96,15 @@ export interface GanTrainer {
   dispose(): void;
 }
 
-function buildOptimizer(key: string, given: GanTrainerConfig['generatorOptimizer']): { optimizer: tf.Optimizer; owned: boolean } {
+function buildOptimizer(
+  key: string,
+  given: GanTrainerConfig['generatorOptimizer'],
+): { optimizer: tf.Optimizer; owned: boolean } {
   // tf.Optimizer's instanceof check reads a property of its operand, so rule out non-objects first.
-  if (given !== null && typeof given === 'object' && given instanceof tf.Optimizer) return { optimizer: given, owned: false };
-  if (given !== undefined && typeof given !== 'string' && (typeof given !== 'object' || given === null)) throw new InputError(key, 'an optimizer config, preset name or tf.Optimizer', describeValue(given));
+  if (given !== null && typeof given === 'object' && given instanceof tf.Optimizer)
+    return { optimizer: given, owned: false };
+  if (given !== undefined && typeof given !== 'string' && (typeof given !== 'object' || given === null))
+    throw new InputError(key, 'an optimizer config, preset name or tf.Optimizer', describeValue(given));
   return { optimizer: createOptimizer(given ?? 'nazeri2018'), owned: true };
 }
 
@@ -93,8 +118,12 @@ function buildOptimizer(key: string, given: GanTrainerConfig['generatorOptimizer
  */
 export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
   const { generator, discriminator } = config;
-  for (const [key, model] of [['config.generator', generator], ['config.discriminator', discriminator]] as const) {
-    if (typeof model?.apply !== 'function' || !Array.isArray(model?.trainableWeights)) throw new InputError(key, 'a tf.LayersModel', describeValue(model));
+  for (const [key, model] of [
+    ['config.generator', generator],
+    ['config.discriminator', discriminator],
+  ] as const) {
+    if (typeof model?.apply !== 'function' || !Array.isArray(model?.trainableWeights))
+      throw new InputError(key, 'a tf.LayersModel', describeValue(model));
   }
   const discriminatorSteps = config.discriminatorSteps ?? 1;
   const generatorSteps = config.generatorSteps ?? 1;
@@ -122,7 +151,10 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
     const targetAb = requireAbTarget(batch.targets);
     const generated = generator.apply(batch.input, { training }) as tf.Tensor4D;
     const fakeLogits = discriminator.apply([batch.input, generated], { training }) as tf.Tensor;
-    return { generated, ...computeGanGeneratorLoss({ fakeLogits, predictedAb: generated, targetAb }, { lambda, reconstruction }) };
+    return {
+      generated,
+      ...computeGanGeneratorLoss({ fakeLogits, predictedAb: generated, targetAb }, { lambda, reconstruction }),
+    };
   };
 
   const core: LoopCore = {
@@ -167,7 +199,9 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
             parts.g_adversarial = tf.keep(loss.adversarial as tf.Scalar);
             parts.g_reconstruction = tf.keep(loss.reconstruction as tf.Scalar);
             const level = guard?.config.saturationLevel ?? 0.99;
-            parts.g_saturation = tf.keep(tf.mean(tf.cast(tf.greater(tf.abs(loss.generated), level), 'float32')) as tf.Scalar);
+            parts.g_saturation = tf.keep(
+              tf.mean(tf.cast(tf.greater(tf.abs(loss.generated), level), 'float32')) as tf.Scalar,
+            );
             return loss.total as tf.Scalar;
           },
           true,
@@ -181,7 +215,14 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
       return runValidationPass(source, maxBatches, async (batch, acc) => {
         const { scalars, generated } = tf.tidy(() => {
           const loss = generatorLoss(batch, false);
-          return { scalars: { g_loss: loss.total as tf.Scalar, g_adversarial: loss.adversarial as tf.Scalar, g_reconstruction: loss.reconstruction as tf.Scalar }, generated: loss.generated };
+          return {
+            scalars: {
+              g_loss: loss.total as tf.Scalar,
+              g_adversarial: loss.adversarial as tf.Scalar,
+              g_reconstruction: loss.reconstruction as tf.Scalar,
+            },
+            generated: loss.generated,
+          };
         });
         acc.addLosses(await readScalars(scalars), batch.size);
         try {
@@ -198,11 +239,22 @@ export function createGanTrainer(config: GanTrainerConfig): GanTrainer {
     extraState: () => ({ guard: guard?.state() ?? null, snapshotStep }),
     restoreExtraState(state) {
       const saved = state?.guard;
-      if (guard !== undefined && saved !== null && saved !== undefined && typeof saved === 'object' && !Array.isArray(saved)) guard.restore(saved);
+      if (
+        guard !== undefined &&
+        saved !== null &&
+        saved !== undefined &&
+        typeof saved === 'object' &&
+        !Array.isArray(saved)
+      )
+        guard.restore(saved);
     },
     async afterStep(loop, losses) {
       if (guard === undefined) return;
-      const reasons = guard.observeStep({ discriminatorLoss: losses.d_loss, discriminatorLossFloor: floor, saturatedFraction: losses.g_saturation });
+      const reasons = guard.observeStep({
+        discriminatorLoss: losses.d_loss,
+        discriminatorLossFloor: floor,
+        saturatedFraction: losses.g_saturation,
+      });
       if (reasons.length > 0) return recover(loop, reasons);
       if (guard.healthy && loop.step % guard.config.snapshotEverySteps === 0) {
         const record = await loop.capture();

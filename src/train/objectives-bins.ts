@@ -31,7 +31,12 @@ export interface BinsObjectiveConfig {
 }
 
 function requireBins(targets: BatchTargets): tf.Tensor4D {
-  if (targets.bins === undefined) throw new InputError('batch.targets.bins', 'an [N, H, W, Q] soft-encoded target (configure the pipeline with bin targets)', describeValue(targets.bins));
+  if (targets.bins === undefined)
+    throw new InputError(
+      'batch.targets.bins',
+      'an [N, H, W, Q] soft-encoded target (configure the pipeline with bin targets)',
+      describeValue(targets.bins),
+    );
   return targets.bins;
 }
 
@@ -45,7 +50,11 @@ function poolBins(bins: tf.Tensor4D, size: readonly [number, number]): tf.Tensor
   const fy = h / size[0];
   const fx = w / size[1];
   if (!Number.isInteger(fy) || !Number.isInteger(fx) || fy < 1 || fx < 1) {
-    throw new InputError('batch.targets.bins', `a spatial size that is a whole multiple of the logits' ${size[0]}×${size[1]}`, `${h}×${w}`);
+    throw new InputError(
+      'batch.targets.bins',
+      `a spatial size that is a whole multiple of the logits' ${size[0]}×${size[1]}`,
+      `${h}×${w}`,
+    );
   }
   return tf.avgPool(bins, [fy, fx], [fy, fx], 'valid');
 }

@@ -30,13 +30,18 @@ export interface JointObjectiveConfig {
 }
 
 function requireLabels(targets: BatchTargets): tf.Tensor1D {
-  if (targets.labels === undefined) throw new InputError('batch.targets.labels', 'an [N] int32 class-label target', describeValue(targets.labels));
+  if (targets.labels === undefined)
+    throw new InputError('batch.targets.labels', 'an [N] int32 class-label target', describeValue(targets.labels));
   return targets.labels;
 }
 
 function requirePair(outputs: tf.Tensor | tf.Tensor[]): [tf.Tensor4D, tf.Tensor2D] {
   if (!Array.isArray(outputs) || outputs.length < 2) {
-    throw new InputError('outputs', 'a two-output model: [ab [N, H, W, 2], class logits [N, C]]', Array.isArray(outputs) ? `${outputs.length} output(s)` : 'one output');
+    throw new InputError(
+      'outputs',
+      'a two-output model: [ab [N, H, W, 2], class logits [N, C]]',
+      Array.isArray(outputs) ? `${outputs.length} output(s)` : 'one output',
+    );
   }
   return [outputs[0] as tf.Tensor4D, outputs[1] as tf.Tensor2D];
 }
@@ -73,7 +78,10 @@ export function createJointObjective(config: JointObjectiveConfig = {}): Trainin
         return outputRange === 'unit' ? tf.div(tf.add(fitted, 1), 2) : tf.clone(fitted);
       }) as tf.Tensor4D;
       try {
-        const { total, color, classification } = computeIizukaLoss({ predictedAb, targetAb, classLogits, classLabels: labels }, { alpha });
+        const { total, color, classification } = computeIizukaLoss(
+          { predictedAb, targetAb, classLogits, classLabels: labels },
+          { alpha },
+        );
         return { total, parts: { color, classification } };
       } finally {
         targetAb.dispose();
@@ -81,7 +89,9 @@ export function createJointObjective(config: JointObjectiveConfig = {}): Trainin
     },
     predictAb(outputs, size) {
       const [predictedAb] = requirePair(outputs);
-      return tf.tidy(() => fitTargetSize(outputRange === 'unit' ? tf.sub(tf.mul(predictedAb, 2), 1) : tf.clone(predictedAb), size));
+      return tf.tidy(() =>
+        fitTargetSize(outputRange === 'unit' ? tf.sub(tf.mul(predictedAb, 2), 1) : tf.clone(predictedAb), size),
+      );
     },
     predictClasses(outputs) {
       return tf.clone(requirePair(outputs)[1]);

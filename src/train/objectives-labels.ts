@@ -44,7 +44,8 @@ export function createLabelsObjective(config: LabelsObjectiveConfig = {}): Train
     targets: ['labels'],
     modelInputs: (batch: Batch) => (input === 'lightness' ? batch.input : tf.tile(batch.input, [1, 1, 1, 3])),
     computeLoss(outputs, targets): ObjectiveLoss {
-      if (targets.labels === undefined) throw new InputError('batch.targets.labels', 'an [N] int32 class-label target', describeValue(targets.labels));
+      if (targets.labels === undefined)
+        throw new InputError('batch.targets.labels', 'an [N] int32 class-label target', describeValue(targets.labels));
       const total = computeClassificationCrossEntropy(firstOutput(outputs) as tf.Tensor2D, targets.labels);
       return { total, parts: { cross_entropy: tf.clone(total) } };
     },

@@ -66,7 +66,12 @@ export function fitTargetSize(target: tf.Tensor4D, size: readonly [number, numbe
  * const ab = requireAbTarget(batch.targets);
  */
 export function requireAbTarget(targets: BatchTargets): tf.Tensor4D {
-  if (targets.ab === undefined) throw new InputError('batch.targets.ab', 'an [N, H, W, 2] ab target (configure the pipeline with ab targets)', describeValue(targets.ab));
+  if (targets.ab === undefined)
+    throw new InputError(
+      'batch.targets.ab',
+      'an [N, H, W, 2] ab target (configure the pipeline with ab targets)',
+      describeValue(targets.ab),
+    );
   return targets.ab;
 }
 
@@ -88,7 +93,11 @@ export function createRegressionObjective(config: RegressionObjectiveConfig = {}
   const outputRange = config.outputRange ?? 'signed';
   checkConfigChoice('outputRange', outputRange, ['signed', 'unit']);
   const penalty = (p: tf.Tensor4D, t: tf.Tensor4D): tf.Scalar =>
-    loss === 'mse' ? computeSquaredError(p, t) : loss === 'l1' ? computeAbsoluteError(p, t) : computeHuberLoss(p, t, { delta });
+    loss === 'mse'
+      ? computeSquaredError(p, t)
+      : loss === 'l1'
+        ? computeAbsoluteError(p, t)
+        : computeHuberLoss(p, t, { delta });
   return {
     name: `regression-${loss}`,
     targets: ['ab'],
@@ -104,7 +113,9 @@ export function createRegressionObjective(config: RegressionObjectiveConfig = {}
     },
     predictAb(outputs, size) {
       const predicted = firstOutput(outputs) as tf.Tensor4D;
-      return tf.tidy(() => fitTargetSize(outputRange === 'unit' ? tf.sub(tf.mul(predicted, 2), 1) : tf.clone(predicted), size));
+      return tf.tidy(() =>
+        fitTargetSize(outputRange === 'unit' ? tf.sub(tf.mul(predicted, 2), 1) : tf.clone(predicted), size),
+      );
     },
   };
 }

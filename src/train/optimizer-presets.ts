@@ -76,16 +76,28 @@ export type OptimizerPresetName = (typeof OPTIMIZER_PRESET_NAMES)[number];
  * const adam = createOptimizer(OPTIMIZER_PRESETS.zhang2016);
  */
 export const OPTIMIZER_PRESETS: Readonly<Record<OptimizerPresetName, Readonly<OptimizerConfig>>> = Object.freeze({
-  zhang2016: Object.freeze({ kind: 'adam', learningRate: 3e-5, beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 1e-3 } as const),
+  zhang2016: Object.freeze({
+    kind: 'adam',
+    learningRate: 3e-5,
+    beta1: 0.9,
+    beta2: 0.99,
+    epsilon: 1e-8,
+    weightDecay: 1e-3,
+  } as const),
   iizuka2016: Object.freeze({ kind: 'adadelta', learningRate: 1, rho: 0.95, epsilon: 1e-6, weightDecay: 0 } as const),
-  nazeri2018: Object.freeze({ kind: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 } as const),
+  nazeri2018: Object.freeze({
+    kind: 'adam',
+    learningRate: 2e-4,
+    beta1: 0.5,
+    beta2: 0.999,
+    epsilon: 1e-8,
+    weightDecay: 0,
+  } as const),
 });
 
 /** An {@link OptimizerConfig} with every default filled in. */
 export type ResolvedOptimizerConfig =
-  | Required<AdamOptimizerConfig>
-  | Required<AdadeltaOptimizerConfig>
-  | Required<SgdOptimizerConfig>;
+  Required<AdamOptimizerConfig> | Required<AdadeltaOptimizerConfig> | Required<SgdOptimizerConfig>;
 
 /**
  * Validate an optimizer config and fill its defaults.
@@ -100,7 +112,8 @@ export function resolveOptimizerConfig(config: OptimizerConfig | OptimizerPreset
     checkConfigChoice('optimizer', config, OPTIMIZER_PRESET_NAMES);
     return resolveOptimizerConfig(OPTIMIZER_PRESETS[config]);
   }
-  if (config === null || typeof config !== 'object') throw new ConfigError('optimizer', 'an optimizer config or a preset name', describeValue(config));
+  if (config === null || typeof config !== 'object')
+    throw new ConfigError('optimizer', 'an optimizer config or a preset name', describeValue(config));
   checkConfigChoice('kind', config.kind, ['adam', 'adadelta', 'sgd']);
   const weightDecay = config.weightDecay ?? 0;
   checkConfigRange('weightDecay', weightDecay, 0, Infinity);

@@ -11,7 +11,12 @@ import type { Batch, BatchSource } from './batch.js';
 import type { CheckpointRecord } from './checkpoint/checkpoint-format.js';
 import type { CheckpointStore } from './checkpoint/checkpoint-store.js';
 import type { ObjectiveLoss, TrainingObjective } from './objectives.js';
-import { createOptimizer, resolveOptimizerConfig, type OptimizerConfig, type OptimizerPresetName } from './optimizer-presets.js';
+import {
+  createOptimizer,
+  resolveOptimizerConfig,
+  type OptimizerConfig,
+  type OptimizerPresetName,
+} from './optimizer-presets.js';
 import { setLearningRate } from './schedules/set-learning-rate.js';
 import { computeWeightDecay, readScalars, trainableVariables } from './training-step.js';
 import { runValidationPass } from './validation-pass.js';
@@ -79,7 +84,11 @@ export interface SupervisedTrainer {
   dispose(): void;
 }
 
-function resolveOptimizer(config: SupervisedTrainerConfig): { optimizer: tf.Optimizer; owned: boolean; weightDecay: number } {
+function resolveOptimizer(config: SupervisedTrainerConfig): {
+  optimizer: tf.Optimizer;
+  owned: boolean;
+  weightDecay: number;
+} {
   const given = config.optimizer ?? { kind: 'adam', learningRate: 1e-3 };
   if (typeof given === 'object' && given !== null && given instanceof tf.Optimizer) {
     return { optimizer: given, owned: false, weightDecay: config.weightDecay ?? 0 };
@@ -105,14 +114,17 @@ function resolveOptimizer(config: SupervisedTrainerConfig): { optimizer: tf.Opti
  */
 export function createSupervisedTrainer(config: SupervisedTrainerConfig): SupervisedTrainer {
   const { model, objective } = config;
-  if (typeof model?.apply !== 'function' || !Array.isArray(model?.trainableWeights)) throw new InputError('config.model', 'a tf.LayersModel', describeValue(model));
-  if (typeof objective?.computeLoss !== 'function') throw new InputError('config.objective', 'a TrainingObjective', describeValue(objective));
+  if (typeof model?.apply !== 'function' || !Array.isArray(model?.trainableWeights))
+    throw new InputError('config.model', 'a tf.LayersModel', describeValue(model));
+  if (typeof objective?.computeLoss !== 'function')
+    throw new InputError('config.objective', 'a TrainingObjective', describeValue(objective));
   if (config.weightDecay !== undefined && !(typeof config.weightDecay === 'number' && config.weightDecay >= 0)) {
     throw new ConfigError('weightDecay', 'a number ≥ 0', describeValue(config.weightDecay));
   }
   const { optimizer, owned, weightDecay } = resolveOptimizer(config);
 
-  const lossesFor = (outputs: tf.Tensor | tf.Tensor[], batch: Batch): ObjectiveLoss => objective.computeLoss(outputs, batch.targets);
+  const lossesFor = (outputs: tf.Tensor | tf.Tensor[], batch: Batch): ObjectiveLoss =>
+    objective.computeLoss(outputs, batch.targets);
 
   const core: LoopCore = {
     kind: 'supervised',
@@ -146,8 +158,14 @@ export function createSupervisedTrainer(config: SupervisedTrainerConfig): Superv
           const size: [number, number] = [batch.input.shape[1], batch.input.shape[2]];
           return {
             scalars: { loss: loss.total, ...loss.parts },
-            ab: objective.predictAb !== undefined && batch.targets.ab !== undefined ? objective.predictAb(outputs, size) : undefined,
-            classes: objective.predictClasses !== undefined && batch.targets.labels !== undefined ? objective.predictClasses(outputs) : undefined,
+            ab:
+              objective.predictAb !== undefined && batch.targets.ab !== undefined
+                ? objective.predictAb(outputs, size)
+                : undefined,
+            classes:
+              objective.predictClasses !== undefined && batch.targets.labels !== undefined
+                ? objective.predictClasses(outputs)
+                : undefined,
           };
         });
         acc.addLosses(await readScalars(scalars), batch.size);
@@ -169,7 +187,8 @@ export function createSupervisedTrainer(config: SupervisedTrainerConfig): Superv
     },
     predictAb(batch) {
       const predict = objective.predictAb;
-      if (predict === undefined) throw new InputError('objective', 'an objective that predicts ab (not labels)', objective.name);
+      if (predict === undefined)
+        throw new InputError('objective', 'an objective that predicts ab (not labels)', objective.name);
       return tf.tidy(() => {
         const outputs = model.apply(objective.modelInputs(batch), { training: false }) as tf.Tensor | tf.Tensor[];
         return predict(outputs, [batch.input.shape[1], batch.input.shape[2]]);

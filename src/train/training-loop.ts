@@ -198,13 +198,16 @@ function checkOptionalInteger(key: string, value: unknown, low: number): void {
  */
 export function checkTrainerLoopConfig(config: TrainerLoopConfig): void {
   if (config.checkpoints !== undefined) {
-    if (typeof config.checkpoints?.store?.save !== 'function') throw new ConfigError('checkpoints.store', 'a CheckpointStore', describeValue(config.checkpoints?.store));
+    if (typeof config.checkpoints?.store?.save !== 'function')
+      throw new ConfigError('checkpoints.store', 'a CheckpointStore', describeValue(config.checkpoints?.store));
     checkOptionalInteger('checkpoints.everySteps', config.checkpoints.everySteps, 1);
   }
   if (config.monitorMode !== undefined) checkConfigChoice('monitorMode', config.monitorMode, ['min', 'max']);
   checkOptionalInteger('monitorEverySteps', config.monitorEverySteps, 1);
-  if (config.lossSmoothing !== undefined) checkConfigRange('lossSmoothing', config.lossSmoothing, 0, 1, { openHigh: true });
-  if (config.monitor !== undefined && typeof config.monitor !== 'string') throw new ConfigError('monitor', 'a metric name', describeValue(config.monitor));
+  if (config.lossSmoothing !== undefined)
+    checkConfigRange('lossSmoothing', config.lossSmoothing, 0, 1, { openHigh: true });
+  if (config.monitor !== undefined && typeof config.monitor !== 'string')
+    throw new ConfigError('monitor', 'a metric name', describeValue(config.monitor));
 }
 
 /**
@@ -260,7 +263,12 @@ export class TrainingLoop {
     const rates: { [name: string]: number } = {};
     for (const name of Object.keys(this.core.optimizers)) {
       const schedule = this.core.schedules[name];
-      const base = schedule === undefined ? this.baseRates[name] : isStepSchedule(schedule) ? schedule.rateAt(this.step) : schedule.rate;
+      const base =
+        schedule === undefined
+          ? this.baseRates[name]
+          : isStepSchedule(schedule)
+            ? schedule.rateAt(this.step)
+            : schedule.rate;
       rates[name] = base * scale;
     }
     return rates;
@@ -284,15 +292,21 @@ export class TrainingLoop {
   private noteMonitored(value: number): void {
     this.lastMonitored = value;
     if (Number.isNaN(value)) return;
-    if (this.bestMetric === undefined || (this.monitorMode === 'min' ? value < this.bestMetric : value > this.bestMetric)) this.bestMetric = value;
+    if (
+      this.bestMetric === undefined ||
+      (this.monitorMode === 'min' ? value < this.bestMetric : value > this.bestMetric)
+    )
+      this.bestMetric = value;
   }
 
   /** Capture the run into a checkpoint record (models, optimizers, schedules, position, guard state). */
   async capture(): Promise<CheckpointRecord> {
     const schedules: { [name: string]: LearningRateSchedule } = {};
-    for (const [name, schedule] of Object.entries(this.core.schedules)) if (schedule !== undefined) schedules[name] = schedule;
+    for (const [name, schedule] of Object.entries(this.core.schedules))
+      if (schedule !== undefined) schedules[name] = schedule;
     const random: { [name: string]: number } = {};
-    for (const [name, value] of Object.entries(this.config.random ?? {})) random[name] = typeof value === 'number' ? value : value.state();
+    for (const [name, value] of Object.entries(this.config.random ?? {}))
+      random[name] = typeof value === 'number' ? value : value.state();
     const metadata: { [key: string]: JsonValue } = {
       ...(this.config.metadata ?? {}),
       trainer: {
@@ -311,7 +325,10 @@ export class TrainingLoop {
       step: this.step,
       schedules,
       random,
-      ...(this.lastMonitored !== undefined && !Number.isNaN(this.lastMonitored) && { metric: { name: this.monitor, value: this.lastMonitored, mode: this.monitorMode } }),
+      ...(this.lastMonitored !== undefined &&
+        !Number.isNaN(this.lastMonitored) && {
+          metric: { name: this.monitor, value: this.lastMonitored, mode: this.monitorMode },
+        }),
       ...(this.bestMetric !== undefined && { bestMetric: this.bestMetric }),
       metadata,
     });
@@ -325,14 +342,29 @@ export class TrainingLoop {
    */
   async restore(record: CheckpointRecord, position: boolean, keepSchedules = false): Promise<ResumeResult> {
     const schedules: { [name: string]: LearningRateSchedule } = {};
-    if (!keepSchedules) for (const [name, schedule] of Object.entries(this.core.schedules)) if (schedule !== undefined) schedules[name] = schedule;
-    const manifest = await restoreCheckpoint(record, { models: this.core.models, optimizers: this.core.optimizers, schedules });
+    if (!keepSchedules)
+      for (const [name, schedule] of Object.entries(this.core.schedules))
+        if (schedule !== undefined) schedules[name] = schedule;
+    const manifest = await restoreCheckpoint(record, {
+      models: this.core.models,
+      optimizers: this.core.optimizers,
+      schedules,
+    });
     const saved = manifest.metadata.trainer as { [key: string]: JsonValue } | undefined;
     if (position) {
       if (saved === undefined || typeof saved.nextBatch !== 'number') {
-        throw new InputError('record', 'a checkpoint saved by a trainer (metadata.trainer.nextBatch)', describeValue(saved));
+        throw new InputError(
+          'record',
+          'a checkpoint saved by a trainer (metadata.trainer.nextBatch)',
+          describeValue(saved),
+        );
       }
-      if (saved.kind !== this.core.kind) throw new InputError('record', `a checkpoint of a ${this.core.kind} trainer`, `one of a ${String(saved.kind)} trainer`);
+      if (saved.kind !== this.core.kind)
+        throw new InputError(
+          'record',
+          `a checkpoint of a ${this.core.kind} trainer`,
+          `one of a ${String(saved.kind)} trainer`,
+        );
       this.epoch = manifest.epoch;
       this.step = manifest.step;
       this.nextBatch = saved.nextBatch;
@@ -352,15 +384,22 @@ export class TrainingLoop {
    * @param options  `schedules: 'keep'` leaves the learning-rate schedules as built (see {@link ResumeOptions}).
    * @returns where the run continues, or undefined when the store is empty.
    */
-  async resume(from: CheckpointStore | CheckpointRecord, options: ResumeOptions = {}): Promise<ResumeResult | undefined> {
+  async resume(
+    from: CheckpointStore | CheckpointRecord,
+    options: ResumeOptions = {},
+  ): Promise<ResumeResult | undefined> {
     const keep = options.schedules ?? 'restore';
-    if (keep !== 'restore' && keep !== 'keep') throw new InputError('options.schedules', "'restore' or 'keep'", describeValue(keep));
+    if (keep !== 'restore' && keep !== 'keep')
+      throw new InputError('options.schedules', "'restore' or 'keep'", describeValue(keep));
     const record = 'manifest' in from ? from : await from.loadLatest();
     if (record === undefined) return undefined;
     return this.restore(record, true, keep === 'keep');
   }
 
-  private async save(reason: 'interval' | 'end' | 'abort', callbacks: readonly TrainingCallbacks[]): Promise<CheckpointInfo | undefined> {
+  private async save(
+    reason: 'interval' | 'end' | 'abort',
+    callbacks: readonly TrainingCallbacks[],
+  ): Promise<CheckpointInfo | undefined> {
     const policy = this.config.checkpoints;
     if (policy === undefined) return undefined;
     const info = await policy.store.save(await this.capture());
@@ -368,7 +407,10 @@ export class TrainingLoop {
     return info;
   }
 
-  private async validate(validation: ValidationSchedule, callbacks: readonly TrainingCallbacks[]): Promise<{ [name: string]: number }> {
+  private async validate(
+    validation: ValidationSchedule,
+    callbacks: readonly TrainingCallbacks[],
+  ): Promise<{ [name: string]: number }> {
     const metrics = await this.core.evaluate(validation.source, validation.maxBatches);
     if (this.monitor !== 'smoothed_loss' && typeof metrics[this.monitor] === 'number') {
       this.noteMonitored(metrics[this.monitor]);
@@ -381,32 +423,48 @@ export class TrainingLoop {
   /** Run epochs until `options.epochs` are complete, the signal fires, or the collapse guard gives up. */
   async fit(options: FitOptions): Promise<FitResult> {
     const { source, epochs, stepsPerEpoch, validation, signal } = options;
-    if (typeof source?.batches !== 'function') throw new InputError('options.source', 'a BatchSource', describeValue(source));
+    if (typeof source?.batches !== 'function')
+      throw new InputError('options.source', 'a BatchSource', describeValue(source));
     checkConfigRange('epochs', epochs, 0, Infinity, { integer: true });
     checkOptionalInteger('stepsPerEpoch', stepsPerEpoch, 1);
     if (validation !== undefined) {
-      if (typeof validation.source?.batches !== 'function') throw new InputError('options.validation.source', 'a BatchSource', describeValue(validation.source));
+      if (typeof validation.source?.batches !== 'function')
+        throw new InputError('options.validation.source', 'a BatchSource', describeValue(validation.source));
       checkOptionalInteger('validation.everySteps', validation.everySteps, 1);
       checkOptionalInteger('validation.everyEpochs', validation.everyEpochs, 1);
       checkOptionalInteger('validation.maxBatches', validation.maxBatches, 1);
     }
     const callbacks = [...(this.config.callbacks ?? []), ...(options.callbacks ?? [])];
     const policy = this.config.checkpoints;
-    const validateEveryEpochs = validation === undefined ? undefined : validation.everyEpochs ?? (validation.everySteps === undefined ? 1 : undefined);
+    const validateEveryEpochs =
+      validation === undefined
+        ? undefined
+        : (validation.everyEpochs ?? (validation.everySteps === undefined ? 1 : undefined));
     const perEpoch = stepsPerEpoch ?? source.batchesPerEpoch;
-    const totalSteps = perEpoch === undefined ? undefined : Math.max(0, epochs * perEpoch - (this.epoch * perEpoch + this.nextBatch));
+    const totalSteps =
+      perEpoch === undefined ? undefined : Math.max(0, epochs * perEpoch - (this.epoch * perEpoch + this.nextBatch));
     const beta = this.config.lossSmoothing ?? 0.98;
     const monitorEvery = this.config.monitorEverySteps ?? 100;
 
     const result: FitResult = { epoch: this.epoch, step: this.step, stopReason: 'completed', lastLosses: {} };
-    await dispatchCallbacks(callbacks, 'onTrainBegin', { epoch: this.epoch, step: this.step, epochs, ...(totalSteps !== undefined && { totalSteps }), resumed: this.resumed });
+    await dispatchCallbacks(callbacks, 'onTrainBegin', {
+      epoch: this.epoch,
+      step: this.step,
+      epochs,
+      ...(totalSteps !== undefined && { totalSteps }),
+      resumed: this.resumed,
+    });
     const started = now();
     let stepsThisRun = 0;
     let stop: FitResult['stopReason'] | undefined = signal?.aborted ? 'aborted' : undefined;
 
     while (stop === undefined && this.epoch < epochs) {
       const limit = stepsPerEpoch ?? Infinity;
-      await dispatchCallbacks(callbacks, 'onEpochBegin', { epoch: this.epoch, step: this.step, startBatch: this.nextBatch });
+      await dispatchCallbacks(callbacks, 'onEpochBegin', {
+        epoch: this.epoch,
+        step: this.step,
+        startBatch: this.nextBatch,
+      });
       const sums = new Map<string, number>();
       let counted = 0;
       // Opened lazily: a resumed epoch whose batches are all done asks the source for nothing.
@@ -489,11 +547,16 @@ export class TrainingLoop {
 
     result.stopReason = stop ?? 'completed';
     if (policy !== undefined && (result.stopReason !== 'completed' || (policy.atEnd ?? true))) {
-      result.lastCheckpoint = (await this.save(result.stopReason === 'aborted' ? 'abort' : 'end', callbacks)) ?? result.lastCheckpoint;
+      result.lastCheckpoint =
+        (await this.save(result.stopReason === 'aborted' ? 'abort' : 'end', callbacks)) ?? result.lastCheckpoint;
     }
     result.epoch = this.epoch;
     result.step = this.step;
-    await dispatchCallbacks(callbacks, 'onTrainEnd', { epoch: this.epoch, step: this.step, aborted: result.stopReason === 'aborted' });
+    await dispatchCallbacks(callbacks, 'onTrainEnd', {
+      epoch: this.epoch,
+      step: this.step,
+      aborted: result.stopReason === 'aborted',
+    });
     return result;
   }
 }

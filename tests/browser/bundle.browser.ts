@@ -74,7 +74,11 @@ async function runBundle(script: string, until: string) {
   const { page, errors } = await browser.newPage();
   await page.route(`${ORIGIN}/**`, async (route) => {
     const path = new URL(route.request().url()).pathname;
-    if (path === '/') return route.fulfill({ contentType: 'text/html', body: '<!doctype html><link rel="icon" href="data:,"><body><script type="module" src="/bundle.js"></script></body>' });
+    if (path === '/')
+      return route.fulfill({
+        contentType: 'text/html',
+        body: '<!doctype html><link rel="icon" href="data:,"><body><script type="module" src="/bundle.js"></script></body>',
+      });
     if (path === '/bundle.js') return route.fulfill({ contentType: 'text/javascript', body: script });
     if (path.startsWith('/models/')) return route.fulfill({ path: join(modelsDir, path.slice('/models/'.length)) });
     return route.fulfill({ status: 404 });
@@ -92,7 +96,9 @@ describe('production bundles', () => {
     const withLayers = await bundle('saved-layers', join(entries, 'saved-layers.ts'));
     // The marker is real: a bundle that uses tfjs-layers has it.
     expect(withLayers).toContain(TFJS_LAYERS_MARKER);
-    console.log(`colour-only bundle (tfjs-core included): ${kib(colorOnly.length)} minified, ${kib(gzipSync(colorOnly, { level: 9 }).length)} gzipped`);
+    console.log(
+      `colour-only bundle (tfjs-core included): ${kib(colorOnly.length)} minified, ${kib(gzipSync(colorOnly, { level: 9 }).length)} gzipped`,
+    );
     expect(colorOnly.includes(TFJS_LAYERS_MARKER)).toBe(false);
   });
 
@@ -109,7 +115,12 @@ describe('production bundles', () => {
     const script = await bundle('saved-layers', join(entries, 'saved-layers.ts'));
     const { page, errors } = await runBundle(script, 'body[data-state]');
     expect(await page.locator('body').getAttribute('data-error')).toBe(null);
-    const result = (await page.evaluate(() => (window as unknown as { bundleResult: unknown }).bundleResult)) as { zhang: number[]; iizuka: number[][]; classNames: string[]; colorized: number[] };
+    const result = (await page.evaluate(() => (window as unknown as { bundleResult: unknown }).bundleResult)) as {
+      zhang: number[];
+      iizuka: number[][];
+      classNames: string[];
+      colorized: number[];
+    };
     expect(result.classNames).toEqual(expect.arrayContaining(['DilatedConv2D', 'FusionLayer']));
     expect(result.colorized).toEqual([48, 32, 3]);
 
@@ -120,7 +131,10 @@ describe('production bundles', () => {
       const expected = tf.tidy(() => {
         const zhangInput = tf.reshape(tf.mul(tf.sin(tf.mul(tf.range(0, 64 * 64), 0.37)), 0.5), [1, 64, 64, 1]);
         const iizukaInput = tf.reshape(tf.mul(tf.cos(tf.mul(tf.range(0, 32 * 32), 0.21)), 0.5), [1, 32, 32, 1]);
-        return [zhang.predict(zhangInput) as tf.Tensor, ...(iizuka.predict([iizukaInput, iizukaInput]) as tf.Tensor[])].map((t) => Array.from(t.dataSync()));
+        return [
+          zhang.predict(zhangInput) as tf.Tensor,
+          ...(iizuka.predict([iizukaInput, iizukaInput]) as tf.Tensor[]),
+        ].map((t) => Array.from(t.dataSync()));
       });
       // Same backend (cpu), same weights: equal up to float32 rounding of a different JS engine build.
       const close = (a: number[], b: number[]) => {
@@ -142,7 +156,9 @@ describe('production bundles', () => {
   test('library size, minified and gzipped, without the tfjs peers', async () => {
     const library = await bundle('library', join(root, 'build/browser/index.js'), [/^@tensorflow\//]);
     const gzipped = gzipSync(library, { level: 9 }).length;
-    console.log(`tfjs-colorization (build/browser/index.js, ndarray included, @tensorflow/* external): ${kib(library.length)} minified, ${kib(gzipped)} gzipped`);
+    console.log(
+      `tfjs-colorization (build/browser/index.js, ndarray included, @tensorflow/* external): ${kib(library.length)} minified, ${kib(gzipped)} gzipped`,
+    );
     // The peers stay imports: none of their code is inside.
     expect(library).not.toContain(TFJS_LAYERS_MARKER);
     expect(library).toMatch(/from ?"@tensorflow\/tfjs-layers"/);

@@ -44,7 +44,10 @@ beforeAll(async () => {
   await tf.setBackend('wasm');
   const colorizer = await createColorizer({ model: await readModelFolder(join(modelsDir, 'zhang')) });
   try {
-    const result = await colorizer.colorize({ ...photo, channels: 3 }, { temperature: 0.38, channels: 4, returnLab: true });
+    const result = await colorizer.colorize(
+      { ...photo, channels: 3 },
+      { temperature: 0.38, channels: 4, returnLab: true },
+    );
     nodeRgba = result.rgb.data;
     nodeLab = result.lab!;
   } finally {
@@ -76,7 +79,11 @@ async function colorizeOnPage(page: Page, backend: string): Promise<void> {
   await page.setInputFiles('#photo-input', photoPath);
   await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 60_000 });
   expect(await page.locator('#error').textContent()).toBe('');
-  const rows = await page.locator('#timings tr').evaluateAll((trs) => trs.map((tr) => Array.from((tr as HTMLTableRowElement).cells, (c) => c.textContent!.trim()).join(' ')));
+  const rows = await page
+    .locator('#timings tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => Array.from((tr as HTMLTableRowElement).cells, (c) => c.textContent!.trim()).join(' ')),
+    );
   console.log(`${backend} page timings: ${rows.join('; ')}`);
 }
 
@@ -117,7 +124,9 @@ describe('example page, wasm backend', () => {
     expect([shown.width, shown.height]).toEqual([photo.width, photo.height]);
     expect(meanChroma(nodeRgba)).toBeGreaterThan(3);
     const differences = pixelDifferences(shown.data, nodeRgba);
-    console.log(`wasm page vs Node wasm: ${(100 * fractionAtMost(differences, 0)).toFixed(2)} % identical, ${(100 * fractionAtMost(differences, 1)).toFixed(2)} % within 1 level, max ${Math.max(...differences)}`);
+    console.log(
+      `wasm page vs Node wasm: ${(100 * fractionAtMost(differences, 0)).toFixed(2)} % identical, ${(100 * fractionAtMost(differences, 1)).toFixed(2)} % within 1 level, max ${Math.max(...differences)}`,
+    );
     expect(fractionAtMost(differences, 1)).toBeGreaterThanOrEqual(0.99);
 
     // Lightness: where the colour is inside the sRGB gamut (no channel clipped to 0 or 1 in the float
@@ -129,12 +138,16 @@ describe('example page, wasm backend', () => {
     let inGamut = 0;
     let worst = 0;
     for (let p = 0; p < inputL.length / 3; p++) {
-      const r = floatRgb[3 * p], g = floatRgb[3 * p + 1], b = floatRgb[3 * p + 2];
+      const r = floatRgb[3 * p],
+        g = floatRgb[3 * p + 1],
+        b = floatRgb[3 * p + 2];
       if (r <= 0 || r >= 1 || g <= 0 || g >= 1 || b <= 0 || b >= 1) continue;
       inGamut++;
       worst = Math.max(worst, Math.abs(inputL[3 * p] - outputL[3 * p]));
     }
-    console.log(`lightness: ${(100 * inGamut / (inputL.length / 3)).toFixed(1)} % of pixels in gamut, largest |ΔL| there ${worst.toFixed(3)}`);
+    console.log(
+      `lightness: ${((100 * inGamut) / (inputL.length / 3)).toFixed(1)} % of pixels in gamut, largest |ΔL| there ${worst.toFixed(3)}`,
+    );
     expect(inGamut / (inputL.length / 3)).toBeGreaterThan(0.5);
     expect(worst).toBeLessThanOrEqual(0.3);
 
@@ -151,13 +164,27 @@ describe('example page, wasm backend', () => {
     expect(fractionAtMost(pixelDifferences(samples[0].data, samples[1].data), 0)).toBeLessThan(0.5);
 
     // Timings of every step are on screen.
-    const steps = await page.locator('#timings tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.step));
-    expect(steps).toEqual(expect.arrayContaining(['start backend wasm', 'load model', 'decode photo', 'colorize (total)', '  model', 'draw results']));
+    const steps = await page
+      .locator('#timings tr')
+      .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.step));
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'start backend wasm',
+        'load model',
+        'decode photo',
+        'colorize (total)',
+        '  model',
+        'draw results',
+      ]),
+    );
 
     // The download is the full-resolution colorized picture.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
     expect(download.suggestedFilename()).toBe('tetons-colorized.png');
-    const downloaded = await sharp(await download.path()).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const downloaded = await sharp(await download.path())
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([downloaded.info.width, downloaded.info.height]).toEqual([photo.width, photo.height]);
     expect(fractionAtMost(pixelDifferences(new Uint8ClampedArray(downloaded.data), shown.data), 0)).toBe(1);
 
@@ -191,7 +218,9 @@ describe('example page, wasm backend', () => {
       colorizer.dispose();
     }
     const differences = pixelDifferences(shown.data, expected);
-    console.log(`bundled model, wasm page vs Node wasm: ${(100 * fractionAtMost(differences, 1)).toFixed(2)} % within 1 level, max ${Math.max(...differences)}; mean chroma ${meanChroma(expected).toFixed(1)}`);
+    console.log(
+      `bundled model, wasm page vs Node wasm: ${(100 * fractionAtMost(differences, 1)).toFixed(2)} % within 1 level, max ${Math.max(...differences)}; mean chroma ${meanChroma(expected).toFixed(1)}`,
+    );
     expect(fractionAtMost(differences, 1)).toBeGreaterThanOrEqual(0.99);
     expect(errors).toEqual([]);
   });
@@ -226,7 +255,9 @@ describe('example page, webgl backend (SwiftShader)', () => {
     await colorizeOnPage(page, 'webgl');
     const shown = await readCanvas(page, 'colorized');
     const differences = pixelDifferences(shown.data, nodeRgba);
-    console.log(`webgl vs Node wasm: ${(100 * fractionAtMost(differences, 1)).toFixed(2)} % within 1 level, ${(100 * fractionAtMost(differences, 2)).toFixed(2)} % within 2, max ${Math.max(...differences)}`);
+    console.log(
+      `webgl vs Node wasm: ${(100 * fractionAtMost(differences, 1)).toFixed(2)} % within 1 level, ${(100 * fractionAtMost(differences, 2)).toFixed(2)} % within 2, max ${Math.max(...differences)}`,
+    );
     expect(fractionAtMost(differences, 2)).toBeGreaterThanOrEqual(0.99);
     expect(Math.max(...differences)).toBeLessThanOrEqual(8);
     expect(errors).toEqual([]);
@@ -240,7 +271,8 @@ describe('example page, webgl backend (SwiftShader)', () => {
       const canvas = document.getElementById('result') as HTMLCanvasElement;
       const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
       let spread = 0;
-      for (let i = 0; i < data.length; i += 4) spread += Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]);
+      for (let i = 0; i < data.length; i += 4)
+        spread += Math.max(data[i], data[i + 1], data[i + 2]) - Math.min(data[i], data[i + 1], data[i + 2]);
       return { width: canvas.width, height: canvas.height, chroma: spread / (data.length / 4) };
     });
     // The photo's own size (the source JPEG), and colours where the input was gray.
@@ -257,7 +289,9 @@ describe('example page, webgl backend (SwiftShader)', () => {
     await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 60_000 });
     expect(await page.locator('#error').textContent()).toBe('');
     for (const id of ['gray', 'colorized', 'sample-0', 'sample-1', 'sample-2']) {
-      const size = await page.locator(`#${id}`).evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+      const size = await page
+        .locator(`#${id}`)
+        .evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
       expect(size).toEqual([photoSourceSize.width, photoSourceSize.height]);
     }
     const screenshot = process.env.BROWSER_SCREENSHOT;

@@ -25,7 +25,9 @@ describe('findOrInstallChromium', () => {
       process.env.CHROMIUM_PATH = fake;
       expect(findOrInstallChromium((line) => log.push(line))).toBe(fake);
       process.env.CHROMIUM_PATH = join(dir, 'missing');
-      expect(() => findOrInstallChromium((line) => log.push(line))).toThrow(/CHROMIUM_PATH=.*missing is not an executable file/);
+      expect(() => findOrInstallChromium((line) => log.push(line))).toThrow(
+        /CHROMIUM_PATH=.*missing is not an executable file/,
+      );
       expect(log).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -43,7 +45,14 @@ describe('findOrInstallChromium', () => {
       const found = findOrInstallChromium(() => {
         throw new Error('must not install');
       });
-      expect([fake, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium']).toContain(found);
+      expect([
+        fake,
+        '/usr/bin/chromium',
+        '/usr/bin/chromium-browser',
+        '/usr/bin/google-chrome',
+        '/usr/bin/google-chrome-stable',
+        '/snap/bin/chromium',
+      ]).toContain(found);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

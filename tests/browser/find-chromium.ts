@@ -53,7 +53,10 @@ function playwrightChromium(): string | undefined {
 
 function run(command: string, args: string[], log: (line: string) => void): boolean {
   log(`$ ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   return result.status === 0;
 }
 
@@ -70,7 +73,9 @@ export function findOrInstallChromium(log: (line: string) => void = (line) => co
   }
   const found = SYSTEM_PATHS.find(executable) ?? onPath() ?? playwrightChromium();
   if (found !== undefined) return found;
-  tried.push(`no Chromium at ${SYSTEM_PATHS.join(', ')}, none named ${NAMES.join(', ')} on PATH, none in playwright's cache`);
+  tried.push(
+    `no Chromium at ${SYSTEM_PATHS.join(', ')}, none named ${NAMES.join(', ')} on PATH, none in playwright's cache`,
+  );
 
   log('The browser tests need Chromium and none is installed: installing one.');
   const root = process.getuid?.() === 0;
@@ -79,7 +84,7 @@ export function findOrInstallChromium(log: (line: string) => void = (line) => co
       const installed = SYSTEM_PATHS.find(executable) ?? onPath();
       if (installed !== undefined) return installed;
     }
-    tried.push("apt-get install chromium (as root) did not give a chromium");
+    tried.push('apt-get install chromium (as root) did not give a chromium');
   }
   const cli = join(import.meta.dirname, '..', '..', 'node_modules', 'playwright-core', 'cli.js');
   if (run(process.execPath, [cli, 'install', 'chromium'], log)) {
@@ -87,5 +92,7 @@ export function findOrInstallChromium(log: (line: string) => void = (line) => co
     if (downloaded !== undefined) return downloaded;
   }
   tried.push("playwright-core install chromium (a download from playwright's servers) did not give a chromium");
-  throw new Error(`the browser tests need Chromium: ${tried.join('; ')}. Install chromium (or Chrome) or set CHROMIUM_PATH to its executable.`);
+  throw new Error(
+    `the browser tests need Chromium: ${tried.join('; ')}. Install chromium (or Chrome) or set CHROMIUM_PATH to its executable.`,
+  );
 }

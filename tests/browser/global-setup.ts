@@ -27,7 +27,8 @@ declare module 'vitest' {
 const EXAMPLE_CONFIG = join(import.meta.dirname, '../../examples/browser/vite.config.ts');
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (!existsSync(join(import.meta.dirname, '../../build/browser/index.js'))) throw new Error('build/browser/ is missing: run `npm run build:browser` first (npm run test:browser does)');
+  if (!existsSync(join(import.meta.dirname, '../../build/browser/index.js')))
+    throw new Error('build/browser/ is missing: run `npm run build:browser` first (npm run test:browser does)');
   // Test files run in worker processes started after this: they inherit the variable (tests/browser/chromium.ts).
   process.env.CHROMIUM_PATH = findOrInstallChromium();
   const modelsDir = await mkdtemp(join(tmpdir(), 'tfjs-colorization-models-'));
@@ -36,7 +37,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await saveTestModels(modelsDir);
   process.env.COLORIZATION_MODELS_DIR = modelsDir;
   await build({ configFile: EXAMPLE_CONFIG, logLevel: 'warn' });
-  const server: PreviewServer = await preview({ configFile: EXAMPLE_CONFIG, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+  const server: PreviewServer = await preview({
+    configFile: EXAMPLE_CONFIG,
+    logLevel: 'warn',
+    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+  });
   const address = server.httpServer.address();
   if (address === null || typeof address === 'string') throw new Error('the preview server has no TCP address');
   project.provide('appUrl', `http://127.0.0.1:${address.port}/`);

@@ -30,14 +30,20 @@ afterAll(async () => {
 /** A gray PNG with structure, `width × height`. */
 async function grayPng(name: string, width: number, height: number): Promise<string> {
   const path = join(workDir, name);
-  await sharp(Buffer.from(grayPicture(width, height)), { raw: { width, height, channels: 1 } }).png().toFile(path);
+  await sharp(Buffer.from(grayPicture(width, height)), { raw: { width, height, channels: 1 } })
+    .png()
+    .toFile(path);
   return path;
 }
 
 async function readCanvas(page: Page): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
   const { data, width, height } = await page.evaluate(() => {
     const canvas = document.getElementById('colorized') as HTMLCanvasElement;
-    return { data: Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data), width: canvas.width, height: canvas.height };
+    return {
+      data: Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data),
+      width: canvas.width,
+      height: canvas.height,
+    };
   });
   return { data: new Uint8ClampedArray(data), width, height };
 }
@@ -48,12 +54,22 @@ const runs = (page: Page) => page.evaluate(() => Number(document.body.dataset.ru
 async function andWaitForRun(page: Page, action: () => Promise<unknown>): Promise<void> {
   const before = await runs(page);
   await action();
-  await page.waitForFunction((n) => Number(document.body.dataset.runs ?? '0') > n || document.body.dataset.state === 'error', before, { timeout: 60_000 });
+  await page.waitForFunction(
+    (n) => Number(document.body.dataset.runs ?? '0') > n || document.body.dataset.state === 'error',
+    before,
+    { timeout: 60_000 },
+  );
   expect(await page.locator('#error').textContent()).toBe('');
 }
 
 /** Page coordinates of the centre of photo pixel (x, y) on the colorized canvas. */
-async function pagePoint(page: Page, width: number, height: number, x: number, y: number): Promise<{ x: number; y: number }> {
+async function pagePoint(
+  page: Page,
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+): Promise<{ x: number; y: number }> {
   const box = (await page.locator('#colorized').boundingBox())!;
   return { x: box.x + ((x + 0.5) / width) * box.width, y: box.y + ((y + 0.5) / height) * box.height };
 }
@@ -93,7 +109,8 @@ describe('colour points on the example page, wasm backend', () => {
 
   test('a click places a point whose colour appears there; recolour, drag and remove it; save and load the points file', async () => {
     const { page, errors } = await browser.newPage();
-    const W = 160, H = 120;
+    const W = 160,
+      H = 120;
     await openWithPhoto(page, 'wasm', await grayPng('small.png', W, H));
     const plain = await readCanvas(page);
     expect([plain.width, plain.height]).toEqual([W, H]);
@@ -117,14 +134,33 @@ describe('colour points on the example page, wasm backend', () => {
     const from = await pagePoint(page, W, H, 40, 60);
     const q = await pagePoint(page, W, H, 120, 30);
     await andWaitForRun(page, () =>
-      page.evaluate(({ from, to }) => {
-        const init = (x: number, y: number, buttons: number): PointerEventInit => ({ clientX: x, clientY: y, pointerId: 1, pointerType: 'mouse', button: 0, buttons, bubbles: true, cancelable: true });
-        document.getElementById('hint-stage')!.dispatchEvent(new PointerEvent('pointerdown', init(from.x, from.y, 1)));
-        for (let step = 1; step <= 4; step++) {
-          window.dispatchEvent(new PointerEvent('pointermove', init(from.x + ((to.x - from.x) * step) / 4, from.y + ((to.y - from.y) * step) / 4, 1)));
-        }
-        window.dispatchEvent(new PointerEvent('pointerup', init(to.x, to.y, 0)));
-      }, { from, to: q }),
+      page.evaluate(
+        ({ from, to }) => {
+          const init = (x: number, y: number, buttons: number): PointerEventInit => ({
+            clientX: x,
+            clientY: y,
+            pointerId: 1,
+            pointerType: 'mouse',
+            button: 0,
+            buttons,
+            bubbles: true,
+            cancelable: true,
+          });
+          document
+            .getElementById('hint-stage')!
+            .dispatchEvent(new PointerEvent('pointerdown', init(from.x, from.y, 1)));
+          for (let step = 1; step <= 4; step++) {
+            window.dispatchEvent(
+              new PointerEvent(
+                'pointermove',
+                init(from.x + ((to.x - from.x) * step) / 4, from.y + ((to.y - from.y) * step) / 4, 1),
+              ),
+            );
+          }
+          window.dispatchEvent(new PointerEvent('pointerup', init(to.x, to.y, 0)));
+        },
+        { from, to: q },
+      ),
     );
     console.log(`points after the drag: ${(await page.locator('#hint-list').textContent())!}`);
     const moved = await readCanvas(page);
@@ -142,7 +178,12 @@ describe('colour points on the example page, wasm backend', () => {
     expect(download.suggestedFilename()).toBe('small.hints.json');
     const saved = join(workDir, 'saved.hints.json');
     await download.saveAs(saved);
-    expect(JSON.parse(await readFile(saved, 'utf8'))).toEqual({ points: [{ x: 120, y: 30, color: '#ff2000' }, { x: 20, y: 100, color: '#00a000' }] });
+    expect(JSON.parse(await readFile(saved, 'utf8'))).toEqual({
+      points: [
+        { x: 120, y: 30, color: '#ff2000' },
+        { x: 20, y: 100, color: '#00a000' },
+      ],
+    });
 
     // Remove one, then all: back to the picture without points.
     await andWaitForRun(page, () => page.locator('.remove-hint').first().click());
@@ -160,7 +201,9 @@ describe('colour points on the example page, wasm backend', () => {
     await writeFile(broken, '{"points":[{"x":1,"y":1,"color":"navy"}]}');
     await page.setInputFiles('#hints-load', broken);
     await page.waitForSelector('body[data-state="error"]');
-    expect(await page.locator('#error').textContent()).toMatch(/broken\.hints\.json\.points\[0\]\.color: expected '#rrggbb'/);
+    expect(await page.locator('#error').textContent()).toMatch(
+      /broken\.hints\.json\.points\[0\]\.color: expected '#rrggbb'/,
+    );
     expect(errors).toEqual([]);
   });
 });
@@ -175,7 +218,8 @@ describe('colour points on the example page, webgl backend (SwiftShader)', () =>
   });
 
   test('on a 1-megapixel photo a placed point gives the result Node gives for the same point (within 2 levels on 99 % of pixels)', async () => {
-    const W = 1200, H = 840;
+    const W = 1200,
+      H = 840;
     const photoPath = await grayPng('large.png', W, H);
     const { page } = await browser.newPage();
     await openWithPhoto(page, 'webgl', photoPath);
@@ -191,11 +235,20 @@ describe('colour points on the example page, webgl backend (SwiftShader)', () =>
     await tf.setBackend('wasm');
     const colorizer = await createColorizer({ model: await readModelFolder(join(modelsDir, 'hints')) });
     const { data, info } = await sharp(photoPath).raw().toBuffer({ resolveWithObject: true });
-    const node = (await colorizer.colorize({ data: new Uint8Array(data), width: W, height: H, channels: info.channels as 1 | 3 }, { hints, channels: 4 })).rgb.data;
+    const node = (
+      await colorizer.colorize(
+        { data: new Uint8Array(data), width: W, height: H, channels: info.channels as 1 | 3 },
+        { hints, channels: 4 },
+      )
+    ).rgb.data;
     colorizer.dispose();
     let close = 0;
     for (let i = 0; i < node.length; i += 4) {
-      const d = Math.max(Math.abs(node[i] - shown.data[i]), Math.abs(node[i + 1] - shown.data[i + 1]), Math.abs(node[i + 2] - shown.data[i + 2]));
+      const d = Math.max(
+        Math.abs(node[i] - shown.data[i]),
+        Math.abs(node[i + 1] - shown.data[i + 1]),
+        Math.abs(node[i + 2] - shown.data[i + 2]),
+      );
       if (d <= 2) close++;
     }
     expect(close / (W * H)).toBeGreaterThan(0.99);

@@ -17,7 +17,8 @@ export const TEST_MODELS = {
    */
   zhang: () => spreadLogits(buildZhangModel({ inputSize: 64, widthMultiplier: 1 / 8, seed: 11 }), 3),
   /** Iizuka et al. 2016 at 1/16 width, 32 px global input: FusionLayer and two inputs. */
-  iizuka: () => buildIizukaModel({ globalInputSize: 32, localInputSize: 32, widthMultiplier: 1 / 16, numClasses: 5, seed: 5 }),
+  iizuka: () =>
+    buildIizukaModel({ globalInputSize: 32, localInputSize: 32, widthMultiplier: 1 / 16, numClasses: 5, seed: 5 }),
   /** A hint-capable model with known weights at 64 px: ab = hint + a small lightness tint (tests/colorize/tiny-models.ts). */
   hints: () => tinyHintModel({ size: 64 }),
 } as const;
@@ -84,6 +85,8 @@ export async function readModelFolder(folder: string): Promise<tf.io.ModelArtifa
     convertedBy: json.convertedBy,
     // Quantized (float16) specs are kept: loading dequantizes, as it does from a URL.
     weightSpecs: groups.flatMap((g) => g.weights),
-    weightData: tf.io.concatenateArrayBuffers(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)),
+    weightData: tf.io.concatenateArrayBuffers(
+      buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer),
+    ),
   };
 }

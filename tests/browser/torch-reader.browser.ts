@@ -22,7 +22,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-test('a production bundle reads zip, legacy and deflated state dicts in Chromium to torch\'s values, and refuses os.system', async () => {
+test("a production bundle reads zip, legacy and deflated state dicts in Chromium to torch's values, and refuses os.system", async () => {
   await build({
     configFile: false,
     logLevel: 'warn',
@@ -33,18 +33,31 @@ test('a production bundle reads zip, legacy and deflated state dicts in Chromium
       emptyOutDir: true,
       minify: 'esbuild',
       target: 'es2022',
-      lib: { entry: join(import.meta.dirname, 'bundle-entries/torch-reader.ts'), formats: ['es'], fileName: 'torch-reader' },
+      lib: {
+        entry: join(import.meta.dirname, 'bundle-entries/torch-reader.ts'),
+        formats: ['es'],
+        fileName: 'torch-reader',
+      },
       reportCompressedSize: false,
     },
   });
-  const script = (await Promise.all((await readdir(outDir)).filter((f) => extname(f) === '.js').map((f) => readFile(join(outDir, f), 'utf8')))).join('\n');
+  const script = (
+    await Promise.all(
+      (await readdir(outDir)).filter((f) => extname(f) === '.js').map((f) => readFile(join(outDir, f), 'utf8')),
+    )
+  ).join('\n');
 
   const { page, errors } = await browser.newPage();
   await page.route(`${ORIGIN}/**`, async (route) => {
     const path = new URL(route.request().url()).pathname;
-    if (path === '/') return route.fulfill({ contentType: 'text/html', body: '<!doctype html><link rel="icon" href="data:,"><body><script type="module" src="/bundle.js"></script></body>' });
+    if (path === '/')
+      return route.fulfill({
+        contentType: 'text/html',
+        body: '<!doctype html><link rel="icon" href="data:,"><body><script type="module" src="/bundle.js"></script></body>',
+      });
     if (path === '/bundle.js') return route.fulfill({ contentType: 'text/javascript', body: script });
-    if (/^\/torch\/(valid|refused)\/[\w.-]+\.pth$/.test(path)) return route.fulfill({ path: join(fixtures, path.slice('/torch/'.length)) });
+    if (/^\/torch\/(valid|refused)\/[\w.-]+\.pth$/.test(path))
+      return route.fulfill({ path: join(fixtures, path.slice('/torch/'.length)) });
     return route.fulfill({ status: 404 });
   });
   await page.goto(`${ORIGIN}/`);
@@ -54,7 +67,8 @@ test('a production bundle reads zip, legacy and deflated state dicts in Chromium
     refusal: string;
   };
   const expected = JSON.parse(await readFile(join(fixtures, 'expected.json'), 'utf8'));
-  for (const name of ['mixed-zip.pth', 'mixed-legacy.pth', 'mixed-zip-deflated.pth']) expect(result.files[name], name).toEqual(expected[name]);
+  for (const name of ['mixed-zip.pth', 'mixed-legacy.pth', 'mixed-zip-deflated.pth'])
+    expect(result.files[name], name).toEqual(expected[name]);
   expect(result.refusal).toBe('unknown-global: os.system');
   expect(errors).toEqual([]);
 });

@@ -8,7 +8,14 @@ const base = { format: COLORIZATION_METADATA_FORMAT, version: 1 } as const;
 
 describe('colorization.json metadata', () => {
   test('valid metadata is returned as it is; every bad field is a ConfigError naming it', () => {
-    const full = { ...base, architecture: 'eccv16', decode: 'mean', temperature: 0.5, pipeline: 'zhang-demo', source: { file: 'a.pth', sha256: 'ab', licence: 'BSD-2-Clause' } };
+    const full = {
+      ...base,
+      architecture: 'eccv16',
+      decode: 'mean',
+      temperature: 0.5,
+      pipeline: 'zhang-demo',
+      source: { file: 'a.pth', sha256: 'ab', licence: 'BSD-2-Clause' },
+    };
     expect(parseColorizationMetadata(full)).toEqual(full);
     const cases: [unknown, RegExp][] = [
       [[], /^metadata: expected an object/],
@@ -35,7 +42,9 @@ describe('colorization.json metadata', () => {
     const annealed = (await plain.colorize(picture)).rgb.data;
     expect(Array.from(mean)).not.toEqual(Array.from(annealed));
     expect(Array.from((await withMetadata.colorize(picture)).rgb.data)).toEqual(Array.from(mean));
-    expect(Array.from((await withMetadata.colorize(picture, { decode: 'annealed-mean' })).rgb.data)).toEqual(Array.from(annealed));
+    expect(Array.from((await withMetadata.colorize(picture, { decode: 'annealed-mean' })).rgb.data)).toEqual(
+      Array.from(annealed),
+    );
     plain.dispose();
     withMetadata.dispose();
     model.dispose();
@@ -46,10 +55,13 @@ describe('colorization.json metadata', () => {
     const picture = { data: grayPicture(70, 50, 3), width: 70, height: 50, channels: 1 as const };
     const library = await createColorizer({ model });
     const demo = await createColorizer({ model, metadata: { ...base, pipeline: 'zhang-demo' } });
-    const a = (await library.colorize(picture)).rgb.data, b = (await demo.colorize(picture)).rgb.data;
+    const a = (await library.colorize(picture)).rgb.data,
+      b = (await demo.colorize(picture)).rgb.data;
     expect(b.length).toBe(a.length);
     expect(Array.from(b)).not.toEqual(Array.from(a));
-    await expect(createColorizer({ model, pipeline: 'pil' as never })).rejects.toThrow(/pipeline: expected one of library \| zhang-demo/);
+    await expect(createColorizer({ model, pipeline: 'pil' as never })).rejects.toThrow(
+      /pipeline: expected one of library \| zhang-demo/,
+    );
     library.dispose();
     demo.dispose();
     model.dispose();

@@ -9,7 +9,8 @@ import { ConfigError, HintError } from '../../src/errors.js';
 import { maxAbsDiff } from '../backends.js';
 import { grayPicture, tinyAbModel, tinyHintModel } from './tiny-models.js';
 
-const W = 23, H = 17;
+const W = 23,
+  H = 17;
 const gray: ImageLike = { data: grayPicture(W, H), width: W, height: H, channels: 1 };
 // scikit-image rgb2lab of #3a6ea5 (58, 110, 165).
 const BLUE = { a: 0.46528894, b: -34.72052226 };
@@ -47,7 +48,13 @@ describe('createColorizer with a hint-capable model', () => {
   });
 
   it('detects three inputs [lightness, hint_ab, hint_mask] as a hint-capable model', () => {
-    expect(colorizer.layout).toEqual({ kind: 'ab-tanh', localInputSize: { height: 16, width: 16 }, globalInputSize: null, outputIndex: 0, acceptsHints: true });
+    expect(colorizer.layout).toEqual({
+      kind: 'ab-tanh',
+      localInputSize: { height: 16, width: 16 },
+      globalInputSize: null,
+      outputIndex: 0,
+      acceptsHints: true,
+    });
   });
 
   it('without hints feeds all-zero hint planes (matches the independent pipeline with no hint)', async () => {
@@ -64,7 +71,8 @@ describe('createColorizer with a hint-capable model', () => {
     expect(maxAbsDiff(lab!.b, ref.b)).toBeLessThan(1e-3);
     // At the point the colour is the hint's blue (plus the model's small lightness tint); far away it is not.
     const none = referenceAb([], BLUE);
-    const at = 8 * W + 11, far = 1 * W + 1;
+    const at = 8 * W + 11,
+      far = 1 * W + 1;
     expect(lab!.b[at] - none.b[at]).toBeCloseTo(BLUE.b, 3);
     expect(lab!.b[far] - none.b[far]).toBeCloseTo(0, 5);
   });
@@ -73,7 +81,10 @@ describe('createColorizer with a hint-capable model', () => {
     // One painted pixel at (11, 8): it falls in cell (8, 8), the same cell as the point.
     const rgba = new Uint8ClampedArray(4 * W * H);
     rgba.set([58, 110, 165, 255], 4 * (8 * W + 11));
-    const fromImage = await colorizer.colorize(gray, { hints: { image: { data: rgba, width: W, height: H, channels: 4 } }, returnLab: true });
+    const fromImage = await colorizer.colorize(gray, {
+      hints: { image: { data: rgba, width: W, height: H, channels: 4 } },
+      returnLab: true,
+    });
     const fromPoint = await colorizer.colorize(gray, { hints: [point], hintPointSize: 1, returnLab: true });
     expect(maxAbsDiff(fromImage.lab!.a, fromPoint.lab!.a)).toBeLessThan(1e-5);
     expect(maxAbsDiff(fromImage.lab!.b, fromPoint.lab!.b)).toBeLessThan(1e-5);
@@ -83,8 +94,12 @@ describe('createColorizer with a hint-capable model', () => {
 
   it('rejects bad hints with a HintError naming the hint, and leaks no tensor either way', async () => {
     const before = tf.memory().numTensors;
-    await expect(colorizer.colorize(gray, { hints: [point, { x: W, y: 0, color: '#000000' }] })).rejects.toThrow(HintError);
-    await expect(colorizer.colorize(gray, { hints: [point, { x: 0, y: 0, color: 'blue' }] })).rejects.toThrow(/^hints\[1\]\.color: expected/);
+    await expect(colorizer.colorize(gray, { hints: [point, { x: W, y: 0, color: '#000000' }] })).rejects.toThrow(
+      HintError,
+    );
+    await expect(colorizer.colorize(gray, { hints: [point, { x: 0, y: 0, color: 'blue' }] })).rejects.toThrow(
+      /^hints\[1\]\.color: expected/,
+    );
     await colorizer.colorize(gray, { hints: [point], saturation: 2 });
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -136,17 +151,25 @@ describe('hints given to a model without hint inputs, and saturation', () => {
       expect(Math.abs(rgb.data[i + 1] - rgb.data[i + 2])).toBeLessThanOrEqual(1);
     }
     for (const bad of [-0.1, 4.5, Number.NaN, '2']) {
-      await expect(colorizer.colorize(gray, { saturation: bad as number })).rejects.toThrow(/^saturation: expected a number in \[0, 4\]/);
+      await expect(colorizer.colorize(gray, { saturation: bad as number })).rejects.toThrow(
+        /^saturation: expected a number in \[0, 4\]/,
+      );
     }
   });
 });
 
 describe('inspectColorizationModel: hint-capable models', () => {
   it('refuses three inputs that are not [.., 1], [.., 2], [.., 1] at one size', () => {
-    const a = tfl.input({ shape: [8, 8, 1] }), b = tfl.input({ shape: [8, 8, 1] }), c = tfl.input({ shape: [8, 8, 1] });
-    const out = tfl.layers.conv2d({ filters: 2, kernelSize: 1 }).apply(tfl.layers.concatenate().apply([a, b, c]) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const a = tfl.input({ shape: [8, 8, 1] }),
+      b = tfl.input({ shape: [8, 8, 1] }),
+      c = tfl.input({ shape: [8, 8, 1] });
+    const out = tfl.layers
+      .conv2d({ filters: 2, kernelSize: 1 })
+      .apply(tfl.layers.concatenate().apply([a, b, c]) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
     const wrong = tfl.model({ inputs: [a, b, c], outputs: out });
-    expect(() => inspectColorizationModel(wrong, { gamut: ZHANG_GAMUT })).toThrow(/input 1 \(hint_ab\) of shape \[null, 8, 8, 1\]/);
+    expect(() => inspectColorizationModel(wrong, { gamut: ZHANG_GAMUT })).toThrow(
+      /input 1 \(hint_ab\) of shape \[null, 8, 8, 1\]/,
+    );
     wrong.dispose();
   });
 });

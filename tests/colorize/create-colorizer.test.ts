@@ -12,11 +12,19 @@ import { buildZhangModel } from '../../src/models/zhang-eccv16.js';
 import { maxAbsDiff } from '../backends.js';
 import { grayPicture, tinyAbModel, tinyBinsModel, tinyTwoInputModel } from './tiny-models.js';
 
-const W = 23, H = 17;
+const W = 23,
+  H = 17;
 const gray: ImageLike = { data: grayPicture(W, H), width: W, height: H, channels: 1 };
 
 /** Independent pipeline on cpu: tf.image.resizeBilinear (half-pixel centres) both ways, softmax decode by hand. */
-function referenceAb(model: tfl.LayersModel, L: Float32Array, w: number, h: number, size: number, decode: (logits: tf.Tensor4D) => tf.Tensor4D): { a: Float32Array; b: Float32Array } {
+function referenceAb(
+  model: tfl.LayersModel,
+  L: Float32Array,
+  w: number,
+  h: number,
+  size: number,
+  decode: (logits: tf.Tensor4D) => tf.Tensor4D,
+): { a: Float32Array; b: Float32Array } {
   return tf.tidy(() => {
     const l = tf.tensor4d(L, [1, h, w, 1]);
     const input = tf.div(tf.sub(tf.image.resizeBilinear(l, [size, size], false, true), 50), 100);
@@ -30,11 +38,21 @@ function referenceAb(model: tfl.LayersModel, L: Float32Array, w: number, h: numb
 const centres = () => tf.tensor2d(ZHANG_GAMUT.centres, [313, 2]);
 const softmaxDecode = (temperature: number) => (logits: tf.Tensor4D) => {
   const [n, h, w, q] = logits.shape;
-  return tf.reshape(tf.matMul(tf.reshape(tf.softmax(tf.div(logits, temperature)), [n * h * w, q]), centres()), [n, h, w, 2]) as tf.Tensor4D;
+  return tf.reshape(tf.matMul(tf.reshape(tf.softmax(tf.div(logits, temperature)), [n * h * w, q]), centres()), [
+    n,
+    h,
+    w,
+    2,
+  ]) as tf.Tensor4D;
 };
 const argmaxDecode = (logits: tf.Tensor4D) => {
   const [n, h, w, q] = logits.shape;
-  return tf.reshape(tf.gather(centres(), tf.argMax(tf.reshape(logits, [n * h * w, q]), 1)), [n, h, w, 2]) as tf.Tensor4D;
+  return tf.reshape(tf.gather(centres(), tf.argMax(tf.reshape(logits, [n * h * w, q]), 1)), [
+    n,
+    h,
+    w,
+    2,
+  ]) as tf.Tensor4D;
 };
 
 describe('createColorizer with a bins model (logits over 313 bins at 1/4 size)', () => {
@@ -49,7 +67,13 @@ describe('createColorizer with a bins model (logits over 313 bins at 1/4 size)',
   });
 
   it('detects the kind, input size and colour output from the model', () => {
-    expect(colorizer.layout).toEqual({ kind: 'bins', localInputSize: { height: 16, width: 16 }, globalInputSize: null, outputIndex: 0, acceptsHints: false });
+    expect(colorizer.layout).toEqual({
+      kind: 'bins',
+      localInputSize: { height: 16, width: 16 },
+      globalInputSize: null,
+      outputIndex: 0,
+      acceptsHints: false,
+    });
     expect(colorizer.inputSize).toEqual({ height: 16, width: 16 });
   });
 
@@ -125,14 +149,17 @@ describe('createColorizer with a bins model (logits over 313 bins at 1/4 size)',
       { data: Float32Array.from(rgb, (v) => v / 255), width: W, height: H, channels: 3 as const },
       ndarray(rgba, [H, W, 4]),
     ];
-    for (const input of colourForms) expect(maxAbsDiff((await colorizer.colorize(input)).rgb.data, reference)).toBeLessThanOrEqual(1);
+    for (const input of colourForms)
+      expect(maxAbsDiff((await colorizer.colorize(input)).rgb.data, reference)).toBeLessThanOrEqual(1);
   });
 
   it('colour and sepia inputs are reduced to their lightness: two tints of one L plane colorize alike', async () => {
     // Mid-tone lightness, so both tints stay inside the sRGB gamut (no clipping changes L).
     const L = Float32Array.from(imageToLab(gray).lightness, (v) => 25 + 0.55 * v);
     const tinted = (a: number, b: number) => {
-      const rgb01 = labPlanesToRgb(L, new Float32Array(L.length).fill(a), new Float32Array(L.length).fill(b), { format: 'float32' });
+      const rgb01 = labPlanesToRgb(L, new Float32Array(L.length).fill(a), new Float32Array(L.length).fill(b), {
+        format: 'float32',
+      });
       return { data: rgb01, width: W, height: H, channels: 3 as const };
     };
     const sepia = await colorizer.colorize(tinted(4, 14), { returnLab: true });
@@ -144,7 +171,8 @@ describe('createColorizer with a bins model (logits over 313 bins at 1/4 size)',
   });
 
   it('keeps L bit-identical for colour input converted in blocks (more pixels than one block)', async () => {
-    const w = 300, h = 250;
+    const w = 300,
+      h = 250;
     const rgba = new Uint8ClampedArray(w * h * 4).map((_, i) => (i * 37 + (i >> 9)) & 255);
     const picture = { data: rgba, width: w, height: h };
     const { lab } = await colorizer.colorize(picture, { returnLab: true });
@@ -169,7 +197,9 @@ describe('createColorizer with a bins model (logits over 313 bins at 1/4 size)',
     const squashed = await colorizer.colorize(wide);
     expect(maxAbsDiff(letterboxed.rgb.data, squashed.rgb.data)).toBeGreaterThan(0);
     const square: ImageLike = { data: grayPicture(32, 32), width: 32, height: 32, channels: 1 };
-    expect((await colorizer.colorize(square, { fit: 'letterbox' })).rgb.data).toEqual((await colorizer.colorize(square)).rgb.data);
+    expect((await colorizer.colorize(square, { fit: 'letterbox' })).rgb.data).toEqual(
+      (await colorizer.colorize(square)).rgb.data,
+    );
   });
 
   it('reports progress stages in order and stops with ColorizeAbortError when the signal aborts', async () => {
@@ -178,7 +208,10 @@ describe('createColorizer with a bins model (logits over 313 bins at 1/4 size)',
     expect(stages).toEqual(['prepare', 'predict', 'decode', 'recombine', 'done']);
     const before = tf.memory().numTensors;
     const controller = new AbortController();
-    const run = colorizer.colorize(gray, { signal: controller.signal, onProgress: ({ stage }) => stage === 'predict' && controller.abort('user') });
+    const run = colorizer.colorize(gray, {
+      signal: controller.signal,
+      onProgress: ({ stage }) => stage === 'predict' && controller.abort('user'),
+    });
     await expect(run).rejects.toBeInstanceOf(ColorizeAbortError);
     const aborted = new AbortController();
     aborted.abort();
@@ -188,10 +221,16 @@ describe('createColorizer with a bins model (logits over 313 bins at 1/4 size)',
 
   it('bad inputs and options give typed errors naming the argument', async () => {
     await expect(colorizer.colorize(null as never)).rejects.toBeInstanceOf(InputError);
-    await expect(colorizer.colorize({ data: new Uint8Array(8), width: 2, height: 2, channels: 2 as never })).rejects.toThrow(/channels/);
-    await expect(colorizer.colorize({ data: new Uint8Array(3), width: 2, height: 2, channels: 1 })).rejects.toBeInstanceOf(InputError);
+    await expect(
+      colorizer.colorize({ data: new Uint8Array(8), width: 2, height: 2, channels: 2 as never }),
+    ).rejects.toThrow(/channels/);
+    await expect(
+      colorizer.colorize({ data: new Uint8Array(3), width: 2, height: 2, channels: 1 }),
+    ).rejects.toBeInstanceOf(InputError);
     await expect(colorizer.colorize(tf.zeros([4, 4, 2]) as tf.Tensor3D)).rejects.toBeInstanceOf(InputError);
-    await expect(colorizer.colorize(gray, { decode: 'median' as never })).rejects.toThrow(/decode: expected one of annealed-mean \| mode \| mean/);
+    await expect(colorizer.colorize(gray, { decode: 'median' as never })).rejects.toThrow(
+      /decode: expected one of annealed-mean \| mode \| mean/,
+    );
     await expect(colorizer.colorize(gray, { temperature: 0 })).rejects.toBeInstanceOf(ConfigError);
     await expect(colorizer.colorize(gray, { samples: 1.5 })).rejects.toBeInstanceOf(ConfigError);
     await expect(colorizer.colorize(gray, { fit: 'crop' as never })).rejects.toBeInstanceOf(ConfigError);
@@ -200,7 +239,11 @@ describe('createColorizer with a bins model (logits over 313 bins at 1/4 size)',
   it('leaks no tensor across 100 colorize calls and a colorizeBatch run', async () => {
     const small: ImageLike = { data: grayPicture(12, 9), width: 12, height: 9, channels: 1 };
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 100; i++) await colorizer.colorize(small, { decode: (['annealed-mean', 'mode', 'mean'] as const)[i % 3], samples: i % 10 === 0 ? 2 : 0 });
+    for (let i = 0; i < 100; i++)
+      await colorizer.colorize(small, {
+        decode: (['annealed-mean', 'mode', 'mean'] as const)[i % 3],
+        samples: i % 10 === 0 ? 2 : 0,
+      });
     expect(tf.memory().numTensors).toBe(before);
     let pulled = 0;
     async function* lazy() {
@@ -225,7 +268,13 @@ describe('createColorizer with ab models', () => {
   it('a two-input [global, local] sigmoid model (Iizuka-shaped) gives ab = (2s − 1) · 110, the global input squashed', async () => {
     const model = tinyTwoInputModel();
     const colorizer = await createColorizer({ model });
-    expect(colorizer.layout).toEqual({ kind: 'ab-sigmoid', localInputSize: { height: 16, width: 16 }, globalInputSize: { height: 8, width: 8 }, outputIndex: 0, acceptsHints: false });
+    expect(colorizer.layout).toEqual({
+      kind: 'ab-sigmoid',
+      localInputSize: { height: 16, width: 16 },
+      globalInputSize: { height: 8, width: 8 },
+      outputIndex: 0,
+      acceptsHints: false,
+    });
     const picture: ImageLike = { data: grayPicture(16, 16, 2), width: 16, height: 16, channels: 1 };
     const L = imageToLab(picture).lightness;
     const result = await colorizer.colorize(picture, { returnLab: true });
@@ -239,7 +288,9 @@ describe('createColorizer with ab models', () => {
     result.lab!.a.forEach((v, i) => (interleaved[2 * i] = v));
     result.lab!.b.forEach((v, i) => (interleaved[2 * i + 1] = v));
     expect(maxAbsDiff(interleaved, ref)).toBeLessThan(1e-3);
-    await expect(colorizer.colorize(picture, { samples: 2 })).rejects.toThrow(/samples: expected 0 for a 'ab-sigmoid' model/);
+    await expect(colorizer.colorize(picture, { samples: 2 })).rejects.toThrow(
+      /samples: expected 0 for a 'ab-sigmoid' model/,
+    );
     colorizer.dispose();
     model.dispose();
   });
@@ -254,9 +305,21 @@ describe('createColorizer with ab models', () => {
     const picture: ImageLike = { data: grayPicture(24, 24, 1), width: 24, height: 24, channels: 1 };
     const L = imageToLab(picture).lightness;
     const result = await colorizer.colorize(picture, { returnLab: true });
-    const ref = tf.tidy(() => tf.mul(model.predict(tf.div(tf.sub(tf.tensor4d(L, [1, 24, 24, 1]), 50), 100)) as tf.Tensor, 110).dataSync());
-    expect(maxAbsDiff(result.lab!.a, ref.filter((_, i) => i % 2 === 0))).toBeLessThan(1e-3);
-    expect(maxAbsDiff(result.lab!.b, ref.filter((_, i) => i % 2 === 1))).toBeLessThan(1e-3);
+    const ref = tf.tidy(() =>
+      tf.mul(model.predict(tf.div(tf.sub(tf.tensor4d(L, [1, 24, 24, 1]), 50), 100)) as tf.Tensor, 110).dataSync(),
+    );
+    expect(
+      maxAbsDiff(
+        result.lab!.a,
+        ref.filter((_, i) => i % 2 === 0),
+      ),
+    ).toBeLessThan(1e-3);
+    expect(
+      maxAbsDiff(
+        result.lab!.b,
+        ref.filter((_, i) => i % 2 === 1),
+      ),
+    ).toBeLessThan(1e-3);
     colorizer.dispose();
     // Not disposed: the caller owns a model it passed in.
     expect(tf.tidy(() => (model.predict(tf.zeros([1, 8, 8, 1])) as tf.Tensor).shape)).toEqual([1, 8, 8, 2]);
@@ -265,12 +328,18 @@ describe('createColorizer with ab models', () => {
 });
 
 describe('createColorizer with BatchNorm folding', () => {
-  it('runs a folded inference copy with the same colours, leaves the caller\'s model alone and frees the copy', async () => {
+  it("runs a folded inference copy with the same colours, leaves the caller's model alone and frees the copy", async () => {
     const model = buildZhangModel({ inputSize: 32, widthMultiplier: 1 / 32, seed: 3 });
     // Non-trivial BatchNorm statistics, so the fold changes the kernels for real.
     let seed = 10;
     for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-      const weights = layer.getWeights().map((w, i) => (i === 3 ? tf.randomUniform(w.shape, 0.5, 2, 'float32', seed++) : tf.randomUniform(w.shape, -0.5, 1.5, 'float32', seed++)));
+      const weights = layer
+        .getWeights()
+        .map((w, i) =>
+          i === 3
+            ? tf.randomUniform(w.shape, 0.5, 2, 'float32', seed++)
+            : tf.randomUniform(w.shape, -0.5, 1.5, 'float32', seed++),
+        );
       layer.setWeights(weights);
       tf.dispose(weights);
     }
@@ -291,7 +360,9 @@ describe('createColorizer with BatchNorm folding', () => {
     expect(model.layers[1].getWeights()[0].isDisposed).toBe(false);
     model.dispose();
     const other = tinyAbModel();
-    await expect(createColorizer({ model: other, foldBatchNorm: 'yes' as never })).rejects.toThrow(/foldBatchNorm: expected one of true \| false/);
+    await expect(createColorizer({ model: other, foldBatchNorm: 'yes' as never })).rejects.toThrow(
+      /foldBatchNorm: expected one of true \| false/,
+    );
     other.dispose();
   });
 });
@@ -304,7 +375,9 @@ describe('createColorizer configuration errors', () => {
 
   it('rejects models that are not colorizers, conflicting sizes and kinds, and use after dispose', async () => {
     const ab = tinyAbModel({ size: 16 });
-    await expect(createColorizer({ model: ab, inputSize: 32 })).rejects.toThrow(/inputSize: expected the model's fixed input size 16 × 16/);
+    await expect(createColorizer({ model: ab, inputSize: 32 })).rejects.toThrow(
+      /inputSize: expected the model's fixed input size 16 × 16/,
+    );
     await expect(createColorizer({ model: ab, modelKind: 'bins' })).rejects.toThrow(/modelKind/);
     const bins = tinyBinsModel({ bins: 10 });
     await expect(createColorizer({ model: bins })).rejects.toThrow(/model: expected an output of shape \[N, h, w, 2\]/);
@@ -322,7 +395,9 @@ describe('createColorizer configuration errors', () => {
       throw new Error('boom');
     };
     const before = tf.memory().numTensors;
-    await expect(colorizer.colorize(gray)).rejects.toThrow(/the model failed on a 16 × 16 input \(boom\); check inputSize/);
+    await expect(colorizer.colorize(gray)).rejects.toThrow(
+      /the model failed on a 16 × 16 input \(boom\); check inputSize/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     colorizer.dispose();
     broken.dispose();
@@ -331,10 +406,12 @@ describe('createColorizer configuration errors', () => {
   it('loads in-memory model artifacts, owns that model and frees it on dispose', async () => {
     const source = tinyAbModel({ size: 16 });
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await source.save(tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await source.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const before = tf.memory().numTensors;
     const colorizer = await createColorizer({ model: artifacts! });
     const expected = await createColorizer({ model: source });

@@ -11,22 +11,45 @@ import { buildNazeriGenerator } from '../../src/models/nazeri-generator.js';
 import { buildZhangModel } from '../../src/models/zhang-eccv16.js';
 import { grayPicture, tinyBinsModel } from './tiny-models.js';
 
-describe('inspectColorizationModel on the library\'s model families', () => {
+describe("inspectColorizationModel on the library's model families", () => {
   it('Zhang → bins at 1/4 size, Nazeri → ab-tanh, Iizuka → ab-sigmoid with [global, local], baseline ab/bins', () => {
     const zhang = buildZhangModel({ inputSize: 32, widthMultiplier: 1 / 32, seed: 1 });
-    expect(inspectColorizationModel(zhang, { gamut: ZHANG_GAMUT })).toEqual({ kind: 'bins', localInputSize: { height: 32, width: 32 }, globalInputSize: null, outputIndex: 0, acceptsHints: false });
+    expect(inspectColorizationModel(zhang, { gamut: ZHANG_GAMUT })).toEqual({
+      kind: 'bins',
+      localInputSize: { height: 32, width: 32 },
+      globalInputSize: null,
+      outputIndex: 0,
+      acceptsHints: false,
+    });
     const nazeri = buildNazeriGenerator({ preset: 'cifar10', seed: 1 });
     expect(inspectColorizationModel(nazeri, { gamut: ZHANG_GAMUT }).kind).toBe('ab-tanh');
     const iizuka = buildIizukaModel({ globalInputSize: 32, widthMultiplier: 1 / 16, numClasses: 3, seed: 1 });
-    expect(inspectColorizationModel(iizuka, { gamut: ZHANG_GAMUT })).toEqual({ kind: 'ab-sigmoid', localInputSize: null, globalInputSize: { height: 32, width: 32 }, outputIndex: 0, acceptsHints: false });
-    const backbone = { inputChannels: 1, inputSize: 32, classes: 4, widthMultiplier: 1 / 16, stem: 'small' as const, seed: 1 };
+    expect(inspectColorizationModel(iizuka, { gamut: ZHANG_GAMUT })).toEqual({
+      kind: 'ab-sigmoid',
+      localInputSize: null,
+      globalInputSize: { height: 32, width: 32 },
+      outputIndex: 0,
+      acceptsHints: false,
+    });
+    const backbone = {
+      inputChannels: 1,
+      inputSize: 32,
+      classes: 4,
+      widthMultiplier: 1 / 16,
+      stem: 'small' as const,
+      seed: 1,
+    };
     const baselineAb = buildBaselineModel({ backbone, output: 'ab' });
     const baselineBins = buildBaselineModel({ backbone, output: 'bins' });
     expect(inspectColorizationModel(baselineAb, { gamut: ZHANG_GAMUT }).kind).toBe('ab-tanh');
     expect(inspectColorizationModel(baselineBins, { gamut: ZHANG_GAMUT }).kind).toBe('bins');
     // An explicit kind overrides detection when the output fits it.
-    expect(inspectColorizationModel(baselineAb, { gamut: ZHANG_GAMUT, modelKind: 'ab-sigmoid' }).kind).toBe('ab-sigmoid');
-    expect(() => inspectColorizationModel(baselineAb, { gamut: ZHANG_GAMUT, modelKind: 'sepia' as never })).toThrow(ConfigError);
+    expect(inspectColorizationModel(baselineAb, { gamut: ZHANG_GAMUT, modelKind: 'ab-sigmoid' }).kind).toBe(
+      'ab-sigmoid',
+    );
+    expect(() => inspectColorizationModel(baselineAb, { gamut: ZHANG_GAMUT, modelKind: 'sepia' as never })).toThrow(
+      ConfigError,
+    );
     for (const m of [zhang, nazeri, iizuka, baselineAb, baselineBins]) m.dispose();
   });
 
@@ -35,7 +58,10 @@ describe('inspectColorizationModel on the library\'s model families', () => {
     const model = tinyBinsModel({ bins: 5 });
     const colorizer = await createColorizer({ model, gamut });
     expect(colorizer.layout.kind).toBe('bins');
-    const { rgb } = await colorizer.colorize({ data: grayPicture(16, 16), width: 16, height: 16, channels: 1 }, { decode: 'mode' });
+    const { rgb } = await colorizer.colorize(
+      { data: grayPicture(16, 16), width: 16, height: 16, channels: 1 },
+      { decode: 'mode' },
+    );
     expect(rgb.width).toBe(16);
     colorizer.dispose();
     model.dispose();
@@ -55,7 +81,8 @@ describe('inspectColorizationModel on the library\'s model families', () => {
 
 describe('fitLightness and cropToContent', () => {
   it('letterbox centres the picture on 8-pixel steps, pads with edge pixels, and the crop maps back to output pixels', () => {
-    const width = 60, height = 20;
+    const width = 60,
+      height = 20;
     const L = Float32Array.from({ length: width * height }, (_, i) => (i % width) + 10);
     const fitted = fitLightness({ lightness: L, width, height }, { height: 32, width: 32 }, 'letterbox');
     // 60 × 20 scaled by 32/60 → 32 × 10.7, rounded to 8-pixel steps → 32 × 8, centred at y = 8.

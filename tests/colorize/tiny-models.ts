@@ -5,12 +5,18 @@ import * as tfl from '@tensorflow/tfjs-layers';
 const init = (seed: number) => tfl.initializers.randomNormal({ mean: 0, stddev: 1, seed });
 
 /** `[size, size, 1]` → logits `[size/stride, size/stride, q]`: average-pool by `stride`, then 1×1 convs. */
-export function tinyBinsModel(options: { size?: number; stride?: number; bins?: number; seed?: number } = {}): tfl.LayersModel {
+export function tinyBinsModel(
+  options: { size?: number; stride?: number; bins?: number; seed?: number } = {},
+): tfl.LayersModel {
   const { size = 16, stride = 4, bins = 313, seed = 1 } = options;
   const input = tfl.input({ shape: [size, size, 1] });
-  let x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: init(seed) }).apply(input) as tfl.SymbolicTensor;
+  let x = tfl.layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: init(seed) })
+    .apply(input) as tfl.SymbolicTensor;
   if (stride > 1) x = tfl.layers.averagePooling2d({ poolSize: stride, strides: stride }).apply(x) as tfl.SymbolicTensor;
-  const logits = tfl.layers.conv2d({ filters: bins, kernelSize: 1, kernelInitializer: init(seed + 1), biasInitializer: init(seed + 2) }).apply(x) as tfl.SymbolicTensor;
+  const logits = tfl.layers
+    .conv2d({ filters: bins, kernelSize: 1, kernelInitializer: init(seed + 1), biasInitializer: init(seed + 2) })
+    .apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: logits });
 }
 
@@ -18,26 +24,46 @@ export function tinyBinsModel(options: { size?: number; stride?: number; bins?: 
 export function tinyAbModel(options: { size?: number | null; seed?: number } = {}): tfl.LayersModel {
   const { size = null, seed = 3 } = options;
   const input = tfl.input({ shape: [size, size, 1] });
-  const x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(seed) }).apply(input) as tfl.SymbolicTensor;
-  const ab = tfl.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'tanh', kernelInitializer: init(seed + 1), biasInitializer: init(seed + 2) }).apply(x) as tfl.SymbolicTensor;
+  const x = tfl.layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(seed) })
+    .apply(input) as tfl.SymbolicTensor;
+  const ab = tfl.layers
+    .conv2d({
+      filters: 2,
+      kernelSize: 1,
+      activation: 'tanh',
+      kernelInitializer: init(seed + 1),
+      biasInitializer: init(seed + 2),
+    })
+    .apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: ab });
 }
 
 /** Iizuka-shaped: inputs `[global g×g, local s×s]`, outputs `[sigmoid ab s×s, class logits]`. */
-export function tinyTwoInputModel(options: { globalSize?: number; localSize?: number; seed?: number } = {}): tfl.LayersModel {
+export function tinyTwoInputModel(
+  options: { globalSize?: number; localSize?: number; seed?: number } = {},
+): tfl.LayersModel {
   const { globalSize = 8, localSize = 16, seed = 5 } = options;
   const global = tfl.input({ shape: [globalSize, globalSize, 1] });
   const local = tfl.input({ shape: [localSize, localSize, 1] });
-  const g = tfl.layers.globalAveragePooling2d({}).apply(
-    tfl.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: init(seed) }).apply(global) as tfl.SymbolicTensor,
-  ) as tfl.SymbolicTensor;
+  const g = tfl.layers
+    .globalAveragePooling2d({})
+    .apply(
+      tfl.layers
+        .conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: init(seed) })
+        .apply(global) as tfl.SymbolicTensor,
+    ) as tfl.SymbolicTensor;
   const classes = tfl.layers.dense({ units: 4, kernelInitializer: init(seed + 1) }).apply(g) as tfl.SymbolicTensor;
-  const l = tfl.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: init(seed + 2) }).apply(local) as tfl.SymbolicTensor;
+  const l = tfl.layers
+    .conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: init(seed + 2) })
+    .apply(local) as tfl.SymbolicTensor;
   // Global features reach every pixel: a per-image bias from the global branch, as Iizuka et al.'s fusion does.
   const bias = tfl.layers.reshape({ targetShape: [1, 1, 3] }).apply(g) as tfl.SymbolicTensor;
   const tiled = tfl.layers.upSampling2d({ size: [localSize, localSize] }).apply(bias) as tfl.SymbolicTensor;
   const fused = tfl.layers.add().apply([l, tiled]) as tfl.SymbolicTensor;
-  const ab = tfl.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'sigmoid', kernelInitializer: init(seed + 3) }).apply(fused) as tfl.SymbolicTensor;
+  const ab = tfl.layers
+    .conv2d({ filters: 2, kernelSize: 1, activation: 'sigmoid', kernelInitializer: init(seed + 3) })
+    .apply(fused) as tfl.SymbolicTensor;
   return tfl.model({ inputs: [global, local], outputs: [ab, classes] });
 }
 

@@ -61,17 +61,28 @@ describe('TypeScript snippets of README.md and docs/', () => {
       const whole = WHOLE_PROGRAM_PAGES.includes(snippet.file);
       let prelude = '';
       if (!whole) {
-        const declared = (name: string) => new RegExp(`\\b(const|let|var|function|class|interface|type)\\s+${name}\\b|import[^;]*\\b${name}\\b[^;]*from`).test(snippet.code);
-        const used = [...exported].filter((name) => new RegExp(`(^|[^.\\w$])${name.replace(/\$/g, '\\$')}\\b`).test(snippet.code) && !declared(name));
+        const declared = (name: string) =>
+          new RegExp(
+            `\\b(const|let|var|function|class|interface|type)\\s+${name}\\b|import[^;]*\\b${name}\\b[^;]*from`,
+          ).test(snippet.code);
+        const used = [...exported].filter(
+          (name) => new RegExp(`(^|[^.\\w$])${name.replace(/\$/g, '\\$')}\\b`).test(snippet.code) && !declared(name),
+        );
         if (used.length > 0) prelude += `import { ${used.join(', ')} } from 'tfjs-colorization/node';\n`;
         if (/\btf\./.test(snippet.code) && !declared('tf')) prelude += "import * as tf from '@tensorflow/tfjs-core';\n";
-        if (/\btfl\./.test(snippet.code) && !declared('tfl')) prelude += "import * as tfl from '@tensorflow/tfjs-layers';\n";
+        if (/\btfl\./.test(snippet.code) && !declared('tfl'))
+          prelude += "import * as tfl from '@tensorflow/tfjs-layers';\n";
       }
       const path = join(OUT, `snippet-${String(k).padStart(2, '0')}.ts`);
       writeFileSync(path, `${prelude}${snippet.code}\nexport {};\n`);
       return { path, whole, prelude: prelude.split('\n').length - 1, snippet };
     });
-    const program = ts.createProgram(files.map((f) => f.path), OPTIONS, undefined, first);
+    const program = ts.createProgram(
+      files.map((f) => f.path),
+      OPTIONS,
+      undefined,
+      first,
+    );
     const problems: string[] = [];
     const context: string[] = [];
     const libraryFiles = new Set<string>();
@@ -84,12 +95,15 @@ describe('TypeScript snippets of README.md and docs/', () => {
         else problems.push(`${relative(REPO_ROOT, name) || '(program)'}: TS${d.code} ${text}`);
         continue;
       }
-      const line = file.snippet.line + (d.file as ts.SourceFile).getLineAndCharacterOfPosition(d.start ?? 0).line - file.prelude;
+      const line =
+        file.snippet.line + (d.file as ts.SourceFile).getLineAndCharacterOfPosition(d.start ?? 0).line - file.prelude;
       const where = `${file.snippet.file}:${line}`;
       if (!file.whole && CONTEXT_CODES.has(d.code)) context.push(`${where} ${text}`);
       else problems.push(`${where}: TS${d.code} ${text}`);
     }
-    console.log(`doc snippets: ${files.length} checked (${files.filter((f) => f.whole).length} whole programs); ${context.length} context names in fragments; declaration errors only in ${[...libraryFiles].sort().join(', ')} (hence skipLibCheck)`);
+    console.log(
+      `doc snippets: ${files.length} checked (${files.filter((f) => f.whole).length} whole programs); ${context.length} context names in fragments; declaration errors only in ${[...libraryFiles].sort().join(', ')} (hence skipLibCheck)`,
+    );
     expect(problems).toEqual([]);
     // The stated need: tfjs's declarations do not pass a strict check of their own.
     expect(libraryFiles.size).toBeGreaterThan(0);

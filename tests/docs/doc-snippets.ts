@@ -33,7 +33,11 @@ export function collectDocSnippets(): DocSnippet[] {
       const start = i + 1;
       let end = start;
       while (end < lines.length && !lines[end].startsWith('```')) end++;
-      snippets.push({ file: relative(REPO_ROOT, join(REPO_ROOT, file)), line: start + 1, code: lines.slice(start, end).join('\n') });
+      snippets.push({
+        file: relative(REPO_ROOT, join(REPO_ROOT, file)),
+        line: start + 1,
+        code: lines.slice(start, end).join('\n'),
+      });
       i = end;
     }
   }

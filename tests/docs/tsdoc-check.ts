@@ -56,7 +56,9 @@ export function findTsdocOffenders(program: ts.Program, entries: readonly string
   }
 
   const declarationsOf = (symbol: ts.Symbol): ts.Declaration[] =>
-    (symbol.declarations ?? []).filter((d) => !d.getSourceFile().isDeclarationFile && !d.getSourceFile().fileName.includes('/node_modules/'));
+    (symbol.declarations ?? []).filter(
+      (d) => !d.getSourceFile().isDeclarationFile && !d.getSourceFile().fileName.includes('/node_modules/'),
+    );
   const exportedDeclarations = new Set<ts.Declaration>();
   for (const symbol of exported.keys()) for (const d of declarationsOf(symbol)) exportedDeclarations.add(d);
 
@@ -79,7 +81,10 @@ export function findTsdocOffenders(program: ts.Program, entries: readonly string
         continue;
       }
       const needsExample =
-        kind === 'function' || kind === 'class' || kind === 'const' || kind === 'variable' ||
+        kind === 'function' ||
+        kind === 'class' ||
+        kind === 'const' ||
+        kind === 'variable' ||
         ((kind === 'interface' || kind === 'type') && declarations.some((d) => constructed.has(d)));
       if (needsExample && !docs.some(hasExample)) offenders.push({ name, location, problem: 'no @example', kind });
     }
@@ -117,7 +122,9 @@ function hasSummary(doc: ts.JSDoc): boolean {
 }
 
 function hasExample(doc: ts.JSDoc): boolean {
-  return (doc.tags ?? []).some((t) => t.tagName.text === 'example' && (ts.getTextOfJSDocComment(t.comment) ?? '').trim().length > 0);
+  return (doc.tags ?? []).some(
+    (t) => t.tagName.text === 'example' && (ts.getTextOfJSDocComment(t.comment) ?? '').trim().length > 0,
+  );
 }
 
 function locationOf(d: ts.Declaration, root: string): string {
@@ -132,7 +139,9 @@ function locationOf(d: ts.Declaration, root: string): string {
  * properties of types already reached), and not handed out by a public function, method or const.
  */
 function typesUsersConstruct(checker: ts.TypeChecker, declarations: readonly ts.Declaration[]): Set<ts.Declaration> {
-  const candidates = new Set<ts.Declaration>(declarations.filter((d) => ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)));
+  const candidates = new Set<ts.Declaration>(
+    declarations.filter((d) => ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)),
+  );
   const declarationsOfType = (node: ts.TypeNode): ts.Declaration[] => {
     const found: ts.Declaration[] = [];
     const visit = (n: ts.Node): void => {
@@ -141,7 +150,8 @@ function typesUsersConstruct(checker: ts.TypeChecker, declarations: readonly ts.
       if (ts.isTypeReferenceNode(n) || ts.isExpressionWithTypeArguments(n)) {
         const nameNode = ts.isTypeReferenceNode(n) ? n.typeName : n.expression;
         const symbol = checker.getSymbolAtLocation(nameNode);
-        if (symbol) for (const d of resolveAlias(checker, symbol).declarations ?? []) if (candidates.has(d)) found.push(d);
+        if (symbol)
+          for (const d of resolveAlias(checker, symbol).declarations ?? []) if (candidates.has(d)) found.push(d);
       }
       ts.forEachChild(n, visit);
     };
@@ -154,15 +164,26 @@ function typesUsersConstruct(checker: ts.TypeChecker, declarations: readonly ts.
   const queue: ts.Declaration[] = [];
   const reach = (node: ts.TypeNode | undefined): void => {
     if (!node) return;
-    for (const d of declarationsOfType(node)) if (!reached.has(d)) { reached.add(d); queue.push(d); }
+    for (const d of declarationsOfType(node))
+      if (!reached.has(d)) {
+        reached.add(d);
+        queue.push(d);
+      }
   };
   const signaturesOf = (d: ts.Declaration): ts.SignatureDeclaration[] => {
     if (ts.isFunctionDeclaration(d)) return [d];
-    if (ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))) return [d.initializer];
+    if (
+      ts.isVariableDeclaration(d) &&
+      d.initializer &&
+      (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))
+    )
+      return [d.initializer];
     if (ts.isClassDeclaration(d)) {
-      return d.members.filter((m): m is ts.ConstructorDeclaration | ts.MethodDeclaration =>
-        (ts.isConstructorDeclaration(m) || ts.isMethodDeclaration(m)) &&
-        !(ts.getCombinedModifierFlags(m) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)));
+      return d.members.filter(
+        (m): m is ts.ConstructorDeclaration | ts.MethodDeclaration =>
+          (ts.isConstructorDeclaration(m) || ts.isMethodDeclaration(m)) &&
+          !(ts.getCombinedModifierFlags(m) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)),
+      );
     }
     return [];
   };
@@ -186,8 +207,10 @@ function typesUsersConstruct(checker: ts.TypeChecker, declarations: readonly ts.
       for (const d of symbol?.declarations ?? []) if (candidates.has(d)) handedOut.add(d);
     }
     if (type.isUnionOrIntersection()) for (const t of type.types) markType(t, depth + 1);
-    const typeArguments = type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference
-      ? checker.getTypeArguments(type as ts.TypeReference) : [];
+    const typeArguments =
+      type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference
+        ? checker.getTypeArguments(type as ts.TypeReference)
+        : [];
     for (const t of [...typeArguments, ...(type.aliasTypeArguments ?? [])]) markType(t, depth + 1);
   };
   for (const d of declarations) {

@@ -47,7 +47,14 @@ describe('the TSDoc check itself', () => {
   };
 
   function offendersOf(sources: { [name: string]: string }) {
-    const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, noEmit: true, types: [], noLib: true };
+    const options: ts.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      noEmit: true,
+      types: [],
+      noLib: true,
+    };
     const host = ts.createCompilerHost(options);
     const read = (name: string): string | undefined => sources[name];
     host.fileExists = (name) => read(name) !== undefined;
@@ -79,10 +86,15 @@ describe('the TSDoc check itself', () => {
   });
 
   it('passes a source once everything is documented', () => {
-    const documented = Object.fromEntries(Object.entries(files).map(([name, text]) => [
-      name,
-      text.replace(/^export (function|interface|class|const) (\w+)/gm, (line, _kind, id) => `/**\n * ${id}.\n * @example use(${id});\n */\n${line}`),
-    ]));
+    const documented = Object.fromEntries(
+      Object.entries(files).map(([name, text]) => [
+        name,
+        text.replace(
+          /^export (function|interface|class|const) (\w+)/gm,
+          (line, _kind, id) => `/**\n * ${id}.\n * @example use(${id});\n */\n${line}`,
+        ),
+      ]),
+    );
     expect(formatOffenders(offendersOf(documented))).toBe('');
   });
 });

@@ -9,13 +9,18 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const examples = path.join(root, 'examples');
-const entries = Object.keys(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).exports as Record<string, unknown>)
-  .map((key) => (key === '.' ? 'tfjs-colorization' : `tfjs-colorization/${key.slice(2)}`));
+const entries = Object.keys(
+  JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).exports as Record<string, unknown>,
+).map((key) => (key === '.' ? 'tfjs-colorization' : `tfjs-colorization/${key.slice(2)}`));
 
 /** Module specifiers of static imports, re-exports and dynamic `import('…')` calls with a literal. */
 function importSpecifiers(source: string): string[] {
   const found: string[] = [];
-  const patterns = [/\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];
+  const patterns = [
+    /\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+    /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
   for (const pattern of patterns) for (const match of source.matchAll(pattern)) found.push(match[1]);
   return found;
 }
@@ -57,6 +62,10 @@ describe('examples import only public entries', () => {
       `import { parseExperimentArgs } from './experiment-args.js';`,
       `const m = await import('../../src/index.js');`,
     ].join('\n');
-    expect(privateImports(file, source)).toEqual(['../../src/color/lab/lab.js', 'tfjs-colorization/src/index.js', '../../src/index.js']);
+    expect(privateImports(file, source)).toEqual([
+      '../../src/color/lab/lab.js',
+      'tfjs-colorization/src/index.js',
+      '../../src/index.js',
+    ]);
   });
 });

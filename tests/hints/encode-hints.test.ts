@@ -29,7 +29,17 @@ describe('hintColorToAb', () => {
   });
 
   it('refuses malformed colours with an InputError naming the argument', () => {
-    for (const bad of ['#12345', 'red', '#gg0000', [300, 0, 0], [1, 2], { a: 200, b: 0 }, { a: Number.NaN, b: 0 }, null, 7]) {
+    for (const bad of [
+      '#12345',
+      'red',
+      '#gg0000',
+      [300, 0, 0],
+      [1, 2],
+      { a: 200, b: 0 },
+      { a: Number.NaN, b: 0 },
+      null,
+      7,
+    ]) {
       expect(() => hintColorToAb(bad as never, 'swatch')).toThrow(InputError);
       expect(() => hintColorToAb(bad as never, 'swatch')).toThrow(/^swatch: expected '#rrggbb'/);
     }
@@ -37,9 +47,13 @@ describe('hintColorToAb', () => {
 });
 
 describe('encodeHints: points', () => {
-  it("puts a point in the grid cell its pixel centre falls in when the picture is squashed (hand-computed)", () => {
+  it('puts a point in the grid cell its pixel centre falls in when the picture is squashed (hand-computed)', () => {
     // Photo 8 × 4 on a 4 × 4 grid: x = 5 → floor(5.5 · 4/8) = 2; y = 1 → floor(1.5 · 4/4) = 1: cell 1·4 + 2 = 6.
-    const planes = encodeHints([{ x: 5, y: 1, color: '#ff0000' }], { photo: { width: 8, height: 4 }, size: size4, pointSize: 1 });
+    const planes = encodeHints([{ x: 5, y: 1, color: '#ff0000' }], {
+      photo: { width: 8, height: 4 },
+      size: size4,
+      pointSize: 1,
+    });
     expect(cellsWithMask(planes.mask)).toEqual([6]);
     expect(planes.ab[12]).toBeCloseTo(SKIMAGE_LAB.red[1] / 110, 5);
     expect(planes.ab[13]).toBeCloseTo(SKIMAGE_LAB.red[2] / 110, 5);
@@ -50,7 +64,11 @@ describe('encodeHints: points', () => {
   it('fills a pointSize square around the cell, clipped to the picture, later points overwriting earlier ones', () => {
     // Photo 4 × 4 = grid: point A at cell (0,0) with side 3 covers rows/cols −1…1 → clipped to 0…1: cells 0,1,4,5.
     // Point C at (1,1) side 3 covers rows/cols 0…2 and overwrites the earlier points' colours there.
-    const points: ColorHint[] = [{ x: 0, y: 0, color: [255, 0, 0] }, { x: 2, y: 2, color: [0, 128, 0] }, { x: 1, y: 1, color: '#3a6ea5' }];
+    const points: ColorHint[] = [
+      { x: 0, y: 0, color: [255, 0, 0] },
+      { x: 2, y: 2, color: [0, 128, 0] },
+      { x: 1, y: 1, color: '#3a6ea5' },
+    ];
     const planes = encodeHints(points, { photo: { width: 4, height: 4 }, size: size4, pointSize: 3 });
     expect(cellsWithMask(planes.mask)).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15]);
     // Red at (0,0): cells 0,1,4,5. Green at (2,2) side 3: rows/cols 1…3 → cells 5,6,7,9,10,11,13,14,15; blue at (1,1): rows/cols 0…2 → 0,1,2,4,5,6,8,9,10.
@@ -65,7 +83,10 @@ describe('encodeHints: points', () => {
     // Grid 8 × 8 with the picture in the content box { x: 0, y: 2, width: 8, height: 4 } (bands above and below).
     // Photo 16 × 8: x = 15 → floor(15.5 · 8/16) = 7; y = 0 → 2 + floor(0.5 · 4/8) = 2: cell 2·8 + 7 = 23.
     const planes = encodeHints([{ x: 15, y: 0, color: '#ff0000' }], {
-      photo: { width: 16, height: 8 }, size: { height: 8, width: 8 }, content: { x: 0, y: 2, width: 8, height: 4 }, pointSize: 3,
+      photo: { width: 16, height: 8 },
+      size: { height: 8, width: 8 },
+      content: { x: 0, y: 2, width: 8, height: 4 },
+      pointSize: 3,
     });
     // Side 3 around (2, 7): rows 1…3 clipped to the content's 2…5 → rows 2, 3; cols 6…8 clipped to 0…7 → 6, 7.
     expect(cellsWithMask(planes.mask)).toEqual([22, 23, 30, 31]);
@@ -98,7 +119,11 @@ describe('encodeHints: points', () => {
       expect((error as HintError).message).toMatch(pattern);
     };
     const ok = { x: 1, y: 1, color: '#000000' };
-    expectHintError([ok, { x: 10, y: 1, color: '#000000' }], 'hints[1].x', /expected a number in \[0, 10\).*received 10/);
+    expectHintError(
+      [ok, { x: 10, y: 1, color: '#000000' }],
+      'hints[1].x',
+      /expected a number in \[0, 10\).*received 10/,
+    );
     expectHintError([{ x: -0.5, y: 1, color: '#000000' }], 'hints[0].x', /received -0.5/);
     expectHintError([ok, ok, { x: 2, y: 6, color: '#000000' }], 'hints[2].y', /\[0, 6\)/);
     expectHintError([{ x: 2, y: Number.NaN, color: '#000000' }], 'hints[0].y', /received NaN/);
@@ -121,7 +146,9 @@ describe('encodeHints: points', () => {
   });
 
   it('refuses something that is neither a list nor a hint image', () => {
-    expect(() => encodeHints('points' as never, { photo: { width: 4, height: 4 }, size: size4 })).toThrow(/^hints: expected an array/);
+    expect(() => encodeHints('points' as never, { photo: { width: 4, height: 4 }, size: size4 })).toThrow(
+      /^hints: expected an array/,
+    );
     expect(() => encodeHints({ x: 1 } as never, { photo: { width: 4, height: 4 }, size: size4 })).toThrow(InputError);
   });
 });
@@ -130,12 +157,17 @@ describe('encodeHints: a hint image', () => {
   it('each cell gets the mean ab of the hinted photo pixels that fall in it; alpha marks them on an RGBA image', () => {
     // Photo 4 × 2 on a 2 × 2 grid: cell (0,0) holds pixels (0,0) (1,0); cell (0,1) holds (2,0) (3,0); row 1 likewise.
     const rgba = new Uint8ClampedArray(4 * 8);
-    const paint = (pixel: number, rgb: number[], alpha = 255): void => { rgba.set([...rgb, alpha], 4 * pixel); };
+    const paint = (pixel: number, rgb: number[], alpha = 255): void => {
+      rgba.set([...rgb, alpha], 4 * pixel);
+    };
     paint(0, [255, 0, 0]); // cell 0: red alone (its neighbour is unmarked)
     paint(1, [0, 128, 0], 0);
     paint(2, [255, 0, 0]); // cell 1: red and green averaged
     paint(3, [0, 128, 0]);
-    const planes = encodeHints({ image: { data: rgba, width: 4, height: 2, channels: 4 } }, { photo: { width: 4, height: 2 }, size: { height: 2, width: 2 } });
+    const planes = encodeHints(
+      { image: { data: rgba, width: 4, height: 2, channels: 4 } },
+      { photo: { width: 4, height: 2 }, size: { height: 2, width: 2 } },
+    );
     expect(Array.from(planes.mask)).toEqual([1, 1, 0, 0]);
     expect(planes.ab[0] * 110).toBeCloseTo(SKIMAGE_LAB.red[1], 3);
     expect(planes.ab[2] * 110).toBeCloseTo((SKIMAGE_LAB.red[1] + SKIMAGE_LAB.green[1]) / 2, 3);
@@ -146,11 +178,35 @@ describe('encodeHints: a hint image', () => {
     const rgb = new Uint8Array(3 * 4).fill(0);
     rgb.set([255, 0, 0], 3 * 3);
     const mask = new Uint8Array([0, 0, 0, 200]);
-    const planes = encodeHints({ image: { data: rgb, width: 2, height: 2, channels: 3 }, mask: { data: mask, width: 2, height: 2, channels: 1 } }, { photo: { width: 2, height: 2 }, size: { height: 2, width: 2 } });
+    const planes = encodeHints(
+      {
+        image: { data: rgb, width: 2, height: 2, channels: 3 },
+        mask: { data: mask, width: 2, height: 2, channels: 1 },
+      },
+      { photo: { width: 2, height: 2 }, size: { height: 2, width: 2 } },
+    );
     expect(Array.from(planes.mask)).toEqual([0, 0, 0, 1]);
     expect(planes.ab[6] * 110).toBeCloseTo(SKIMAGE_LAB.red[1], 3);
-    expect(() => encodeHints({ image: { data: rgb, width: 2, height: 2, channels: 3 } }, { photo: { width: 2, height: 2 }, size: size4 })).toThrow(/^hints.mask: expected a mask image/);
-    expect(() => encodeHints({ image: { data: rgb, width: 2, height: 2, channels: 3 }, mask: { data: mask, width: 4, height: 1, channels: 1 } }, { photo: { width: 2, height: 2 }, size: size4 })).toThrow(/^hints.mask: expected the photo's size 2 × 2, received 4 × 1/);
-    expect(() => encodeHints({ image: { data: rgb, width: 2, height: 2, channels: 3 } }, { photo: { width: 3, height: 2 }, size: size4 })).toThrow(/^hints.image: expected the photo's size 3 × 2/);
+    expect(() =>
+      encodeHints(
+        { image: { data: rgb, width: 2, height: 2, channels: 3 } },
+        { photo: { width: 2, height: 2 }, size: size4 },
+      ),
+    ).toThrow(/^hints.mask: expected a mask image/);
+    expect(() =>
+      encodeHints(
+        {
+          image: { data: rgb, width: 2, height: 2, channels: 3 },
+          mask: { data: mask, width: 4, height: 1, channels: 1 },
+        },
+        { photo: { width: 2, height: 2 }, size: size4 },
+      ),
+    ).toThrow(/^hints.mask: expected the photo's size 2 × 2, received 4 × 1/);
+    expect(() =>
+      encodeHints(
+        { image: { data: rgb, width: 2, height: 2, channels: 3 } },
+        { photo: { width: 3, height: 2 }, size: size4 },
+      ),
+    ).toThrow(/^hints.image: expected the photo's size 3 × 2/);
   });
 });

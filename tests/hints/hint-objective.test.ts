@@ -20,7 +20,8 @@ function flatColourBatch(n: number, seed: number, epoch = 0, index = 0): Batch {
   const lightness = new Float32Array(n * SIDE * SIDE);
   const ab = new Float32Array(n * SIDE * SIDE * 2);
   for (let e = 0; e < n; e++) {
-    const a = rng.next() - 0.5, b = rng.next() - 0.5;
+    const a = rng.next() - 0.5,
+      b = rng.next() - 0.5;
     for (let p = 0; p < SIDE * SIDE; p++) {
       const i = e * SIDE * SIDE + p;
       lightness[i] = rng.next() - 0.5;
@@ -28,14 +29,21 @@ function flatColourBatch(n: number, seed: number, epoch = 0, index = 0): Batch {
       ab[2 * i + 1] = b;
     }
   }
-  return { input: tf.tensor4d(lightness, [n, SIDE, SIDE, 1]), targets: { ab: tf.tensor4d(ab, [n, SIDE, SIDE, 2]) }, size: n, epoch, index };
+  return {
+    input: tf.tensor4d(lightness, [n, SIDE, SIDE, 1]),
+    targets: { ab: tf.tensor4d(ab, [n, SIDE, SIDE, 2]) },
+    size: n,
+    epoch,
+    index,
+  };
 }
 
 function generatedSource(batches: number, batchSize: number): BatchSource {
   return {
     batchesPerEpoch: batches,
     async *batches(epoch, start) {
-      for (let index = start?.startBatch ?? 0; index < batches; index++) yield flatColourBatch(batchSize, 1000 * epoch + index + 1, epoch, index);
+      for (let index = start?.startBatch ?? 0; index < batches; index++)
+        yield flatColourBatch(batchSize, 1000 * epoch + index + 1, epoch, index);
     },
   };
 }
@@ -50,9 +58,13 @@ function tinyHintNetwork(): tfl.LayersModel {
   const hintMask = tfl.input({ shape: [SIDE, SIDE, 1] });
   const joined = tfl.layers.concatenate().apply([lightness, hintAb, hintMask]) as tfl.SymbolicTensor;
   const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
-  const hidden = tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }).apply(joined) as tfl.SymbolicTensor;
+  const hidden = tfl.layers
+    .conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) })
+    .apply(joined) as tfl.SymbolicTensor;
   const x = tfl.layers.concatenate().apply([joined, hidden]) as tfl.SymbolicTensor;
-  const ab = tfl.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'tanh', kernelInitializer: init(3) }).apply(x) as tfl.SymbolicTensor;
+  const ab = tfl.layers
+    .conv2d({ filters: 2, kernelSize: 1, activation: 'tanh', kernelInitializer: init(3) })
+    .apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: [lightness, hintAb, hintMask], outputs: ab });
 }
 
@@ -96,14 +108,15 @@ describe('createHintObjective: the hint training recipe', () => {
     const objective = createHintObjective({ seed: 3 });
     expect(objective.name).toBe('hints-huber');
     const batch = flatColourBatch(4, 7, 2, 5);
-    const read = (b: Batch): number[] => tf.tidy(() => {
-      const inputs = objective.modelInputs(b) as tf.Tensor[];
-      expect(inputs).toHaveLength(3);
-      expect(inputs[0]).toBe(b.input);
-      expect(inputs[1].shape).toEqual([4, SIDE, SIDE, 2]);
-      expect(inputs[2].shape).toEqual([4, SIDE, SIDE, 1]);
-      return [...inputs[1].dataSync(), ...inputs[2].dataSync()];
-    });
+    const read = (b: Batch): number[] =>
+      tf.tidy(() => {
+        const inputs = objective.modelInputs(b) as tf.Tensor[];
+        expect(inputs).toHaveLength(3);
+        expect(inputs[0]).toBe(b.input);
+        expect(inputs[1].shape).toEqual([4, SIDE, SIDE, 2]);
+        expect(inputs[2].shape).toEqual([4, SIDE, SIDE, 1]);
+        return [...inputs[1].dataSync(), ...inputs[2].dataSync()];
+      });
     const before = tf.memory().numTensors;
     const first = read(batch);
     expect(tf.memory().numTensors).toBe(before);

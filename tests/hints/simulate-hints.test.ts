@@ -30,7 +30,12 @@ describe('simulateHints', () => {
   it('reveals the mean ab of the drawn patch over the whole patch, with the mask set there only (hand-computed)', () => {
     const ab = rampAb(4, 4);
     // patch size index floor(0.6·2) = 1 → P = 2; uniform corners over 4 − 2 + 1 = 3: floor(0.5·3) = 1 (top), floor(0.9·3) = 2 (left).
-    const { hintAb, hintMask } = simulateHints(ab, { points: 1, patchSizes: [1, 2], location: 'uniform', random: scripted([0.6, 0.5, 0.9]) });
+    const { hintAb, hintMask } = simulateHints(ab, {
+      points: 1,
+      patchSizes: [1, 2],
+      location: 'uniform',
+      random: scripted([0.6, 0.5, 0.9]),
+    });
     // Pixels (1,2) (1,3) (2,2) (2,3) → indices 6, 7, 10, 11; mean a = 34/4/100 = 0.085.
     const mask = Array.from(hintMask.dataSync());
     const expectedMask = new Array(16).fill(0);
@@ -97,7 +102,10 @@ describe('simulateHints', () => {
       tf.dispose([hintAb, hintMask]);
       let zeros = 0;
       let total = 0;
-      for (const c of counts) { if (c === 0) zeros++; total += c; }
+      for (const c of counts) {
+        if (c === 0) zeros++;
+        total += c;
+      }
       return { zeros: zeros / n, meanPoints: total / n };
     };
     const paper = stats({});

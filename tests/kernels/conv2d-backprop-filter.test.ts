@@ -23,8 +23,28 @@ const CASES: FilterCase[] = [
   { x: [2, 9, 9, 4], filter: [3, 3, 4, 2], strides: [2, 2], pad: 'valid' },
   { x: [1, 8, 9, 3], filter: [3, 2, 3, 2], strides: [1, 2], pad: 'same' },
   { x: [2, 6, 6, 3], filter: [1, 1, 3, 4], strides: [1, 1], pad: 'valid' },
-  { x: [1, 9, 8, 2], filter: [3, 3, 2, 3], strides: [2, 2], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
-  { x: [1, 7, 7, 2], filter: [4, 4, 2, 2], strides: [1, 1], pad: [[0, 0], [2, 1], [1, 2], [0, 0]] },
+  {
+    x: [1, 9, 8, 2],
+    filter: [3, 3, 2, 3],
+    strides: [2, 2],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+  {
+    x: [1, 7, 7, 2],
+    filter: [4, 4, 2, 2],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [2, 1],
+      [1, 2],
+      [0, 0],
+    ],
+  },
   { x: [1, 9, 10, 2], filter: [3, 3, 2, 3], strides: [2, 2], pad: 1 },
   { x: [1, 10, 10, 2], filter: [3, 3, 2, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'ceil' },
 ];
@@ -42,8 +62,21 @@ function forwardOutputShape(c: FilterCase): number[] {
 
 /** The kernel called directly: dW for given x and dy. */
 function filterGrad(c: FilterCase, x: Float32Array, dy: Float32Array): tf.Tensor {
-  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter, dimRoundingMode: c.dimRoundingMode, ...(c.dilation ? { dilations: c.dilation } : {}) };
-  return tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(x, c.x), dy: tf.tensor(dy, forwardOutputShape(c)) }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const attrs = {
+    strides: c.strides,
+    pad: c.pad,
+    dataFormat: 'NHWC',
+    filterShape: c.filter,
+    dimRoundingMode: c.dimRoundingMode,
+    ...(c.dilation ? { dilations: c.dilation } : {}),
+  };
+  return tf
+    .engine()
+    .runKernel(
+      'Conv2DBackpropFilter',
+      { x: tf.tensor(x, c.x), dy: tf.tensor(dy, forwardOutputShape(c)) },
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor;
 }
 
 /**
@@ -116,7 +149,12 @@ describe('Conv2DBackpropFilter on wasm (built from the forward convolution)', ()
     const dys = tf.tensor(dy, forwardOutputShape(c));
     const tensors = tf.memory().numTensors;
     const ids = backendDataIds();
-    const out = tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy: dys }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const out = tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy: dys }, {
+      strides: c.strides,
+      pad: c.pad,
+      dataFormat: 'NHWC',
+      filterShape: c.filter,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor;
     expect(backendDataIds()).toBe(ids + 1);
     out.dispose();
     expect(tf.memory().numTensors).toBe(tensors);

@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { activeKernelReplacements, KERNEL_REPLACEMENTS, registerKernels, unregisterKernels } from '../../src/kernels/index.js';
+import {
+  activeKernelReplacements,
+  KERNEL_REPLACEMENTS,
+  registerKernels,
+  unregisterKernels,
+} from '../../src/kernels/index.js';
 import { normalData, relativeError, valuesOn } from './kernel-test-helpers.js';
 
 afterAll(async () => {
@@ -17,7 +22,8 @@ describe('registerKernels / unregisterKernels', () => {
     registerKernels();
     const x = normalData([1, 3, 3, 4], 41);
     const f = normalData([3, 3, 2, 4], 42);
-    const run = (): tf.Tensor => tf.conv2dTranspose(tf.tensor4d(x, [1, 3, 3, 4]), tf.tensor4d(f, [3, 3, 2, 4]), [1, 6, 6, 2], 2, 'same');
+    const run = (): tf.Tensor =>
+      tf.conv2dTranspose(tf.tensor4d(x, [1, 3, 3, 4]), tf.tensor4d(f, [3, 3, 2, 4]), [1, 6, 6, 2], 2, 'same');
     const wasm = await valuesOn('wasm', run);
     unregisterKernels();
     const cpu = await valuesOn('cpu', run);
@@ -45,18 +51,24 @@ describe('registerKernels / unregisterKernels', () => {
   it('rejects unknown backends, kernel names and thresholds with a ConfigError naming the key', () => {
     expect(() => registerKernels({ backend: 'webgl' as 'wasm' })).toThrow(ConfigError);
     expect(() => registerKernels({ backend: 'webgl' as 'wasm' })).toThrow(/backend: expected one of wasm, received/);
-    expect(() => registerKernels({ kernels: ['Conv3D' as 'Conv2DBackpropInput'] })).toThrow(/kernels: expected one of Conv2DBackpropFilter \| Conv2DBackpropInput/);
+    expect(() => registerKernels({ kernels: ['Conv3D' as 'Conv2DBackpropInput'] })).toThrow(
+      /kernels: expected one of Conv2DBackpropFilter \| Conv2DBackpropInput/,
+    );
     expect(() => registerKernels({ transposedConvMinPixels: -1 })).toThrow(/transposedConvMinPixels/);
     expect(() => unregisterKernels({ kernels: 'Conv2DBackpropInput' as never })).toThrow(ConfigError);
     expect(activeKernelReplacements()).toEqual([]);
   });
 
   it('gives the same transposed convolution on and off, above and below the size threshold, equal to cpu', async () => {
-    for (const dyShape of [[1, 16, 16, 8], [1, 4, 4, 8]] as const) {
+    for (const dyShape of [
+      [1, 16, 16, 8],
+      [1, 4, 4, 8],
+    ] as const) {
       const [n, h, w] = dyShape;
       const x = normalData([...dyShape], 21);
       const f = normalData([4, 4, 3, 8], 22);
-      const run = (): tf.Tensor => tf.conv2dTranspose(tf.tensor4d(x, [...dyShape]), tf.tensor4d(f, [4, 4, 3, 8]), [n, 2 * h, 2 * w, 3], 2, 'same');
+      const run = (): tf.Tensor =>
+        tf.conv2dTranspose(tf.tensor4d(x, [...dyShape]), tf.tensor4d(f, [4, 4, 3, 8]), [n, 2 * h, 2 * w, 3], 2, 'same');
       const cpu = await valuesOn('cpu', run);
       const off = await valuesOn('wasm', run);
       registerKernels({ kernels: ['Conv2DBackpropInput'] });
@@ -72,9 +84,29 @@ describe('registerKernels / unregisterKernels', () => {
       await tf.setBackend(backend);
       const model = tfl.sequential({
         layers: [
-          tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }) }),
-          tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.glorotNormal({ seed: 2 }) }),
-          tfl.layers.conv2dTranspose({ filters: 2, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: tfl.initializers.glorotNormal({ seed: 3 }) }),
+          tfl.layers.conv2d({
+            inputShape: [8, 8, 1],
+            filters: 4,
+            kernelSize: 4,
+            strides: 2,
+            padding: 'same',
+            activation: 'relu',
+            kernelInitializer: tfl.initializers.glorotNormal({ seed: 1 }),
+          }),
+          tfl.layers.conv2d({
+            filters: 4,
+            kernelSize: 3,
+            padding: 'same',
+            activation: 'relu',
+            kernelInitializer: tfl.initializers.glorotNormal({ seed: 2 }),
+          }),
+          tfl.layers.conv2dTranspose({
+            filters: 2,
+            kernelSize: 4,
+            strides: 2,
+            padding: 'same',
+            kernelInitializer: tfl.initializers.glorotNormal({ seed: 3 }),
+          }),
         ],
       });
       model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });

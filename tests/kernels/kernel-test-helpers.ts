@@ -14,7 +14,10 @@ export function normalData(shape: number[], seed: number): Float32Array {
 }
 
 /** Run `fn` on `backend` and return its result as plain values (tensors made inside are freed). */
-export async function valuesOn(backend: string, fn: () => tf.Tensor): Promise<{ shape: number[]; values: Float32Array }> {
+export async function valuesOn(
+  backend: string,
+  fn: () => tf.Tensor,
+): Promise<{ shape: number[]; values: Float32Array }> {
   await tf.setBackend(backend);
   const out = tf.tidy(fn);
   const values = (await out.data()) as Float32Array;

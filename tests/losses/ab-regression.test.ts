@@ -25,11 +25,15 @@ describeEachBackend('regression loss values', () => {
   it('absolute error: mean 1.625, sum 6.5, none per element', () => {
     expect(computeAbsoluteError(prediction(), target()).dataSync()[0]).toBeCloseTo(1.625, 5);
     expect(computeAbsoluteError(prediction(), target(), { reduction: 'sum' }).dataSync()[0]).toBeCloseTo(6.5, 5);
-    expect(Array.from(computeAbsoluteError(prediction(), target(), { reduction: 'none' }).dataSync())).toEqual([1, 2, 1, 2.5]);
+    expect(Array.from(computeAbsoluteError(prediction(), target(), { reduction: 'none' }).dataSync())).toEqual([
+      1, 2, 1, 2.5,
+    ]);
   });
 
   it('Huber: quadratic inside delta, linear outside (delta 1 by default, then 2)', () => {
-    expect(Array.from(computeHuberLoss(prediction(), target(), { reduction: 'none' }).dataSync())).toEqual([0.5, 1.5, 0.5, 2]);
+    expect(Array.from(computeHuberLoss(prediction(), target(), { reduction: 'none' }).dataSync())).toEqual([
+      0.5, 1.5, 0.5, 2,
+    ]);
     expect(computeHuberLoss(prediction(), target()).dataSync()[0]).toBeCloseTo(1.125, 5);
     expect(computeHuberLoss(prediction(), target(), { delta: 2, reduction: 'sum' }).dataSync()[0]).toBeCloseTo(6, 5);
     expect(computeHuberLoss(prediction(), target(), { delta: 2 }).dataSync()[0]).toBeCloseTo(1.5, 5);
@@ -40,7 +44,9 @@ describeEachBackend('regression loss values', () => {
     const weights = tf.tensor4d([3, 0], [1, 1, 2, 1]);
     expect(computeSquaredError(prediction(), target(), { weights }).dataSync()[0]).toBeCloseTo(3.75, 5);
     expect(computeAbsoluteError(prediction(), target(), { weights, reduction: 'sum' }).dataSync()[0]).toBeCloseTo(9, 5);
-    expect(Array.from(computeHuberLoss(prediction(), target(), { weights, reduction: 'none' }).dataSync())).toEqual([1.5, 4.5, 0, 0]);
+    expect(Array.from(computeHuberLoss(prediction(), target(), { weights, reduction: 'none' }).dataSync())).toEqual([
+      1.5, 4.5, 0, 0,
+    ]);
   });
 });
 
@@ -55,7 +61,11 @@ describe('regression loss gradients and hygiene', () => {
     expectGradientMatches((p) => computeSquaredError(p, t, { weights }), x, shape);
     expectGradientMatches((p) => computeAbsoluteError(p, t, { weights, reduction: 'sum' }), x, shape);
     expectGradientMatches((p) => computeHuberLoss(p, t, { delta: 0.5, weights }), x, shape);
-    expectGradientMatches((p) => computeHuberLoss(p, t, { delta: 0.5, reduction: 'sum' }), testValues(8, 11, 0.6, 2), shape);
+    expectGradientMatches(
+      (p) => computeHuberLoss(p, t, { delta: 0.5, reduction: 'sum' }),
+      testValues(8, 11, 0.6, 2),
+      shape,
+    );
   });
 
   it('leaves no tensor behind and does not dispose its inputs', () => {
@@ -75,9 +85,15 @@ describe('regression loss gradients and hygiene', () => {
 
   it('rejects mismatched shapes, bad weights, delta ≤ 0 and unknown reductions, naming the argument', () => {
     const p = prediction();
-    expect(() => computeSquaredError(p, tf.zeros([1, 1, 2, 3]))).toThrow(/target: expected the shape of prediction \[1, 1, 2, 2\], received shape \[1, 1, 2, 3\]/);
-    expect(() => computeAbsoluteError(p, target(), { weights: tf.ones([1, 1, 3, 1]) })).toThrow(/options\.weights: expected shape \[1, 1, 2, 2\] of prediction/);
-    expect(() => computeHuberLoss(p, target(), { delta: 0 })).toThrow(/options\.delta: expected a number > 0, received 0/);
+    expect(() => computeSquaredError(p, tf.zeros([1, 1, 2, 3]))).toThrow(
+      /target: expected the shape of prediction \[1, 1, 2, 2\], received shape \[1, 1, 2, 3\]/,
+    );
+    expect(() => computeAbsoluteError(p, target(), { weights: tf.ones([1, 1, 3, 1]) })).toThrow(
+      /options\.weights: expected shape \[1, 1, 2, 2\] of prediction/,
+    );
+    expect(() => computeHuberLoss(p, target(), { delta: 0 })).toThrow(
+      /options\.delta: expected a number > 0, received 0/,
+    );
     expect(() => computeHuberLoss(p, target(), { reduction: 'mean ' as never })).toThrow(InputError);
   });
 });

@@ -14,11 +14,15 @@ export const EPS = 1e-2;
 export const TOLERANCE = 1e-3;
 
 /** Numerical gradient of `f` at `x` (values and shape), by central differences in float32. */
-export function numericalGradient(f: (x: tf.Tensor) => tf.Scalar, values: Float32Array, shape: number[], eps = EPS): Float32Array {
+export function numericalGradient(
+  f: (x: tf.Tensor) => tf.Scalar,
+  values: Float32Array,
+  shape: number[],
+  eps = EPS,
+): Float32Array {
   const out = new Float32Array(values.length);
   const probe = Float32Array.from(values);
-  const at = (v: Float32Array): number =>
-    tf.tidy(() => f(tf.tensor(v, shape)).dataSync()[0]);
+  const at = (v: Float32Array): number => tf.tidy(() => f(tf.tensor(v, shape)).dataSync()[0]);
   for (let i = 0; i < values.length; i++) {
     probe[i] = values[i] + eps;
     const plus = at(probe);

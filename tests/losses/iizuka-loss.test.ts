@@ -11,7 +11,10 @@ import { expectGradientMatches, testValues } from './gradient-check.js';
 const inputs = () => ({
   predictedAb: tf.tensor4d([0.5, 0.5, 0, 1], [2, 1, 1, 2]),
   targetAb: tf.zeros([2, 1, 1, 2]) as tf.Tensor4D,
-  classLogits: tf.tensor2d([[0, 0, 0, 0], [Math.log(3), 0, 0, 0]]),
+  classLogits: tf.tensor2d([
+    [0, 0, 0, 0],
+    [Math.log(3), 0, 0, 0],
+  ]),
   classLabels: tf.tensor1d([2, 0], 'int32'),
 });
 
@@ -50,8 +53,16 @@ describe('computeIizukaLoss gradients and hygiene', () => {
   it('gradients wrt the predicted ab and the class logits match central differences', () => {
     const base = inputs();
     const alpha = 0.5; // a large α so the classification gradient is well above the tolerance
-    expectGradientMatches((p) => computeIizukaLoss({ ...base, predictedAb: p as tf.Tensor4D }, { alpha }).total, testValues(4, 9), [2, 1, 1, 2]);
-    expectGradientMatches((c) => computeIizukaLoss({ ...base, classLogits: c as tf.Tensor2D }, { alpha }).total, testValues(8, 4, -2, 2), [2, 4]);
+    expectGradientMatches(
+      (p) => computeIizukaLoss({ ...base, predictedAb: p as tf.Tensor4D }, { alpha }).total,
+      testValues(4, 9),
+      [2, 1, 1, 2],
+    );
+    expectGradientMatches(
+      (c) => computeIizukaLoss({ ...base, classLogits: c as tf.Tensor2D }, { alpha }).total,
+      testValues(8, 4, -2, 2),
+      [2, 4],
+    );
   });
 
   it('leaves no tensor behind and does not dispose its inputs', () => {
@@ -67,9 +78,15 @@ describe('computeIizukaLoss gradients and hygiene', () => {
 
   it('rejects mismatched ab shapes, batch sizes, bad labels and negative alpha, naming the argument', () => {
     const x = inputs();
-    expect(() => computeIizukaLoss({ ...x, targetAb: tf.zeros([2, 1, 2, 2]) as tf.Tensor4D })).toThrow(/inputs\.targetAb: expected the shape of inputs\.predictedAb/);
-    expect(() => computeIizukaLoss({ ...x, classLogits: tf.zeros([3, 4]) as tf.Tensor2D })).toThrow(/inputs\.classLogits: expected batch size 2/);
-    expect(() => computeIizukaLoss({ ...x, classLabels: tf.tensor1d([0, 9], 'int32') })).toThrow(/inputs\.classLabels: expected integer class indices in \[0, 3\]/);
+    expect(() => computeIizukaLoss({ ...x, targetAb: tf.zeros([2, 1, 2, 2]) as tf.Tensor4D })).toThrow(
+      /inputs\.targetAb: expected the shape of inputs\.predictedAb/,
+    );
+    expect(() => computeIizukaLoss({ ...x, classLogits: tf.zeros([3, 4]) as tf.Tensor2D })).toThrow(
+      /inputs\.classLogits: expected batch size 2/,
+    );
+    expect(() => computeIizukaLoss({ ...x, classLabels: tf.tensor1d([0, 9], 'int32') })).toThrow(
+      /inputs\.classLabels: expected integer class indices in \[0, 3\]/,
+    );
     expect(() => computeIizukaLoss(x, { alpha: -1 })).toThrow(/options\.alpha/);
   });
 });

@@ -17,7 +17,10 @@ const target = (): tf.Tensor4D => tf.tensor4d([1, 0, 0, 0, 0.25, 0.75], [1, 1, 2
 describeEachBackend('computeMultinomialCrossEntropy values', () => {
   it('equals the hand-computed per-pixel cross-entropy for each reduction', () => {
     expect(computeMultinomialCrossEntropy(logits(), target()).dataSync()[0]).toBeCloseTo((LN3 + PIXEL1) / 2, 5);
-    expect(computeMultinomialCrossEntropy(logits(), target(), { reduction: 'sum' }).dataSync()[0]).toBeCloseTo(LN3 + PIXEL1, 5);
+    expect(computeMultinomialCrossEntropy(logits(), target(), { reduction: 'sum' }).dataSync()[0]).toBeCloseTo(
+      LN3 + PIXEL1,
+      5,
+    );
     const none = computeMultinomialCrossEntropy(logits(), target(), { reduction: 'none' });
     expect(none.shape).toEqual([1, 1, 2]);
     const v = none.dataSync();
@@ -31,9 +34,14 @@ describeEachBackend('computeMultinomialCrossEntropy values', () => {
     const v = computeMultinomialCrossEntropy(logits(), target(), { classWeights, reduction: 'none' }).dataSync();
     expect(v[0]).toBeCloseTo(2 * LN3, 5);
     expect(v[1]).toBeCloseTo(5 * PIXEL1, 5);
-    expect(computeMultinomialCrossEntropy(logits(), target(), { classWeights }).dataSync()[0]).toBeCloseTo((2 * LN3 + 5 * PIXEL1) / 2, 5);
+    expect(computeMultinomialCrossEntropy(logits(), target(), { classWeights }).dataSync()[0]).toBeCloseTo(
+      (2 * LN3 + 5 * PIXEL1) / 2,
+      5,
+    );
     // the same weights as a plain array (what computeRebalanceWeights returns)
-    const fromArray = computeMultinomialCrossEntropy(logits(), target(), { classWeights: Float64Array.from([2, 3, 5]) });
+    const fromArray = computeMultinomialCrossEntropy(logits(), target(), {
+      classWeights: Float64Array.from([2, 3, 5]),
+    });
     expect(fromArray.dataSync()[0]).toBeCloseTo((2 * LN3 + 5 * PIXEL1) / 2, 5);
   });
 
@@ -47,7 +55,10 @@ describeEachBackend('computeMultinomialCrossEntropy values', () => {
 
   it('per-pixel weights multiply the per-pixel loss before the mean', () => {
     const weights = tf.tensor3d([[[0.5, 2]]]);
-    expect(computeMultinomialCrossEntropy(logits(), target(), { weights }).dataSync()[0]).toBeCloseTo((0.5 * LN3 + 2 * PIXEL1) / 2, 5);
+    expect(computeMultinomialCrossEntropy(logits(), target(), { weights }).dataSync()[0]).toBeCloseTo(
+      (0.5 * LN3 + 2 * PIXEL1) / 2,
+      5,
+    );
   });
 
   it('stays finite and exact for logits of ±1000 (no overflow, no log 0)', () => {
@@ -70,7 +81,11 @@ describe('computeMultinomialCrossEntropy gradients and hygiene', () => {
       testValues(16, 3, -2, 2),
       shape,
     );
-    expectGradientMatches((x) => computeMultinomialCrossEntropy(x as tf.Tensor4D, t, { reduction: 'sum' }), testValues(16, 5, -2, 2), shape);
+    expectGradientMatches(
+      (x) => computeMultinomialCrossEntropy(x as tf.Tensor4D, t, { reduction: 'sum' }),
+      testValues(16, 5, -2, 2),
+      shape,
+    );
   });
 
   it('leaves no tensor behind and does not dispose its inputs', () => {
@@ -88,13 +103,27 @@ describe('computeMultinomialCrossEntropy gradients and hygiene', () => {
 
   it('rejects mismatched shapes, wrong ranks, bad weights and unknown reductions with named InputErrors', () => {
     const l = logits();
-    expect(() => computeMultinomialCrossEntropy(l, tf.zeros([1, 1, 2, 4]) as tf.Tensor4D)).toThrow(/target: expected the shape of logits \[1, 1, 2, 3\], received shape \[1, 1, 2, 4\]/);
-    expect(() => computeMultinomialCrossEntropy(tf.zeros([2, 3]) as never, target())).toThrow(/logits: expected rank 4/);
-    expect(() => computeMultinomialCrossEntropy(l, target(), { classWeights: tf.ones([4]) as tf.Tensor1D })).toThrow(/options\.classWeights: expected shape \[3\]/);
-    expect(() => computeMultinomialCrossEntropy(l, target(), { classWeights: [1, 2] })).toThrow(/options\.classWeights: expected 3 values/);
-    expect(() => computeMultinomialCrossEntropy(l, target(), { classWeights: [1, NaN, 2] })).toThrow(/options\.classWeights: expected finite values, received NaN at index 1/);
-    expect(() => computeMultinomialCrossEntropy(l, target(), { weights: tf.ones([1, 1, 3]) as tf.Tensor3D })).toThrow(/options\.weights/);
+    expect(() => computeMultinomialCrossEntropy(l, tf.zeros([1, 1, 2, 4]) as tf.Tensor4D)).toThrow(
+      /target: expected the shape of logits \[1, 1, 2, 3\], received shape \[1, 1, 2, 4\]/,
+    );
+    expect(() => computeMultinomialCrossEntropy(tf.zeros([2, 3]) as never, target())).toThrow(
+      /logits: expected rank 4/,
+    );
+    expect(() => computeMultinomialCrossEntropy(l, target(), { classWeights: tf.ones([4]) as tf.Tensor1D })).toThrow(
+      /options\.classWeights: expected shape \[3\]/,
+    );
+    expect(() => computeMultinomialCrossEntropy(l, target(), { classWeights: [1, 2] })).toThrow(
+      /options\.classWeights: expected 3 values/,
+    );
+    expect(() => computeMultinomialCrossEntropy(l, target(), { classWeights: [1, NaN, 2] })).toThrow(
+      /options\.classWeights: expected finite values, received NaN at index 1/,
+    );
+    expect(() => computeMultinomialCrossEntropy(l, target(), { weights: tf.ones([1, 1, 3]) as tf.Tensor3D })).toThrow(
+      /options\.weights/,
+    );
     expect(() => computeMultinomialCrossEntropy(l, target(), { reduction: 'max' as never })).toThrow(InputError);
-    expect(() => computeMultinomialCrossEntropy(l, target(), { reduction: 'max' as never })).toThrow(/options\.reduction/);
+    expect(() => computeMultinomialCrossEntropy(l, target(), { reduction: 'max' as never })).toThrow(
+      /options\.reduction/,
+    );
   });
 });

@@ -36,7 +36,10 @@ describeEachBackend('GAN loss values', () => {
     expect(none.total.shape).toEqual([2, 1, 1, 1]);
     expect(none.total.dataSync()[0]).toBeCloseTo(B2_09 + BM3_0, 5);
     // realLabel 1 turns smoothing off: b(2, 1)
-    expect(computeGanDiscriminatorLoss(real, fake, { realLabel: 1, reduction: 'none' }).real.dataSync()[0]).toBeCloseTo(B2_1, 5);
+    expect(computeGanDiscriminatorLoss(real, fake, { realLabel: 1, reduction: 'none' }).real.dataSync()[0]).toBeCloseTo(
+      B2_1,
+      5,
+    );
   });
 
   it('generator: BCE(fake, 1) + λ·L1 per example, hand-computed for each reduction and for L2', () => {
@@ -54,7 +57,10 @@ describeEachBackend('GAN loss values', () => {
     expect(none.total.dataSync()[0]).toBeCloseTo(B2_1 + 50, 4);
     expect(none.total.dataSync()[1]).toBeCloseTo(BM1_1 + 30, 4);
     expect(computeGanGeneratorLoss(inputs).total.dataSync()[0]).toBeCloseTo((B2_1 + 50 + BM1_1 + 30) / 2, 4);
-    expect(computeGanGeneratorLoss(inputs, { reduction: 'sum' }).total.dataSync()[0]).toBeCloseTo(B2_1 + 50 + BM1_1 + 30, 4);
+    expect(computeGanGeneratorLoss(inputs, { reduction: 'sum' }).total.dataSync()[0]).toBeCloseTo(
+      B2_1 + 50 + BM1_1 + 30,
+      4,
+    );
     const l2 = computeGanGeneratorLoss(inputs, { reconstruction: 'l2', lambda: 10 });
     expect(l2.reconstruction.dataSync()[0]).toBeCloseTo((0.25 + 0.1) / 2, 6);
     expect(l2.total.dataSync()[0]).toBeCloseTo((B2_1 + BM1_1) / 2 + 10 * 0.175, 5);
@@ -66,7 +72,9 @@ describeEachBackend('GAN loss values', () => {
     const fakeLogits = tf.tensor4d([1, -2, 0.5, 3, 0, -1, 2, 1], [2, 2, 2, 1]);
     const ab = tf.zeros([2, 2, 2, 2]) as tf.Tensor4D;
     const expected = tf.tidy(() => tf.mean(tf.log1p(tf.exp(tf.neg(fakeLogits)))).dataSync()[0]);
-    expect(computeGanGeneratorLoss({ fakeLogits, predictedAb: ab, targetAb: ab }).adversarial.dataSync()[0]).toBeCloseTo(expected, 5);
+    expect(
+      computeGanGeneratorLoss({ fakeLogits, predictedAb: ab, targetAb: ab }).adversarial.dataSync()[0],
+    ).toBeCloseTo(expected, 5);
   });
 });
 
@@ -74,7 +82,11 @@ describe('GAN loss gradients and hygiene', () => {
   it('discriminator gradient wrt real and fake logits matches central differences', () => {
     const other = tf.tensor4d(testValues(8, 1, -2, 2), [2, 2, 2, 1]);
     expectGradientMatches((x) => computeGanDiscriminatorLoss(x, other).total, testValues(8, 2, -2, 2), [2, 2, 2, 1]);
-    expectGradientMatches((x) => computeGanDiscriminatorLoss(other, x, { reduction: 'sum' }).total, testValues(8, 3, -2, 2), [2, 2, 2, 1]);
+    expectGradientMatches(
+      (x) => computeGanDiscriminatorLoss(other, x, { reduction: 'sum' }).total,
+      testValues(8, 3, -2, 2),
+      [2, 2, 2, 1],
+    );
   });
 
   it('generator gradient wrt the generated ab and the fake logits matches central differences (L1 and L2)', () => {
@@ -83,9 +95,25 @@ describe('GAN loss gradients and hygiene', () => {
     // ab values ≥ 0.1 from 0 so |d| has no kink within eps; λ = 1 keeps the L1 gradient (λ/8 per element) sizeable
     const ab = Float32Array.from([0.3, -0.5, 0.8, -0.1, 0.45, -0.9, 0.2, 0.6]);
     const predictedAb = tf.tensor4d(ab, [2, 1, 2, 2]);
-    expectGradientMatches((p) => computeGanGeneratorLoss({ fakeLogits, predictedAb: p as tf.Tensor4D, targetAb }, { lambda: 1 }).total, ab, [2, 1, 2, 2]);
-    expectGradientMatches((p) => computeGanGeneratorLoss({ fakeLogits, predictedAb: p as tf.Tensor4D, targetAb }, { lambda: 1, reconstruction: 'l2' }).total, ab, [2, 1, 2, 2]);
-    expectGradientMatches((x) => computeGanGeneratorLoss({ fakeLogits: x, predictedAb, targetAb }).total, testValues(2, 5, -2, 2), [2, 1, 1, 1]);
+    expectGradientMatches(
+      (p) => computeGanGeneratorLoss({ fakeLogits, predictedAb: p as tf.Tensor4D, targetAb }, { lambda: 1 }).total,
+      ab,
+      [2, 1, 2, 2],
+    );
+    expectGradientMatches(
+      (p) =>
+        computeGanGeneratorLoss(
+          { fakeLogits, predictedAb: p as tf.Tensor4D, targetAb },
+          { lambda: 1, reconstruction: 'l2' },
+        ).total,
+      ab,
+      [2, 1, 2, 2],
+    );
+    expectGradientMatches(
+      (x) => computeGanGeneratorLoss({ fakeLogits: x, predictedAb, targetAb }).total,
+      testValues(2, 5, -2, 2),
+      [2, 1, 1, 1],
+    );
   });
 
   it('leaves no tensor behind and does not dispose its inputs', () => {
@@ -104,12 +132,26 @@ describe('GAN loss gradients and hygiene', () => {
   it('rejects mismatched shapes, batch sizes and invalid options, naming the argument', () => {
     const logits = tf.zeros([2, 1, 1, 1]);
     const ab = tf.zeros([2, 1, 1, 2]) as tf.Tensor4D;
-    expect(() => computeGanDiscriminatorLoss(logits, tf.zeros([2, 2, 2, 1]))).toThrow(/fakeLogits: expected the shape of realLogits \[2, 1, 1, 1\]/);
-    expect(() => computeGanDiscriminatorLoss(logits, logits, { realLabel: 0 })).toThrow(/options\.realLabel: expected a number in \(0, 1\]/);
-    expect(() => computeGanDiscriminatorLoss(logits, logits, { fakeLabel: 1 })).toThrow(/options\.fakeLabel: expected a number in \[0, 1\)/);
-    expect(() => computeGanGeneratorLoss({ fakeLogits: tf.zeros([3, 1, 1, 1]), predictedAb: ab, targetAb: ab })).toThrow(/inputs\.fakeLogits: expected batch size 2/);
-    expect(() => computeGanGeneratorLoss({ fakeLogits: logits, predictedAb: ab, targetAb: tf.zeros([2, 1, 1, 3]) as tf.Tensor4D })).toThrow(/inputs\.targetAb: expected the shape of inputs\.predictedAb/);
-    expect(() => computeGanGeneratorLoss({ fakeLogits: logits, predictedAb: ab, targetAb: ab }, { reconstruction: 'l3' as never })).toThrow(/options\.reconstruction: expected one of 'l1' \| 'l2', received "l3"/);
-    expect(() => computeGanGeneratorLoss({ fakeLogits: logits, predictedAb: ab, targetAb: ab }, { lambda: -1 })).toThrow(/options\.lambda/);
+    expect(() => computeGanDiscriminatorLoss(logits, tf.zeros([2, 2, 2, 1]))).toThrow(
+      /fakeLogits: expected the shape of realLogits \[2, 1, 1, 1\]/,
+    );
+    expect(() => computeGanDiscriminatorLoss(logits, logits, { realLabel: 0 })).toThrow(
+      /options\.realLabel: expected a number in \(0, 1\]/,
+    );
+    expect(() => computeGanDiscriminatorLoss(logits, logits, { fakeLabel: 1 })).toThrow(
+      /options\.fakeLabel: expected a number in \[0, 1\)/,
+    );
+    expect(() =>
+      computeGanGeneratorLoss({ fakeLogits: tf.zeros([3, 1, 1, 1]), predictedAb: ab, targetAb: ab }),
+    ).toThrow(/inputs\.fakeLogits: expected batch size 2/);
+    expect(() =>
+      computeGanGeneratorLoss({ fakeLogits: logits, predictedAb: ab, targetAb: tf.zeros([2, 1, 1, 3]) as tf.Tensor4D }),
+    ).toThrow(/inputs\.targetAb: expected the shape of inputs\.predictedAb/);
+    expect(() =>
+      computeGanGeneratorLoss({ fakeLogits: logits, predictedAb: ab, targetAb: ab }, { reconstruction: 'l3' as never }),
+    ).toThrow(/options\.reconstruction: expected one of 'l1' \| 'l2', received "l3"/);
+    expect(() =>
+      computeGanGeneratorLoss({ fakeLogits: logits, predictedAb: ab, targetAb: ab }, { lambda: -1 }),
+    ).toThrow(/options\.lambda/);
   });
 });

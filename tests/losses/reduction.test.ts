@@ -4,7 +4,10 @@ import { InputError } from '../../src/errors.js';
 import { checkLossWeights, reduceLoss } from '../../src/losses/reduction.js';
 
 describe('reduceLoss', () => {
-  const loss = tf.tensor2d([[1, 2], [3, 6]]);
+  const loss = tf.tensor2d([
+    [1, 2],
+    [3, 6],
+  ]);
 
   it("'mean' averages all elements and 'sum' adds them", () => {
     expect(reduceLoss(loss, 'mean').dataSync()[0]).toBeCloseTo(3, 6);
@@ -35,8 +38,12 @@ describe('reduceLoss', () => {
   });
 
   it('rejects an unknown reduction and weights that do not broadcast, naming the argument', () => {
-    expect(() => reduceLoss(loss, 'avg' as never)).toThrow(/reduction: expected one of 'mean' \| 'sum' \| 'none', received "avg"/);
+    expect(() => reduceLoss(loss, 'avg' as never)).toThrow(
+      /reduction: expected one of 'mean' \| 'sum' \| 'none', received "avg"/,
+    );
     expect(() => checkLossWeights('options.weights', tf.zeros([2, 3]), [2, 2])).toThrow(InputError);
-    expect(() => checkLossWeights('options.weights', tf.zeros([2]), [2, 2])).toThrow(/options\.weights: expected shape \[2, 2\]/);
+    expect(() => checkLossWeights('options.weights', tf.zeros([2]), [2, 2])).toThrow(
+      /options\.weights: expected shape \[2, 2\]/,
+    );
   });
 });

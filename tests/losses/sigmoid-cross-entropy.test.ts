@@ -17,14 +17,24 @@ describeEachBackend('computeSigmoidCrossEntropy values', () => {
     const z = tf.tensor1d([0.9, 1, 0.9, 0]);
     const v = computeSigmoidCrossEntropy(x, z, { reduction: 'none' }).dataSync();
     [Math.LN2, SP2, 2 - 1.8 + SP2, 0.04858735157374206].forEach((e, i) => expect(v[i]).toBeCloseTo(e, 5));
-    expect(computeSigmoidCrossEntropy(tf.tensor1d([0, 2]), tf.tensor1d([1, 1], 'int32')).dataSync()[0]).toBeCloseTo((Math.LN2 + SP2) / 2, 5);
+    expect(computeSigmoidCrossEntropy(tf.tensor1d([0, 2]), tf.tensor1d([1, 1], 'int32')).dataSync()[0]).toBeCloseTo(
+      (Math.LN2 + SP2) / 2,
+      5,
+    );
     expect(computeSigmoidCrossEntropy(tf.tensor1d([0, 2]), 1).dataSync()[0]).toBeCloseTo((Math.LN2 + SP2) / 2, 5);
-    expect(computeSigmoidCrossEntropy(tf.tensor1d([0, 2]), 1, { reduction: 'sum' }).dataSync()[0]).toBeCloseTo(Math.LN2 + SP2, 5);
-    expect(computeSigmoidCrossEntropy(tf.tensor1d([0, 2]), 1, { weights: tf.tensor1d([2, 0]) }).dataSync()[0]).toBeCloseTo(Math.LN2, 5);
+    expect(computeSigmoidCrossEntropy(tf.tensor1d([0, 2]), 1, { reduction: 'sum' }).dataSync()[0]).toBeCloseTo(
+      Math.LN2 + SP2,
+      5,
+    );
+    expect(
+      computeSigmoidCrossEntropy(tf.tensor1d([0, 2]), 1, { weights: tf.tensor1d([2, 0]) }).dataSync()[0],
+    ).toBeCloseTo(Math.LN2, 5);
   });
 
   it('is finite and exact for logits of ±100 (the naive log σ form gives log 0 = −∞ there)', () => {
-    const v = computeSigmoidCrossEntropy(tf.tensor1d([100, -100, 100, -100]), tf.tensor1d([0, 1, 1, 0]), { reduction: 'none' }).dataSync();
+    const v = computeSigmoidCrossEntropy(tf.tensor1d([100, -100, 100, -100]), tf.tensor1d([0, 1, 1, 0]), {
+      reduction: 'none',
+    }).dataSync();
     expect(v[0]).toBeCloseTo(100, 3);
     expect(v[1]).toBeCloseTo(100, 3);
     expect(v[2]).toBeCloseTo(0, 6);
@@ -37,7 +47,19 @@ describe('computeSigmoidCrossEntropy gradients and hygiene', () => {
     const values = testValues(6, 21, -3, 3);
     values[0] = 0;
     expectGradientMatches((x) => computeSigmoidCrossEntropy(x, 0.9), values, [2, 3]);
-    expectGradientMatches((x) => computeSigmoidCrossEntropy(x, tf.tensor2d([[0, 1, 0.3], [1, 0, 0.5]]), { reduction: 'sum' }), values, [2, 3]);
+    expectGradientMatches(
+      (x) =>
+        computeSigmoidCrossEntropy(
+          x,
+          tf.tensor2d([
+            [0, 1, 0.3],
+            [1, 0, 0.5],
+          ]),
+          { reduction: 'sum' },
+        ),
+      values,
+      [2, 3],
+    );
   });
 
   it('leaves no tensor behind and does not dispose its inputs', () => {
@@ -53,7 +75,11 @@ describe('computeSigmoidCrossEntropy gradients and hygiene', () => {
   });
 
   it('rejects targets of another shape or outside [0, 1]', () => {
-    expect(() => computeSigmoidCrossEntropy(tf.zeros([2, 2]), tf.zeros([2]))).toThrow(/targets: expected the shape of logits \[2, 2\], received shape \[2\]/);
-    expect(() => computeSigmoidCrossEntropy(tf.zeros([2]), 1.5)).toThrow(/targets: expected a number in \[0, 1\], received 1\.5/);
+    expect(() => computeSigmoidCrossEntropy(tf.zeros([2, 2]), tf.zeros([2]))).toThrow(
+      /targets: expected the shape of logits \[2, 2\], received shape \[2\]/,
+    );
+    expect(() => computeSigmoidCrossEntropy(tf.zeros([2]), 1.5)).toThrow(
+      /targets: expected a number in \[0, 1\], received 1\.5/,
+    );
   });
 });

@@ -12,7 +12,11 @@ const threads = Number(process.argv[2]);
 const resolveFrom = process.argv[3];
 const warnings: string[] = [];
 registerKernels({ backend: 'wasm' });
-const result = await useWasmThreads({ threads, onWarning: (m) => warnings.push(m), ...(resolveFrom ? { resolveFrom } : {}) });
+const result = await useWasmThreads({
+  threads,
+  onWarning: (m) => warnings.push(m),
+  ...(resolveFrom ? { resolveFrom } : {}),
+});
 
 const out = tf.tidy(() => {
   const x = tf.randomNormal([2, 24, 24, 16], 0, 1, 'float32', 1) as tf.Tensor4D;

@@ -19,7 +19,9 @@ interface ChildResult {
 /** Run the child script in a fresh Node; resolve with its result and exit code, or reject after 90 s. */
 function runChild(args: string[]): Promise<{ result: ChildResult; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'wasm-threads-child.ts'), ...args], { cwd: join(here, '..', '..') });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'wasm-threads-child.ts'), ...args], {
+      cwd: join(here, '..', '..'),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

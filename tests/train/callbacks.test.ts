@@ -19,8 +19,17 @@ describe('training callbacks', () => {
       onTrainEnd: (e) => void log.push(`end step ${e.step} aborted=${e.aborted}`),
     };
     const data = makeTinyData(8);
-    const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective(), checkpoints: { store: createMemoryCheckpointStore(), everySteps: 2 }, callbacks: [recorder] });
-    await trainer.fit({ source: createTinySource(data, { batchSize: 4 }), epochs: 2, validation: { source: createTinySource(data, { batchSize: 8 }), everySteps: 3 } });
+    const trainer = createSupervisedTrainer({
+      model,
+      objective: createRegressionObjective(),
+      checkpoints: { store: createMemoryCheckpointStore(), everySteps: 2 },
+      callbacks: [recorder],
+    });
+    await trainer.fit({
+      source: createTinySource(data, { batchSize: 4 }),
+      epochs: 2,
+      validation: { source: createTinySource(data, { batchSize: 8 }), everySteps: 3 },
+    });
     expect(log).toEqual([
       'begin 0/2 total=4 resumed=false',
       'epoch 0 from 0',
@@ -44,7 +53,12 @@ describe('training callbacks', () => {
   it('batch events carry losses, rates, a positive step rate, the batch and the trainer; fit callbacks run after config ones', async () => {
     const model = buildTinyAbModel();
     const order: string[] = [];
-    const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective({ loss: 'l1' }), optimizer: { kind: 'sgd', learningRate: 0.05 }, callbacks: [{ onBatchEnd: () => void order.push('config') }] });
+    const trainer = createSupervisedTrainer({
+      model,
+      objective: createRegressionObjective({ loss: 'l1' }),
+      optimizer: { kind: 'sgd', learningRate: 0.05 },
+      callbacks: [{ onBatchEnd: () => void order.push('config') }],
+    });
     let seen = false;
     await trainer.fit({
       source: createTinySource(makeTinyData(4), { batchSize: 4 }),
@@ -81,16 +95,31 @@ describe('training callbacks', () => {
       source: createTinySource(data, { batchSize: 4 }),
       epochs: 2,
       validation: { source: createTinySource(data, { batchSize: 8 }) },
-      callbacks: [{ onValidation: (e) => void log.push(`validation ${e.step} ${Object.keys(e.metrics).sort().join(',')}`), onEpochEnd: (e) => void log.push(`epoch end ${e.epoch}`) }],
+      callbacks: [
+        {
+          onValidation: (e) => void log.push(`validation ${e.step} ${Object.keys(e.metrics).sort().join(',')}`),
+          onEpochEnd: (e) => void log.push(`epoch end ${e.epoch}`),
+        },
+      ],
     });
-    expect(log).toEqual(['validation 2 auc,psnr,val_loss,val_regression', 'epoch end 0', 'validation 4 auc,psnr,val_loss,val_regression', 'epoch end 1']);
+    expect(log).toEqual([
+      'validation 2 auc,psnr,val_loss,val_regression',
+      'epoch end 0',
+      'validation 4 auc,psnr,val_loss,val_regression',
+      'epoch end 1',
+    ]);
     trainer.dispose();
     model.dispose();
   });
 
   it('dispatchCallbacks awaits each async hook before the next one', async () => {
     const log: string[] = [];
-    const slow: TrainingCallbacks = { onEpochEnd: async () => { await new Promise((r) => setTimeout(r, 10)); log.push('slow'); } };
+    const slow: TrainingCallbacks = {
+      onEpochEnd: async () => {
+        await new Promise((r) => setTimeout(r, 10));
+        log.push('slow');
+      },
+    };
     const fast: TrainingCallbacks = { onEpochEnd: () => void log.push('fast') };
     await dispatchCallbacks([slow, {}, fast], 'onEpochEnd', { epoch: 0, step: 1, losses: {} });
     expect(log).toEqual(['slow', 'fast']);

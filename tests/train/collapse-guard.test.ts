@@ -61,7 +61,9 @@ describe('collapse guard rules', () => {
   it('rejects bad settings with ConfigError naming the key', () => {
     expect(() => createCollapseGuard({ patience: 0 })).toThrow(ConfigError);
     expect(() => createCollapseGuard({ learningRateFactor: 2 })).toThrow(/learningRateFactor/);
-    expect(() => createCollapseGuard({ metric: { name: 'psnr', mode: 'up' as never, margin: 1 } })).toThrow(/metric.mode/);
+    expect(() => createCollapseGuard({ metric: { name: 'psnr', mode: 'up' as never, margin: 1 } })).toThrow(
+      /metric.mode/,
+    );
   });
 });
 
@@ -78,7 +80,14 @@ describe('collapse guard in the GAN trainer', () => {
       ...gan,
       generatorOptimizer: { kind: 'adam', learningRate: 5 },
       discriminatorOptimizer: { kind: 'adam', learningRate: 1e-3, beta1: 0.5 },
-      collapseGuard: { patience: 2, saturatedFraction: 0.5, discriminatorLossMargin: null, snapshotEverySteps: 1000, learningRateFactor: 0.01, maxRestores: 3 },
+      collapseGuard: {
+        patience: 2,
+        saturatedFraction: 0.5,
+        discriminatorLossMargin: null,
+        snapshotEverySteps: 1000,
+        learningRateFactor: 0.01,
+        maxRestores: 3,
+      },
     });
     const collapses: CollapseEvent[] = [];
     const restoredWeights: number[][][] = [];
@@ -114,7 +123,12 @@ describe('collapse guard in the GAN trainer', () => {
     // The reduction survives a checkpoint: a fresh trainer resumed from it trains at the lowered rates.
     const record = await trainer.capture();
     const fresh = buildTinyGan(6);
-    const resumed = createGanTrainer({ ...fresh, generatorOptimizer: { kind: 'adam', learningRate: 5 }, discriminatorOptimizer: { kind: 'adam', learningRate: 1e-3, beta1: 0.5 }, collapseGuard: { saturatedFraction: null, discriminatorLossMargin: null } });
+    const resumed = createGanTrainer({
+      ...fresh,
+      generatorOptimizer: { kind: 'adam', learningRate: 5 },
+      discriminatorOptimizer: { kind: 'adam', learningRate: 1e-3, beta1: 0.5 },
+      collapseGuard: { saturatedFraction: null, discriminatorLossMargin: null },
+    });
     await resumed.resume(record);
     expect(resumed.collapseGuard!.restores).toBe(collapses.length);
     expect(resumed.loop.learningRates().generator).toBeCloseTo(5 * 0.01 ** collapses.length, 12);
@@ -148,7 +162,15 @@ describe('collapse guard in the GAN trainer', () => {
         }
       },
     };
-    const trainer = createGanTrainer({ ...gan, collapseGuard: { metric: { name: 'psnr', mode: 'max', margin: 1 }, discriminatorLossMargin: null, saturatedFraction: null, snapshotEverySteps: 1 } });
+    const trainer = createGanTrainer({
+      ...gan,
+      collapseGuard: {
+        metric: { name: 'psnr', mode: 'max', margin: 1 },
+        discriminatorLossMargin: null,
+        saturatedFraction: null,
+        snapshotEverySteps: 1,
+      },
+    });
     const collapses: CollapseEvent[] = [];
     const result = await trainer.fit({
       source: createTinySource(data, { batchSize: 4 }),
@@ -156,7 +178,13 @@ describe('collapse guard in the GAN trainer', () => {
       validation: { source: tampered, everySteps: 1 },
       callbacks: [{ onCollapse: (e) => void collapses.push(e) }],
     });
-    expect(collapses[0]).toMatchObject({ reasons: ['metric'], step: 2, restoredStep: 1, learningRateScale: 0.5, count: 1 });
+    expect(collapses[0]).toMatchObject({
+      reasons: ['metric'],
+      step: 2,
+      restoredStep: 1,
+      learningRateScale: 0.5,
+      count: 1,
+    });
     expect(result.step).toBe(3);
     trainer.dispose();
     gan.generator.dispose();
@@ -172,7 +200,11 @@ describe('collapse guard in the GAN trainer', () => {
       collapseGuard: { patience: 1, discriminatorLossMargin: 1e9, saturatedFraction: null, maxRestores: 2 },
     });
     const collapses: CollapseEvent[] = [];
-    const result = await trainer.fit({ source: createTinySource(makeTinyData(8), { batchSize: 2 }), epochs: 2, callbacks: [{ onCollapse: (e) => void collapses.push(e) }] });
+    const result = await trainer.fit({
+      source: createTinySource(makeTinyData(8), { batchSize: 2 }),
+      epochs: 2,
+      callbacks: [{ onCollapse: (e) => void collapses.push(e) }],
+    });
     expect(collapses.map((c) => c.count)).toEqual([1, 2]);
     expect(collapses[0].reasons).toEqual(['discriminator-loss']);
     expect(result.stopReason).toBe('collapse');

@@ -16,13 +16,30 @@ function iterations(optimizer: tf.Optimizer): number {
 describe('GAN trainer (Nazeri et al. 2018)', () => {
   it('lowers the L1 reconstruction loss on a tiny set and logs D and G parts that add up', async () => {
     const gan = buildTinyGan(1);
-    const trainer = createGanTrainer({ ...gan, generatorOptimizer: { kind: 'adam', learningRate: 0.01, beta1: 0.5 }, discriminatorOptimizer: 'nazeri2018', lambda: 100 });
+    const trainer = createGanTrainer({
+      ...gan,
+      generatorOptimizer: { kind: 'adam', learningRate: 0.01, beta1: 0.5 },
+      discriminatorOptimizer: 'nazeri2018',
+      lambda: 100,
+    });
     const events: BatchEndEvent[] = [];
-    await trainer.fit({ source: createTinySource(makeTinyData(8), { batchSize: 8, shuffleSeed: 2 }), epochs: 20, callbacks: [{ onBatchEnd: (e) => void events.push(e) }] });
+    await trainer.fit({
+      source: createTinySource(makeTinyData(8), { batchSize: 8, shuffleSeed: 2 }),
+      epochs: 20,
+      callbacks: [{ onBatchEnd: (e) => void events.push(e) }],
+    });
     const recon = events.map((e) => e.losses.g_reconstruction);
     expect(mean(recon.slice(-3))).toBeLessThan(0.5 * mean(recon.slice(0, 2)));
     for (const { losses } of events) {
-      expect(Object.keys(losses).sort()).toEqual(['d_fake', 'd_loss', 'd_real', 'g_adversarial', 'g_loss', 'g_reconstruction', 'g_saturation']);
+      expect(Object.keys(losses).sort()).toEqual([
+        'd_fake',
+        'd_loss',
+        'd_real',
+        'g_adversarial',
+        'g_loss',
+        'g_reconstruction',
+        'g_saturation',
+      ]);
       expect(losses.d_loss).toBeCloseTo(losses.d_real + losses.d_fake, 5);
       expect(losses.g_loss).toBeCloseTo(losses.g_adversarial + 100 * losses.g_reconstruction, 3);
       expect(losses.g_saturation).toBeGreaterThanOrEqual(0);
@@ -45,7 +62,11 @@ describe('GAN trainer (Nazeri et al. 2018)', () => {
       schedules: { discriminator: createExponentialDecay({ initialRate: 1e-3, decayRate: 0.5, decaySteps: 1 }) },
     });
     const rates: number[] = [];
-    await trainer.fit({ source: createTinySource(makeTinyData(12), { batchSize: 4 }), epochs: 1, callbacks: [{ onBatchEnd: (e) => void rates.push(e.learningRates.discriminator) }] });
+    await trainer.fit({
+      source: createTinySource(makeTinyData(12), { batchSize: 4 }),
+      epochs: 1,
+      callbacks: [{ onBatchEnd: (e) => void rates.push(e.learningRates.discriminator) }],
+    });
     expect(iterations(trainer.discriminatorOptimizer)).toBe(9);
     expect(iterations(trainer.generatorOptimizer)).toBe(6);
     expect(rates).toEqual([1e-3, 5e-4, 2.5e-4]);
@@ -59,16 +80,32 @@ describe('GAN trainer (Nazeri et al. 2018)', () => {
     const source = () => createTinySource(data, { batchSize: 4, shuffleSeed: 5 });
     const make = (seed: number) => {
       const gan = buildTinyGan(seed);
-      return { gan, trainer: createGanTrainer({ ...gan, generatorOptimizer: { kind: 'adam', learningRate: 2e-3, beta1: 0.5 }, discriminatorOptimizer: { kind: 'adam', learningRate: 1e-3, beta1: 0.5 } }) };
+      return {
+        gan,
+        trainer: createGanTrainer({
+          ...gan,
+          generatorOptimizer: { kind: 'adam', learningRate: 2e-3, beta1: 0.5 },
+          discriminatorOptimizer: { kind: 'adam', learningRate: 1e-3, beta1: 0.5 },
+        }),
+      };
     };
     const straight = make(1);
     const reference: BatchEndEvent[] = [];
-    await straight.trainer.fit({ source: source(), epochs: 2, callbacks: [{ onBatchEnd: (e) => void reference.push(e) }] });
+    await straight.trainer.fit({
+      source: source(),
+      epochs: 2,
+      callbacks: [{ onBatchEnd: (e) => void reference.push(e) }],
+    });
 
     const store = createMemoryCheckpointStore();
     const first = make(1);
     const controller = new AbortController();
-    await first.trainer.fit({ source: source(), epochs: 2, signal: controller.signal, callbacks: [{ onBatchEnd: (e) => void (e.step === 4 && controller.abort()) }] });
+    await first.trainer.fit({
+      source: source(),
+      epochs: 2,
+      signal: controller.signal,
+      callbacks: [{ onBatchEnd: (e) => void (e.step === 4 && controller.abort()) }],
+    });
     await store.save(await first.trainer.capture());
 
     const second = make(42);

@@ -14,7 +14,10 @@ function batchOf(input: number[], ab?: number[], labels?: number[]): Batch {
   const side = Math.sqrt(input.length / n);
   return {
     input: tf.tensor4d(input, [n, side, side, 1]),
-    targets: { ...(ab && { ab: tf.tensor4d(ab, [n, side, side, 2]) }), ...(labels && { labels: tf.tensor1d(labels, 'int32') }) },
+    targets: {
+      ...(ab && { ab: tf.tensor4d(ab, [n, side, side, 2]) }),
+      ...(labels && { labels: tf.tensor1d(labels, 'int32') }),
+    },
     size: n,
     epoch: 0,
     index: 0,
@@ -29,13 +32,20 @@ describe('training objectives', () => {
     const mse = createRegressionObjective({ loss: 'mse' }).computeLoss(prediction, batch.targets);
     expect(num(mse.total)).toBeCloseTo((0.04 + 0.04 + 1) / 8, 6);
     expect(num(mse.parts.regression)).toBeCloseTo(num(mse.total), 7);
-    expect(num(createRegressionObjective({ loss: 'l1' }).computeLoss(prediction, batch.targets).total)).toBeCloseTo(1.4 / 8, 6);
+    expect(num(createRegressionObjective({ loss: 'l1' }).computeLoss(prediction, batch.targets).total)).toBeCloseTo(
+      1.4 / 8,
+      6,
+    );
     // Huber δ = 0.5: 0.5·0.2² twice, and 0.5·(1 − 0.25) for the 1.
-    expect(num(createRegressionObjective({ loss: 'huber', huberDelta: 0.5 }).computeLoss(prediction, batch.targets).total)).toBeCloseTo((0.02 + 0.02 + 0.375) / 8, 6);
+    expect(
+      num(createRegressionObjective({ loss: 'huber', huberDelta: 0.5 }).computeLoss(prediction, batch.targets).total),
+    ).toBeCloseTo((0.02 + 0.02 + 0.375) / 8, 6);
     const unit = createRegressionObjective({ outputRange: 'unit' });
     const sigmoidPrediction = tf.tensor4d([0.6, 0.4, 0.5, 0.5, 0.75, 0.75, 0, 1], [1, 2, 2, 2]); // exactly the target in unit range
     expect(num(unit.computeLoss(sigmoidPrediction, batch.targets).total)).toBeCloseTo(0, 7);
-    expect(Array.from(unit.predictAb!(sigmoidPrediction, [2, 2]).dataSync())).toEqual(Array.from(batch.targets.ab!.dataSync()).map((v) => expect.closeTo(v, 6)));
+    expect(Array.from(unit.predictAb!(sigmoidPrediction, [2, 2]).dataSync())).toEqual(
+      Array.from(batch.targets.ab!.dataSync()).map((v) => expect.closeTo(v, 6)),
+    );
     expect(() => createRegressionObjective().computeLoss(prediction, {})).toThrow(/batch.targets.ab/);
     expect(() => createRegressionObjective({ huberDelta: 0 })).toThrow(ConfigError);
   });
@@ -57,14 +67,21 @@ describe('training objectives', () => {
     const weighted = createBinsObjective({ classWeights: [2, 3, 5] }).computeLoss(logits, { bins });
     // Rebalancing weight of the pooled target's most likely bin (bin 1): 3.
     expect(num(weighted.total)).toBeCloseTo(3 * num(total), 5);
-    expect(() => createBinsObjective().computeLoss(tf.zeros([1, 2, 2, 3]) as tf.Tensor4D, { bins: tf.zeros([1, 3, 3, 3]) as tf.Tensor4D })).toThrow(InputError);
+    expect(() =>
+      createBinsObjective().computeLoss(tf.zeros([1, 2, 2, 3]) as tf.Tensor4D, {
+        bins: tf.zeros([1, 3, 3, 3]) as tf.Tensor4D,
+      }),
+    ).toThrow(InputError);
   });
 
   it('joint: modelInputs are [lightness resized to the global size, lightness]; loss = colour MSE (unit range) + α·CE', () => {
     const batch = batchOf(new Array(16).fill(0.25), new Array(32).fill(0), [1]);
     const objective = createJointObjective({ globalInputSize: 2, alpha: 0.5 });
     const inputs = objective.modelInputs(batch) as tf.Tensor[];
-    expect(inputs.map((t) => t.shape)).toEqual([[1, 2, 2, 1], [1, 4, 4, 1]]);
+    expect(inputs.map((t) => t.shape)).toEqual([
+      [1, 2, 2, 1],
+      [1, 4, 4, 1],
+    ]);
     const ab = tf.fill([1, 4, 4, 2], 0.5) as tf.Tensor4D; // unit 0.5 = ab 0: no colour error
     const logits = tf.tensor2d([[0, 0]]);
     const loss = objective.computeLoss([ab, logits], batch.targets);
@@ -79,7 +96,10 @@ describe('training objectives', () => {
     const batch = batchOf([0.1, 0.2, 0.3, 0.4], undefined, [0]);
     const objective = createLabelsObjective({ input: 'lightness-rgb' });
     expect((objective.modelInputs(batch) as tf.Tensor).shape).toEqual([1, 2, 2, 3]);
-    expect(num(objective.computeLoss(tf.tensor2d([[Math.log(3), 0, 0]]), batch.targets).total)).toBeCloseTo(-Math.log(3 / 5), 6);
+    expect(num(objective.computeLoss(tf.tensor2d([[Math.log(3), 0, 0]]), batch.targets).total)).toBeCloseTo(
+      -Math.log(3 / 5),
+      6,
+    );
     expect(objective.predictAb).toBeUndefined();
   });
 });

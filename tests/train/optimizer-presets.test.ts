@@ -22,7 +22,14 @@ describe('optimizer presets', () => {
   });
 
   it('explicit configs fill defaults; SGD with momentum builds a Momentum optimizer', () => {
-    expect(resolveOptimizerConfig({ kind: 'adam', learningRate: 1e-3 })).toEqual({ kind: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 });
+    expect(resolveOptimizerConfig({ kind: 'adam', learningRate: 1e-3 })).toEqual({
+      kind: 'adam',
+      learningRate: 1e-3,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      weightDecay: 0,
+    });
     const momentum = createOptimizer({ kind: 'sgd', learningRate: 0.1, momentum: 0.9 });
     expect(momentum.getClassName()).toBe('Momentum');
     momentum.dispose();

@@ -37,7 +37,9 @@ describe('createStepDecay', () => {
     expect(() => createStepDecay({ initialRate: 1, milestones: [5, 5] })).toThrow(/milestones/);
     expect(() => createStepDecay({ initialRate: 1, stepSize: 2, factor: 1.5 })).toThrow(/factor/);
     expect(() => createStepDecay({ initialRate: 1, stepSize: 2 }).rateAt(-1)).toThrow(InputError);
-    expect(() => createStepDecay({ initialRate: 1, stepSize: 2 }).restore({ kind: 'exponential-decay' })).toThrow(/kind/);
+    expect(() => createStepDecay({ initialRate: 1, stepSize: 2 }).restore({ kind: 'exponential-decay' })).toThrow(
+      /kind/,
+    );
   });
 });
 
@@ -59,7 +61,13 @@ describe('createExponentialDecay', () => {
   });
 
   it('rebuilds the same schedule from its JSON state', () => {
-    const a = createExponentialDecay({ initialRate: 0.3, decayRate: 0.9, decaySteps: 3, staircase: true, minRate: 0.1 });
+    const a = createExponentialDecay({
+      initialRate: 0.3,
+      decayRate: 0.9,
+      decaySteps: 3,
+      staircase: true,
+      minRate: 0.1,
+    });
     const b = createExponentialDecay({ initialRate: 1, decayRate: 0.1, decaySteps: 1 });
     b.restore(viaJson(a.state()));
     for (let k = 0; k < 40; k++) expect(b.rateAt(k)).toBe(a.rateAt(k));
@@ -68,7 +76,9 @@ describe('createExponentialDecay', () => {
   it('rejects bad configs naming the key', () => {
     expect(() => createExponentialDecay({ initialRate: 1, decayRate: 0, decaySteps: 1 })).toThrow(/decayRate/);
     expect(() => createExponentialDecay({ initialRate: 1, decayRate: 0.5, decaySteps: 0 })).toThrow(/decaySteps/);
-    expect(() => createExponentialDecay({ initialRate: 1, decayRate: 0.5, decaySteps: 1, minRate: 2 })).toThrow(/minRate/);
+    expect(() => createExponentialDecay({ initialRate: 1, decayRate: 0.5, decaySteps: 1, minRate: 2 })).toThrow(
+      /minRate/,
+    );
   });
 });
 
@@ -91,7 +101,14 @@ describe('createReduceOnPlateau', () => {
   });
 
   it('in max mode with an absolute threshold, only gains larger than the threshold count', () => {
-    const s = createReduceOnPlateau({ initialRate: 1, mode: 'max', factor: 0.5, patience: 1, threshold: 0.5, thresholdMode: 'abs' });
+    const s = createReduceOnPlateau({
+      initialRate: 1,
+      mode: 'max',
+      factor: 0.5,
+      patience: 1,
+      threshold: 0.5,
+      thresholdMode: 'abs',
+    });
     // 1 sets best; 1.4 is not > 1.5 (bad 1); 1.6 is (best 1.6); 2.0, 2.0 are not > 2.1 → bad 2 > 1 → 0.5.
     expect([1, 1.4, 1.6, 2.0, 2.0].map((m) => s.update(m))).toEqual([1, 1, 1, 1, 0.5]);
   });
@@ -122,7 +139,9 @@ describe('createReduceOnPlateau', () => {
     expect(() => createReduceOnPlateau({ initialRate: 1, factor: 1 })).toThrow(/factor/);
     expect(() => createReduceOnPlateau({ initialRate: 1, mode: 'up' as 'min' })).toThrow(/mode/);
     expect(() => createReduceOnPlateau({ initialRate: 1, patience: -1 })).toThrow(/patience/);
-    expect(() => createReduceOnPlateau({ initialRate: 1 }).restore({ kind: 'reduce-on-plateau', initialRate: 1, rate: 'x' })).toThrow(/state.rate/);
+    expect(() =>
+      createReduceOnPlateau({ initialRate: 1 }).restore({ kind: 'reduce-on-plateau', initialRate: 1, rate: 'x' }),
+    ).toThrow(/state.rate/);
   });
 });
 
@@ -157,7 +176,12 @@ describe('setLearningRate', () => {
   });
 
   it('covers RMSProp, Adagrad, Adadelta and Adamax, and rejects non-optimizers and bad rates', () => {
-    for (const opt of [tf.train.rmsprop(1), tf.train.adagrad(1), tf.train.adadelta(1), tf.train.adamax(1, 0.9, 0.999)]) {
+    for (const opt of [
+      tf.train.rmsprop(1),
+      tf.train.adagrad(1),
+      tf.train.adadelta(1),
+      tf.train.adamax(1, 0.9, 0.999),
+    ]) {
       setLearningRate(opt, 0.125);
       expect(getLearningRate(opt)).toBe(0.125);
       opt.dispose();

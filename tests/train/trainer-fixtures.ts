@@ -34,7 +34,7 @@ export function makeTinyData(count: number, size = 8, seed = 1, classes = 3): Ti
         const p = e * size * size + y * size + x;
         const l = 0.15 * Math.sin((x + y) / 3 + 6 * phase) + 0.3 * (label - 1) + 0.05 * (rng.next() - 0.5);
         lightness[p] = l;
-        const strength = 0.3 + 0.4 * (l + 0.5) * (label + 1) / classes;
+        const strength = 0.3 + (0.4 * (l + 0.5) * (label + 1)) / classes;
         ab[2 * p] = strength * Math.cos(angle);
         ab[2 * p + 1] = strength * Math.sin(angle);
       }
@@ -64,7 +64,10 @@ export function createTinySource(data: TinyData, options: TinySourceOptions = {}
     opened: 0,
     async *batches(epoch: number, start: { startBatch?: number } = {}): AsyncGenerator<Batch> {
       source.opened += 1;
-      const order = options.shuffleSeed === undefined ? Int32Array.from({ length: data.count }, (_, i) => i) : shuffledIndices(data.count, createRandom(options.shuffleSeed + 7919 * epoch));
+      const order =
+        options.shuffleSeed === undefined
+          ? Int32Array.from({ length: data.count }, (_, i) => i)
+          : shuffledIndices(data.count, createRandom(options.shuffleSeed + 7919 * epoch));
       for (let b = start.startBatch ?? 0; b < perEpoch; b += 1) {
         const ids = Array.from(order.slice(b * batchSize, Math.min(data.count, (b + 1) * batchSize)));
         const n = ids.length;
@@ -76,7 +79,11 @@ export function createTinySource(data: TinyData, options: TinySourceOptions = {}
         });
         const batch: Batch = { input: tf.tensor4d(l, [n, size, size, 1]), targets: {}, size: n, epoch, index: b };
         if (targets.includes('ab')) batch.targets.ab = tf.tensor4d(ab, [n, size, size, 2]);
-        if (targets.includes('labels')) batch.targets.labels = tf.tensor1d(ids.map((id) => data.labels[id]), 'int32');
+        if (targets.includes('labels'))
+          batch.targets.labels = tf.tensor1d(
+            ids.map((id) => data.labels[id]),
+            'int32',
+          );
         if (targets.includes('bins')) {
           const s = options.binsSize ?? size;
           const step = size / s;
@@ -103,16 +110,47 @@ export function createTinySource(data: TinyData, options: TinySourceOptions = {}
 /** Two 3×3 convs: L → ab (tanh). No BatchNorm, no dropout, seeded. */
 export function buildTinyAbModel(size = 8, seed = 3): tfl.LayersModel {
   const input = tfl.input({ shape: [size, size, 1] });
-  const h = tfl.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }).apply(input) as tfl.SymbolicTensor;
-  const out = tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }).apply(h) as tfl.SymbolicTensor;
+  const h = tfl.layers
+    .conv2d({
+      filters: 6,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed }),
+    })
+    .apply(input) as tfl.SymbolicTensor;
+  const out = tfl.layers
+    .conv2d({
+      filters: 2,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'tanh',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }),
+    })
+    .apply(h) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: out });
 }
 
 /** L → 313-bin logits at a quarter of the size (like Zhang's output), via a stride-4 conv. */
 export function buildTinyBinsModel(size = 8, seed = 5): tfl.LayersModel {
   const input = tfl.input({ shape: [size, size, 1] });
-  const h = tfl.layers.conv2d({ filters: 8, kernelSize: 4, strides: 4, padding: 'same', activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }).apply(input) as tfl.SymbolicTensor;
-  const out = tfl.layers.conv2d({ filters: ZHANG_GAMUT.size, kernelSize: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }).apply(h) as tfl.SymbolicTensor;
+  const h = tfl.layers
+    .conv2d({
+      filters: 8,
+      kernelSize: 4,
+      strides: 4,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed }),
+    })
+    .apply(input) as tfl.SymbolicTensor;
+  const out = tfl.layers
+    .conv2d({
+      filters: ZHANG_GAMUT.size,
+      kernelSize: 1,
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }),
+    })
+    .apply(h) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: out });
 }
 
@@ -124,11 +162,17 @@ export function buildTinyJointModel(size = 8, globalSize = 4, classes = 3, seed 
   const init = (k: number) => tfl.initializers.glorotUniform({ seed: seed + k });
   const globalInput = tfl.input({ shape: [globalSize, globalSize, 1] });
   const localInput = tfl.input({ shape: [size, size, 1] });
-  const g = tfl.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(0) }).apply(globalInput) as tfl.SymbolicTensor;
+  const g = tfl.layers
+    .conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(0) })
+    .apply(globalInput) as tfl.SymbolicTensor;
   const pooled = tfl.layers.globalAveragePooling2d({}).apply(g) as tfl.SymbolicTensor;
   const logits = tfl.layers.dense({ units: classes, kernelInitializer: init(1) }).apply(pooled) as tfl.SymbolicTensor;
-  const h = tfl.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2) }).apply(localInput) as tfl.SymbolicTensor;
-  const ab = tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'sigmoid', kernelInitializer: init(3) }).apply(h) as tfl.SymbolicTensor;
+  const h = tfl.layers
+    .conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(2) })
+    .apply(localInput) as tfl.SymbolicTensor;
+  const ab = tfl.layers
+    .conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'sigmoid', kernelInitializer: init(3) })
+    .apply(h) as tfl.SymbolicTensor;
   return tfl.model({ inputs: [globalInput, localInput], outputs: [ab, logits] });
 }
 

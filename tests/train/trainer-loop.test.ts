@@ -27,7 +27,10 @@ describe('supervised trainer: loop behaviour', () => {
     await trainer.fit({
       source: createTinySource(data, { batchSize: 4, targets: ['ab', 'bins'], binsSize: 2 }),
       epochs: 10,
-      validation: { source: createTinySource(data, { batchSize: 4, targets: ['ab', 'bins'], binsSize: 2 }), everySteps: 4 },
+      validation: {
+        source: createTinySource(data, { batchSize: 4, targets: ['ab', 'bins'], binsSize: 2 }),
+        everySteps: 4,
+      },
       // Counted after the batch is disposed: onEpochBegin of the next epoch sees only long-lived tensors.
       callbacks: [{ onEpochBegin: () => void counts.push(tf.memory().numTensors) }],
     });
@@ -45,7 +48,11 @@ describe('supervised trainer: loop behaviour', () => {
     const schedule = createStepDecay({ initialRate: 0.01, factor: 0.5, stepSize: 2 });
     const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective(), schedule });
     const rates: number[] = [];
-    await trainer.fit({ source: createTinySource(makeTinyData(20), { batchSize: 4 }), epochs: 1, callbacks: [{ onBatchEnd: (e) => void rates.push(e.learningRates.model) }] });
+    await trainer.fit({
+      source: createTinySource(makeTinyData(20), { batchSize: 4 }),
+      epochs: 1,
+      callbacks: [{ onBatchEnd: (e) => void rates.push(e.learningRates.model) }],
+    });
     expect(rates).toEqual([0.01, 0.01, 0.005, 0.005, 0.0025]);
     expect(getLearningRate(trainer.optimizer)).toBe(0.0025);
     trainer.dispose();
@@ -55,10 +62,26 @@ describe('supervised trainer: loop behaviour', () => {
   it('reduces on plateau of the smoothed training loss every N steps', async () => {
     const model = buildTinyAbModel();
     // An absolute threshold of 100 makes every evaluation after the first a non-improvement.
-    const schedule = createReduceOnPlateau({ initialRate: 0.01, factor: 0.5, patience: 0, threshold: 100, thresholdMode: 'abs' });
-    const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective(), schedule, monitor: 'smoothed_loss', monitorEverySteps: 2 });
+    const schedule = createReduceOnPlateau({
+      initialRate: 0.01,
+      factor: 0.5,
+      patience: 0,
+      threshold: 100,
+      thresholdMode: 'abs',
+    });
+    const trainer = createSupervisedTrainer({
+      model,
+      objective: createRegressionObjective(),
+      schedule,
+      monitor: 'smoothed_loss',
+      monitorEverySteps: 2,
+    });
     const rates: number[] = [];
-    await trainer.fit({ source: createTinySource(makeTinyData(24), { batchSize: 4 }), epochs: 1, callbacks: [{ onBatchEnd: (e) => void rates.push(e.learningRates.model) }] });
+    await trainer.fit({
+      source: createTinySource(makeTinyData(24), { batchSize: 4 }),
+      epochs: 1,
+      callbacks: [{ onBatchEnd: (e) => void rates.push(e.learningRates.model) }],
+    });
     // Evaluations after steps 2 (best set), 4 (reduce), 6 (reduce).
     expect(rates).toEqual([0.01, 0.01, 0.01, 0.01, 0.005, 0.005]);
     expect(schedule.rate).toBe(0.0025);
@@ -69,11 +92,27 @@ describe('supervised trainer: loop behaviour', () => {
 
   it('reduces on plateau of a validation metric and records it as the checkpoint metric', async () => {
     const model = buildTinyAbModel();
-    const schedule = createReduceOnPlateau({ initialRate: 0.01, factor: 0.1, patience: 0, threshold: 100, thresholdMode: 'abs' });
+    const schedule = createReduceOnPlateau({
+      initialRate: 0.01,
+      factor: 0.1,
+      patience: 0,
+      threshold: 100,
+      thresholdMode: 'abs',
+    });
     const store = createMemoryCheckpointStore();
     const data = makeTinyData(8);
-    const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective(), schedule, monitor: 'val_loss', checkpoints: { store } });
-    const result = await trainer.fit({ source: createTinySource(data, { batchSize: 4 }), epochs: 2, validation: { source: createTinySource(data, { batchSize: 8 }), everySteps: 1 } });
+    const trainer = createSupervisedTrainer({
+      model,
+      objective: createRegressionObjective(),
+      schedule,
+      monitor: 'val_loss',
+      checkpoints: { store },
+    });
+    const result = await trainer.fit({
+      source: createTinySource(data, { batchSize: 4 }),
+      epochs: 2,
+      validation: { source: createTinySource(data, { batchSize: 8 }), everySteps: 1 },
+    });
     expect(schedule.rate).toBeCloseTo(0.01 * 0.1 ** 3, 12);
     const latest = (await store.loadLatest())!;
     expect(latest.manifest.metric).toEqual({ name: 'val_loss', value: result.lastMetrics!.val_loss, mode: 'min' });
@@ -84,11 +123,21 @@ describe('supervised trainer: loop behaviour', () => {
 
   it('adds the coupled L2 weight decay ½·wd·Σ‖kernel‖² to the loss and reports it as a part', async () => {
     const model = buildTinyAbModel();
-    const kernels = model.trainableWeights.filter((w) => w.shape.length >= 2).map((w) => Array.from(w.read().dataSync() as Float32Array));
+    const kernels = model.trainableWeights
+      .filter((w) => w.shape.length >= 2)
+      .map((w) => Array.from(w.read().dataSync() as Float32Array));
     const expected = 0.5 * 0.1 * kernels.reduce((s, k) => s + k.reduce((a, v) => a + v * v, 0), 0);
-    const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective(), optimizer: { kind: 'adam', learningRate: 1e-3, weightDecay: 0.1 } });
+    const trainer = createSupervisedTrainer({
+      model,
+      objective: createRegressionObjective(),
+      optimizer: { kind: 'adam', learningRate: 1e-3, weightDecay: 0.1 },
+    });
     let first: BatchEndEvent | undefined;
-    await trainer.fit({ source: createTinySource(makeTinyData(4), { batchSize: 4 }), epochs: 1, callbacks: [{ onBatchEnd: (e) => void (first ??= e) }] });
+    await trainer.fit({
+      source: createTinySource(makeTinyData(4), { batchSize: 4 }),
+      epochs: 1,
+      callbacks: [{ onBatchEnd: (e) => void (first ??= e) }],
+    });
     expect(first!.losses.weight_decay).toBeCloseTo(expected, 5);
     expect(first!.losses.loss).toBeCloseTo(first!.losses.regression + first!.losses.weight_decay, 6);
     trainer.dispose();
@@ -98,15 +147,23 @@ describe('supervised trainer: loop behaviour', () => {
   it('rejects bad configs and inputs with typed errors naming the key', async () => {
     const model = buildTinyAbModel();
     const objective = createRegressionObjective();
-    expect(() => createSupervisedTrainer({ model, objective, optimizer: { kind: 'rmsprop' } as never })).toThrow(ConfigError);
-    expect(() => createSupervisedTrainer({ model, objective, optimizer: { kind: 'adam', learningRate: -1 } })).toThrow(/learningRate/);
+    expect(() => createSupervisedTrainer({ model, objective, optimizer: { kind: 'rmsprop' } as never })).toThrow(
+      ConfigError,
+    );
+    expect(() => createSupervisedTrainer({ model, objective, optimizer: { kind: 'adam', learningRate: -1 } })).toThrow(
+      /learningRate/,
+    );
     expect(() => createSupervisedTrainer({ model: {} as never, objective })).toThrow(InputError);
-    expect(() => createSupervisedTrainer({ model, objective, checkpoints: { store: {} as never } })).toThrow(/checkpoints.store/);
+    expect(() => createSupervisedTrainer({ model, objective, checkpoints: { store: {} as never } })).toThrow(
+      /checkpoints.store/,
+    );
     expect(() => createRegressionObjective({ loss: 'l3' as never })).toThrow(ConfigError);
     const trainer = createSupervisedTrainer({ model, objective });
     const source = createTinySource(makeTinyData(4), { batchSize: 4 });
     await expect(trainer.fit({ source, epochs: 1.5 })).rejects.toThrow(/epochs/);
-    await expect(trainer.fit({ source: createTinySource(makeTinyData(4), { targets: ['labels'] }), epochs: 1 })).rejects.toThrow(/batch.targets.ab/);
+    await expect(
+      trainer.fit({ source: createTinySource(makeTinyData(4), { targets: ['labels'] }), epochs: 1 }),
+    ).rejects.toThrow(/batch.targets.ab/);
     trainer.dispose();
     model.dispose();
   });
@@ -124,10 +181,26 @@ describe('supervised trainer: loop behaviour', () => {
     };
     const store = createMemoryCheckpointStore();
     const model = buildTinyAbModel();
-    const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective({ loss: 'mse' }), checkpoints: { store, everySteps: 1 } });
+    const trainer = createSupervisedTrainer({
+      model,
+      objective: createRegressionObjective({ loss: 'mse' }),
+      checkpoints: { store, everySteps: 1 },
+    });
     const controller = new AbortController();
     const seen: number[] = [];
-    await trainer.fit({ source: skipping, epochs: 1, signal: controller.signal, callbacks: [{ onBatchEnd: (e) => { seen.push(e.batch); if (e.batch === 2) controller.abort(); } }] });
+    await trainer.fit({
+      source: skipping,
+      epochs: 1,
+      signal: controller.signal,
+      callbacks: [
+        {
+          onBatchEnd: (e) => {
+            seen.push(e.batch);
+            if (e.batch === 2) controller.abort();
+          },
+        },
+      ],
+    });
     expect(seen).toEqual([0, 2]);
     const model2 = buildTinyAbModel(8, 11);
     const resumed = createSupervisedTrainer({ model: model2, objective: createRegressionObjective({ loss: 'mse' }) });
@@ -141,4 +214,3 @@ describe('supervised trainer: loop behaviour', () => {
     model2.dispose();
   });
 });
-

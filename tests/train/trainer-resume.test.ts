@@ -12,10 +12,20 @@ import { createTinySource, makeTinyData } from './trainer-fixtures.js';
 /** conv → BatchNorm → ReLU → conv tanh: BatchNorm's moving statistics must come back too. */
 function buildModel(seed: number): tfl.LayersModel {
   const input = tfl.input({ shape: [8, 8, 1] });
-  let x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }).apply(input) as tfl.SymbolicTensor;
+  let x = tfl.layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: tfl.initializers.glorotUniform({ seed }) })
+    .apply(input) as tfl.SymbolicTensor;
   x = tfl.layers.batchNormalization({}).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.activation({ activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .conv2d({
+      filters: 2,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'tanh',
+      kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }),
+    })
+    .apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: x });
 }
 
@@ -52,7 +62,12 @@ describe('supervised trainer: checkpoints and resume', () => {
 
     const straight = makeTrainer(3);
     const reference: BatchEndEvent[] = [];
-    await straight.trainer.fit({ source: source(), epochs: 3, stepsPerEpoch: 4, callbacks: [{ onBatchEnd: (e) => void reference.push({ ...e }) }] });
+    await straight.trainer.fit({
+      source: source(),
+      epochs: 3,
+      stepsPerEpoch: 4,
+      callbacks: [{ onBatchEnd: (e) => void reference.push({ ...e }) }],
+    });
     expect(reference).toHaveLength(12);
 
     const first = makeTrainer(3);
@@ -63,7 +78,13 @@ describe('supervised trainer: checkpoints and resume', () => {
       epochs: 3,
       stepsPerEpoch: 4,
       signal: controller.signal,
-      callbacks: [{ onBatchEnd: (e) => void (e.step === stopAt && controller.abort()), onCheckpoint: (e) => void events.push(e.reason), onTrainEnd: (e) => void events.push(`end ${e.aborted}`) }],
+      callbacks: [
+        {
+          onBatchEnd: (e) => void (e.step === stopAt && controller.abort()),
+          onCheckpoint: (e) => void events.push(e.reason),
+          onTrainEnd: (e) => void events.push(`end ${e.aborted}`),
+        },
+      ],
     });
     expect(result.stopReason).toBe('aborted');
     expect(result.step).toBe(stopAt);
@@ -75,8 +96,16 @@ describe('supervised trainer: checkpoints and resume', () => {
     expect(resumed).toMatchObject({ epoch: 1, startBatch: 2, step: stopAt });
     const calls: [number, number][] = [];
     const after: BatchEndEvent[] = [];
-    await second.trainer.fit({ source: recordingSource(source(), calls), epochs: 3, stepsPerEpoch: 4, callbacks: [{ onBatchEnd: (e) => void after.push({ ...e }) }] });
-    expect(calls).toEqual([[1, 2], [2, 0]]);
+    await second.trainer.fit({
+      source: recordingSource(source(), calls),
+      epochs: 3,
+      stepsPerEpoch: 4,
+      callbacks: [{ onBatchEnd: (e) => void after.push({ ...e }) }],
+    });
+    expect(calls).toEqual([
+      [1, 2],
+      [2, 0],
+    ]);
     expect(after.map((e) => e.step)).toEqual([7, 8, 9, 10, 11, 12]);
     // Exact equality: same float32 weights, Adam moments and β-powers from the checkpoint, same batches,
     // same ops on the deterministic cpu backend, so every bit of every loss repeats.
@@ -105,25 +134,48 @@ describe('supervised trainer: checkpoints and resume', () => {
     const build = (store = createMemoryCheckpointStore()) => {
       const model = buildModel(99);
       const schedule = createStepDecay({ initialRate: 1e-3, factor: 0.5, stepSize: 100 }); // the lowered rate
-      const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective({ loss: 'huber', huberDelta: 0.1 }), optimizer: { kind: 'adam', learningRate: 0.02, beta1: 0.9, beta2: 0.99 }, weightDecay: 1e-3, schedule, checkpoints: { store } });
+      const trainer = createSupervisedTrainer({
+        model,
+        objective: createRegressionObjective({ loss: 'huber', huberDelta: 0.1 }),
+        optimizer: { kind: 'adam', learningRate: 0.02, beta1: 0.9, beta2: 0.99 },
+        weightDecay: 1e-3,
+        schedule,
+        checkpoints: { store },
+      });
       return { model, trainer, schedule };
     };
     const kept = build();
-    expect(await kept.trainer.resume(record, { schedules: 'keep' })).toMatchObject({ epoch: 1, startBatch: 0, step: 4 });
+    expect(await kept.trainer.resume(record, { schedules: 'keep' })).toMatchObject({
+      epoch: 1,
+      startBatch: 0,
+      step: 4,
+    });
     kept.model.getWeights().forEach((w, i) => expect(w.dataSync()).toEqual(saved[i]));
     expect(kept.schedule.state()).toMatchObject({ initialRate: 1e-3, stepSize: 100 });
     const keptRates: number[] = [];
-    await kept.trainer.fit({ source: source(), epochs: 2, stepsPerEpoch: 4, callbacks: [{ onBatchEnd: (e) => void keptRates.push(e.learningRates.model) }] });
+    await kept.trainer.fit({
+      source: source(),
+      epochs: 2,
+      stepsPerEpoch: 4,
+      callbacks: [{ onBatchEnd: (e) => void keptRates.push(e.learningRates.model) }],
+    });
     expect(keptRates).toEqual([1e-3, 1e-3, 1e-3, 1e-3]);
 
     const restored = build();
     await restored.trainer.resume(record);
     expect(restored.schedule.state()).toMatchObject({ initialRate: 0.02, stepSize: 3 });
     const restoredRates: number[] = [];
-    await restored.trainer.fit({ source: source(), epochs: 2, stepsPerEpoch: 4, callbacks: [{ onBatchEnd: (e) => void restoredRates.push(e.learningRates.model) }] });
+    await restored.trainer.fit({
+      source: source(),
+      epochs: 2,
+      stepsPerEpoch: 4,
+      callbacks: [{ onBatchEnd: (e) => void restoredRates.push(e.learningRates.model) }],
+    });
     expect(restoredRates).toEqual([0.01, 0.01, 0.005, 0.005]); // steps 5–8 of the saved schedule
 
-    await expect(restored.trainer.resume(record, { schedules: 'fresh' as 'keep' })).rejects.toThrow(/options\.schedules.*'restore' or 'keep'/);
+    await expect(restored.trainer.resume(record, { schedules: 'fresh' as 'keep' })).rejects.toThrow(
+      /options\.schedules.*'restore' or 'keep'/,
+    );
     for (const t of [first, kept, restored]) {
       t.trainer.dispose();
       t.model.dispose();
@@ -144,10 +196,19 @@ describe('supervised trainer: checkpoints and resume', () => {
     const store = createMemoryCheckpointStore({ keepLast: 10 });
     const model = buildModel(3);
     const schedule = createStepDecay({ initialRate: 0.01, factor: 0.5, stepSize: 2 });
-    const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective(), schedule, checkpoints: { store, everySteps: 3 }, random: { shuffle: 1234 } });
+    const trainer = createSupervisedTrainer({
+      model,
+      objective: createRegressionObjective(),
+      schedule,
+      checkpoints: { store, everySteps: 3 },
+      random: { shuffle: 1234 },
+    });
     await trainer.fit({ source: createTinySource(makeTinyData(8), { batchSize: 4 }), epochs: 2 });
     const infos = await store.list();
-    expect(infos.map((i) => [i.epoch, i.step])).toEqual([[1, 3], [2, 4]]);
+    expect(infos.map((i) => [i.epoch, i.step])).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
     const latest = (await store.loadLatest())!;
     expect(latest.manifest.metadata.trainer).toMatchObject({ kind: 'supervised', nextBatch: 0 });
     expect(latest.manifest.schedules.model).toEqual(schedule.state());

@@ -10,7 +10,13 @@ import { createRegressionObjective } from '../../src/train/objectives-regression
 import { createSupervisedTrainer } from '../../src/train/supervised-trainer.js';
 import { getLearningRate } from '../../src/train/schedules/set-learning-rate.js';
 import type { BatchEndEvent } from '../../src/train/callbacks.js';
-import { buildTinyAbModel, buildTinyBinsModel, buildTinyJointModel, createTinySource, makeTinyData } from './trainer-fixtures.js';
+import {
+  buildTinyAbModel,
+  buildTinyBinsModel,
+  buildTinyJointModel,
+  createTinySource,
+  makeTinyData,
+} from './trainer-fixtures.js';
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -23,7 +29,11 @@ async function lossesOf(fn: (record: (e: BatchEndEvent) => void) => Promise<unkn
 describe('supervised trainer: learning', () => {
   it('regression (MSE) halves the loss on a tiny set', async () => {
     const model = buildTinyAbModel();
-    const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective({ loss: 'mse' }), optimizer: { kind: 'adam', learningRate: 0.01 } });
+    const trainer = createSupervisedTrainer({
+      model,
+      objective: createRegressionObjective({ loss: 'mse' }),
+      optimizer: { kind: 'adam', learningRate: 0.01 },
+    });
     const source = createTinySource(makeTinyData(16), { batchSize: 8, shuffleSeed: 1 });
     const losses = await lossesOf((record) => trainer.fit({ source, epochs: 15, callbacks: [{ onBatchEnd: record }] }));
     expect(losses).toHaveLength(30);
@@ -35,12 +45,18 @@ describe('supervised trainer: learning', () => {
   it('classification over bins with rebalancing weights lowers the cross-entropy and reports AuC and PSNR', async () => {
     const model = buildTinyBinsModel();
     const weights = Array.from({ length: 313 }, (_, q) => 0.5 + (q % 3) / 2);
-    const trainer = createSupervisedTrainer({ model, objective: createBinsObjective({ classWeights: weights }), optimizer: { kind: 'adam', learningRate: 0.02 } });
+    const trainer = createSupervisedTrainer({
+      model,
+      objective: createBinsObjective({ classWeights: weights }),
+      optimizer: { kind: 'adam', learningRate: 0.02 },
+    });
     const data = makeTinyData(8);
     const source = createTinySource(data, { batchSize: 4, targets: ['ab', 'bins'], binsSize: 2 });
     const losses = await lossesOf((record) => trainer.fit({ source, epochs: 10, callbacks: [{ onBatchEnd: record }] }));
     expect(mean(losses.slice(-2))).toBeLessThan(0.6 * mean(losses.slice(0, 2)));
-    const metrics = await trainer.evaluate(createTinySource(data, { batchSize: 4, targets: ['ab', 'bins'], binsSize: 2 }));
+    const metrics = await trainer.evaluate(
+      createTinySource(data, { batchSize: 4, targets: ['ab', 'bins'], binsSize: 2 }),
+    );
     expect(Object.keys(metrics).sort()).toEqual(['auc', 'psnr', 'val_cross_entropy', 'val_loss']);
     expect(metrics.auc).toBeGreaterThan(0);
     expect(metrics.auc).toBeLessThanOrEqual(1);
@@ -65,14 +81,24 @@ describe('supervised trainer: learning', () => {
   });
 
   it('joint objective drives the real Iizuka builder (global input resized from the batch, sigmoid ab)', async () => {
-    const model = buildIizukaModel({ globalInputSize: 32, localInputSize: 8, widthMultiplier: 1 / 16, numClasses: 3, seed: 2 });
-    const trainer = createSupervisedTrainer({ model, objective: createJointObjective({ globalInputSize: 32 }), optimizer: 'iizuka2016' });
+    const model = buildIizukaModel({
+      globalInputSize: 32,
+      localInputSize: 8,
+      widthMultiplier: 1 / 16,
+      numClasses: 3,
+      seed: 2,
+    });
+    const trainer = createSupervisedTrainer({
+      model,
+      objective: createJointObjective({ globalInputSize: 32 }),
+      optimizer: 'iizuka2016',
+    });
     const source = createTinySource(makeTinyData(4), { batchSize: 4, targets: ['ab', 'labels'] });
     const result = await trainer.fit({ source, epochs: 1 });
     expect(result.step).toBe(1);
     const { loss, color, classification } = result.lastLosses;
     expect(loss).toBeCloseTo(color + classification / 300, 5);
-    const batch = (await (source.batches(0)[Symbol.asyncIterator]().next())).value;
+    const batch = (await source.batches(0)[Symbol.asyncIterator]().next()).value;
     const ab = trainer.predictAb(batch);
     expect(ab.shape).toEqual([4, 8, 8, 2]);
     expect(Math.max(...(await tf.abs(ab).data()))).toBeLessThanOrEqual(1);
@@ -84,7 +110,10 @@ describe('supervised trainer: learning', () => {
   it('bins objective drives the real Zhang builder with the zhang2016 preset (targets pooled to the 1/4-size logits, weight decay as a part)', async () => {
     const model = buildZhangModel({ inputSize: 16, widthMultiplier: 1 / 32, seed: 1 });
     const trainer = createSupervisedTrainer({ model, objective: createBinsObjective(), optimizer: 'zhang2016' });
-    const result = await trainer.fit({ source: createTinySource(makeTinyData(2, 16), { batchSize: 2, targets: ['bins', 'ab'] }), epochs: 2 });
+    const result = await trainer.fit({
+      source: createTinySource(makeTinyData(2, 16), { batchSize: 2, targets: ['bins', 'ab'] }),
+      epochs: 2,
+    });
     const { loss, cross_entropy, weight_decay } = result.lastLosses;
     expect(weight_decay).toBeGreaterThan(0);
     expect(loss).toBeCloseTo(cross_entropy + weight_decay, 5);
@@ -94,8 +123,19 @@ describe('supervised trainer: learning', () => {
   });
 
   it('plain classification (ResNet-18 pre-training) lowers the cross-entropy', async () => {
-    const model = buildResNet18({ inputChannels: 1, inputSize: 8, classes: 3, stem: 'small', widthMultiplier: 1 / 16, seed: 4 });
-    const trainer = createSupervisedTrainer({ model, objective: createLabelsObjective(), optimizer: { kind: 'adam', learningRate: 0.02 } });
+    const model = buildResNet18({
+      inputChannels: 1,
+      inputSize: 8,
+      classes: 3,
+      stem: 'small',
+      widthMultiplier: 1 / 16,
+      seed: 4,
+    });
+    const trainer = createSupervisedTrainer({
+      model,
+      objective: createLabelsObjective(),
+      optimizer: { kind: 'adam', learningRate: 0.02 },
+    });
     const source = createTinySource(makeTinyData(12), { batchSize: 12, targets: ['labels'] });
     const losses = await lossesOf((record) => trainer.fit({ source, epochs: 6, callbacks: [{ onBatchEnd: record }] }));
     expect(mean(losses.slice(-2))).toBeLessThan(0.5 * losses[0]);

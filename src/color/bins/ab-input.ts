@@ -10,7 +10,11 @@ import { assertDim, assertRank } from '../../validate.js';
 export function countAbPairs(name: string, ab: unknown): number {
   const length = (ab as ArrayLike<number> | null)?.length;
   if (typeof length !== 'number' || typeof ab === 'string' || length % 2 !== 0) {
-    throw new InputError(name, 'interleaved (a, b) pairs: an array of even length (last dimension 2)', describeValue(ab));
+    throw new InputError(
+      name,
+      'interleaved (a, b) pairs: an array of even length (last dimension 2)',
+      describeValue(ab),
+    );
   }
   return length / 2;
 }

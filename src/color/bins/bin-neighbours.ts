@@ -58,7 +58,8 @@ function buildTable(gamut: AbGamut, k: number, cellSize: number, parent: Neighbo
   const align = g * COARSE_CELLS;
   const lo = (v: number) => Math.floor(Math.min(v - MARGIN_CELLS * g, -MIN_REACH) / align) * align;
   const hi = (v: number) => Math.ceil(Math.max(v + MARGIN_CELLS * g, MIN_REACH) / align) * align;
-  const aStart = lo(gamut.aRange[0]), bStart = lo(gamut.bRange[0]);
+  const aStart = lo(gamut.aRange[0]),
+    bStart = lo(gamut.bRange[0]);
   const columns = Math.round((hi(gamut.aRange[1]) - aStart) / cellSize);
   const rows = Math.round((hi(gamut.bRange[1]) - bStart) / cellSize);
   const ratio = parent ? Math.round(parent.cellSize / cellSize) : 1;
@@ -69,19 +70,24 @@ function buildTable(gamut: AbGamut, k: number, cellSize: number, parent: Neighbo
   const offsets = new Int32Array(columns * rows + 1);
   const chosen: number[] = [];
   for (let i = 0; i < columns; i++) {
-    const a0 = aStart + i * cellSize, a1 = a0 + cellSize;
+    const a0 = aStart + i * cellSize,
+      a1 = a0 + cellSize;
     for (let j = 0; j < rows; j++) {
-      const b0 = bStart + j * cellSize, b1 = b0 + cellSize;
+      const b0 = bStart + j * cellSize,
+        b1 = b0 + cellSize;
       let pool: Int32Array = all;
       if (parent) {
         const cell = Math.floor(i / ratio) * parent.rows + Math.floor(j / ratio);
         pool = parent.candidates.subarray(parent.offsets[cell], parent.offsets[cell + 1]);
       }
       for (let m = 0; m < pool.length; m++) {
-        const a = c[2 * pool[m]], b = c[2 * pool[m] + 1];
-        const da = Math.max(a0 - a, 0, a - a1), db = Math.max(b0 - b, 0, b - b1);
+        const a = c[2 * pool[m]],
+          b = c[2 * pool[m] + 1];
+        const da = Math.max(a0 - a, 0, a - a1),
+          db = Math.max(b0 - b, 0, b - b1);
         near[m] = da * da + db * db;
-        const fa = Math.max(Math.abs(a - a0), Math.abs(a - a1)), fb = Math.max(Math.abs(b - b0), Math.abs(b - b1));
+        const fa = Math.max(Math.abs(a - a0), Math.abs(a - a1)),
+          fb = Math.max(Math.abs(b - b0), Math.abs(b - b1));
         far[m] = fa * fa + fb * fb;
       }
       const radius2 = kthSmallest(far, pool.length, k);
@@ -128,7 +134,8 @@ export function findNearestBins(
   const c = gamut.centres;
   const i = Math.floor((a - table.aStart) / table.cellSize);
   const j = Math.floor((b - table.bStart) / table.cellSize);
-  let from = 0, to = gamut.size;
+  let from = 0,
+    to = gamut.size;
   let ids: Int32Array | null = null;
   if (i >= 0 && i < table.columns && j >= 0 && j < table.rows) {
     const cell = i * table.rows + j;
@@ -138,7 +145,8 @@ export function findNearestBins(
   }
   for (let m = from; m < to; m++) {
     const n = ids === null ? m : ids[m];
-    const da = a - c[2 * n], db = b - c[2 * n + 1];
+    const da = a - c[2 * n],
+      db = b - c[2 * n + 1];
     const d = da * da + db * db;
     if (d >= dist2[k - 1]) continue;
     let s = k - 1;

@@ -50,10 +50,13 @@ export function deriveGamut(gridSize: number, config: DeriveGamutConfig = {}): A
   const lab = rgbToLab(rgb);
   const nodes = new Set<number>();
   // Nodes are keyed as (i + OFFSET) · SPAN + (j + OFFSET) to stay integral and sortable (a, then b).
-  const SPAN = 4096, OFFSET = 2048;
+  const SPAN = 4096,
+    OFFSET = 2048;
   for (let p = 0; p < count; p++) {
-    const i = Math.floor(lab[3 * p + 1] / gridSize), j = Math.floor(lab[3 * p + 2] / gridSize);
-    for (let di = 0; di <= 1; di++) for (let dj = 0; dj <= 1; dj++) nodes.add((i + di + OFFSET) * SPAN + (j + dj + OFFSET));
+    const i = Math.floor(lab[3 * p + 1] / gridSize),
+      j = Math.floor(lab[3 * p + 2] / gridSize);
+    for (let di = 0; di <= 1; di++)
+      for (let dj = 0; dj <= 1; dj++) nodes.add((i + di + OFFSET) * SPAN + (j + dj + OFFSET));
   }
   const keys = [...nodes].sort((x, y) => x - y);
   const points = new Float64Array(2 * keys.length);

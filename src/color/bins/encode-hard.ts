@@ -40,7 +40,8 @@ export function encodeHard(ab: ArrayLike<number>, config: HardEncodeConfig = {},
   const index = new Int32Array(1);
   const dist2 = new Float64Array(1);
   for (let p = 0; p < pixels; p++) {
-    const a = ab[2 * p], b = ab[2 * p + 1];
+    const a = ab[2 * p],
+      b = ab[2 * p + 1];
     if (!Number.isFinite(a)) throwNonFinite('ab', a, 2 * p);
     if (!Number.isFinite(b)) throwNonFinite('ab', b, 2 * p + 1);
     // Every bin is a lattice node, so when the nearest node is a bin it is the nearest bin.

@@ -55,9 +55,17 @@ function resolve(config: SoftEncodeConfig): ResolvedConfig {
 }
 
 /** Rows of pixels `[from, to)` into `indices` / `weights` from row 0: the k = 5 kernel when it serves, else the general encoder. */
-function encodeRows(config: ResolvedConfig, ab: ArrayLike<number>, from: number, to: number, indices: Int32Array, weights: Float32Array): void {
+function encodeRows(
+  config: ResolvedConfig,
+  ab: ArrayLike<number>,
+  from: number,
+  to: number,
+  indices: Int32Array,
+  weights: Float32Array,
+): void {
   const { gamut, neighbours, sigma } = config;
-  if (softEncodeKernelServes(gamut, neighbours, sigma)) encodeSoftRowsWithKernel(gamut, sigma, ab, from, to, indices, weights);
+  if (softEncodeKernelServes(gamut, neighbours, sigma))
+    encodeSoftRowsWithKernel(gamut, sigma, ab, from, to, indices, weights);
   else encodeSoftRows(gamut, neighbours, sigma, ab, from, to, indices, weights);
 }
 

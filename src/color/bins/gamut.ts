@@ -72,7 +72,10 @@ export function createGamut(points: ArrayLike<number>, gridSize: number): AbGamu
   const size = length / 2;
   const centres = new Float32Array(length);
   const cells = new Int32Array(length);
-  let aMin = Infinity, aMax = -Infinity, bMin = Infinity, bMax = -Infinity;
+  let aMin = Infinity,
+    aMax = -Infinity,
+    bMin = Infinity,
+    bMax = -Infinity;
   for (let i = 0; i < length; i++) {
     const v = points[i];
     const cell = Math.round(v / gridSize);
@@ -84,22 +87,30 @@ export function createGamut(points: ArrayLike<number>, gridSize: number): AbGamu
     cells[i] = cell;
   }
   for (let q = 0; q < size; q++) {
-    aMin = Math.min(aMin, centres[2 * q]); aMax = Math.max(aMax, centres[2 * q]);
-    bMin = Math.min(bMin, centres[2 * q + 1]); bMax = Math.max(bMax, centres[2 * q + 1]);
+    aMin = Math.min(aMin, centres[2 * q]);
+    aMax = Math.max(aMax, centres[2 * q]);
+    bMin = Math.min(bMin, centres[2 * q + 1]);
+    bMax = Math.max(bMax, centres[2 * q + 1]);
   }
-  const i0 = Math.round(aMin / gridSize), j0 = Math.round(bMin / gridSize);
+  const i0 = Math.round(aMin / gridSize),
+    j0 = Math.round(bMin / gridSize);
   const columns = Math.round(aMax / gridSize) - i0 + 1;
   const rows = Math.round(bMax / gridSize) - j0 + 1;
   const bins = new Int32Array(columns * rows).fill(-1);
   for (let q = 0; q < size; q++) {
     const slot = (cells[2 * q] - i0) * rows + (cells[2 * q + 1] - j0);
     if (bins[slot] !== -1) {
-      throw new InputError('points', 'distinct (a, b) pairs', `(${centres[2 * q]}, ${centres[2 * q + 1]}) at pairs ${bins[slot]} and ${q}`);
+      throw new InputError(
+        'points',
+        'distinct (a, b) pairs',
+        `(${centres[2 * q]}, ${centres[2 * q + 1]}) at pairs ${bins[slot]} and ${q}`,
+      );
     }
     bins[slot] = q;
   }
   const pairs: (readonly [number, number])[] = [];
-  for (let q = 0; q < size; q++) pairs.push(Object.freeze([centres[2 * q], centres[2 * q + 1]]) as readonly [number, number]);
+  for (let q = 0; q < size; q++)
+    pairs.push(Object.freeze([centres[2 * q], centres[2 * q + 1]]) as readonly [number, number]);
   return Object.freeze({
     gridSize,
     size,

@@ -71,11 +71,13 @@ export const SOFT_ENCODE_CONSTANTS = Object.freeze({
   margin: 1e-4,
   maxH: 2,
   expCentre: EXP_CENTRE,
-  expCoefficients: Object.freeze(Array.from({ length: EXP_DEGREE + 1 }, (_, n) => {
-    let factorial = 1;
-    for (let m = 2; m <= n; m++) factorial *= m;
-    return Math.exp(EXP_CENTRE) / factorial;
-  })),
+  expCoefficients: Object.freeze(
+    Array.from({ length: EXP_DEGREE + 1 }, (_, n) => {
+      let factorial = 1;
+      for (let m = 2; m <= n; m++) factorial *= m;
+      return Math.exp(EXP_CENTRE) / factorial;
+    }),
+  ),
   inputOffset: 0,
   indexOffset: 16 * SOFT_ENCODE_BLOCK,
   weightOffset: 36 * SOFT_ENCODE_BLOCK,
@@ -115,8 +117,18 @@ interface KernelInstance {
 
 interface SoftEncodeExports {
   memory: WebAssembly.Memory;
-  encode: (count: number, aOrigin: number, bOrigin: number, invGrid: number, columns: number, rows: number,
-    stride: number, twoH: number, e1: number, e2: number) => number;
+  encode: (
+    count: number,
+    aOrigin: number,
+    bOrigin: number,
+    invGrid: number,
+    columns: number,
+    rows: number,
+    stride: number,
+    twoH: number,
+    e1: number,
+    e2: number,
+  ) => number;
 }
 
 let simd: KernelInstance | null | undefined;
@@ -126,12 +138,16 @@ let twin: KernelInstance | undefined;
 function simdKernel(): KernelInstance | null {
   if (simd !== undefined) return simd;
   const exports = instantiateWasmSimd<SoftEncodeExports>(SOFT_ENCODE_WASM_BASE64);
-  simd = exports === null ? null : {
-    // The memory never grows, so this buffer stays valid.
-    buffer: exports.memory.buffer,
-    run: (count, p) => exports.encode(count, p.aOrigin, p.bOrigin, p.invGrid, p.columns, p.rows, p.stride, p.twoH, p.e1, p.e2),
-    loaded: null,
-  };
+  simd =
+    exports === null
+      ? null
+      : {
+          // The memory never grows, so this buffer stays valid.
+          buffer: exports.memory.buffer,
+          run: (count, p) =>
+            exports.encode(count, p.aOrigin, p.bOrigin, p.invGrid, p.columns, p.rows, p.stride, p.twoH, p.e1, p.e2),
+          loaded: null,
+        };
   return simd;
 }
 
@@ -166,12 +182,24 @@ function kernelParams(gamut: AbGamut, sigma: number): KernelParams | null {
   if (!bySigma) paramCache.set(gamut, (bySigma = new Map()));
   let params = bySigma.get(sigma);
   if (params === undefined) {
-    const g = gamut.gridSize, { columns, rows, aOrigin, bOrigin } = gamut.lookup;
+    const g = gamut.gridSize,
+      { columns, rows, aOrigin, bOrigin } = gamut.lookup;
     const h = (g * g) / (2 * sigma * sigma);
     const fits = (columns + 2) * (rows + 2) <= K.maxBins;
-    params = fits && h <= K.maxH
-      ? { aOrigin, bOrigin, invGrid: 1 / g, columns, rows, stride: rows + 2, twoH: 2 * h, e1: Math.exp(-h), e2: Math.exp(-2 * h) }
-      : null;
+    params =
+      fits && h <= K.maxH
+        ? {
+            aOrigin,
+            bOrigin,
+            invGrid: 1 / g,
+            columns,
+            rows,
+            stride: rows + 2,
+            twoH: 2 * h,
+            e1: Math.exp(-h),
+            e2: Math.exp(-2 * h),
+          }
+        : null;
     bySigma.set(sigma, params);
   }
   return params;
@@ -207,11 +235,18 @@ function loadGamut(kernel: KernelInstance, gamut: AbGamut): void {
  * from `start`, increasing, are in the kernel's rejected list (their rows hold no valid answer).
  */
 function runBlock(
-  kernel: KernelInstance, params: KernelParams, ab: ArrayLike<number>, start: number, count: number,
-  indices: Int32Array, weights: Float32Array, row: number,
+  kernel: KernelInstance,
+  params: KernelParams,
+  ab: ArrayLike<number>,
+  start: number,
+  count: number,
+  indices: Int32Array,
+  weights: Float32Array,
+  row: number,
 ): number {
   const input = new Float64Array(kernel.buffer, K.inputOffset, 2 * SOFT_ENCODE_BLOCK);
-  const from = 2 * start, to = 2 * (start + count);
+  const from = 2 * start,
+    to = 2 * (start + count);
   if (ArrayBuffer.isView(ab) && 'subarray' in ab) input.set((ab as unknown as Float32Array).subarray(from, to));
   else for (let i = from; i < to; i++) input[i - from] = ab[i];
   // The kernel works in pairs: an odd block's last pair reads a neutral pixel whose rejection is dropped below.
@@ -243,10 +278,16 @@ function kernelFor(useSimd: boolean): KernelInstance {
  * const rejected = runSoftEncodeKernel(ZHANG_GAMUT, 5, ab, new Int32Array(5 * P), new Float32Array(5 * P));
  */
 export function runSoftEncodeKernel(
-  gamut: AbGamut, sigma: number, ab: ArrayLike<number>, indices: Int32Array, weights: Float32Array, useSimd = true,
+  gamut: AbGamut,
+  sigma: number,
+  ab: ArrayLike<number>,
+  indices: Int32Array,
+  weights: Float32Array,
+  useSimd = true,
 ): Int32Array {
   const params = kernelParams(gamut, sigma);
-  if (params === null) throw new Error(`the soft-encoding kernel does not serve σ = ${sigma} on a grid of ${gamut.gridSize}`);
+  if (params === null)
+    throw new Error(`the soft-encoding kernel does not serve σ = ${sigma} on a grid of ${gamut.gridSize}`);
   const kernel = kernelFor(useSimd);
   loadGamut(kernel, gamut);
   const pixels = ab.length >> 1;
@@ -272,8 +313,14 @@ export function runSoftEncodeKernel(
  * if (softEncodeKernelServes(gamut, 5, 5)) encodeSoftRowsWithKernel(gamut, 5, ab, 0, P, indices, weights);
  */
 export function encodeSoftRowsWithKernel(
-  gamut: AbGamut, sigma: number, ab: ArrayLike<number>, from: number, to: number,
-  indices: Int32Array, weights: Float32Array, useSimd = true,
+  gamut: AbGamut,
+  sigma: number,
+  ab: ArrayLike<number>,
+  from: number,
+  to: number,
+  indices: Int32Array,
+  weights: Float32Array,
+  useSimd = true,
 ): void {
   const params = kernelParams(gamut, sigma);
   if (params === null) {
@@ -282,7 +329,9 @@ export function encodeSoftRowsWithKernel(
   }
   const kernel = kernelFor(useSimd);
   loadGamut(kernel, gamut);
-  let rest: Float64Array | null = null, restIndices: Int32Array | null = null, restWeights: Float32Array | null = null;
+  let rest: Float64Array | null = null,
+    restIndices: Int32Array | null = null,
+    restWeights: Float32Array | null = null;
   for (let start = from; start < to; start += SOFT_ENCODE_BLOCK) {
     const count = Math.min(SOFT_ENCODE_BLOCK, to - start);
     const n = runBlock(kernel, params, ab, start, count, indices, weights, start - from);
@@ -293,7 +342,9 @@ export function encodeSoftRowsWithKernel(
     // Copied out before the exact encoder runs: it does not touch the kernel's memory, but stay safe.
     const rejected = new Int32Array(kernel.buffer, K.rejectedOffset, n).slice();
     for (let r = 0; r < n; r++) {
-      const p = start + rejected[r], a = ab[2 * p], b = ab[2 * p + 1];
+      const p = start + rejected[r],
+        a = ab[2 * p],
+        b = ab[2 * p + 1];
       // Checked in pixel order, as the exact encoder would: accepted pixels are finite by construction.
       if (!Number.isFinite(a)) throwNonFinite('ab', a, 2 * p);
       if (!Number.isFinite(b)) throwNonFinite('ab', b, 2 * p + 1);
@@ -340,33 +391,53 @@ function runTwin(v: TwinViews, count: number, p: KernelParams): number {
   const { input, indices, weights, rejected, bins } = v;
   let rejectedCount = 0;
   for (let i = 0; i < count; i++) {
-    const fa = (input[2 * i] - p.aOrigin) * p.invGrid, fb = (input[2 * i + 1] - p.bOrigin) * p.invGrid;
-    const la = Math.floor(fa), lb = Math.floor(fb);
-    const ra = fa - la, rb = fb - lb;
-    const ha = ra >= 0.5 ? 1 : 0, hb = rb >= 0.5 ? 1 : 0;
-    const na = la + ha, nb = lb + hb;
-    const du = ra - ha, dv = rb - hb;
-    const ua = Math.abs(du), vb = Math.abs(dv);
+    const fa = (input[2 * i] - p.aOrigin) * p.invGrid,
+      fb = (input[2 * i + 1] - p.bOrigin) * p.invGrid;
+    const la = Math.floor(fa),
+      lb = Math.floor(fb);
+    const ra = fa - la,
+      rb = fb - lb;
+    const ha = ra >= 0.5 ? 1 : 0,
+      hb = rb >= 0.5 ? 1 : 0;
+    const na = la + ha,
+      nb = lb + hb;
+    const du = ra - ha,
+      dv = rb - hb;
+    const ua = Math.abs(du),
+      vb = Math.abs(dv);
     const aSmaller = ua <= vb;
-    const s = aSmaller ? ua : vb, l = aSmaller ? vb : ua;
-    const stepA = du >= 0 ? p.stride : -p.stride, stepB = dv >= 0 ? 1 : -1;
-    const stepS = aSmaller ? stepA : stepB, stepL = aSmaller ? stepB : stepA;
+    const s = aSmaller ? ua : vb,
+      l = aSmaller ? vb : ua;
+    const stepA = du >= 0 ? p.stride : -p.stride,
+      stepB = dv >= 0 ? 1 : -1;
+    const stepS = aSmaller ? stepA : stepB,
+      stepL = aSmaller ? stepB : stepA;
     const valid = na >= 0 && na < p.columns && nb >= 0 && nb < p.rows;
     const node = valid ? (na + 1) * p.stride + (nb + 1) : p.stride + 1;
-    const twoS = s + s, twoL = l + l;
-    const d = 2 - twoS - twoL, o = 1 + twoL, m = 2 + twoS - twoL;
+    const twoS = s + s,
+      twoL = l + l;
+    const d = 2 - twoS - twoL,
+      o = 1 + twoL,
+      m = 2 + twoS - twoL;
     const diagonal = d < o;
-    const lo = diagonal ? d : o, hi = diagonal ? o : d;
+    const lo = diagonal ? d : o,
+      hi = diagonal ? o : d;
     const oneS = 1 + twoS;
     const fifth = oneS < lo ? lo : oneS;
     const sixth = m < hi ? m : hi;
     const accept = valid && sixth - fifth > K.margin;
-    const ps = expTwin(p.twoH * s), pl = expTwin(p.twoH * l);
-    const ts = p.e1 * ps, tl = p.e1 * pl, os = p.e1 / ps;
+    const ps = expTwin(p.twoH * s),
+      pl = expTwin(p.twoH * l);
+    const ts = p.e1 * ps,
+      tl = p.e1 * pl,
+      os = p.e1 / ps;
     const last = diagonal ? p.e2 * ps * pl : p.e1 / pl;
     const inv = 1 / (1 + ts + tl + os + last);
     const row = 5 * i;
-    const b0 = bins[node], b1 = bins[node + stepS], b2 = bins[node + stepL], b3 = bins[node - stepS];
+    const b0 = bins[node],
+      b1 = bins[node + stepS],
+      b2 = bins[node + stepL],
+      b3 = bins[node - stepS];
     const b4 = bins[diagonal ? node + stepS + stepL : node - stepL];
     indices[row] = b0;
     indices[row + 1] = b1;

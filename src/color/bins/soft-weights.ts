@@ -107,9 +107,14 @@ function softPlan(gamut: AbGamut, k: number, sigma: number): SoftPlan {
 }
 
 function buildPlan(gamut: AbGamut, table: NeighbourTable, sigma: number): SoftPlan {
-  const g = gamut.gridSize, cs = table.cellSize, centres = gamut.centres;
+  const g = gamut.gridSize,
+    cs = table.cellSize,
+    centres = gamut.centres;
   const c = g / (sigma * sigma);
-  const refA = Float64Array.from({ length: table.columns }, (_, i) => Math.round((table.aStart + (i + 0.5) * cs) / g) * g);
+  const refA = Float64Array.from(
+    { length: table.columns },
+    (_, i) => Math.round((table.aStart + (i + 0.5) * cs) / g) * g,
+  );
   const refB = Float64Array.from({ length: table.rows }, (_, j) => Math.round((table.bStart + (j + 0.5) * cs) / g) * g);
   const count = table.candidates.length;
   const factor = new Float64Array(count);
@@ -122,7 +127,8 @@ function buildPlan(gamut: AbGamut, table: NeighbourTable, sigma: number): SoftPl
       let far = 0;
       for (let m = table.offsets[cell]; m < table.offsets[cell + 1]; m++) {
         const n = table.candidates[m];
-        const oi = Math.round((centres[2 * n] - refA[i]) / g), oj = Math.round((centres[2 * n + 1] - refB[j]) / g);
+        const oi = Math.round((centres[2 * n] - refA[i]) / g),
+          oj = Math.round((centres[2 * n + 1] - refB[j]) / g);
         far = Math.max(far, Math.abs(oi), Math.abs(oj));
         factor[m] = Math.exp((-g * g * (oi * oi + oj * oj)) / (2 * sigma * sigma));
         packed[3 * m] = MAX_REACH + Math.max(-MAX_REACH, Math.min(MAX_REACH, oi));
@@ -135,8 +141,23 @@ function buildPlan(gamut: AbGamut, table: NeighbourTable, sigma: number): SoftPl
   }
   const step = Math.min(1 / 16, MAX_TAYLOR_STEP / c);
   const uMin = -uLimit;
-  const expTable = Float64Array.from({ length: Math.ceil((2 * uLimit) / step) + 2 }, (_, m) => Math.exp(c * (uMin + m * step)));
-  return { table, sigma, factor, packed, reach, refA, refB, expTable, uMin, step, c, interior: buildInterior(gamut, table.k, sigma) };
+  const expTable = Float64Array.from({ length: Math.ceil((2 * uLimit) / step) + 2 }, (_, m) =>
+    Math.exp(c * (uMin + m * step)),
+  );
+  return {
+    table,
+    sigma,
+    factor,
+    packed,
+    reach,
+    refA,
+    refB,
+    expTable,
+    uMin,
+    step,
+    c,
+    interior: buildInterior(gamut, table.k, sigma),
+  };
 }
 
 function buildInterior(gamut: AbGamut, k: number, sigma: number): InteriorPlan | null {
@@ -151,17 +172,23 @@ function buildInterior(gamut: AbGamut, k: number, sigma: number): InteriorPlan |
   const far = new Float64Array(window.length);
   const starts = [0];
   const offsets: [number, number][] = [];
-  let low = 0, high = 0;
+  let low = 0,
+    high = 0;
   for (let s = 0; s < SUB; s++) {
     for (let t = 0; t < SUB; t++) {
-      const u0 = s / SUB, u1 = (s + 1) / SUB, v0 = t / SUB, v1 = (t + 1) / SUB;
+      const u0 = s / SUB,
+        u1 = (s + 1) / SUB,
+        v0 = t / SUB,
+        v1 = (t + 1) / SUB;
       window.forEach(([i, j], n) => {
-        const fa = Math.max(Math.abs(i - u0), Math.abs(i - u1)), fb = Math.max(Math.abs(j - v0), Math.abs(j - v1));
+        const fa = Math.max(Math.abs(i - u0), Math.abs(i - u1)),
+          fb = Math.max(Math.abs(j - v0), Math.abs(j - v1));
         far[n] = fa * fa + fb * fb;
       });
       const limit = Float64Array.from(far).sort()[k - 1] * (1 + 1e-9) + 1e-9;
       for (const [i, j] of window) {
-        const da = Math.max(u0 - i, 0, i - u1), db = Math.max(v0 - j, 0, j - v1);
+        const da = Math.max(u0 - i, 0, i - u1),
+          db = Math.max(v0 - j, 0, j - v1);
         if (da * da + db * db > limit) continue;
         if (Math.abs(i) === reach || i === reach + 1 || Math.abs(j) === reach || j === reach + 1) return null; // window too small
         offsets.push([i, j]);
@@ -174,7 +201,8 @@ function buildInterior(gamut: AbGamut, k: number, sigma: number): InteriorPlan |
   const bound = Math.max(-low, high);
   // Largest |log| of X^(i − low)·Y^(j − low)·E over the templates (X, Y < exp(g²/σ²)); beyond
   // SAFE_EXPONENT the products could overflow.
-  if ((2 * g * g * (high - low)) / (sigma * sigma) + (g * g * bound * bound) / (sigma * sigma) > SAFE_EXPONENT) return null;
+  if ((2 * g * g * (high - low)) / (sigma * sigma) + (g * g * bound * bound) / (sigma * sigma) > SAFE_EXPONENT)
+    return null;
   const used = new Map<string, [number, number]>();
   for (const o of offsets) used.set(o.join(), o);
   const inside = new Uint8Array(columns * rows);
@@ -182,7 +210,8 @@ function buildInterior(gamut: AbGamut, k: number, sigma: number): InteriorPlan |
     for (let j = 0; j < rows; j++) {
       let all = true;
       for (const [di, dj] of used.values()) {
-        const ii = i + di, jj = j + dj;
+        const ii = i + di,
+          jj = j + dj;
         if (ii < 0 || ii >= columns || jj < 0 || jj >= rows || bins[ii * rows + jj] < 0) {
           all = false;
           break;
@@ -237,24 +266,36 @@ export function encodeSoftRows(
   const invG = 1 / gamut.gridSize;
   const g2s2 = (gamut.gridSize * gamut.gridSize) / (sigma * sigma);
   const span = interior ? interior.high - interior.low + 1 : 0;
-  const powA = new Float64Array(span), powB = new Float64Array(span);
+  const powA = new Float64Array(span),
+    powB = new Float64Array(span);
   const interiorCells = interior?.inside ?? new Uint8Array(0);
   const { aOrigin, bOrigin, columns: lColumns, rows: lRows, bins } = lookup;
-  const empty = new Float64Array(0), none = new Int32Array(0);
-  const iStart = interior?.start ?? none, iFactor = interior?.factor ?? empty, iPa = interior?.powA ?? none;
-  const iPb = interior?.powB ?? none, iDelta = interior?.delta ?? none, iExp = interior?.expTable ?? empty;
+  const empty = new Float64Array(0),
+    none = new Int32Array(0);
+  const iStart = interior?.start ?? none,
+    iFactor = interior?.factor ?? empty,
+    iPa = interior?.powA ?? none;
+  const iPb = interior?.powB ?? none,
+    iDelta = interior?.delta ?? none,
+    iExp = interior?.expTable ?? empty;
   const iSteps = interior?.steps ?? 1;
 
   for (let p = from, row = 0; p < to; p++, row += k) {
-    const a = ab[2 * p], b = ab[2 * p + 1];
+    const a = ab[2 * p],
+      b = ab[2 * p + 1];
     if (!Number.isFinite(a)) throwNonFinite('ab', a, 2 * p);
     if (!Number.isFinite(b)) throwNonFinite('ab', b, 2 * p + 1);
     if (interior !== null) {
-      const fa = (a - aOrigin) * invG, fb = (b - bOrigin) * invG;
-      const li = Math.floor(fa), lj = Math.floor(fb);
+      const fa = (a - aOrigin) * invG,
+        fb = (b - bOrigin) * invG;
+      const li = Math.floor(fa),
+        lj = Math.floor(fb);
       if (li >= 0 && li < lColumns && lj >= 0 && lj < lRows && interiorCells[li * lRows + lj] === 1) {
-        const base = li * lRows + lj, fu = fa - li, fv = fb - lj;
-        const x = expUnit(fu, iExp, iSteps, g2s2), y = expUnit(fv, iExp, iSteps, g2s2);
+        const base = li * lRows + lj,
+          fu = fa - li,
+          fv = fb - lj;
+        const x = expUnit(fu, iExp, iSteps, g2s2),
+          y = expUnit(fv, iExp, iSteps, g2s2);
         powA[0] = 1;
         powB[0] = 1;
         for (let e = 1; e < span; e++) {
@@ -286,7 +327,8 @@ export function encodeSoftRows(
         continue;
       }
     }
-    const i = Math.floor((a - aStart) / cellSize), j = Math.floor((b - bStart) / cellSize);
+    const i = Math.floor((a - aStart) / cellSize),
+      j = Math.floor((b - bStart) / cellSize);
     const inside = i >= 0 && i < columns && j >= 0 && j < rows;
     const cell = i * rows + j;
     const r = inside ? reach[cell] : DIRECT;
@@ -311,7 +353,8 @@ export function encodeSoftRows(
       powX[maxReach + e] = powX[maxReach + e - 1] * x;
       powY[maxReach + e] = powY[maxReach + e - 1] * y;
     }
-    const ix = 1 / x, iy = 1 / y;
+    const ix = 1 / x,
+      iy = 1 / y;
     for (let e = 1; e <= r; e++) {
       powX[maxReach - e] = powX[maxReach - e + 1] * ix;
       powY[maxReach - e] = powY[maxReach - e + 1] * iy;

@@ -25,7 +25,11 @@ export function annealDistribution(dist: tf.Tensor4D, config: DecodeConfig = {})
 }
 
 /** The core of {@link annealDistribution}, for callers that validated their options already. Internal. */
-export function annealDistributionUnchecked(dist: tf.Tensor4D, input: DistributionInput, temperature: number): tf.Tensor4D {
+export function annealDistributionUnchecked(
+  dist: tf.Tensor4D,
+  input: DistributionInput,
+  temperature: number,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const scores = input === 'logits' ? dist : tf.log(tf.maximum(dist, MIN_PROBABILITY));
     return tf.softmax(tf.div(scores, temperature)) as tf.Tensor4D;

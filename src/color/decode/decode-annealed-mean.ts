@@ -24,7 +24,12 @@ export function decodeAnnealedMean(dist: tf.Tensor4D, config: DecodeConfig = {})
 }
 
 /** The core of {@link decodeAnnealedMean}, for callers that validated their options already. Internal. */
-export function decodeAnnealedMeanUnchecked(dist: tf.Tensor4D, gamut: AbGamut, input: DistributionInput, temperature: number): tf.Tensor4D {
+export function decodeAnnealedMeanUnchecked(
+  dist: tf.Tensor4D,
+  gamut: AbGamut,
+  input: DistributionInput,
+  temperature: number,
+): tf.Tensor4D {
   const [n, h, w, q] = dist.shape;
   return tf.tidy(() => {
     const weights = annealDistributionUnchecked(dist, input, temperature);

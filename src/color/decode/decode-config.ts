@@ -49,7 +49,11 @@ export interface ResolvedDecodeConfig {
  * Validate a `[N, H, W, Q]` distribution against its gamut and return the resolved options: the one check of
  * the public decoders and the sampler, which then call their unchecked cores.
  */
-export function resolveDecodeConfig(dist: unknown, config: DecodeConfig, defaultTemperature = DEFAULT_TEMPERATURE): ResolvedDecodeConfig {
+export function resolveDecodeConfig(
+  dist: unknown,
+  config: DecodeConfig,
+  defaultTemperature = DEFAULT_TEMPERATURE,
+): ResolvedDecodeConfig {
   const gamut = config.gamut ?? ZHANG_GAMUT;
   const input = config.input ?? 'logits';
   const temperature = config.temperature ?? defaultTemperature;
@@ -59,4 +63,3 @@ export function resolveDecodeConfig(dist: unknown, config: DecodeConfig, default
   checkConfigRange('temperature', temperature, 0, 1, { openLow: true });
   return { gamut, input, temperature };
 }
-

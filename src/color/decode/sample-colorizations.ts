@@ -92,7 +92,8 @@ export function sampleColorizations(dist: tf.Tensor4D, config: SampleConfig = {}
   const decode = resolveDecodeConfig(dist, config);
   checkConfigRange('count', count, 1, MAX_SAMPLE_COUNT, { integer: true });
   checkConfigRange('seed', seed, -(2 ** 53), 2 ** 53, { integer: true });
-  if (correlationLength !== undefined) checkConfigRange('correlationLength', correlationLength, 0, Infinity, { openLow: true, openHigh: true });
+  if (correlationLength !== undefined)
+    checkConfigRange('correlationLength', correlationLength, 0, Infinity, { openLow: true, openHigh: true });
   const window = config.window ?? 0;
   checkConfigRange('window', window, 0, 1);
   return sampleColorizationsUnchecked(dist, { ...decode, count, seed, correlationLength, window });
@@ -102,7 +103,10 @@ export function sampleColorizations(dist: tf.Tensor4D, config: SampleConfig = {}
  * The core of {@link sampleColorizations}, for callers that validated their options already. Internal. The
  * annealed distribution is computed before the first `await`, so `dist` may be disposed once this returns.
  */
-export async function sampleColorizationsUnchecked(dist: tf.Tensor4D, config: ResolvedSampleConfig): Promise<tf.Tensor4D[]> {
+export async function sampleColorizationsUnchecked(
+  dist: tf.Tensor4D,
+  config: ResolvedSampleConfig,
+): Promise<tf.Tensor4D[]> {
   const { gamut, input, temperature, count, seed } = config;
   const [n, h, w, q] = dist.shape;
   const correlationLength = config.correlationLength ?? Math.max(2, Math.max(h, w) / 4);
@@ -136,7 +140,14 @@ export async function sampleColorizationsUnchecked(dist: tf.Tensor4D, config: Re
 }
 
 /** The uniform variates u = Φ(z) of each sample (H·W values per image), made on the CPU. */
-function uniformFields(n: number, h: number, w: number, count: number, seed: number, correlationLength: number): Float32Array[] {
+function uniformFields(
+  n: number,
+  h: number,
+  w: number,
+  count: number,
+  seed: number,
+  correlationLength: number,
+): Float32Array[] {
   const fields: Float32Array[] = [];
   for (let s = 0; s < count; s++) {
     // One stream per sample, so sample s does not depend on how many samples were asked for.
@@ -204,7 +215,9 @@ function hueOrder(gamut: AbGamut): Int32Array {
     const c = gamut.centres;
     const hue = (q: number) => Math.atan2(c[2 * q + 1], c[2 * q]);
     const chroma = (q: number) => Math.hypot(c[2 * q], c[2 * q + 1]);
-    order = Int32Array.from({ length: gamut.size }, (_, q) => q).sort((x, y) => hue(x) - hue(y) || chroma(x) - chroma(y) || x - y);
+    order = Int32Array.from({ length: gamut.size }, (_, q) => q).sort(
+      (x, y) => hue(x) - hue(y) || chroma(x) - chroma(y) || x - y,
+    );
     hueOrders.set(gamut, order);
   }
   return order;
@@ -216,7 +229,8 @@ function hueOrder(gamut: AbGamut): Int32Array {
  * divided by the root of the summed squared weights (the blend's standard deviation at that pixel).
  */
 function smoothGaussianField(h: number, w: number, length: number, rng: Random): Float64Array {
-  const offsetY = rng.next() * length, offsetX = rng.next() * length;
+  const offsetY = rng.next() * length,
+    offsetX = rng.next() * length;
   const rows = Math.floor((h - 1 + offsetY) / length) + 2;
   const cols = Math.floor((w - 1 + offsetX) / length) + 2;
   const nodes = new Float64Array(rows * cols);
@@ -230,8 +244,12 @@ function smoothGaussianField(h: number, w: number, length: number, rng: Random):
       const fx = (x + offsetX) / length;
       const ix = Math.floor(fx);
       const tx = smoothstep(fx - ix);
-      const w00 = (1 - ty) * (1 - tx), w01 = (1 - ty) * tx, w10 = ty * (1 - tx), w11 = ty * tx;
-      const top = iy * cols + ix, bottom = top + cols;
+      const w00 = (1 - ty) * (1 - tx),
+        w01 = (1 - ty) * tx,
+        w10 = ty * (1 - tx),
+        w11 = ty * tx;
+      const top = iy * cols + ix,
+        bottom = top + cols;
       const value = w00 * nodes[top] + w01 * nodes[top + 1] + w10 * nodes[bottom] + w11 * nodes[bottom + 1];
       field[y * w + x] = value / Math.sqrt(w00 * w00 + w01 * w01 + w10 * w10 + w11 * w11);
     }

@@ -46,12 +46,17 @@ export interface ContactSheet {
  * @example
  * const sheet = composeContactSheet([[gray, predicted, truth]], { cellHeight: 128 });
  */
-export function composeContactSheet(rows: readonly (readonly (ImageLike | null)[])[], config: ContactSheetConfig = {}): ContactSheet {
+export function composeContactSheet(
+  rows: readonly (readonly (ImageLike | null)[])[],
+  config: ContactSheetConfig = {},
+): ContactSheet {
   const cellHeight = config.cellHeight ?? 192;
   const gap = config.gap ?? 4;
   const [br, bg, bb] = config.background ?? [255, 255, 255];
-  if (rows.length === 0 || rows.every((r) => r.length === 0)) throw new InputError('rows', 'at least one image', 'no images');
-  if (!Number.isInteger(cellHeight) || cellHeight < 1) throw new InputError('config.cellHeight', 'an integer ≥ 1', String(cellHeight));
+  if (rows.length === 0 || rows.every((r) => r.length === 0))
+    throw new InputError('rows', 'at least one image', 'no images');
+  if (!Number.isInteger(cellHeight) || cellHeight < 1)
+    throw new InputError('config.cellHeight', 'an integer ≥ 1', String(cellHeight));
   const columnCount = Math.max(...rows.map((r) => r.length));
   const cellWidth = (img: ImageLike): number => Math.max(1, Math.round((img.width * cellHeight) / img.height));
   const columnWidths = Array.from({ length: columnCount }, (_, c) =>
@@ -86,19 +91,35 @@ export function composeContactSheet(rows: readonly (readonly (ImageLike | null)[
 }
 
 /** Bilinear resize (half-pixel centres) of `img` into a w×h box of the RGB canvas at (x0, y0). */
-function drawResized(img: ImageLike, canvas: Uint8ClampedArray, canvasWidth: number, x0: number, y0: number, w: number, h: number): void {
+function drawResized(
+  img: ImageLike,
+  canvas: Uint8ClampedArray,
+  canvasWidth: number,
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+): void {
   const { data, width: sw, height: sh, channels } = img;
   if (data.length !== sw * sh * channels || sw < 1 || sh < 1) {
-    throw new InputError('image', `data of length width × height × channels = ${sw * sh * channels}`, `length ${data.length}`);
+    throw new InputError(
+      'image',
+      `data of length width × height × channels = ${sw * sh * channels}`,
+      `length ${data.length}`,
+    );
   }
   const scale = data instanceof Float32Array ? 255 : 1;
   const gray = channels === 1;
   for (let y = 0; y < h; y++) {
     const sy = Math.min(Math.max(((y + 0.5) * sh) / h - 0.5, 0), sh - 1);
-    const y1 = Math.floor(sy), y2 = Math.min(y1 + 1, sh - 1), fy = sy - y1;
+    const y1 = Math.floor(sy),
+      y2 = Math.min(y1 + 1, sh - 1),
+      fy = sy - y1;
     for (let xx = 0; xx < w; xx++) {
       const sx = Math.min(Math.max(((xx + 0.5) * sw) / w - 0.5, 0), sw - 1);
-      const x1 = Math.floor(sx), x2 = Math.min(x1 + 1, sw - 1), fx = sx - x1;
+      const x1 = Math.floor(sx),
+        x2 = Math.min(x1 + 1, sw - 1),
+        fx = sx - x1;
       const o = 3 * ((y0 + y) * canvasWidth + x0 + xx);
       for (let k = 0; k < 3; k++) {
         const ch = gray ? 0 : k;

@@ -68,7 +68,8 @@ function fromTensor(t: tf.Tensor, name: string): ImageLike {
 
 function fromNdArray(x: NdArray, name: string): ImageLike {
   const { shape, stride, offset, dtype } = x;
-  if (shape.length !== 2 && shape.length !== 3) throw new InputError(name, 'an ndarray of shape [H, W, C] or [H, W]', `shape [${shape.join(', ')}]`);
+  if (shape.length !== 2 && shape.length !== 3)
+    throw new InputError(name, 'an ndarray of shape [H, W, C] or [H, W]', `shape [${shape.join(', ')}]`);
   const [height, width] = shape;
   const channels = shape.length === 3 ? shape[2] : 1;
   checkChannels(name, shape, channels);
@@ -115,7 +116,8 @@ function fromNdArray(x: NdArray, name: string): ImageLike {
  * const same = toImageLike(ndarray(bytes, [h, w, 4]));        // same pixels
  */
 export function toImageLike(input: ImageInput, name = 'image'): ImageLike {
-  if (typeof input !== 'object' || input === null) throw new InputError(name, 'an image (ImageLike, ImageData-like, ndarray or tf.Tensor)', describeValue(input));
+  if (typeof input !== 'object' || input === null)
+    throw new InputError(name, 'an image (ImageLike, ImageData-like, ndarray or tf.Tensor)', describeValue(input));
   if (input instanceof tf.Tensor) return fromTensor(input, name);
   if (isNdArray(input)) return fromNdArray(input, name);
   if ('channels' in input) {

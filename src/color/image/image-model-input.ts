@@ -19,9 +19,13 @@ export interface ModelInputOptions {
 }
 
 function sizeOf(size: ModelSize): { height: number; width: number } {
-  const { height, width } = typeof size === 'number' ? { height: size, width: size } : size ?? {};
-  for (const [key, v] of [['height', height], ['width', width]] as const) {
-    if (!Number.isInteger(v) || (v as number) <= 0) throw new InputError(`size.${key}`, 'a positive integer', String(v));
+  const { height, width } = typeof size === 'number' ? { height: size, width: size } : (size ?? {});
+  for (const [key, v] of [
+    ['height', height],
+    ['width', width],
+  ] as const) {
+    if (!Number.isInteger(v) || (v as number) <= 0)
+      throw new InputError(`size.${key}`, 'a positive integer', String(v));
   }
   return { height: height as number, width: width as number };
 }
@@ -31,7 +35,11 @@ function checkPlane(name: string, plane: Float32Array, lab: { width: number; hei
     throw new InputError('lab', 'a positive integer width and height', `${lab.width} × ${lab.height}`);
   }
   if (!(plane instanceof Float32Array) || plane.length !== lab.width * lab.height) {
-    throw new InputError(`lab.${name}`, `a Float32Array of length ${lab.width * lab.height} (${lab.width} × ${lab.height})`, plane instanceof Float32Array ? `length ${plane.length}` : String(plane));
+    throw new InputError(
+      `lab.${name}`,
+      `a Float32Array of length ${lab.width * lab.height} (${lab.width} × ${lab.height})`,
+      plane instanceof Float32Array ? `length ${plane.length}` : String(plane),
+    );
   }
 }
 
@@ -47,7 +55,11 @@ function checkPlane(name: string, plane: Float32Array, lab: { width: number; hei
  * const input = lightnessToInput(imageToLab(image), 256);
  * const logits = model.predict(input) as tf.Tensor4D;
  */
-export function lightnessToInput(lab: Pick<LabPlanes, 'lightness' | 'width' | 'height'>, size: ModelSize = 256, options: ModelInputOptions = {}): tf.Tensor4D {
+export function lightnessToInput(
+  lab: Pick<LabPlanes, 'lightness' | 'width' | 'height'>,
+  size: ModelSize = 256,
+  options: ModelInputOptions = {},
+): tf.Tensor4D {
   checkPlane('lightness', lab.lightness, lab);
   const { height, width } = sizeOf(size);
   const resized = resizePlane(lab.lightness, lab.width, lab.height, width, height, { antialias: options.antialias });
@@ -65,7 +77,11 @@ export function lightnessToInput(lab: Pick<LabPlanes, 'lightness' | 'width' | 'h
  * @example
  * const target = abToTarget(imageToLab(image), 64);  // Zhang's output is 1/4 of the 256 input
  */
-export function abToTarget(lab: Pick<LabPlanes, 'a' | 'b' | 'width' | 'height'>, size: ModelSize = 256, options: ModelInputOptions = {}): tf.Tensor4D {
+export function abToTarget(
+  lab: Pick<LabPlanes, 'a' | 'b' | 'width' | 'height'>,
+  size: ModelSize = 256,
+  options: ModelInputOptions = {},
+): tf.Tensor4D {
   checkPlane('a', lab.a, lab);
   checkPlane('b', lab.b, lab);
   const { height, width } = sizeOf(size);

@@ -36,8 +36,15 @@ export interface RecombinedImage {
 }
 
 function abFromTensor(ab: tf.Tensor): AbImage {
-  const ok = ab.dtype === 'float32' && ((ab.rank === 4 && ab.shape[0] === 1 && ab.shape[3] === 2) || (ab.rank === 3 && ab.shape[2] === 2));
-  if (!ok) throw new InputError('ab', 'a float32 tensor of shape [1, h, w, 2] or [h, w, 2]', `${ab.dtype} tensor of shape [${ab.shape.join(', ')}]`);
+  const ok =
+    ab.dtype === 'float32' &&
+    ((ab.rank === 4 && ab.shape[0] === 1 && ab.shape[3] === 2) || (ab.rank === 3 && ab.shape[2] === 2));
+  if (!ok)
+    throw new InputError(
+      'ab',
+      'a float32 tensor of shape [1, h, w, 2] or [h, w, 2]',
+      `${ab.dtype} tensor of shape [${ab.shape.join(', ')}]`,
+    );
   const [height, width] = ab.shape.slice(-3, -1);
   return { data: ab.dataSync() as Float32Array, width, height };
 }
@@ -72,19 +79,38 @@ export function recombineLab(
   const n = width * height;
   const L = lightness.lightness;
   if (!(L instanceof Float32Array) || L.length !== n) {
-    throw new InputError('lightness.lightness', `a Float32Array of length ${n} (${width} × ${height})`, L instanceof Float32Array ? `length ${L.length}` : String(L));
+    throw new InputError(
+      'lightness.lightness',
+      `a Float32Array of length ${n} (${width} × ${height})`,
+      L instanceof Float32Array ? `length ${L.length}` : String(L),
+    );
   }
   const low = ab instanceof tf.Tensor ? abFromTensor(ab) : ab;
-  if (!(low.data instanceof Float32Array) || !Number.isInteger(low.width) || !Number.isInteger(low.height) || low.width <= 0 || low.height <= 0) {
-    throw new InputError('ab', 'an AbImage { data: Float32Array, width, height } with positive size', `${String(low.width)} × ${String(low.height)}`);
+  if (
+    !(low.data instanceof Float32Array) ||
+    !Number.isInteger(low.width) ||
+    !Number.isInteger(low.height) ||
+    low.width <= 0 ||
+    low.height <= 0
+  ) {
+    throw new InputError(
+      'ab',
+      'an AbImage { data: Float32Array, width, height } with positive size',
+      `${String(low.width)} × ${String(low.height)}`,
+    );
   }
   if (low.data.length !== 2 * low.width * low.height) {
-    throw new InputError('ab.data', `length ${2 * low.width * low.height} (${low.width} × ${low.height} × 2)`, `length ${low.data.length}`);
+    throw new InputError(
+      'ab.data',
+      `length ${2 * low.width * low.height} (${low.width} × ${low.height} × 2)`,
+      `length ${low.data.length}`,
+    );
   }
   assertFinite('ab', low.data);
   // Split the small low-resolution ab first, so the full-size a and b planes are written once each.
   const m = low.width * low.height;
-  const aLow = new Float32Array(m), bLow = new Float32Array(m);
+  const aLow = new Float32Array(m),
+    bLow = new Float32Array(m);
   for (let i = 0; i < m; i++) {
     aLow[i] = low.data[2 * i];
     bLow[i] = low.data[2 * i + 1];

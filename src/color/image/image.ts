@@ -46,16 +46,28 @@ export interface LabPlanes {
 export function checkImage(image: ImageLike, name = 'image'): void {
   if (typeof image !== 'object' || image === null) throw new InputError(name, 'an image object', String(image));
   const { data, width, height, channels } = image;
-  for (const [key, v] of [['width', width], ['height', height]] as const) {
+  for (const [key, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new InputError(`${name}.${key}`, 'a positive integer', String(v));
   }
-  if (channels !== 1 && channels !== 3 && channels !== 4) throw new InputError(`${name}.channels`, 'channels 1, 3 or 4', `channels ${String(channels)}`);
+  if (channels !== 1 && channels !== 3 && channels !== 4)
+    throw new InputError(`${name}.channels`, 'channels 1, 3 or 4', `channels ${String(channels)}`);
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray || data instanceof Float32Array)) {
-    throw new InputError(`${name}.data`, 'a Uint8Array, Uint8ClampedArray (0–255) or Float32Array (0–1)', String((data as object)?.constructor?.name ?? data));
+    throw new InputError(
+      `${name}.data`,
+      'a Uint8Array, Uint8ClampedArray (0–255) or Float32Array (0–1)',
+      String((data as object)?.constructor?.name ?? data),
+    );
   }
   const expected = width * height * channels;
   if (data.length !== expected) {
-    throw new InputError(`${name}.data`, `length ${expected} (${width} × ${height} × ${channels})`, `length ${data.length}`);
+    throw new InputError(
+      `${name}.data`,
+      `length ${expected} (${width} × ${height} × ${channels})`,
+      `length ${data.length}`,
+    );
   }
   if (data instanceof Float32Array) {
     for (let i = 0; i < data.length; i++) {
@@ -81,7 +93,8 @@ export function imageToLab(image: ImageLike, out?: Float32Array): LabPlanes {
   checkImage(image);
   const { width, height, channels, data } = image;
   const n = width * height;
-  if (out !== undefined && out.length !== 3 * n) throw new InputError('out', `a Float32Array of length ${3 * n}`, `length ${out.length}`);
+  if (out !== undefined && out.length !== 3 * n)
+    throw new InputError('out', `a Float32Array of length ${3 * n}`, `length ${out.length}`);
   const buffer = out ?? new Float32Array(3 * n);
   if (channels === 1) {
     grayToLightness(data, buffer.subarray(0, n));

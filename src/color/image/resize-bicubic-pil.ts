@@ -26,12 +26,17 @@ function bicubic(x: number): number {
 }
 
 /** Per output index: first input index, tap count, and integer weights (Pillow's `precompute_coeffs` + `normalize_coeffs_8bpc`). */
-function coefficients(inSize: number, outSize: number): { start: Int32Array; count: Int32Array; weights: Int32Array; ksize: number } {
+function coefficients(
+  inSize: number,
+  outSize: number,
+): { start: Int32Array; count: Int32Array; weights: Int32Array; ksize: number } {
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
   const support = 2 * filterScale;
   const ksize = Math.ceil(support) * 2 + 1;
-  const start = new Int32Array(outSize), count = new Int32Array(outSize), weights = new Int32Array(outSize * ksize);
+  const start = new Int32Array(outSize),
+    count = new Int32Array(outSize),
+    weights = new Int32Array(outSize * ksize);
   const k = new Float64Array(ksize);
   for (let xx = 0; xx < outSize; xx++) {
     const centre = (xx + 0.5) * scale;
@@ -71,11 +76,29 @@ function clip8(value: number): number {
  * @example
  * const rgb256 = resizeBytesBicubicPil(photo.data, photo.width, photo.height, 3, 256, 256);
  */
-export function resizeBytesBicubicPil(data: ArrayLike<number>, width: number, height: number, channels: number, outWidth: number, outHeight: number): Uint8ClampedArray {
-  for (const [name, v] of [['width', width], ['height', height], ['channels', channels], ['outWidth', outWidth], ['outHeight', outHeight]] as const) {
+export function resizeBytesBicubicPil(
+  data: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: number,
+  outWidth: number,
+  outHeight: number,
+): Uint8ClampedArray {
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+    ['channels', channels],
+    ['outWidth', outWidth],
+    ['outHeight', outHeight],
+  ] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new InputError(name, 'a positive integer', String(v));
   }
-  if (data.length !== width * height * channels) throw new InputError('data', `length ${width * height * channels} (${width} × ${height} × ${channels})`, `length ${data.length}`);
+  if (data.length !== width * height * channels)
+    throw new InputError(
+      'data',
+      `length ${width * height * channels} (${width} × ${height} × ${channels})`,
+      `length ${data.length}`,
+    );
   let current = Uint8ClampedArray.from(data);
   let currentWidth = width;
   if (outWidth !== width) {
@@ -84,7 +107,9 @@ export function resizeBytesBicubicPil(data: ArrayLike<number>, width: number, he
     for (let y = 0; y < height; y++) {
       const row = y * width * channels;
       for (let xx = 0; xx < outWidth; xx++) {
-        const base = xx * h.ksize, xmin = h.start[xx], n = h.count[xx];
+        const base = xx * h.ksize,
+          xmin = h.start[xx],
+          n = h.count[xx];
         for (let c = 0; c < channels; c++) {
           let sum = HALF;
           for (let x = 0; x < n; x++) sum += current[row + (x + xmin) * channels + c] * h.weights[base + x];
@@ -100,7 +125,9 @@ export function resizeBytesBicubicPil(data: ArrayLike<number>, width: number, he
     const next = new Uint8ClampedArray(outWidth * outHeight * channels);
     const stride = currentWidth * channels;
     for (let yy = 0; yy < outHeight; yy++) {
-      const base = yy * v.ksize, ymin = v.start[yy], n = v.count[yy];
+      const base = yy * v.ksize,
+        ymin = v.start[yy],
+        n = v.count[yy];
       for (let i = 0; i < stride; i++) {
         let sum = HALF;
         for (let y = 0; y < n; y++) sum += current[(y + ymin) * stride + i] * v.weights[base + y];

@@ -34,7 +34,11 @@ export const AB_SCALE = 110;
  * (CIE 15:2004 Table T.3 rounded to 5 decimals, the values scikit-image uses).
  * @example const [xn, yn, zn] = D65_WHITE;
  */
-export const D65_WHITE: readonly [number, number, number] = Object.freeze([0.95047, 1.0, 1.08883]) as readonly [number, number, number];
+export const D65_WHITE: readonly [number, number, number] = Object.freeze([0.95047, 1.0, 1.08883]) as readonly [
+  number,
+  number,
+  number,
+];
 
 /**
  * Linear sRGB → CIE XYZ (D65), row-major `[X; Y; Z] = M · [R; G; B]` (IEC 61966-2-1 §5.2, with the

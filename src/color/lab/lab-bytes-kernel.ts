@@ -29,7 +29,8 @@ import { LAB_BYTES_WASM_BASE64 } from '../wasm/lab-bytes-wasm.js';
 import { instantiateWasmSimd } from '../wasm/wasm-simd-module.js';
 
 const fr = Math.fround;
-const M = XYZ_FROM_LINEAR_RGB, W = D65_WHITE;
+const M = XYZ_FROM_LINEAR_RGB,
+  W = D65_WHITE;
 
 /**
  * The float32 constants of the kernel, shared by the WebAssembly build script and the JavaScript twin.
@@ -40,9 +41,15 @@ const M = XYZ_FROM_LINEAR_RGB, W = D65_WHITE;
  * @example const { epsilon } = LAB_BYTES_CONSTANTS; // 0.008856 as float32
  */
 export const LAB_BYTES_CONSTANTS = Object.freeze({
-  mx0: fr(M[0][0] / W[0]), mx1: fr(M[0][1] / W[0]), mx2: fr(M[0][2] / W[0]),
-  my0: fr(M[1][0] / W[1]), my1: fr(M[1][1] / W[1]), my2: fr(M[1][2] / W[1]),
-  mz0: fr(M[2][0] / W[2]), mz1: fr(M[2][1] / W[2]), mz2: fr(M[2][2] / W[2]),
+  mx0: fr(M[0][0] / W[0]),
+  mx1: fr(M[0][1] / W[0]),
+  mx2: fr(M[0][2] / W[0]),
+  my0: fr(M[1][0] / W[1]),
+  my1: fr(M[1][1] / W[1]),
+  my2: fr(M[1][2] / W[1]),
+  mz0: fr(M[2][0] / W[2]),
+  mz1: fr(M[2][1] / W[2]),
+  mz2: fr(M[2][2] / W[2]),
   epsilon: fr(LAB_EPSILON),
   slope: fr(LAB_LINEAR_SLOPE),
   offset: fr(LAB_OFFSET),
@@ -59,7 +66,9 @@ const OUT_OFFSET = 32768;
 /** sRGB decoding of each byte value (skimage divides by 255 first), as float32: both paths read it. */
 const DECODE = new Float32Array(256).map((_, i) => {
   const v = i / 255;
-  return v > SRGB_DECODE_THRESHOLD ? Math.pow((v + SRGB_OFFSET) / (1 + SRGB_OFFSET), SRGB_GAMMA) : v / SRGB_LINEAR_SLOPE;
+  return v > SRGB_DECODE_THRESHOLD
+    ? Math.pow((v + SRGB_OFFSET) / (1 + SRGB_OFFSET), SRGB_GAMMA)
+    : v / SRGB_LINEAR_SLOPE;
 });
 
 interface LabKernel {
@@ -94,15 +103,30 @@ export function hasSimdLabKernel(): boolean {
  * @example convertBytesToLab(rgb, rgb.subarray(1), rgb.subarray(2), n, 3, lab, lab.subarray(1), lab.subarray(2), 3);
  */
 export function convertBytesToLab(
-  rIn: Uint8Array, gIn: Uint8Array, bIn: Uint8Array, n: number, inStep: number,
-  lOut: Float32Array, aOut: Float32Array, bOut: Float32Array, outStep: number,
+  rIn: Uint8Array,
+  gIn: Uint8Array,
+  bIn: Uint8Array,
+  n: number,
+  inStep: number,
+  lOut: Float32Array,
+  aOut: Float32Array,
+  bOut: Float32Array,
+  outStep: number,
   useSimd = true,
 ): void {
   const simd = useSimd ? simdKernel() : null;
-  const inInterleaved = (inStep === 3 || inStep === 4) && gIn.buffer === rIn.buffer && bIn.buffer === rIn.buffer
-    && gIn.byteOffset === rIn.byteOffset + 1 && bIn.byteOffset === rIn.byteOffset + 2;
-  const outInterleaved = outStep === 3 && aOut.buffer === lOut.buffer && bOut.buffer === lOut.buffer
-    && aOut.byteOffset === lOut.byteOffset + 4 && bOut.byteOffset === lOut.byteOffset + 8;
+  const inInterleaved =
+    (inStep === 3 || inStep === 4) &&
+    gIn.buffer === rIn.buffer &&
+    bIn.buffer === rIn.buffer &&
+    gIn.byteOffset === rIn.byteOffset + 1 &&
+    bIn.byteOffset === rIn.byteOffset + 2;
+  const outInterleaved =
+    outStep === 3 &&
+    aOut.buffer === lOut.buffer &&
+    bOut.buffer === lOut.buffer &&
+    aOut.byteOffset === lOut.byteOffset + 4 &&
+    bOut.byteOffset === lOut.byteOffset + 8;
   if (simd === null || !(inInterleaved || inStep === 1) || !(outInterleaved || outStep === 1)) {
     convertTwin(rIn, gIn, bIn, n, inStep, lOut, aOut, bOut, outStep);
     return;
@@ -121,7 +145,15 @@ export function convertBytesToLab(
       inBytes.set(rIn.subarray(start, start + count), 0);
       inBytes.set(gIn.subarray(start, start + count), LAB_BYTES_BLOCK);
       inBytes.set(bIn.subarray(start, start + count), 2 * LAB_BYTES_BLOCK);
-      simd.forward(IN_OFFSET, IN_OFFSET + LAB_BYTES_BLOCK, IN_OFFSET + 2 * LAB_BYTES_BLOCK, 1, count, OUT_OFFSET, outInterleaved ? 0 : 1);
+      simd.forward(
+        IN_OFFSET,
+        IN_OFFSET + LAB_BYTES_BLOCK,
+        IN_OFFSET + 2 * LAB_BYTES_BLOCK,
+        1,
+        count,
+        OUT_OFFSET,
+        outInterleaved ? 0 : 1,
+      );
     }
     if (outInterleaved) {
       lOut.set(outFloats.subarray(0, 3 * count), 3 * start);
@@ -155,12 +187,21 @@ export function labFTwin(t: number): number {
 }
 
 function convertTwin(
-  rIn: Uint8Array, gIn: Uint8Array, bIn: Uint8Array, n: number, inStep: number,
-  lOut: Float32Array, aOut: Float32Array, bOut: Float32Array, outStep: number,
+  rIn: Uint8Array,
+  gIn: Uint8Array,
+  bIn: Uint8Array,
+  n: number,
+  inStep: number,
+  lOut: Float32Array,
+  aOut: Float32Array,
+  bOut: Float32Array,
+  outStep: number,
 ): void {
   const K = LAB_BYTES_CONSTANTS;
   for (let i = 0, p = 0, q = 0; i < n; i++, p += inStep, q += outStep) {
-    const r = DECODE[rIn[p]], g = DECODE[gIn[p]], b = DECODE[bIn[p]];
+    const r = DECODE[rIn[p]],
+      g = DECODE[gIn[p]],
+      b = DECODE[bIn[p]];
     const fx = labFTwin(fr(fr(fr(K.mx0 * r) + fr(K.mx1 * g)) + fr(K.mx2 * b)));
     const fy = labFTwin(fr(fr(fr(K.my0 * r) + fr(K.my1 * g)) + fr(K.my2 * b)));
     const fz = labFTwin(fr(fr(fr(K.mz0 * r) + fr(K.mz1 * g)) + fr(K.mz2 * b)));

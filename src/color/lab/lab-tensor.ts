@@ -29,7 +29,8 @@ import {
 
 function checkLastAxis(name: string, x: tf.Tensor): void {
   if (!(x instanceof tf.Tensor)) throw new InputError(name, 'a tf.Tensor of shape [..., 3]', String(x));
-  if (x.rank < 1 || x.shape[x.rank - 1] !== 3) throw new InputError(name, 'a tensor of shape [..., 3]', `shape [${x.shape.join(', ')}]`);
+  if (x.rank < 1 || x.shape[x.rank - 1] !== 3)
+    throw new InputError(name, 'a tensor of shape [..., 3]', `shape [${x.shape.join(', ')}]`);
   if (x.dtype !== 'float32') throw new InputError(name, 'dtype float32', `dtype ${x.dtype}`);
 }
 
@@ -58,7 +59,10 @@ export function rgbToLabTensor<T extends tf.Tensor>(rgb01: T): T {
   checkLastAxis('rgb01', rgb01);
   return tf.tidy(() => {
     // sRGB decoding (IEC 61966-2-1 §4.2); the power branch sees only arguments where it is selected.
-    const power = tf.pow(tf.div(tf.add(tf.maximum(rgb01, SRGB_DECODE_THRESHOLD), SRGB_OFFSET), 1 + SRGB_OFFSET), SRGB_GAMMA);
+    const power = tf.pow(
+      tf.div(tf.add(tf.maximum(rgb01, SRGB_DECODE_THRESHOLD), SRGB_OFFSET), 1 + SRGB_OFFSET),
+      SRGB_GAMMA,
+    );
     const linear = piecewise(rgb01, SRGB_DECODE_THRESHOLD, power, tf.div(rgb01, SRGB_LINEAR_SLOPE));
     const whiteScaled = XYZ_FROM_LINEAR_RGB.map((row, i) => row.map((v) => v / D65_WHITE[i]));
     const t = applyMatrix(linear, whiteScaled);
@@ -98,7 +102,10 @@ export function labToRgbTensor<T extends tf.Tensor>(lab: T): T {
     const xyz = tf.mul(t, tf.tensor1d([...D65_WHITE]));
     const linear = applyMatrix(xyz, LINEAR_RGB_FROM_XYZ);
     // sRGB encoding (IEC 61966-2-1 §5.2), then skimage's clip to [0, 1].
-    const power = tf.sub(tf.mul(tf.pow(tf.maximum(linear, SRGB_ENCODE_THRESHOLD), 1 / SRGB_GAMMA), 1 + SRGB_OFFSET), SRGB_OFFSET);
+    const power = tf.sub(
+      tf.mul(tf.pow(tf.maximum(linear, SRGB_ENCODE_THRESHOLD), 1 / SRGB_GAMMA), 1 + SRGB_OFFSET),
+      SRGB_OFFSET,
+    );
     const encoded = piecewise(linear, SRGB_ENCODE_THRESHOLD, power, tf.mul(linear, SRGB_LINEAR_SLOPE));
     return tf.clipByValue(encoded, 0, 1) as T;
   });

@@ -67,16 +67,26 @@ const white = D65_WHITE;
 const M = XYZ_FROM_LINEAR_RGB;
 const MI = LINEAR_RGB_FROM_XYZ;
 // The white-point division of xyz2lab folded into the matrix: one multiply per term instead of a divide.
-const MX0 = M[0][0] / white[0], MX1 = M[0][1] / white[0], MX2 = M[0][2] / white[0];
-const MY0 = M[1][0] / white[1], MY1 = M[1][1] / white[1], MY2 = M[1][2] / white[1];
-const MZ0 = M[2][0] / white[2], MZ1 = M[2][1] / white[2], MZ2 = M[2][2] / white[2];
+const MX0 = M[0][0] / white[0],
+  MX1 = M[0][1] / white[0],
+  MX2 = M[0][2] / white[0];
+const MY0 = M[1][0] / white[1],
+  MY1 = M[1][1] / white[1],
+  MY2 = M[1][2] / white[1];
+const MZ0 = M[2][0] / white[2],
+  MZ1 = M[2][1] / white[2],
+  MZ2 = M[2][2] / white[2];
 
 function srgbDecode(v: number): number {
-  return v > SRGB_DECODE_THRESHOLD ? Math.pow((v + SRGB_OFFSET) / (1 + SRGB_OFFSET), SRGB_GAMMA) : v / SRGB_LINEAR_SLOPE;
+  return v > SRGB_DECODE_THRESHOLD
+    ? Math.pow((v + SRGB_OFFSET) / (1 + SRGB_OFFSET), SRGB_GAMMA)
+    : v / SRGB_LINEAR_SLOPE;
 }
 
 function srgbEncode(v: number): number {
-  return v > SRGB_ENCODE_THRESHOLD ? (1 + SRGB_OFFSET) * Math.pow(v, 1 / SRGB_GAMMA) - SRGB_OFFSET : v * SRGB_LINEAR_SLOPE;
+  return v > SRGB_ENCODE_THRESHOLD
+    ? (1 + SRGB_OFFSET) * Math.pow(v, 1 / SRGB_GAMMA) - SRGB_OFFSET
+    : v * SRGB_LINEAR_SLOPE;
 }
 
 function labF(t: number): number {
@@ -109,7 +119,8 @@ const ENCODE_TABLE = tabulate(ENCODE_STEPS, srgbEncode);
 
 function decodeFloat(v: number): number {
   if (v >= 0 && v <= 1) {
-    const x = v * DECODE_STEPS, k = x | 0;
+    const x = v * DECODE_STEPS,
+      k = x | 0;
     return DECODE_TABLE[2 * k] + (x - k) * DECODE_TABLE[2 * k + 1];
   }
   return srgbDecode(v);
@@ -117,7 +128,8 @@ function decodeFloat(v: number): number {
 
 function fLab(t: number): number {
   if (t >= 0 && t <= 1) {
-    const x = t * F_STEPS, k = x | 0;
+    const x = t * F_STEPS,
+      k = x | 0;
     return F_TABLE[2 * k] + (x - k) * F_TABLE[2 * k + 1];
   }
   return labF(t);
@@ -127,12 +139,14 @@ function fLab(t: number): number {
 function encodeClipped(v: number): number {
   if (v <= 0) return 0;
   if (v >= 1) return 1;
-  const x = v * ENCODE_STEPS, k = x | 0;
+  const x = v * ENCODE_STEPS,
+    k = x | 0;
   return ENCODE_TABLE[2 * k] + (x - k) * ENCODE_TABLE[2 * k + 1];
 }
 
 function checkLayout(name: string, layout: unknown): asserts layout is PixelLayout {
-  if (layout !== 'interleaved' && layout !== 'planar') throw new InputError(name, "'interleaved' or 'planar'", String(layout));
+  if (layout !== 'interleaved' && layout !== 'planar')
+    throw new InputError(name, "'interleaved' or 'planar'", String(layout));
 }
 
 function checkChannels(name: string, channels: unknown): asserts channels is 3 | 4 {
@@ -156,9 +170,14 @@ function channelViews<T extends Uint8Array | Float32Array | Uint8ClampedArray>(d
   return [data.subarray(0) as T, data.subarray(plane) as T, data.subarray(2 * plane) as T];
 }
 
-function outBuffer<T extends Float32Array | Uint8ClampedArray>(out: T | undefined, length: number, make: (n: number) => T): T {
+function outBuffer<T extends Float32Array | Uint8ClampedArray>(
+  out: T | undefined,
+  length: number,
+  make: (n: number) => T,
+): T {
   if (out === undefined) return make(length);
-  if (out.length !== length) throw new InputError('options.out', `a buffer of length ${length}`, `length ${out.length}`);
+  if (out.length !== length)
+    throw new InputError('options.out', `a buffer of length ${length}`, `length ${out.length}`);
   return out;
 }
 
@@ -182,12 +201,18 @@ export function rgbToLab(rgb: PixelData, options: RgbToLabOptions = {}): Float32
   checkLayout('options.layout', layout);
   checkLayout('options.outLayout', outLayout);
   if (!(rgb instanceof Uint8Array || rgb instanceof Uint8ClampedArray || rgb instanceof Float32Array)) {
-    throw new InputError('rgb', 'a Uint8Array, Uint8ClampedArray (0–255) or Float32Array (0–1)', String((rgb as object)?.constructor?.name ?? rgb));
+    throw new InputError(
+      'rgb',
+      'a Uint8Array, Uint8ClampedArray (0–255) or Float32Array (0–1)',
+      String((rgb as object)?.constructor?.name ?? rgb),
+    );
   }
   const n = pixelCount('rgb', rgb, channels);
   const out = outBuffer(options.out, 3 * n, (len) => new Float32Array(len));
-  const inStep = layout === 'interleaved' ? channels : 1, inPlane = layout === 'interleaved' ? 1 : n;
-  const outStep = outLayout === 'interleaved' ? 3 : 1, outPlane = outLayout === 'interleaved' ? 1 : n;
+  const inStep = layout === 'interleaved' ? channels : 1,
+    inPlane = layout === 'interleaved' ? 1 : n;
+  const outStep = outLayout === 'interleaved' ? 3 : 1,
+    outPlane = outLayout === 'interleaved' ? 1 : n;
   const [lOut, aOut, bOut] = channelViews(out, outPlane);
   if (rgb instanceof Float32Array) {
     const [r, g, b] = channelViews(rgb, inPlane);
@@ -201,14 +226,25 @@ export function rgbToLab(rgb: PixelData, options: RgbToLabOptions = {}): Float32
 }
 
 function forwardFloat(
-  rIn: Float32Array, gIn: Float32Array, bIn: Float32Array, n: number, inStep: number,
-  lOut: Float32Array, aOut: Float32Array, bOut: Float32Array, outStep: number,
+  rIn: Float32Array,
+  gIn: Float32Array,
+  bIn: Float32Array,
+  n: number,
+  inStep: number,
+  lOut: Float32Array,
+  aOut: Float32Array,
+  bOut: Float32Array,
+  outStep: number,
 ): void {
   for (let i = 0, p = 0, q = 0; i < n; i++, p += inStep, q += outStep) {
-    const rv = rIn[p], gv = gIn[p], bv = bIn[p];
+    const rv = rIn[p],
+      gv = gIn[p],
+      bv = bIn[p];
     // x − x is NaN exactly for NaN and ±∞: one cheap test per pixel instead of a separate pass.
     if (rv - rv + (gv - gv) + (bv - bv) !== 0) throwNonFinite([rIn, gIn, bIn], p);
-    const r = decodeFloat(rv), g = decodeFloat(gv), b = decodeFloat(bv);
+    const r = decodeFloat(rv),
+      g = decodeFloat(gv),
+      b = decodeFloat(bv);
     const fx = fLab(MX0 * r + MX1 * g + MX2 * b);
     const fy = fLab(MY0 * r + MY1 * g + MY2 * b);
     const fz = fLab(MZ0 * r + MZ1 * g + MZ2 * b);
@@ -263,15 +299,22 @@ export function grayToLightness(gray: PixelData, out?: Float32Array): Float32Arr
  * const rgba = labToRgb(lab, { channels: 4 });                  // ready for new ImageData(rgba, w, h)
  * const rgb01 = labToRgb(lab, { format: 'float32' });
  */
-export function labToRgb(lab: Float32Array, options?: LabToRgbOptions<Uint8ClampedArray> & { format?: 'uint8' }): Uint8ClampedArray;
-export function labToRgb(lab: Float32Array, options: LabToRgbOptions<Float32Array> & { format: 'float32' }): Float32Array;
+export function labToRgb(
+  lab: Float32Array,
+  options?: LabToRgbOptions<Uint8ClampedArray> & { format?: 'uint8' },
+): Uint8ClampedArray;
+export function labToRgb(
+  lab: Float32Array,
+  options: LabToRgbOptions<Float32Array> & { format: 'float32' },
+): Float32Array;
 export function labToRgb(
   lab: Float32Array,
   options: LabToRgbOptions<Uint8ClampedArray | Float32Array> & { format?: 'uint8' | 'float32' } = {},
 ): Uint8ClampedArray | Float32Array {
   const layout = options.layout ?? 'interleaved';
   checkLayout('options.layout', layout);
-  if (!(lab instanceof Float32Array)) throw new InputError('lab', 'a Float32Array', String((lab as object)?.constructor?.name ?? lab));
+  if (!(lab instanceof Float32Array))
+    throw new InputError('lab', 'a Float32Array', String((lab as object)?.constructor?.name ?? lab));
   const n = pixelCount('lab', lab, 3);
   const planar = layout === 'planar';
   const [lIn, aIn, bIn] = channelViews(lab, planar ? n : 1);
@@ -289,8 +332,18 @@ export function labToRgb(
  * @example
  * const rgb = labPlanesToRgb(L, a, b);
  */
-export function labPlanesToRgb(lightness: Float32Array, a: Float32Array, b: Float32Array, options?: LabToRgbOptions<Uint8ClampedArray> & { format?: 'uint8' }): Uint8ClampedArray;
-export function labPlanesToRgb(lightness: Float32Array, a: Float32Array, b: Float32Array, options: LabToRgbOptions<Float32Array> & { format: 'float32' }): Float32Array;
+export function labPlanesToRgb(
+  lightness: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  options?: LabToRgbOptions<Uint8ClampedArray> & { format?: 'uint8' },
+): Uint8ClampedArray;
+export function labPlanesToRgb(
+  lightness: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  options: LabToRgbOptions<Float32Array> & { format: 'float32' },
+): Float32Array;
 export function labPlanesToRgb(
   lightness: Float32Array,
   a: Float32Array,
@@ -304,7 +357,11 @@ export function labPlanesToRgb(
 }
 
 function convertLab(
-  lIn: Float32Array, aIn: Float32Array, bIn: Float32Array, step: number, n: number,
+  lIn: Float32Array,
+  aIn: Float32Array,
+  bIn: Float32Array,
+  step: number,
+  n: number,
   defaultOutLayout: PixelLayout,
   options: LabToRgbOptions<Uint8ClampedArray | Float32Array> & { format?: 'uint8' | 'float32' },
 ): Uint8ClampedArray | Float32Array {
@@ -312,14 +369,19 @@ function convertLab(
   const outLayout = options.outLayout ?? defaultOutLayout;
   checkChannels('options.channels', channels);
   checkLayout('options.outLayout', outLayout);
-  if (format !== 'uint8' && format !== 'float32') throw new InputError('options.format', "'uint8' or 'float32'", String(format));
+  if (format !== 'uint8' && format !== 'float32')
+    throw new InputError('options.format', "'uint8' or 'float32'", String(format));
   const length = channels * n;
-  const out = format === 'uint8'
-    ? outBuffer(options.out as Uint8ClampedArray | undefined, length, (len) => new Uint8ClampedArray(len))
-    : outBuffer(options.out as Float32Array | undefined, length, (len) => new Float32Array(len));
-  if (format === 'uint8' && !(out instanceof Uint8ClampedArray)) throw new InputError('options.out', "a Uint8ClampedArray for format 'uint8'", String(out.constructor.name));
-  if (format === 'float32' && !(out instanceof Float32Array)) throw new InputError('options.out', "a Float32Array for format 'float32'", String(out.constructor.name));
-  const outStep = outLayout === 'interleaved' ? channels : 1, outPlane = outLayout === 'interleaved' ? 1 : n;
+  const out =
+    format === 'uint8'
+      ? outBuffer(options.out as Uint8ClampedArray | undefined, length, (len) => new Uint8ClampedArray(len))
+      : outBuffer(options.out as Float32Array | undefined, length, (len) => new Float32Array(len));
+  if (format === 'uint8' && !(out instanceof Uint8ClampedArray))
+    throw new InputError('options.out', "a Uint8ClampedArray for format 'uint8'", String(out.constructor.name));
+  if (format === 'float32' && !(out instanceof Float32Array))
+    throw new InputError('options.out', "a Float32Array for format 'float32'", String(out.constructor.name));
+  const outStep = outLayout === 'interleaved' ? channels : 1,
+    outPlane = outLayout === 'interleaved' ? 1 : n;
   const scale = format === 'uint8' ? 255 : 1;
   const [rOut, gOut, bOut] = channelViews(out, outPlane);
   inverseKernel(lIn, aIn, bIn, step, n, rOut, gOut, bOut, outStep, scale);
@@ -328,20 +390,38 @@ function convertLab(
 }
 
 function inverseKernel(
-  lIn: Float32Array, aIn: Float32Array, bIn: Float32Array, step: number, n: number,
-  rOut: Uint8ClampedArray | Float32Array, gOut: Uint8ClampedArray | Float32Array, bOut: Uint8ClampedArray | Float32Array,
-  outStep: number, scale: number,
+  lIn: Float32Array,
+  aIn: Float32Array,
+  bIn: Float32Array,
+  step: number,
+  n: number,
+  rOut: Uint8ClampedArray | Float32Array,
+  gOut: Uint8ClampedArray | Float32Array,
+  bOut: Uint8ClampedArray | Float32Array,
+  outStep: number,
+  scale: number,
 ): void {
   // Constants copied into locals: reading imported bindings inside this loop made it 2.5× slower in V8
   // (Node 20), which re-reads and checks an import on every use.
   const [wx, wy, wz] = white;
-  const threshold = LAB_INVERSE_THRESHOLD, offset = LAB_OFFSET, inverseSlope = 1 / LAB_LINEAR_SLOPE;
-  const r0 = MI[0][0], r1 = MI[0][1], r2 = MI[0][2];
-  const g0 = MI[1][0], g1 = MI[1][1], g2 = MI[1][2];
-  const b0 = MI[2][0], b1 = MI[2][1], b2 = MI[2][2];
+  const threshold = LAB_INVERSE_THRESHOLD,
+    offset = LAB_OFFSET,
+    inverseSlope = 1 / LAB_LINEAR_SLOPE;
+  const r0 = MI[0][0],
+    r1 = MI[0][1],
+    r2 = MI[0][2];
+  const g0 = MI[1][0],
+    g1 = MI[1][1],
+    g2 = MI[1][2];
+  const b0 = MI[2][0],
+    b1 = MI[2][1],
+    b2 = MI[2][2];
   for (let i = 0, p = 0, q = 0; i < n; i++, p += step, q += outStep) {
-    const L = lIn[p], A = aIn[p], B = bIn[p];
-    if (L - L + (A - A) + (B - B) !== 0) throw new InputError('lab', 'finite values', `a NaN or infinite value at pixel ${i}`);
+    const L = lIn[p],
+      A = aIn[p],
+      B = bIn[p];
+    if (L - L + (A - A) + (B - B) !== 0)
+      throw new InputError('lab', 'finite values', `a NaN or infinite value at pixel ${i}`);
     const fy = (L + 16) * (1 / 116);
     const fx = A * (1 / 500) + fy;
     let fz = fy - B * (1 / 200);

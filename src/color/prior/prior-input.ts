@@ -9,7 +9,8 @@ export function checkDistribution(name: string, values: ArrayLike<number>, size:
   let sum = 0;
   for (let q = 0; q < size; q++) {
     const v = values[q];
-    if (!Number.isFinite(v) || v < 0) throw new InputError(name, 'finite values ≥ 0', `${describeValue(v)} at index ${q}`);
+    if (!Number.isFinite(v) || v < 0)
+      throw new InputError(name, 'finite values ≥ 0', `${describeValue(v)} at index ${q}`);
     sum += v;
   }
   if (!(sum > 0)) throw new InputError(name, 'a positive sum', 'all zeros');

@@ -33,7 +33,8 @@ export function computeRebalanceWeights(prior: ArrayLike<number>, config: Rebala
   const lambda = config.lambda ?? 0.5;
   checkConfigRange('lambda', lambda, 0, 1);
   const q = prior?.length;
-  if (typeof q !== 'number' || q === 0) throw new InputError('prior', 'a non-empty list of probabilities', describeValue(prior));
+  if (typeof q !== 'number' || q === 0)
+    throw new InputError('prior', 'a non-empty list of probabilities', describeValue(prior));
   checkDistribution('prior', prior, q);
   let sum = 0;
   for (let i = 0; i < q; i++) sum += prior[i];
@@ -69,5 +70,12 @@ export function gatherPixelWeights(target: tf.Tensor4D, weights: ArrayLike<numbe
     throw new InputError('weights', `${q} values (the last dimension of target)`, describeValue(weights));
   }
   const [n, h, w] = target.shape;
-  return tf.tidy(() => tf.reshape(tf.gather(tf.tensor1d(Float32Array.from(weights), 'float32'), tf.argMax(target, 3)), [n, h, w]) as tf.Tensor3D);
+  return tf.tidy(
+    () =>
+      tf.reshape(tf.gather(tf.tensor1d(Float32Array.from(weights), 'float32'), tf.argMax(target, 3)), [
+        n,
+        h,
+        w,
+      ]) as tf.Tensor3D,
+  );
 }

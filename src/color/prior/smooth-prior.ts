@@ -50,7 +50,8 @@ export function smoothPrior(prior: ArrayLike<number>, config: SmoothPriorConfig 
 
   const { columns, rows, bins } = gamut.lookup;
   // Lattice padded by the kernel radius, so nothing spreads off the array.
-  const width = columns + 2 * radius, height = rows + 2 * radius;
+  const width = columns + 2 * radius,
+    height = rows + 2 * radius;
   const grid = new Float64Array(width * height);
   for (let i = 0; i < columns; i++) {
     for (let j = 0; j < rows; j++) {

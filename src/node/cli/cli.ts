@@ -9,7 +9,12 @@ import { basename } from 'node:path';
 import { BACKEND_PACKAGES } from '../../backend.js';
 import { hasBundledModel } from '../../colorize/bundled-model.js';
 import { DEFAULT_TEMPERATURE } from '../../color/decode/decode-config.js';
-import { MAX_COLORIZE_SAMPLES, MAX_SATURATION, resolveColorizeOptions, type ColorizeOptions } from '../../colorize/colorize-options.js';
+import {
+  MAX_COLORIZE_SAMPLES,
+  MAX_SATURATION,
+  resolveColorizeOptions,
+  type ColorizeOptions,
+} from '../../colorize/colorize-options.js';
 import { DECODE_METHODS } from '../../colorize/decode-method.js';
 import { ColorizeAbortError } from '../../colorize/colorize-abort.js';
 import { FIT_MODES } from '../../colorize/fit-lightness.js';
@@ -86,13 +91,15 @@ class UsageError extends ColorizationError {}
 function integerOption(name: string, text: string | undefined, low: number, high: number): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < low || value > high) throw new UsageError(`--${name}: expected an integer in [${low}, ${high}], received ${JSON.stringify(text)}`);
+  if (!Number.isInteger(value) || value < low || value > high)
+    throw new UsageError(`--${name}: expected an integer in [${low}, ${high}], received ${JSON.stringify(text)}`);
   return value;
 }
 
 function choiceOption<T extends string>(name: string, text: string | undefined, choices: readonly T[]): T | undefined {
   if (text === undefined) return undefined;
-  if (!choices.includes(text as T)) throw new UsageError(`--${name}: expected one of ${choices.join(' | ')}, received ${JSON.stringify(text)}`);
+  if (!choices.includes(text as T))
+    throw new UsageError(`--${name}: expected one of ${choices.join(' | ')}, received ${JSON.stringify(text)}`);
   return text as T;
 }
 
@@ -102,7 +109,9 @@ function choiceOption<T extends string>(name: string, text: string | undefined, 
  * are read with `Number` (so `abc` is NaN and refused); the model kind is not known yet, so `--samples` is
  * checked against a model with bins (a model without them refuses samples when the first picture runs).
  */
-function colorizeOptionsFromFlags(texts: Record<'decode' | 'temperature' | 'samples' | 'seed' | 'fit' | 'saturation', string | undefined>): ColorizeOptions {
+function colorizeOptionsFromFlags(
+  texts: Record<'decode' | 'temperature' | 'samples' | 'seed' | 'fit' | 'saturation', string | undefined>,
+): ColorizeOptions {
   const number = (text: string | undefined) => (text === undefined ? undefined : Number(text));
   const options: ColorizeOptions = {
     decode: texts.decode as ColorizeOptions['decode'],
@@ -117,7 +126,9 @@ function colorizeOptionsFromFlags(texts: Record<'decode' | 'temperature' | 'samp
   } catch (e) {
     if (!(e instanceof ConfigError) || !(e.key in texts)) throw e;
     const expected = typeof e.expected === 'string' ? e.expected : `one of ${e.expected.join(' | ')}`;
-    throw new UsageError(`--${e.key}: expected ${expected}, received ${JSON.stringify(texts[e.key as keyof typeof texts])}`);
+    throw new UsageError(
+      `--${e.key}: expected ${expected}, received ${JSON.stringify(texts[e.key as keyof typeof texts])}`,
+    );
   }
   return options;
 }
@@ -142,7 +153,8 @@ function progressLine(report: ColorizeFileReport): string {
  * process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, version, importBackend });
  */
 export async function runCli(argv: readonly string[], env: CliEnvironment): Promise<number> {
-  if (argv[0] === 'convert' || argv[0] === 'get') return (argv[0] === 'convert' ? runConvertCommand : runGetCommand)(argv.slice(1), env);
+  if (argv[0] === 'convert' || argv[0] === 'get')
+    return (argv[0] === 'convert' ? runConvertCommand : runGetCommand)(argv.slice(1), env);
   const { stdout, stderr } = env;
   let parsed;
   try {
@@ -191,14 +203,27 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
   let backend: (typeof CLI_BACKENDS)[number];
   let threads: number;
   try {
-    if (command !== 'colorize') throw new UsageError(command === undefined ? 'missing command: colorize' : `unknown command ${JSON.stringify(command)} (expected colorize)`);
+    if (command !== 'colorize')
+      throw new UsageError(
+        command === undefined
+          ? 'missing command: colorize'
+          : `unknown command ${JSON.stringify(command)} (expected colorize)`,
+      );
     if (paths.length === 0) throw new UsageError('colorize: name at least one file or folder');
-    if (values.output === undefined || values.output.length === 0) throw new UsageError('colorize: -o <folder> is required');
+    if (values.output === undefined || values.output.length === 0)
+      throw new UsageError('colorize: -o <folder> is required');
     backend = choiceOption('backend', values.backend, CLI_BACKENDS) ?? 'wasm';
     threads = integerOption('threads', values.threads, 1, 8) ?? 2;
     options = {
       outputDir: values.output,
-      ...colorizeOptionsFromFlags({ decode: values.decode, temperature: values.temperature, samples: values.samples, seed: values.seed, fit: values.fit, saturation: values.saturation }),
+      ...colorizeOptionsFromFlags({
+        decode: values.decode,
+        temperature: values.temperature,
+        samples: values.samples,
+        seed: values.seed,
+        fit: values.fit,
+        saturation: values.saturation,
+      }),
       maxSide: integerOption('size', values.size, 1, 1 << 20),
       format: choiceOption('format', values.format, ['png', 'jpg', 'webp'] as const),
       quality: integerOption('quality', values.quality, 1, 100),
@@ -229,12 +254,23 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     try {
       await env.importBackend(backend);
     } catch (e) {
-      throw new BackendError(backend, BACKEND_PACKAGES[backend], `could not be imported (${(e as Error).message.split('\n')[0]})`);
+      throw new BackendError(
+        backend,
+        BACKEND_PACKAGES[backend],
+        `could not be imported (${(e as Error).message.split('\n')[0]})`,
+      );
     }
     if (values.model === undefined && !hasBundledModel()) {
-      throw new UsageError('this build has no bundled model: pass --model <folder> (a folder written by saveModelFiles)');
+      throw new UsageError(
+        'this build has no bundled model: pass --model <folder> (a folder written by saveModelFiles)',
+      );
     }
-    colorizer = await createNodeColorizer({ model: values.model, backend, threads, onWarning: (message) => quiet || stderr.write(`warning: ${message}\n`) });
+    colorizer = await createNodeColorizer({
+      model: values.model,
+      backend,
+      threads,
+      onWarning: (message) => quiet || stderr.write(`warning: ${message}\n`),
+    });
   } catch (e) {
     stderr.write(`tfjs-colorization: ${(e as Error).message}\n`);
     return 1;
@@ -275,7 +311,12 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     }
     const failed = summary.failures.length;
     if (!quiet || failed > 0) {
-      stderr.write(`colorized ${summary.succeeded} of ${summary.total} file${summary.total === 1 ? '' : 's'} into ${options.outputDir} in ${formatDuration(seconds)}` + (summary.skipped > 0 ? `; ${summary.skipped} skipped (results exist)` : '') + (failed > 0 ? `; ${failed} failed` : '') + '\n');
+      stderr.write(
+        `colorized ${summary.succeeded} of ${summary.total} file${summary.total === 1 ? '' : 's'} into ${options.outputDir} in ${formatDuration(seconds)}` +
+          (summary.skipped > 0 ? `; ${summary.skipped} skipped (results exist)` : '') +
+          (failed > 0 ? `; ${failed} failed` : '') +
+          '\n',
+      );
     }
     return failed > 0 ? 1 : 0;
   } catch (e) {

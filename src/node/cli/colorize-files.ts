@@ -39,7 +39,10 @@ export interface ImageFileEntry {
  * batch, by name (`signal` stops the run between files).
  * @example const options: ColorizeFilesOptions = { outputDir: 'out', samples: 2, sheet: true };
  */
-export interface ColorizeFilesOptions extends Pick<ColorizeOptions, 'decode' | 'temperature' | 'samples' | 'seed' | 'fit' | 'saturation' | 'hints' | 'hintPointSize' | 'signal'> {
+export interface ColorizeFilesOptions extends Pick<
+  ColorizeOptions,
+  'decode' | 'temperature' | 'samples' | 'seed' | 'fit' | 'saturation' | 'hints' | 'hintPointSize' | 'signal'
+> {
   /** Folder for the results (created if missing). */
   outputDir: string;
   /** Downscale pictures whose longer side exceeds this many pixels before colorizing. Default: keep the size. */
@@ -104,7 +107,10 @@ export interface ColorizeFilesSummary {
  * @example
  * const entries = await listImageFiles(['scans/', 'extra.jpg']);
  */
-export async function listImageFiles(paths: readonly string[], options: { recursive?: boolean; exclude?: string } = {}): Promise<ImageFileEntry[]> {
+export async function listImageFiles(
+  paths: readonly string[],
+  options: { recursive?: boolean; exclude?: string } = {},
+): Promise<ImageFileEntry[]> {
   const recursive = options.recursive ?? true;
   const { exclude } = options;
   const entries: ImageFileEntry[] = [];
@@ -114,7 +120,11 @@ export async function listImageFiles(paths: readonly string[], options: { recurs
     for (let n = 2; taken.has(unique); n++) unique = `${stem}-${n}`;
     taken.set(unique, path);
     const holder = taken.get(stem);
-    entries.push(unique === stem || holder === undefined ? { path, outputStem: unique } : { path, outputStem: unique, sameNameAs: holder });
+    entries.push(
+      unique === stem || holder === undefined
+        ? { path, outputStem: unique }
+        : { path, outputStem: unique, sameNameAs: holder },
+    );
   };
   for (const path of paths) {
     let info;
@@ -124,7 +134,8 @@ export async function listImageFiles(paths: readonly string[], options: { recurs
       throw new InputError('paths', 'existing files or folders', JSON.stringify(path));
     }
     if (info.isDirectory()) {
-      for (const rel of await walkImageFolder(path, { recursive, exclude })) add(join(path, rel), join(dirname(rel), basename(rel, extname(rel))));
+      for (const rel of await walkImageFolder(path, { recursive, exclude }))
+        add(join(path, rel), join(dirname(rel), basename(rel, extname(rel))));
     } else {
       add(path, basename(path, extname(path)));
     }
@@ -201,19 +212,37 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
  * const summary = await colorizeFiles(colorizer, ['scans/'], { outputDir: 'colour', samples: 2 });
  * console.log(`${summary.succeeded}/${summary.total} colorized`);
  */
-export async function colorizeFiles(colorizer: Colorizer, paths: readonly string[], options: ColorizeFilesOptions): Promise<ColorizeFilesSummary> {
-  const { outputDir, maxSide, sheet = false, format = 'png', recursive = true, maxPixels = DEFAULT_MAX_FILE_PIXELS, minSide = DEFAULT_MIN_SIDE, quality = 92, skipExisting = false, onFile, onWarning } = options;
+export async function colorizeFiles(
+  colorizer: Colorizer,
+  paths: readonly string[],
+  options: ColorizeFilesOptions,
+): Promise<ColorizeFilesSummary> {
+  const {
+    outputDir,
+    maxSide,
+    sheet = false,
+    format = 'png',
+    recursive = true,
+    maxPixels = DEFAULT_MAX_FILE_PIXELS,
+    minSide = DEFAULT_MIN_SIDE,
+    quality = 92,
+    skipExisting = false,
+    onFile,
+    onWarning,
+  } = options;
   // The options of each colorize call, by name (checked there). `signal` is not one of them: a run stops
   // between files, so a picture that was started is finished and written.
   const { decode, temperature, samples = 0, seed, fit, saturation, hints, hintPointSize, signal } = options;
   const colorizeOptions: ColorizeOptions = { decode, temperature, samples, seed, fit, saturation, hintPointSize };
-  if (typeof outputDir !== 'string' || outputDir.length === 0) throw new ConfigError('outputDir', 'a folder path', describeValue(outputDir));
+  if (typeof outputDir !== 'string' || outputDir.length === 0)
+    throw new ConfigError('outputDir', 'a folder path', describeValue(outputDir));
   if (maxSide !== undefined) checkConfigRange('maxSide', maxSide, 1, Infinity, { integer: true });
   checkConfigChoice('format', format, ['png', 'jpg', 'webp'] as const);
   checkConfigRange('maxPixels', maxPixels, 1, Infinity, { integer: true });
   checkConfigRange('minSide', minSide, 1, Infinity, { integer: true });
   checkConfigRange('quality', quality, 1, 100, { integer: true });
-  if (typeof skipExisting !== 'boolean') throw new ConfigError('skipExisting', ['true', 'false'], describeValue(skipExisting));
+  if (typeof skipExisting !== 'boolean')
+    throw new ConfigError('skipExisting', ['true', 'false'], describeValue(skipExisting));
   if (!Array.isArray(paths)) throw new InputError('paths', 'an array of file and folder paths', describeValue(paths));
   const outputFolder = await realpath(await prepareOutputFolder(outputDir));
   // A folder of inputs that is the output folder itself would be read as nothing (the output folder is
@@ -221,7 +250,11 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
   for (const path of paths) {
     const info = await statOrUndefined(path);
     if (info?.isDirectory() && (await realpath(path)) === outputFolder) {
-      throw new InputError('paths', `folders apart from the output folder (results are never written among the originals)`, `${JSON.stringify(path)}, the output folder ${JSON.stringify(outputDir)}`);
+      throw new InputError(
+        'paths',
+        `folders apart from the output folder (results are never written among the originals)`,
+        `${JSON.stringify(path)}, the output folder ${JSON.stringify(outputDir)}`,
+      );
     }
   }
   const entries = await listImageFiles(paths, { recursive, exclude: outputDir });
@@ -234,7 +267,9 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
   }
   for (const entry of entries) {
     if (entry.sameNameAs !== undefined) {
-      onWarning?.(`${entry.sameNameAs} and ${entry.path} have the same output name; ${entry.path} is written as ${join(outputDir, entry.outputStem)}.${format}`);
+      onWarning?.(
+        `${entry.sameNameAs} and ${entry.path} have the same output name; ${entry.path} is written as ${join(outputDir, entry.outputStem)}.${format}`,
+      );
     }
   }
   // Output folders already rid of the temporary files of interrupted runs.
@@ -249,7 +284,11 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
     let skipped = false;
     try {
       const target = join(outputDir, entry.outputStem);
-      const planned = [`${target}.${format}`, ...Array.from({ length: samples }, (_, k) => `${target}.sample-${k + 1}.${format}`), ...(sheet ? [`${target}.sheet.png`] : [])];
+      const planned = [
+        `${target}.${format}`,
+        ...Array.from({ length: samples }, (_, k) => `${target}.sample-${k + 1}.${format}`),
+        ...(sheet ? [`${target}.sheet.png`] : []),
+      ];
       const existing: (Stats | undefined)[] = [];
       for (const path of planned) {
         const info = await statOrUndefined(path);
@@ -268,13 +307,27 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
         summary.skipped++;
       } else {
         // JPEG holds neither transparency nor 16 bits: those are flattened onto white / rounded on reading.
-        const image = await readImageFile(entry.path, { maxPixels, maxSide, keepAlpha: format !== 'jpg', highBitDepth: format === 'png' });
+        const image = await readImageFile(entry.path, {
+          maxPixels,
+          maxSide,
+          keepAlpha: format !== 'jpg',
+          highBitDepth: format === 'png',
+        });
         if (Math.min(image.width, image.height) < minSide) {
-          throw new InputError('image', `at least ${minSide} pixels on each side`, `${image.width} × ${image.height} pixels`);
+          throw new InputError(
+            'image',
+            `at least ${minSide} pixels on each side`,
+            `${image.width} × ${image.height} pixels`,
+          );
         }
         const deep = image.data instanceof Float32Array;
         const pictureHints = (await readHintsSidecar(entry.path, image, colorizer.layout)) ?? hints;
-        const result = await colorizer.colorize(image, { ...colorizeOptions, hints: pictureHints, returnLab: sheet || deep, channels: image.channels === 4 ? 4 : 3 });
+        const result = await colorizer.colorize(image, {
+          ...colorizeOptions,
+          hints: pictureHints,
+          returnLab: sheet || deep,
+          channels: image.channels === 4 ? 4 : 3,
+        });
         await mkdir(dirname(target), { recursive: true });
         const write = async (path: string, picture: EncodableImage) => {
           await writeImageFile(path, picture, { quality });
@@ -303,7 +356,15 @@ export async function colorizeFiles(colorizer: Colorizer, paths: readonly string
       if (!error.startsWith(entry.path)) error = `${entry.path}: ${error}`;
       summary.failures.push({ path: entry.path, message: error });
     }
-    onFile?.({ index, total: entries.length, path: entry.path, outputs, error, elapsedSeconds: (performance.now() - started) / 1000, ...(skipped ? { skipped } : {}) });
+    onFile?.({
+      index,
+      total: entries.length,
+      path: entry.path,
+      outputs,
+      error,
+      elapsedSeconds: (performance.now() - started) / 1000,
+      ...(skipped ? { skipped } : {}),
+    });
   }
   return summary;
 }

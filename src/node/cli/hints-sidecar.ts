@@ -48,7 +48,11 @@ async function displayedSize(picturePath: string): Promise<{ width: number; heig
  * const hints = await readHintsSidecar('scans/a.jpg', image, { acceptsHints: colorizer.layout.acceptsHints });
  * await colorizer.colorize(image, { hints });
  */
-export async function readHintsSidecar(picturePath: string, image: Pick<ImageLike, 'width' | 'height'>, options: { acceptsHints: boolean }): Promise<ColorHint[] | undefined> {
+export async function readHintsSidecar(
+  picturePath: string,
+  image: Pick<ImageLike, 'width' | 'height'>,
+  options: { acceptsHints: boolean },
+): Promise<ColorHint[] | undefined> {
   const path = hintsSidecarPath(picturePath);
   let text: string;
   try {
@@ -60,13 +64,19 @@ export async function readHintsSidecar(picturePath: string, image: Pick<ImageLik
   }
   const points = parseHintsJson(text, path);
   if (points.length > 0 && !options.acceptsHints) {
-    throw new InputError(path, 'no hints file: the model takes no colour points (a hint-capable model has the inputs [lightness, hint_ab, hint_mask])', `${points.length} point${points.length === 1 ? '' : 's'}`);
+    throw new InputError(
+      path,
+      'no hints file: the model takes no colour points (a hint-capable model has the inputs [lightness, hint_ab, hint_mask])',
+      `${points.length} point${points.length === 1 ? '' : 's'}`,
+    );
   }
   const shown = await displayedSize(picturePath);
   points.forEach((point, index) => checkHintPoint(point, index, shown, `${path}.points`));
   if (shown.width === image.width && shown.height === image.height) return points;
-  const sx = image.width / shown.width, sy = image.height / shown.height;
+  const sx = image.width / shown.width,
+    sy = image.height / shown.height;
   // Pixel centres map to pixel centres; the result stays inside [0, extent) as the checks require.
-  const scale = (v: number, s: number, extent: number) => Math.min(Math.max((v + 0.5) * s - 0.5, 0), extent * (1 - 1e-9));
+  const scale = (v: number, s: number, extent: number) =>
+    Math.min(Math.max((v + 0.5) * s - 0.5, 0), extent * (1 - 1e-9));
   return points.map((p) => ({ x: scale(p.x, sx, image.width), y: scale(p.y, sy, image.height), color: p.color }));
 }

@@ -38,7 +38,14 @@ function pseudoRoot(path: string): string | undefined {
 
 function reasonOf(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  const words: Record<string, string> = { EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system', ENOSPC: 'no space left', ENOTDIR: 'a part of the path is a file', ELOOP: 'too many symbolic links' };
+  const words: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left',
+    ENOTDIR: 'a part of the path is a file',
+    ELOOP: 'too many symbolic links',
+  };
   return code === undefined ? (e as Error).message : `${words[code] ?? 'error'} (${code})`;
 }
 
@@ -71,7 +78,8 @@ export async function prepareOutputFolder(path: string): Promise<string> {
       break;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(existing) === existing) return fail(`cannot be reached: ${reasonOf(e)}`);
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(existing) === existing)
+        return fail(`cannot be reached: ${reasonOf(e)}`);
       existing = dirname(existing);
     }
   }
@@ -86,7 +94,8 @@ export async function prepareOutputFolder(path: string): Promise<string> {
     // statfs is unavailable on some platforms (Windows): the path checks above still apply.
   }
   const isTarget = existing === absolute;
-  if (!info.isDirectory()) fail(isTarget ? 'it is a file, not a folder' : `it cannot be created: ${existing} is a file, not a folder`);
+  if (!info.isDirectory())
+    fail(isTarget ? 'it is a file, not a folder' : `it cannot be created: ${existing} is a file, not a folder`);
   try {
     await access(existing, constants.W_OK | constants.X_OK);
   } catch (e) {

@@ -75,7 +75,8 @@ function formatLoss(value: number): string {
 export function createProgressBar(config: ProgressBarConfig = {}): TrainingCallbacks {
   if (config.enabled === false) return {};
   const stream: ProgressStream = config.stream ?? process.stderr;
-  if (typeof stream?.write !== 'function') throw new ConfigError('stream', 'a stream with write()', describeValue(stream));
+  if (typeof stream?.write !== 'function')
+    throw new ConfigError('stream', 'a stream with write()', describeValue(stream));
   const everySteps = config.everySteps ?? 50;
   checkConfigRange('everySteps', everySteps, 1, Infinity, { integer: true });
   const width = config.width ?? 24;
@@ -133,14 +134,19 @@ export function createProgressBar(config: ProgressBarConfig = {}): TrainingCallb
       }
     },
     onValidation(e) {
-      const metrics = Object.entries(e.metrics).map(([n, v]) => `${n} ${formatLoss(v)}`).join(' ');
+      const metrics = Object.entries(e.metrics)
+        .map(([n, v]) => `${n} ${formatLoss(v)}`)
+        .join(' ');
       print(`validation at step ${e.step}: ${metrics}`);
     },
     onCollapse(e) {
-      print(`collapse at step ${e.step} (${e.reasons.join(', ')}): restored step ${e.restoredStep}, learning rates ×${e.learningRateScale}`);
+      print(
+        `collapse at step ${e.step} (${e.reasons.join(', ')}): restored step ${e.restoredStep}, learning rates ×${e.learningRateScale}`,
+      );
     },
     onTrainEnd(e) {
-      if (last !== undefined && !tty && (last.step - firstStep) % everySteps !== 0) print(line(last.epoch, last.step, last.losses));
+      if (last !== undefined && !tty && (last.step - firstStep) % everySteps !== 0)
+        print(line(last.epoch, last.step, last.losses));
       if (tty && drawn) stream.write('\n');
       drawn = false;
       if (e.aborted) stream.write(`stopped at step ${e.step}\n`);

@@ -48,26 +48,45 @@ class UsageError extends ColorizationError {}
  * @example await runConvertCommand(['eccv16.pth', '-o', 'models/eccv16'], env);
  */
 export async function runConvertCommand(argv: readonly string[], env: CliEnvironment): Promise<number> {
-  let input: string, output: string, architecture: PublishedArchitecture | undefined, inputSize: number | undefined, float16: boolean;
+  let input: string,
+    output: string,
+    architecture: PublishedArchitecture | undefined,
+    inputSize: number | undefined,
+    float16: boolean;
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { output: { type: 'string', short: 'o' }, arch: { type: 'string' }, size: { type: 'string' }, float16: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        output: { type: 'string', short: 'o' },
+        arch: { type: 'string' },
+        size: { type: 'string' },
+        float16: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
     if (values.help) {
       env.stdout.write(CONVERT_HELP);
       return 0;
     }
-    if (positionals.length !== 1) throw new UsageError(`convert: name exactly one weights file, received ${positionals.length}`);
+    if (positionals.length !== 1)
+      throw new UsageError(`convert: name exactly one weights file, received ${positionals.length}`);
     if (!values.output) throw new UsageError('convert: -o <folder> is required');
     if (values.arch !== undefined && !PUBLISHED_ARCHITECTURES.includes(values.arch as PublishedArchitecture)) {
-      throw new UsageError(`--arch: expected one of ${PUBLISHED_ARCHITECTURES.join(' | ')}, received ${JSON.stringify(values.arch)}`);
+      throw new UsageError(
+        `--arch: expected one of ${PUBLISHED_ARCHITECTURES.join(' | ')}, received ${JSON.stringify(values.arch)}`,
+      );
     }
     if (values.size !== undefined && !(Number.isInteger(Number(values.size)) && Number(values.size) > 0)) {
       throw new UsageError(`--size: expected a positive integer, received ${JSON.stringify(values.size)}`);
     }
-    [input, output, architecture, inputSize, float16] = [positionals[0], values.output, values.arch as PublishedArchitecture | undefined, values.size === undefined ? undefined : Number(values.size), values.float16 ?? false];
+    [input, output, architecture, inputSize, float16] = [
+      positionals[0],
+      values.output,
+      values.arch as PublishedArchitecture | undefined,
+      values.size === undefined ? undefined : Number(values.size),
+      values.float16 ?? false,
+    ];
   } catch (e) {
     env.stderr.write(`tfjs-colorization: ${(e as Error).message}\nRun 'tfjs-colorization convert --help' for usage.\n`);
     return 2;
@@ -75,10 +94,18 @@ export async function runConvertCommand(argv: readonly string[], env: CliEnviron
   try {
     await env.importBackend('cpu');
     await useBackend('cpu');
-    const converted = await convertTorchFile(input, output, { architecture, inputSize, weights: float16 ? 'float16' : 'float32' });
-    const widths = Object.entries(converted.config).map(([k, v]) => `${k} ${v}`).join(', ');
+    const converted = await convertTorchFile(input, output, {
+      architecture,
+      inputSize,
+      weights: float16 ? 'float16' : 'float32',
+    });
+    const widths = Object.entries(converted.config)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     env.stdout.write(`${converted.folder}\n`);
-    env.stderr.write(`converted ${input} (${converted.architecture}: ${widths}) into ${converted.folder}, weights ${(converted.weightBytes / 1e6).toFixed(1)} MB\n`);
+    env.stderr.write(
+      `converted ${input} (${converted.architecture}: ${widths}) into ${converted.folder}, weights ${(converted.weightBytes / 1e6).toFixed(1)} MB\n`,
+    );
     return 0;
   } catch (e) {
     env.stderr.write(`tfjs-colorization: ${(e as Error).message}\n`);
@@ -97,7 +124,12 @@ export async function runGetCommand(argv: readonly string[], env: CliEnvironment
     const { values, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { cache: { type: 'string' }, url: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        cache: { type: 'string' },
+        url: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
     if (values.help) {
       env.stdout.write(GET_HELP);
@@ -105,9 +137,16 @@ export async function runGetCommand(argv: readonly string[], env: CliEnvironment
     }
     const names = Object.keys(PUBLISHED_WEIGHTS);
     if (positionals.length !== 1 || !names.includes(positionals[0])) {
-      throw new UsageError(`get: expected one of ${names.join(' | ')}, received ${positionals.length === 0 ? 'nothing' : JSON.stringify(positionals.join(' '))}`);
+      throw new UsageError(
+        `get: expected one of ${names.join(' | ')}, received ${positionals.length === 0 ? 'nothing' : JSON.stringify(positionals.join(' '))}`,
+      );
     }
-    [name, cache, url, quiet] = [positionals[0] as PublishedWeightsName, values.cache, values.url, values.quiet ?? false];
+    [name, cache, url, quiet] = [
+      positionals[0] as PublishedWeightsName,
+      values.cache,
+      values.url,
+      values.quiet ?? false,
+    ];
   } catch (e) {
     env.stderr.write(`tfjs-colorization: ${(e as Error).message}\nRun 'tfjs-colorization get --help' for usage.\n`);
     return 2;
@@ -122,11 +161,16 @@ export async function runGetCommand(argv: readonly string[], env: CliEnvironment
       onProgress: (bytes, total) => {
         if (quiet || bytes - lastReport < 8e6) return;
         lastReport = bytes;
-        env.stderr.write(`downloaded ${(bytes / 1e6).toFixed(0)}${total === undefined ? '' : ` of ${(total / 1e6).toFixed(0)}`} MB\n`);
+        env.stderr.write(
+          `downloaded ${(bytes / 1e6).toFixed(0)}${total === undefined ? '' : ` of ${(total / 1e6).toFixed(0)}`} MB\n`,
+        );
       },
     });
     env.stdout.write(`${result.folder}\n`);
-    if (!quiet) env.stderr.write(`${name}: ${result.downloaded ? 'downloaded' : 'already downloaded'} ${result.weightsPath}, ${result.converted ? 'converted' : 'already converted'} into ${result.folder}\n`);
+    if (!quiet)
+      env.stderr.write(
+        `${name}: ${result.downloaded ? 'downloaded' : 'already downloaded'} ${result.weightsPath}, ${result.converted ? 'converted' : 'already converted'} into ${result.folder}\n`,
+      );
     return 0;
   } catch (e) {
     env.stderr.write(`tfjs-colorization: ${(e as Error).message}\n`);

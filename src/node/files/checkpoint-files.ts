@@ -86,7 +86,9 @@ export function createFileCheckpointStore(config: FileCheckpointStoreConfig): Ch
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
     }
-    return names.filter((n) => parseCheckpointSequence(n) !== undefined).sort((a, b) => (parseCheckpointSequence(a) as number) - (parseCheckpointSequence(b) as number));
+    return names
+      .filter((n) => parseCheckpointSequence(n) !== undefined)
+      .sort((a, b) => (parseCheckpointSequence(a) as number) - (parseCheckpointSequence(b) as number));
   };
 
   const readManifest = async (id: string) => {
@@ -94,7 +96,10 @@ export function createFileCheckpointStore(config: FileCheckpointStoreConfig): Ch
     try {
       text = await readFile(join(directory, id, MANIFEST_FILE), 'utf8');
     } catch (e) {
-      throw new CheckpointError(id, `cannot read ${MANIFEST_FILE} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new CheckpointError(
+        id,
+        `cannot read ${MANIFEST_FILE} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
     let json: unknown;
     try {
@@ -127,7 +132,10 @@ export function createFileCheckpointStore(config: FileCheckpointStoreConfig): Ch
         const buffer = await readFile(join(directory, id, `${key}.bin`));
         parts[key] = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
       } catch (e) {
-        throw new CheckpointError(id, `cannot read part '${key}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new CheckpointError(
+          id,
+          `cannot read part '${key}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        );
       }
     }
     const record: CheckpointRecord = { id, manifest, parts };
@@ -151,7 +159,8 @@ export function createFileCheckpointStore(config: FileCheckpointStoreConfig): Ch
 
   const removeLeftovers = async (): Promise<void> => {
     for (const name of await readdir(directory)) {
-      if (name.startsWith(TEMPORARY_PREFIX) || name.startsWith(DELETED_PREFIX)) await rm(join(directory, name), { recursive: true, force: true });
+      if (name.startsWith(TEMPORARY_PREFIX) || name.startsWith(DELETED_PREFIX))
+        await rm(join(directory, name), { recursive: true, force: true });
     }
   };
 
@@ -167,7 +176,8 @@ export function createFileCheckpointStore(config: FileCheckpointStoreConfig): Ch
       const temporary = join(directory, `${TEMPORARY_PREFIX}${id}-${process.pid}-${randomBytes(4).toString('hex')}`);
       await mkdir(temporary);
       try {
-        for (const key of Object.keys(record.manifest.parts)) await writeFileSynced(join(temporary, `${key}.bin`), record.parts[key]);
+        for (const key of Object.keys(record.manifest.parts))
+          await writeFileSynced(join(temporary, `${key}.bin`), record.parts[key]);
         await writeFileSynced(join(temporary, MANIFEST_FILE), JSON.stringify(record.manifest));
         await fsyncDirectory(temporary);
         await rename(temporary, join(directory, id));

@@ -19,7 +19,13 @@ export type Cifar10Split = 'train' | 'test';
  * CIFAR10_FILES.train.length; // 5 files of 10 000 records each
  */
 export const CIFAR10_FILES: Readonly<Record<Cifar10Split, readonly string[]>> = Object.freeze({
-  train: Object.freeze(['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin']),
+  train: Object.freeze([
+    'data_batch_1.bin',
+    'data_batch_2.bin',
+    'data_batch_3.bin',
+    'data_batch_4.bin',
+    'data_batch_5.bin',
+  ]),
   test: Object.freeze(['test_batch.bin']),
 });
 
@@ -55,7 +61,9 @@ export async function readCifar10Folder(dir: string, options: Cifar10FolderOptio
         const bytes = await readFile(path);
         return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
       } catch (e) {
-        throw new ColorizationError(`${path}: cannot read CIFAR-10 batch file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new ColorizationError(
+          `${path}: cannot read CIFAR-10 batch file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        );
       }
     }),
   );

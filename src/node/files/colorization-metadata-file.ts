@@ -3,7 +3,11 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { COLORIZATION_METADATA_FILE, parseColorizationMetadata, type ColorizationMetadata } from '../../colorize/colorization-metadata.js';
+import {
+  COLORIZATION_METADATA_FILE,
+  parseColorizationMetadata,
+  type ColorizationMetadata,
+} from '../../colorize/colorization-metadata.js';
 import { ModelFileError } from './model-files.js';
 
 /**

@@ -28,7 +28,11 @@ const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.cha
  * @example
  * await writeContactSheet('out/sheet.png', [[gray, colorized]], { titles: ['gray input', 'colorized'] });
  */
-export async function writeContactSheet(path: string, rows: readonly (readonly (ImageLike | null)[])[], options: ContactSheetFileOptions = {}): Promise<void> {
+export async function writeContactSheet(
+  path: string,
+  rows: readonly (readonly (ImageLike | null)[])[],
+  options: ContactSheetFileOptions = {},
+): Promise<void> {
   const sheet = composeContactSheet(rows, options);
   const { titles = [], caption } = options;
   const titleHeight = titles.length ? 26 : 0;
@@ -40,9 +44,15 @@ export async function writeContactSheet(path: string, rows: readonly (readonly (
   }
   const { width, height } = sheet.image;
   const texts = titles
-    .map((t, c) => (sheet.columns[c] ? `<text x="${sheet.columns[c].x + sheet.columns[c].width / 2}" y="19" text-anchor="middle">${escapeXml(t)}</text>` : ''))
+    .map((t, c) =>
+      sheet.columns[c]
+        ? `<text x="${sheet.columns[c].x + sheet.columns[c].width / 2}" y="19" text-anchor="middle">${escapeXml(t)}</text>`
+        : '',
+    )
     .join('');
-  const captionSvg = caption ? `<text x="${sheet.columns[0].x}" y="${titleHeight + 15}" font-size="12" fill="#555">${escapeXml(caption)}</text>` : '';
+  const captionSvg = caption
+    ? `<text x="${sheet.columns[0].x}" y="${titleHeight + 15}" font-size="12" fill="#555">${escapeXml(caption)}</text>`
+    : '';
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${header}"><rect width="100%" height="100%" fill="white"/><g font-family="DejaVu Sans, Lato, sans-serif" font-size="15" fill="#222">${texts}${captionSvg}</g></svg>`;
   const sharp = await loadSharp();
   const body = Buffer.from(sheet.image.data.buffer, sheet.image.data.byteOffset, sheet.image.data.length);
@@ -50,6 +60,8 @@ export async function writeContactSheet(path: string, rows: readonly (readonly (
     { input: Buffer.from(svg), top: 0, left: 0 },
     { input: body, raw: { width, height, channels: 3 }, top: header, left: 0 },
   ]);
-  const bytes = path.toLowerCase().endsWith('.png') ? await out.png().toBuffer() : await out.jpeg({ quality: 90 }).toBuffer();
+  const bytes = path.toLowerCase().endsWith('.png')
+    ? await out.png().toBuffer()
+    : await out.jpeg({ quality: 90 }).toBuffer();
   await atomicWriteFile(path, bytes);
 }

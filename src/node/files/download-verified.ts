@@ -87,10 +87,19 @@ async function sizeOf(path: string): Promise<number | undefined> {
  * @example
  * const { path } = await downloadVerified('https://colorizers.s3.us-east-2.amazonaws.com/siggraph17-df00044c.pth', cache);
  */
-export async function downloadVerified(url: string, folder: string, options: DownloadOptions = {}): Promise<DownloadedFile> {
+export async function downloadVerified(
+  url: string,
+  folder: string,
+  options: DownloadOptions = {},
+): Promise<DownloadedFile> {
   const name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
   const prefix = hashPrefixOf(name);
-  if (prefix === undefined) throw new DownloadError(url, 'name', `the file name ${JSON.stringify(name)} carries no SHA-256 prefix (name-<hex>.ext)`);
+  if (prefix === undefined)
+    throw new DownloadError(
+      url,
+      'name',
+      `the file name ${JSON.stringify(name)} carries no SHA-256 prefix (name-<hex>.ext)`,
+    );
   await mkdir(folder, { recursive: true });
   const path = join(folder, name);
   const partial = `${path}.partial`;
@@ -116,7 +125,11 @@ export async function downloadVerified(url: string, folder: string, options: Dow
     const range = /^bytes (\d+)-\d+\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
     if (range === null || Number(range[1]) !== offset) {
       await response.body?.cancel();
-      throw new DownloadError(url, 'http', `a partial response that does not continue at byte ${offset} (Content-Range ${response.headers.get('content-range')})`);
+      throw new DownloadError(
+        url,
+        'http',
+        `a partial response that does not continue at byte ${offset} (Content-Range ${response.headers.get('content-range')})`,
+      );
     }
     total = Number(range[2]);
   } else if (response.status === 200) {
@@ -157,18 +170,30 @@ export async function downloadVerified(url: string, folder: string, options: Dow
       await file.close();
     }
     if (total !== undefined && written < total) {
-      throw new DownloadError(url, 'truncated', `the transfer stopped at ${written} of ${total} bytes; ${partial} is kept and the next call resumes it`);
+      throw new DownloadError(
+        url,
+        'truncated',
+        `the transfer stopped at ${written} of ${total} bytes; ${partial} is kept and the next call resumes it`,
+      );
     }
     if (total !== undefined && written > total) {
       await rm(partial, { force: true });
-      throw new DownloadError(url, 'truncated', `the server sent ${written} bytes after announcing ${total}; the partial file was removed`);
+      throw new DownloadError(
+        url,
+        'truncated',
+        `the server sent ${written} bytes after announcing ${total}; the partial file was removed`,
+      );
     }
   }
 
   const sha256 = await sha256File(partial);
   if (!sha256.startsWith(prefix)) {
     await rm(partial, { force: true });
-    throw new DownloadError(url, 'checksum', `the file hashes to SHA-256 ${sha256.slice(0, 16)}…, not ${prefix}… as its name says; the download was removed`);
+    throw new DownloadError(
+      url,
+      'checksum',
+      `the file hashes to SHA-256 ${sha256.slice(0, 16)}…, not ${prefix}… as its name says; the download was removed`,
+    );
   }
   const bytes = (await sizeOf(partial)) ?? 0;
   await rename(partial, path);

@@ -43,7 +43,9 @@ export interface PublishedModelFiles {
 
 async function convertedSha256(folder: string): Promise<string | undefined> {
   try {
-    const metadata = JSON.parse(await readFile(join(folder, COLORIZATION_METADATA_FILE), 'utf8')) as { source?: { sha256?: unknown } };
+    const metadata = JSON.parse(await readFile(join(folder, COLORIZATION_METADATA_FILE), 'utf8')) as {
+      source?: { sha256?: unknown };
+    };
     await readFile(join(folder, 'model.json'));
     return typeof metadata.source?.sha256 === 'string' ? metadata.source.sha256 : undefined;
   } catch {
@@ -64,15 +66,20 @@ async function convertedSha256(folder: string): Promise<string | undefined> {
  * const { folder } = await getPublishedModel('eccv16');
  * const colorizer = await createNodeColorizer({ model: folder });
  */
-export async function getPublishedModel(name: PublishedWeightsName, options: GetPublishedModelOptions = {}): Promise<PublishedModelFiles> {
+export async function getPublishedModel(
+  name: PublishedWeightsName,
+  options: GetPublishedModelOptions = {},
+): Promise<PublishedModelFiles> {
   checkConfigChoice('name', name, Object.keys(PUBLISHED_WEIGHTS) as PublishedWeightsName[]);
   const cache = options.cache ?? defaultModelCache();
-  if (typeof cache !== 'string' || cache.length === 0) throw new ConfigError('cache', 'a folder path', describeValue(cache));
+  if (typeof cache !== 'string' || cache.length === 0)
+    throw new ConfigError('cache', 'a folder path', describeValue(cache));
   const published = PUBLISHED_WEIGHTS[name];
   const url = options.url ?? published.url;
   const file = await downloadVerified(url, cache, { onProgress: options.onProgress, fetch: options.fetch });
   const folder = join(cache, name);
-  if ((await convertedSha256(folder)) === file.sha256) return { folder, weightsPath: file.path, downloaded: file.downloaded, converted: false };
+  if ((await convertedSha256(folder)) === file.sha256)
+    return { folder, weightsPath: file.path, downloaded: file.downloaded, converted: false };
   await convertTorchFile(file.path, folder, { architecture: published.architecture, url });
   return { folder, weightsPath: file.path, downloaded: file.downloaded, converted: true };
 }

@@ -60,7 +60,10 @@ export interface ReadImageOptions {
  * try { await readImageFile('notes.txt'); } catch (e) { if (e instanceof ImageFileError) console.warn(e.path, e.message); }
  */
 export class ImageFileError extends ColorizationError {
-  constructor(readonly path: string, reason: string) {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
     super(`${path}: cannot read as an image (${reason})`);
   }
 }
@@ -107,7 +110,10 @@ export class AnimatedImageError extends ImageFileError {
     readonly frames: number,
     format: string,
   ) {
-    super(path, `it has ${frames} frames (an animated or multi-page ${format}); only single pictures are colorized: export the frame you want as its own file`);
+    super(
+      path,
+      `it has ${frames} frames (an animated or multi-page ${format}); only single pictures are colorized: export the frame you want as its own file`,
+    );
   }
 }
 
@@ -145,7 +151,8 @@ export async function readImageFile(path: string | Buffer, options: ReadImageOpt
     throw new ImageFileError(name, reason(e));
   }
   const { width, height } = meta;
-  if (!(width !== undefined && width > 0 && height !== undefined && height > 0)) throw new ImageFileError(name, 'no picture size in the file');
+  if (!(width !== undefined && width > 0 && height !== undefined && height > 0))
+    throw new ImageFileError(name, 'no picture size in the file');
   const frames = meta.pages ?? 1;
   if (frames > 1) throw new AnimatedImageError(name, frames, meta.format ?? 'file');
   const longer = Math.max(width, height);
@@ -162,7 +169,13 @@ export async function readImageFile(path: string | Buffer, options: ReadImageOpt
   }
   try {
     let pipeline = sharp(bytes, { limitInputPixels: inputLimit, failOn: 'truncated' }).rotate();
-    if (downscale) pipeline = pipeline.resize({ width: options.maxSide, height: options.maxSide, fit: 'inside', withoutEnlargement: true });
+    if (downscale)
+      pipeline = pipeline.resize({
+        width: options.maxSide,
+        height: options.maxSide,
+        fit: 'inside',
+        withoutEnlargement: true,
+      });
     const high = options.highBitDepth === true && meta.depth === 'ushort';
     const alpha = options.keepAlpha === true && meta.hasAlpha === true;
     const gray = meta.channels === 1 || meta.channels === 2 || meta.space === 'b-w' || meta.space === 'grey16';
@@ -170,9 +183,17 @@ export async function readImageFile(path: string | Buffer, options: ReadImageOpt
     if (gray && !alpha) pipeline = pipeline.toColourspace(high ? 'grey16' : 'b-w').extractChannel(0);
     else pipeline = pipeline.toColourspace(high ? 'rgb16' : 'srgb');
     if (alpha) pipeline = pipeline.ensureAlpha();
-    const { data, info } = await pipeline.raw({ depth: high ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await pipeline
+      .raw({ depth: high ? 'ushort' : 'uchar' })
+      .toBuffer({ resolveWithObject: true });
     const channels = info.channels as 1 | 3 | 4;
-    if (!high) return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels };
+    if (!high)
+      return {
+        data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+        width: info.width,
+        height: info.height,
+        channels,
+      };
     const words = new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
     const unit = new Float32Array(words.length);
     for (let i = 0; i < words.length; i++) unit[i] = words[i] / 65535;
@@ -191,7 +212,12 @@ export async function readImageFile(path: string | Buffer, options: ReadImageOpt
 export type ImageFileFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
 
 const FORMATS: Record<string, ImageFileFormat> = {
-  '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp', '.tif': 'tiff', '.tiff': 'tiff',
+  '.png': 'png',
+  '.jpg': 'jpeg',
+  '.jpeg': 'jpeg',
+  '.webp': 'webp',
+  '.tif': 'tiff',
+  '.tiff': 'tiff',
 };
 
 /** Options of {@link writeImageFile}. @example await writeImageFile('out/photo.jpg', result.rgb, { quality: 85 }); */
@@ -219,7 +245,11 @@ export type EncodableImage = ImageLike | { data: Uint16Array; width: number; hei
  * @example
  * await writeImageFile('out/colorized.png', result.rgb);
  */
-export async function writeImageFile(path: string, image: EncodableImage, options: WriteImageOptions = {}): Promise<void> {
+export async function writeImageFile(
+  path: string,
+  image: EncodableImage,
+  options: WriteImageOptions = {},
+): Promise<void> {
   await atomicWriteFile(path, await encodeImage(image, formatOf(path), options));
 }
 
@@ -239,13 +269,22 @@ export async function writeImageFile(path: string, image: EncodableImage, option
  * const jpeg = await encodeImage(result.rgb, 'jpeg', { quality: 85 });
  * response.setHeader('Content-Type', 'image/jpeg').end(jpeg);
  */
-export async function encodeImage(image: EncodableImage, format: ImageFileFormat, options: WriteImageOptions = {}): Promise<Buffer> {
+export async function encodeImage(
+  image: EncodableImage,
+  format: ImageFileFormat,
+  options: WriteImageOptions = {},
+): Promise<Buffer> {
   const { data } = image;
   const deep = data instanceof Uint16Array;
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray || deep)) {
-    throw new InputError('image.data', 'Uint8Array or Uint8ClampedArray (0–255), or Uint16Array (0–65535)', (data as object)?.constructor?.name ?? typeof data);
+    throw new InputError(
+      'image.data',
+      'Uint8Array or Uint8ClampedArray (0–255), or Uint16Array (0–65535)',
+      (data as object)?.constructor?.name ?? typeof data,
+    );
   }
-  if (deep && format !== 'png' && format !== 'tiff') throw new InputError('image.data', `8-bit data for ${format} (16-bit only for png and tiff)`, 'Uint16Array');
+  if (deep && format !== 'png' && format !== 'tiff')
+    throw new InputError('image.data', `8-bit data for ${format} (16-bit only for png and tiff)`, 'Uint16Array');
   const expected = image.width * image.height * image.channels;
   if (data.length !== expected) {
     throw new InputError('image.data', `length width × height × channels = ${expected}`, `length ${data.length}`);
@@ -257,15 +296,20 @@ export async function encodeImage(image: EncodableImage, format: ImageFileFormat
   let pipeline = deep ? sharp(data, { raw }) : sharp(Buffer.from(data.buffer, data.byteOffset, data.length), { raw });
   if (deep) pipeline = pipeline.toColourspace(image.channels === 1 ? 'grey16' : 'rgb16');
   switch (format) {
-    case 'png': return pipeline.png().toBuffer();
-    case 'jpeg': return pipeline.jpeg({ quality }).toBuffer();
-    case 'webp': return pipeline.webp({ quality }).toBuffer();
-    case 'tiff': return pipeline.tiff().toBuffer();
+    case 'png':
+      return pipeline.png().toBuffer();
+    case 'jpeg':
+      return pipeline.jpeg({ quality }).toBuffer();
+    case 'webp':
+      return pipeline.webp({ quality }).toBuffer();
+    case 'tiff':
+      return pipeline.tiff().toBuffer();
   }
 }
 
 function formatOf(path: string): ImageFileFormat {
   const format = FORMATS[extname(path).toLowerCase()];
-  if (!format) throw new InputError('path', `an extension among ${Object.keys(FORMATS).join(' ')}`, JSON.stringify(extname(path)));
+  if (!format)
+    throw new InputError('path', `an extension among ${Object.keys(FORMATS).join(' ')}`, JSON.stringify(extname(path)));
   return format;
 }

@@ -79,7 +79,10 @@ export interface ImageFolderSource extends ExampleSource {
  * const photos = await createImageFolderSource('data/photos-32', { onError: (e) => console.warn(e.message) });
  * const pipeline = createBatchPipeline(photos, { inputSize: 32, batchSize: 64 });
  */
-export async function createImageFolderSource(root: string, options: ImageFolderSourceOptions = {}): Promise<ImageFolderSource> {
+export async function createImageFolderSource(
+  root: string,
+  options: ImageFolderSourceOptions = {},
+): Promise<ImageFolderSource> {
   if (typeof root !== 'string' || root.length === 0) throw new InputError('root', 'a folder path', describeValue(root));
   const extensions = options.extensions ?? IMAGE_EXTENSIONS;
   if (!Array.isArray(extensions) || extensions.some((e) => typeof e !== 'string' || !e.startsWith('.'))) {
@@ -87,8 +90,16 @@ export async function createImageFolderSource(root: string, options: ImageFolder
   }
   const recursive = options.recursive ?? true;
   const labelMode = options.labels ?? 'none';
-  if (labelMode !== 'none' && labelMode !== 'subfolder' && (typeof labelMode !== 'object' || labelMode === null || typeof labelMode.manifest !== 'string')) {
-    throw new ConfigError('labels', "'none', 'subfolder' or { manifest, fileColumn?, labelColumn? }", describeValue(labelMode));
+  if (
+    labelMode !== 'none' &&
+    labelMode !== 'subfolder' &&
+    (typeof labelMode !== 'object' || labelMode === null || typeof labelMode.manifest !== 'string')
+  ) {
+    throw new ConfigError(
+      'labels',
+      "'none', 'subfolder' or { manifest, fileColumn?, labelColumn? }",
+      describeValue(labelMode),
+    );
   }
 
   let files: string[];
@@ -101,7 +112,12 @@ export async function createImageFolderSource(root: string, options: ImageFolder
     if (labelMode === 'subfolder') {
       const classOf = files.map((file) => {
         const slash = file.indexOf('/');
-        if (slash < 0) throw new InputError('root', "every image inside a class folder when labels is 'subfolder'", `${file} directly in ${root}`);
+        if (slash < 0)
+          throw new InputError(
+            'root',
+            "every image inside a class folder when labels is 'subfolder'",
+            `${file} directly in ${root}`,
+          );
         return file.slice(0, slash);
       });
       classNames = [...new Set(classOf)].sort(compareCodeUnits);
@@ -135,21 +151,32 @@ function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function readManifest(spec: ManifestLabels): Promise<{ files: string[]; labels: Int32Array; classNames?: string[] }> {
+async function readManifest(
+  spec: ManifestLabels,
+): Promise<{ files: string[]; labels: Int32Array; classNames?: string[] }> {
   const fileColumn = spec.fileColumn ?? 'file';
   const labelColumn = spec.labelColumn ?? 'label';
   let text: string;
   try {
     text = await readFile(spec.manifest, 'utf8');
   } catch (e) {
-    throw new InputError('labels.manifest', 'a readable CSV file', `${spec.manifest} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(
+      'labels.manifest',
+      'a readable CSV file',
+      `${spec.manifest} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   const rows = parseCsv(text);
   if (rows.length === 0) throw new InputError('labels.manifest', 'a header line and rows', `${spec.manifest} is empty`);
   const header = rows[0].map((h) => h.trim());
-  const fileAt = header.indexOf(fileColumn), labelAt = header.indexOf(labelColumn);
+  const fileAt = header.indexOf(fileColumn),
+    labelAt = header.indexOf(labelColumn);
   if (fileAt < 0 || labelAt < 0) {
-    throw new InputError('labels.manifest', `columns '${fileColumn}' and '${labelColumn}'`, `columns ${header.map((h) => `'${h}'`).join(', ')}`);
+    throw new InputError(
+      'labels.manifest',
+      `columns '${fileColumn}' and '${labelColumn}'`,
+      `columns ${header.map((h) => `'${h}'`).join(', ')}`,
+    );
   }
   const entries = new Map<string, string>();
   for (let r = 1; r < rows.length; r++) {
@@ -157,8 +184,14 @@ async function readManifest(spec: ManifestLabels): Promise<{ files: string[]; la
     if (row.length === 1 && row[0] === '') continue;
     const file = (row[fileAt] ?? '').replace(/\\/g, '/');
     const label = (row[labelAt] ?? '').trim();
-    if (file === '' || label === '') throw new InputError('labels.manifest', `a ${fileColumn} and a ${labelColumn} on every row`, `line ${r + 1}: ${row.join(',')}`);
-    if (entries.has(file)) throw new InputError('labels.manifest', 'each file once', `${file} repeated (line ${r + 1})`);
+    if (file === '' || label === '')
+      throw new InputError(
+        'labels.manifest',
+        `a ${fileColumn} and a ${labelColumn} on every row`,
+        `line ${r + 1}: ${row.join(',')}`,
+      );
+    if (entries.has(file))
+      throw new InputError('labels.manifest', 'each file once', `${file} repeated (line ${r + 1})`);
     entries.set(file, label);
   }
   const files = [...entries.keys()].sort(compareCodeUnits);
@@ -179,16 +212,26 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
     if (quoted) {
-      if (c === '"' && source[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
+      if (c === '"' && source[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n' || c === '\r') {
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && source[i + 1] === '\n') i++;
-      row.push(field); rows.push(row); row = []; field = '';
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
     } else field += c;
   }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
   return rows;
 }

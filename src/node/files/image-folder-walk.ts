@@ -14,7 +14,16 @@ import { ColorizationError } from '../../errors.js';
  * @example
  * const photos = await createImageFolderSource('photos/', { extensions: IMAGE_FILE_EXTENSIONS.filter((e) => e !== '.gif') });
  */
-export const IMAGE_FILE_EXTENSIONS: readonly string[] = Object.freeze(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif']);
+export const IMAGE_FILE_EXTENSIONS: readonly string[] = Object.freeze([
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.tif',
+  '.tiff',
+  '.gif',
+  '.avif',
+]);
 
 /** Options of {@link walkImageFolder}. */
 export interface ImageFolderWalkOptions {
@@ -49,7 +58,9 @@ export async function walkImageFolder(root: string, options: ImageFolderWalkOpti
     try {
       entries = await readdir(folder, { withFileTypes: true });
     } catch (e) {
-      throw new ColorizationError(`${folder}: cannot list the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new ColorizationError(
+        `${folder}: cannot list the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
     entries.sort((a, b) => compareCodeUnits(a.name, b.name));
     for (const entry of entries) {

@@ -62,7 +62,10 @@ export interface SavedModelFiles {
  * try { await loadModelFiles(dir); } catch (e) { if (e instanceof ModelFileError) console.error(e.message); }
  */
 export class ModelFileError extends ColorizationError {
-  constructor(readonly path: string, reason: string) {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
     super(`${path}: cannot load as a tfjs-layers model (${reason})`);
   }
 }
@@ -90,7 +93,8 @@ export function float16Bits(value: number): number {
     mantissa |= 0x800000;
     const shift = 14 - e;
     let half = mantissa >>> shift;
-    const rest = mantissa & ((1 << shift) - 1), halfway = 1 << (shift - 1);
+    const rest = mantissa & ((1 << shift) - 1),
+      halfway = 1 << (shift - 1);
     if (rest > halfway || (rest === halfway && (half & 1) === 1)) half++;
     return sign | half;
   }
@@ -101,7 +105,10 @@ export function float16Bits(value: number): number {
   return half;
 }
 
-function toFloat16Artifacts(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer): { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer } {
+function toFloat16Artifacts(
+  specs: tf.io.WeightsManifestEntry[],
+  data: ArrayBuffer,
+): { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer } {
   const parts: Uint8Array[] = [];
   const out: tf.io.WeightsManifestEntry[] = [];
   let offset = 0;
@@ -109,7 +116,9 @@ function toFloat16Artifacts(specs: tf.io.WeightsManifestEntry[], data: ArrayBuff
     const count = spec.shape.reduce((a, b) => a * b, 1);
     const bytes = count * 4;
     if (spec.dtype !== 'float32' || spec.quantization !== undefined) {
-      const size = spec.quantization ? count * (spec.quantization.dtype === 'uint8' ? 1 : 2) : count * (spec.dtype === 'bool' ? 1 : 4);
+      const size = spec.quantization
+        ? count * (spec.quantization.dtype === 'uint8' ? 1 : 2)
+        : count * (spec.dtype === 'bool' ? 1 : 4);
       parts.push(new Uint8Array(data, offset, size));
       out.push(spec);
       offset += size;
@@ -119,7 +128,11 @@ function toFloat16Artifacts(specs: tf.io.WeightsManifestEntry[], data: ArrayBuff
     const half = new Uint16Array(count);
     for (let i = 0; i < count; i++) {
       if (Math.abs(values[i]) > FLOAT16_MAX) {
-        throw new ConfigError('weights', `'float32' for weight ${spec.name} (float16 holds magnitudes ≤ ${FLOAT16_MAX})`, `'float16' with a value ${values[i]}`);
+        throw new ConfigError(
+          'weights',
+          `'float32' for weight ${spec.name} (float16 holds magnitudes ≤ ${FLOAT16_MAX})`,
+          `'float16' with a value ${values[i]}`,
+        );
       }
       half[i] = float16Bits(values[i]);
     }
@@ -148,10 +161,15 @@ function toFloat16Artifacts(specs: tf.io.WeightsManifestEntry[], data: ArrayBuff
  * @example
  * await saveModelFiles(model, 'models/default', { weights: 'float16' });
  */
-export async function saveModelFiles(model: tfl.LayersModel, directory: string, options: SaveModelFilesOptions = {}): Promise<SavedModelFiles> {
+export async function saveModelFiles(
+  model: tfl.LayersModel,
+  directory: string,
+  options: SaveModelFilesOptions = {},
+): Promise<SavedModelFiles> {
   const storage = options.weights ?? 'float32';
   checkConfigChoice('weights', storage, ['float32', 'float16'] as const);
-  if (typeof directory !== 'string' || directory.length === 0) throw new ConfigError('directory', 'a directory path', describeValue(directory));
+  if (typeof directory !== 'string' || directory.length === 0)
+    throw new ConfigError('directory', 'a directory path', describeValue(directory));
   let saved: SavedModelFiles | undefined;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -179,7 +197,9 @@ export async function saveModelFiles(model: tfl.LayersModel, directory: string, 
         if (name !== weightsName && WEIGHTS_FILE_PATTERN.test(name)) await rm(join(directory, name), { force: true });
       }
       saved = { modelPath, weightsPath, weightBytes: bytes.length };
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON({ ...artifacts, weightSpecs: specs, weightData: data }) };
+      return {
+        modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON({ ...artifacts, weightSpecs: specs, weightData: data }),
+      };
     }),
   );
   return saved as SavedModelFiles;
@@ -220,7 +240,10 @@ export async function readModelArtifacts(location: string | URL): Promise<tf.io.
   try {
     json = JSON.parse(await readFile(jsonPath, 'utf8')) as tf.io.ModelJSON;
   } catch (e) {
-    throw new ModelFileError(jsonPath, e instanceof SyntaxError ? 'not valid JSON' : ((e as NodeJS.ErrnoException).code ?? (e as Error).message));
+    throw new ModelFileError(
+      jsonPath,
+      e instanceof SyntaxError ? 'not valid JSON' : ((e as NodeJS.ErrnoException).code ?? (e as Error).message),
+    );
   }
   if (typeof json !== 'object' || json === null || json.modelTopology == null || !Array.isArray(json.weightsManifest)) {
     throw new ModelFileError(jsonPath, 'no modelTopology and weightsManifest');
@@ -240,7 +263,8 @@ export async function readModelArtifacts(location: string | URL): Promise<tf.io.
     }
     const data = Buffer.concat(chunks);
     const expected = specs.reduce((n, spec) => n + bytesOf(spec), 0);
-    if (data.length !== expected) throw new ModelFileError(jsonPath, `weights hold ${data.length} bytes, the manifest needs ${expected}`);
+    if (data.length !== expected)
+      throw new ModelFileError(jsonPath, `weights hold ${data.length} bytes, the manifest needs ${expected}`);
     return [specs, data.buffer.slice(data.byteOffset, data.byteOffset + data.length) as ArrayBuffer];
   });
 }

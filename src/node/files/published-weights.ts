@@ -35,7 +35,8 @@ export const PUBLISHED_WEIGHTS = {
     url: 'https://colorizers.s3.us-east-2.amazonaws.com/siggraph17-df00044c.pth',
     approximateBytes: 137e6,
     licence: 'BSD-2-Clause (richzhang/colorization)',
-    paper: 'Zhang, Zhu, Isola, Geng, Lin, Yu, Efros 2017, "Real-Time User-Guided Image Colorization with Learned Deep Priors", SIGGRAPH',
+    paper:
+      'Zhang, Zhu, Isola, Geng, Lin, Yu, Efros 2017, "Real-Time User-Guided Image Colorization with Learned Deep Priors", SIGGRAPH',
   },
 } as const satisfies Record<string, PublishedWeights>;
 

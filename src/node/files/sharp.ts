@@ -10,7 +10,7 @@ let cached: Promise<Sharp> | undefined;
 /** Resolve the `sharp` module, or throw a {@link ColorizationError} saying how to install it. */
 export function loadSharp(): Promise<Sharp> {
   cached ??= import('sharp').then(
-    (m) => ((m as unknown as { default?: Sharp }).default ?? (m as unknown as Sharp)),
+    (m) => (m as unknown as { default?: Sharp }).default ?? (m as unknown as Sharp),
     (e: unknown) => {
       cached = undefined;
       throw new ColorizationError(

@@ -6,12 +6,20 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { COLORIZATION_METADATA_FILE, COLORIZATION_METADATA_FORMAT, type ColorizationMetadata } from '../../colorize/colorization-metadata.js';
+import {
+  COLORIZATION_METADATA_FILE,
+  COLORIZATION_METADATA_FORMAT,
+  type ColorizationMetadata,
+} from '../../colorize/colorization-metadata.js';
 import { ModelFileError } from './model-files.js';
 import { saveModelFiles, type WeightStorage } from './model-files.js';
 import { atomicWriteFile } from './atomic-write.js';
 import { readTorchStateDict } from '../../weights/torch/state-dict.js';
-import { modelFromStateDict, type PublishedArchitecture, type PublishedModel } from '../../weights/published/published-architecture.js';
+import {
+  modelFromStateDict,
+  type PublishedArchitecture,
+  type PublishedModel,
+} from '../../weights/published/published-architecture.js';
 import { PUBLISHED_WEIGHTS } from './published-weights.js';
 
 /** Options of {@link convertTorchFile}. @example const options: ConvertTorchFileOptions = { architecture: 'eccv16' }; */
@@ -39,9 +47,19 @@ export interface ConvertedTorchFile {
 }
 
 /** The metadata that reproduces the authors' demo for each layout (none needed for backbones). */
-function metadataFor(architecture: PublishedArchitecture, file: string, sha256: string, url: string | undefined): ColorizationMetadata {
+function metadataFor(
+  architecture: PublishedArchitecture,
+  file: string,
+  sha256: string,
+  url: string | undefined,
+): ColorizationMetadata {
   const published = Object.values(PUBLISHED_WEIGHTS).find((p) => p.architecture === architecture);
-  const source = { file, sha256, ...(url ? { url } : {}), ...(published ? { licence: published.licence, paper: published.paper } : {}) };
+  const source = {
+    file,
+    sha256,
+    ...(url ? { url } : {}),
+    ...(published ? { licence: published.licence, paper: published.paper } : {}),
+  };
   const base: ColorizationMetadata = { format: COLORIZATION_METADATA_FORMAT, version: 1, architecture, source };
   // demo_release.py decodes ECCV16 by the mean of the softmax (model_out), at T = 1.
   if (architecture === 'eccv16') return { ...base, decode: 'mean', pipeline: 'zhang-demo' };
@@ -64,7 +82,11 @@ function metadataFor(architecture: PublishedArchitecture, file: string, sha256: 
  * @example
  * await convertTorchFile('colorization_release_v2-9b330a0b.pth', 'models/eccv16');
  */
-export async function convertTorchFile(input: string, folder: string, options: ConvertTorchFileOptions = {}): Promise<ConvertedTorchFile> {
+export async function convertTorchFile(
+  input: string,
+  folder: string,
+  options: ConvertTorchFileOptions = {},
+): Promise<ConvertedTorchFile> {
   let bytes: Buffer;
   try {
     bytes = await readFile(input);
@@ -73,7 +95,10 @@ export async function convertTorchFile(input: string, folder: string, options: C
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const dict = readTorchStateDict(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  const { architecture, model, config } = modelFromStateDict(dict, { architecture: options.architecture, inputSize: options.inputSize });
+  const { architecture, model, config } = modelFromStateDict(dict, {
+    architecture: options.architecture,
+    inputSize: options.inputSize,
+  });
   try {
     const saved = await saveModelFiles(model, folder, { weights: options.weights });
     const metadata = metadataFor(architecture, basename(input), sha256, options.url);

@@ -26,7 +26,12 @@ import { writeContactSheet } from '../files/contact-sheet-file.js';
  */
 export function buildSampleRows(batch: Batch, predictedAb: tf.Tensor4D): ImageLike[][] {
   const [n, h, w] = batch.input.shape;
-  if (predictedAb.shape[0] !== n || predictedAb.shape[1] !== h || predictedAb.shape[2] !== w || predictedAb.shape[3] !== 2) {
+  if (
+    predictedAb.shape[0] !== n ||
+    predictedAb.shape[1] !== h ||
+    predictedAb.shape[2] !== w ||
+    predictedAb.shape[3] !== 2
+  ) {
     throw new InputError('predictedAb', `shape [${n}, ${h}, ${w}, 2]`, `shape [${predictedAb.shape.join(', ')}]`);
   }
   const truth = batch.targets.ab;
@@ -45,7 +50,8 @@ export function buildSampleRows(batch: Batch, predictedAb: tf.Tensor4D): ImageLi
         { data: grayData.slice(i * h * w, (i + 1) * h * w), width: w, height: h, channels: 1 },
         { data: predictedData.slice(i * h * w * 3, (i + 1) * h * w * 3), width: w, height: h, channels: 3 },
       ];
-      if (realData !== undefined) row.push({ data: realData.slice(i * h * w * 3, (i + 1) * h * w * 3), width: w, height: h, channels: 3 });
+      if (realData !== undefined)
+        row.push({ data: realData.slice(i * h * w * 3, (i + 1) * h * w * 3), width: w, height: h, channels: 3 });
       rows.push(row);
     }
     return rows;
@@ -92,15 +98,18 @@ export interface SampleSheetCallback extends TrainingCallbacks {
  * await trainer.fit({ source, epochs: 10, callbacks: [samples] });
  */
 export function createSampleSheetCallback(config: SampleSheetConfig): SampleSheetCallback {
-  if (typeof config?.directory !== 'string' || config.directory === '') throw new ConfigError('directory', 'a folder path', describeValue(config?.directory));
+  if (typeof config?.directory !== 'string' || config.directory === '')
+    throw new ConfigError('directory', 'a folder path', describeValue(config?.directory));
   const batch = config.batch;
-  if (!(batch?.input instanceof tf.Tensor) || batch.input.rank !== 4) throw new InputError('config.batch', 'a Batch with an [N, H, W, 1] input', describeValue(batch));
+  if (!(batch?.input instanceof tf.Tensor) || batch.input.rank !== 4)
+    throw new InputError('config.batch', 'a Batch with an [N, H, W, 1] input', describeValue(batch));
   const everySteps = config.everySteps ?? 500;
   checkConfigRange('everySteps', everySteps, 1, Infinity, { integer: true });
   const cellHeight = config.cellHeight ?? 128;
   checkConfigRange('cellHeight', cellHeight, 1, Infinity, { integer: true });
   const fileName = config.fileName ?? ((step: number) => `samples-step-${String(step).padStart(8, '0')}.png`);
-  const titles = config.titles ?? (batch.targets.ab === undefined ? ['gray', 'prediction'] : ['gray', 'prediction', 'truth']);
+  const titles =
+    config.titles ?? (batch.targets.ab === undefined ? ['gray', 'prediction'] : ['gray', 'prediction', 'truth']);
   const written: string[] = [];
   let producer: SampleProducer | undefined;
   let lastWritten = -1;

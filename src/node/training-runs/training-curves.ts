@@ -66,7 +66,15 @@ export function parseCurvesCsv(text: string): CurvePoint[] {
     if (fields.length !== 5 || line.startsWith('step,')) continue;
     const [step, epoch, kind, name, value] = fields;
     const point = { step: Number(step), epoch: Number(epoch), kind: kind as CurveKind, name, value: Number(value) };
-    if (!KINDS.includes(point.kind) || name === '' || !Number.isInteger(point.step) || !Number.isInteger(point.epoch) || value === '' || Number.isNaN(point.value)) continue;
+    if (
+      !KINDS.includes(point.kind) ||
+      name === '' ||
+      !Number.isInteger(point.step) ||
+      !Number.isInteger(point.epoch) ||
+      value === '' ||
+      Number.isNaN(point.value)
+    )
+      continue;
     points.push(point);
   }
   return points;
@@ -112,7 +120,10 @@ function groupSeries(points: readonly CurvePoint[]): Series[] {
   return series;
 }
 
-function bucketMeans(points: readonly { step: number; value: number }[], maxPoints: number): { step: number; value: number }[] {
+function bucketMeans(
+  points: readonly { step: number; value: number }[],
+  maxPoints: number,
+): { step: number; value: number }[] {
   if (points.length <= maxPoints) return [...points];
   const out: { step: number; value: number }[] = [];
   const size = points.length / maxPoints;
@@ -127,7 +138,9 @@ function bucketMeans(points: readonly { step: number; value: number }[], maxPoin
 function formatTick(value: number, digits = 3): string {
   const a = Math.abs(value);
   if (a === 0) return '0';
-  return a < 1e-3 || a >= 1e5 ? value.toExponential(Math.max(1, digits - 2)) : Number(value.toPrecision(digits)).toString();
+  return a < 1e-3 || a >= 1e5
+    ? value.toExponential(Math.max(1, digits - 2))
+    : Number(value.toPrecision(digits)).toString();
 }
 
 /** Labels of an axis's ends with just enough digits to tell them apart (a loss moving in its fourth digit). */
@@ -140,7 +153,10 @@ function formatRange(lo: number, hi: number): [string, string] {
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 const COLOURS: Record<CurveKind, string> = { train: '#1f77b4', validation: '#d62728', rate: '#2ca02c' };
@@ -171,9 +187,17 @@ export function renderCurvesSvg(points: readonly CurvePoint[], options: CurvesCh
   const rows = Math.max(1, Math.ceil(series.length / columns));
   const width = columns * panelWidth;
   const height = titleHeight + rows * panelHeight;
-  let minStep = Infinity, maxStep = -Infinity;
-  for (const s of series) for (const p of s.points) { minStep = Math.min(minStep, p.step); maxStep = Math.max(maxStep, p.step); }
-  if (maxStep <= minStep) { minStep = Number.isFinite(minStep) ? minStep - 1 : 0; maxStep = minStep + 2; }
+  let minStep = Infinity,
+    maxStep = -Infinity;
+  for (const s of series)
+    for (const p of s.points) {
+      minStep = Math.min(minStep, p.step);
+      maxStep = Math.max(maxStep, p.step);
+    }
+  if (maxStep <= minStep) {
+    minStep = Number.isFinite(minStep) ? minStep - 1 : 0;
+    maxStep = minStep + 2;
+  }
 
   const margin = { left: 56, right: 12, top: 24, bottom: 30 };
   const plotW = panelWidth - margin.left - margin.right;
@@ -182,8 +206,12 @@ export function renderCurvesSvg(points: readonly CurvePoint[], options: CurvesCh
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
   ];
-  if (options.title !== undefined) parts.push(`<text x="${width / 2}" y="19" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`);
-  if (series.length === 0) parts.push(`<text x="${width / 2}" y="${titleHeight + panelHeight / 2}" text-anchor="middle" fill="#888">no data yet</text>`);
+  if (options.title !== undefined)
+    parts.push(`<text x="${width / 2}" y="19" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`);
+  if (series.length === 0)
+    parts.push(
+      `<text x="${width / 2}" y="${titleHeight + panelHeight / 2}" text-anchor="middle" fill="#888">no data yet</text>`,
+    );
 
   series.forEach((s, index) => {
     const ox = (index % columns) * panelWidth + margin.left;
@@ -191,11 +219,16 @@ export function renderCurvesSvg(points: readonly CurvePoint[], options: CurvesCh
     const drawn = bucketMeans(s.points, maxPoints);
     let lo = Math.min(...drawn.map((p) => p.value));
     let hi = Math.max(...drawn.map((p) => p.value));
-    if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) { const pad = Math.abs(hi) * 0.05 || 1; lo -= pad; hi += pad; }
+    if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) {
+      const pad = Math.abs(hi) * 0.05 || 1;
+      lo -= pad;
+      hi += pad;
+    }
     const x = (step: number) => ox + ((step - minStep) / (maxStep - minStep)) * plotW;
     const y = (value: number) => oy + plotH - ((value - lo) / (hi - lo)) * plotH;
     const [loLabel, hiLabel] = formatRange(lo, hi);
-    const label = s.kind === 'train' ? s.name : s.kind === 'rate' ? `learning rate (${s.name})` : `validation ${s.name}`;
+    const label =
+      s.kind === 'train' ? s.name : s.kind === 'rate' ? `learning rate (${s.name})` : `validation ${s.name}`;
     const colour = COLOURS[s.kind];
     parts.push(
       `<g>`,
@@ -209,7 +242,9 @@ export function renderCurvesSvg(points: readonly CurvePoint[], options: CurvesCh
       `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${drawn.map((p) => `${x(p.step).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ')}"/>`,
     );
     // A lone point draws no line, so it gets a dot like the validation points.
-    if (s.kind === 'validation' || drawn.length === 1) for (const p of drawn) parts.push(`<circle cx="${x(p.step).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${colour}"/>`);
+    if (s.kind === 'validation' || drawn.length === 1)
+      for (const p of drawn)
+        parts.push(`<circle cx="${x(p.step).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="${colour}"/>`);
     parts.push(`</g>`);
   });
   parts.push('</svg>');
@@ -263,9 +298,11 @@ export interface TrainingCurvesCallback extends TrainingCallbacks {
  * // runs/gan/curves.csv, runs/gan/curves.svg
  */
 export function createTrainingCurvesCallback(config: TrainingCurvesConfig): TrainingCurvesCallback {
-  if (typeof config?.directory !== 'string' || config.directory === '') throw new ConfigError('directory', 'a folder path', describeValue(config?.directory));
+  if (typeof config?.directory !== 'string' || config.directory === '')
+    throw new ConfigError('directory', 'a folder path', describeValue(config?.directory));
   const name = config.name ?? 'curves';
-  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name)) throw new ConfigError('name', 'a file base name of letters, digits, _ . -', describeValue(name));
+  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name))
+    throw new ConfigError('name', 'a file base name of letters, digits, _ . -', describeValue(name));
   const everySteps = config.everySteps ?? 10;
   checkConfigRange('everySteps', everySteps, 1, Infinity, { integer: true });
   const plotEverySteps = config.plotEverySteps ?? 100;
@@ -284,8 +321,11 @@ export function createTrainingCurvesCallback(config: TrainingCurvesConfig): Trai
 
   const flushWindow = (): boolean => {
     if (windowSteps === 0) return false;
-    for (const loss of Object.keys(sums)) points.push({ ...last, kind: 'train', name: loss, value: sums[loss] / counts[loss] });
-    if (config.learningRates !== false) for (const [optimizer, rate] of Object.entries(rates)) points.push({ ...last, kind: 'rate', name: optimizer, value: rate });
+    for (const loss of Object.keys(sums))
+      points.push({ ...last, kind: 'train', name: loss, value: sums[loss] / counts[loss] });
+    if (config.learningRates !== false)
+      for (const [optimizer, rate] of Object.entries(rates))
+        points.push({ ...last, kind: 'rate', name: optimizer, value: rate });
     sums = {};
     counts = {};
     rates = {};
@@ -340,7 +380,8 @@ export function createTrainingCurvesCallback(config: TrainingCurvesConfig): Trai
       if (e.step % plotEverySteps === 0) await writeSvg();
     },
     async onValidation(e) {
-      for (const [metric, value] of Object.entries(e.metrics)) points.push({ step: e.step, epoch: e.epoch, kind: 'validation', name: metric, value });
+      for (const [metric, value] of Object.entries(e.metrics))
+        points.push({ step: e.step, epoch: e.epoch, kind: 'validation', name: metric, value });
       await writeCsv();
       await writeSvg();
     },

@@ -150,7 +150,11 @@ const NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
  */
 export function assertCheckpointName(argument: string, name: string): void {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    throw new InputError(argument, "a name of 1–64 characters from A–Z a–z 0–9 _ . - (not starting with '.' or '-')", describeValue(name));
+    throw new InputError(
+      argument,
+      "a name of 1–64 characters from A–Z a–z 0–9 _ . - (not starting with '.' or '-')",
+      describeValue(name),
+    );
   }
 }
 
@@ -165,13 +169,21 @@ export function assertCheckpointName(argument: string, name: string): void {
  */
 export function parseCheckpointManifest(json: unknown, where: string): CheckpointManifest {
   const m = json as Partial<CheckpointManifest> | null;
-  if (m === null || typeof m !== 'object') throw new CheckpointError(where, `manifest is ${describeValue(json)}, not an object`);
-  if (m.format !== CHECKPOINT_FORMAT) throw new CheckpointError(where, `unknown format ${describeValue(m.format)} (expected "${CHECKPOINT_FORMAT}")`);
-  if (m.version !== CHECKPOINT_VERSION) throw new CheckpointError(where, `manifest version ${describeValue(m.version)} is not supported (this library reads ${CHECKPOINT_VERSION})`);
+  if (m === null || typeof m !== 'object')
+    throw new CheckpointError(where, `manifest is ${describeValue(json)}, not an object`);
+  if (m.format !== CHECKPOINT_FORMAT)
+    throw new CheckpointError(where, `unknown format ${describeValue(m.format)} (expected "${CHECKPOINT_FORMAT}")`);
+  if (m.version !== CHECKPOINT_VERSION)
+    throw new CheckpointError(
+      where,
+      `manifest version ${describeValue(m.version)} is not supported (this library reads ${CHECKPOINT_VERSION})`,
+    );
   for (const key of ['models', 'optimizers', 'schedules', 'random', 'metadata', 'parts'] as const) {
-    if (m[key] === null || typeof m[key] !== 'object') throw new CheckpointError(where, `manifest field '${key}' is missing`);
+    if (m[key] === null || typeof m[key] !== 'object')
+      throw new CheckpointError(where, `manifest field '${key}' is missing`);
   }
-  if (!Number.isInteger(m.step) || !Number.isInteger(m.epoch)) throw new CheckpointError(where, 'manifest has no integer epoch and step');
+  if (!Number.isInteger(m.step) || !Number.isInteger(m.epoch))
+    throw new CheckpointError(where, 'manifest has no integer epoch and step');
   return m as CheckpointManifest;
 }
 
@@ -188,14 +200,20 @@ export function verifyCheckpointRecord(record: CheckpointRecord): void {
   const { manifest, parts } = record;
   const referenced = [...Object.values(manifest.models), ...Object.values(manifest.optimizers)].map((e) => e.part);
   for (const key of referenced) {
-    if (!(key in manifest.parts)) throw new CheckpointError(where, `part '${key}' is referenced but not listed in the manifest`);
+    if (!(key in manifest.parts))
+      throw new CheckpointError(where, `part '${key}' is referenced but not listed in the manifest`);
   }
   for (const [key, entry] of Object.entries(manifest.parts)) {
     const bytes = parts[key];
     if (bytes === undefined) throw new CheckpointError(where, `part '${key}' is missing`);
-    if (bytes.byteLength !== entry.byteLength) throw new CheckpointError(where, `part '${key}' has ${bytes.byteLength} bytes, manifest says ${entry.byteLength}`);
+    if (bytes.byteLength !== entry.byteLength)
+      throw new CheckpointError(
+        where,
+        `part '${key}' has ${bytes.byteLength} bytes, manifest says ${entry.byteLength}`,
+      );
     const crc = checksumCrc32(bytes);
-    if (crc !== entry.crc32) throw new CheckpointError(where, `part '${key}' fails its CRC-32 check (${crc} ≠ ${entry.crc32})`);
+    if (crc !== entry.crc32)
+      throw new CheckpointError(where, `part '${key}' fails its CRC-32 check (${crc} ≠ ${entry.crc32})`);
   }
 }
 

@@ -10,7 +10,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, describeValue } from '../../errors.js';
-import { CheckpointError, verifyCheckpointRecord, type CheckpointManifest, type CheckpointRecord } from './checkpoint-format.js';
+import {
+  CheckpointError,
+  verifyCheckpointRecord,
+  type CheckpointManifest,
+  type CheckpointRecord,
+} from './checkpoint-format.js';
 import {
   describeCheckpoint,
   findBestCheckpoint,
@@ -72,9 +77,11 @@ function completed(transaction: IDBTransaction): Promise<void> {
  */
 export function createIndexedDbCheckpointStore(config: IndexedDbCheckpointStoreConfig = {}): CheckpointStore {
   const { name = 'tfjs-colorization-checkpoints', ...retention } = config;
-  if (typeof name !== 'string' || name.length === 0) throw new ConfigError('name', 'a non-empty string', describeValue(name));
+  if (typeof name !== 'string' || name.length === 0)
+    throw new ConfigError('name', 'a non-empty string', describeValue(name));
   const settings = resolveCheckpointStoreConfig(retention);
-  if (typeof indexedDB === 'undefined') throw new CheckpointError('indexeddb', 'IndexedDB is not available in this environment');
+  if (typeof indexedDB === 'undefined')
+    throw new CheckpointError('indexeddb', 'IndexedDB is not available in this environment');
   const modelUrl = (id: string, model: string) => `indexeddb://${name}/${id}/${model}`;
 
   let database: Promise<IDBDatabase> | undefined;
@@ -93,7 +100,9 @@ export function createIndexedDbCheckpointStore(config: IndexedDbCheckpointStoreC
 
   const all = async (): Promise<StoredCheckpoint[]> => {
     const db = await open();
-    const stored = await promised(db.transaction(CHECKPOINTS, 'readonly').objectStore(CHECKPOINTS).getAll() as IDBRequest<StoredCheckpoint[]>);
+    const stored = await promised(
+      db.transaction(CHECKPOINTS, 'readonly').objectStore(CHECKPOINTS).getAll() as IDBRequest<StoredCheckpoint[]>,
+    );
     return stored.sort((a, b) => a.sequence - b.sequence);
   };
 
@@ -101,14 +110,21 @@ export function createIndexedDbCheckpointStore(config: IndexedDbCheckpointStoreC
 
   const load = async (id: string): Promise<CheckpointRecord> => {
     const db = await open();
-    const stored = await promised(db.transaction(CHECKPOINTS, 'readonly').objectStore(CHECKPOINTS).get(id) as IDBRequest<StoredCheckpoint | undefined>);
+    const stored = await promised(
+      db.transaction(CHECKPOINTS, 'readonly').objectStore(CHECKPOINTS).get(id) as IDBRequest<
+        StoredCheckpoint | undefined
+      >,
+    );
     if (stored === undefined) throw new CheckpointError(id, 'no such checkpoint in this store');
     const parts = { ...stored.parts };
     for (const [model, entry] of Object.entries(stored.manifest.models)) {
       const handler = tf.io.getLoadHandlers(modelUrl(id, model))[0];
       if (handler?.load === undefined) throw new CheckpointError(id, "tfjs has no 'indexeddb://' load handler here");
       const artifacts = await handler.load();
-      parts[entry.part] = artifacts.weightData === undefined ? new Uint8Array(0) : new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData));
+      parts[entry.part] =
+        artifacts.weightData === undefined
+          ? new Uint8Array(0)
+          : new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData));
     }
     const record: CheckpointRecord = { id, manifest: stored.manifest, parts };
     verifyCheckpointRecord(record);
@@ -127,7 +143,10 @@ export function createIndexedDbCheckpointStore(config: IndexedDbCheckpointStoreC
 
   const prune = async (): Promise<string[]> => {
     const stored = await all();
-    const removed = selectCheckpointsToPrune(stored.map((s) => describeCheckpoint(s.id, s.manifest)), settings);
+    const removed = selectCheckpointsToPrune(
+      stored.map((s) => describeCheckpoint(s.id, s.manifest)),
+      settings,
+    );
     if (removed.length > 0) {
       const db = await open();
       const transaction = db.transaction(CHECKPOINTS, 'readwrite');
@@ -170,7 +189,9 @@ export function createIndexedDbCheckpointStore(config: IndexedDbCheckpointStoreC
       for (const [key, bytes] of Object.entries(record.parts)) if (!modelParts.has(key)) parts[key] = bytes.slice();
       const db = await open();
       const transaction = db.transaction([CHECKPOINTS, POINTERS], 'readwrite');
-      transaction.objectStore(CHECKPOINTS).put({ id, sequence, manifest: structuredClone(record.manifest), parts } satisfies StoredCheckpoint);
+      transaction
+        .objectStore(CHECKPOINTS)
+        .put({ id, sequence, manifest: structuredClone(record.manifest), parts } satisfies StoredCheckpoint);
       transaction.objectStore(POINTERS).put(id, 'latest');
       try {
         await completed(transaction);

@@ -31,7 +31,9 @@ export function createMemoryCheckpointStore(config: CheckpointStoreConfig = {}):
   let latest: string | undefined;
 
   const list = async (): Promise<CheckpointInfo[]> =>
-    [...saved.values()].map((r) => describeCheckpoint(r.id as string, r.manifest)).sort((a, b) => a.sequence - b.sequence);
+    [...saved.values()]
+      .map((r) => describeCheckpoint(r.id as string, r.manifest))
+      .sort((a, b) => a.sequence - b.sequence);
 
   const load = async (id: string): Promise<CheckpointRecord> => {
     const record = saved.get(id);

@@ -137,7 +137,8 @@ export function findBestCheckpoint(infos: readonly CheckpointInfo[]): Checkpoint
     const m = info.metric;
     if (m === undefined || m.name !== reference.name || Number.isNaN(m.value)) continue;
     const bestValue = best?.metric?.value;
-    if (bestValue === undefined || (reference.mode === 'min' ? m.value <= bestValue : m.value >= bestValue)) best = info;
+    if (bestValue === undefined || (reference.mode === 'min' ? m.value <= bestValue : m.value >= bestValue))
+      best = info;
   }
   return best;
 }
@@ -148,7 +149,10 @@ export function findBestCheckpoint(infos: readonly CheckpointInfo[]): Checkpoint
  * @example
  * selectCheckpointsToPrune(infos, resolveCheckpointStoreConfig({ keepLast: 2 }));
  */
-export function selectCheckpointsToPrune(infos: readonly CheckpointInfo[], config: ResolvedCheckpointStoreConfig): string[] {
+export function selectCheckpointsToPrune(
+  infos: readonly CheckpointInfo[],
+  config: ResolvedCheckpointStoreConfig,
+): string[] {
   const ordered = [...infos].sort((a, b) => a.sequence - b.sequence);
   const keep = new Set(ordered.slice(-config.keepLast).map((i) => i.id));
   if (config.keepBest) {

@@ -96,12 +96,15 @@ function toBytes(data: tf.io.WeightData | undefined): Uint8Array {
 
 function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   // decodeWeights reads the whole ArrayBuffer, so hand it one that starts and ends with the part.
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? (bytes.buffer as ArrayBuffer)
+    : (bytes.slice().buffer as ArrayBuffer);
 }
 
 function assertCount(argument: string, value: unknown): number {
   if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new InputError(argument, 'an integer ≥ 0', describeValue(value));
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new InputError(argument, 'an integer ≥ 0', describeValue(value));
   return value;
 }
 
@@ -120,7 +123,12 @@ function isStateful(value: HasScheduleState | ScheduleState): value is HasSchedu
  * await store.save(await captureCheckpoint({ models: { net }, optimizers: { net: adam }, step, schedules: { lr } }));
  */
 export async function captureCheckpoint(content: CheckpointContent): Promise<CheckpointRecord> {
-  if (content === null || typeof content !== 'object' || content.models === null || typeof content.models !== 'object') {
+  if (
+    content === null ||
+    typeof content !== 'object' ||
+    content.models === null ||
+    typeof content.models !== 'object'
+  ) {
     throw new InputError('content.models', 'an object of tf.LayersModel by name', describeValue(content?.models));
   }
   const manifest: CheckpointManifest = {
@@ -144,7 +152,8 @@ export async function captureCheckpoint(content: CheckpointContent): Promise<Che
 
   for (const [name, model] of Object.entries(content.models)) {
     assertCheckpointName('content.models', name);
-    if (typeof (model as tfl.LayersModel)?.save !== 'function') throw new InputError(`content.models.${name}`, 'a tf.LayersModel', describeValue(model));
+    if (typeof (model as tfl.LayersModel)?.save !== 'function')
+      throw new InputError(`content.models.${name}`, 'a tf.LayersModel', describeValue(model));
     let artifacts: tf.io.ModelArtifacts | undefined;
     await model.save(
       tf.io.withSaveHandler(async (a) => {
@@ -161,7 +170,9 @@ export async function captureCheckpoint(content: CheckpointContent): Promise<Che
       ...(a.format !== undefined && { format: a.format }),
       ...(a.generatedBy !== undefined && { generatedBy: a.generatedBy }),
       ...(a.convertedBy !== undefined && { convertedBy: a.convertedBy }),
-      ...(a.trainingConfig !== undefined && { trainingConfig: a.trainingConfig as unknown as { [key: string]: unknown } }),
+      ...(a.trainingConfig !== undefined && {
+        trainingConfig: a.trainingConfig as unknown as { [key: string]: unknown },
+      }),
       ...(a.userDefinedMetadata !== undefined && { userDefinedMetadata: a.userDefinedMetadata }),
     };
     addPart(part, toBytes(a.weightData));
@@ -169,11 +180,15 @@ export async function captureCheckpoint(content: CheckpointContent): Promise<Che
 
   for (const [name, optimizer] of Object.entries(content.optimizers ?? {})) {
     assertCheckpointName('content.optimizers', name);
-    let weights: Awaited<ReturnType<tf.Optimizer["getWeights"]>>;
+    let weights: Awaited<ReturnType<tf.Optimizer['getWeights']>>;
     try {
       weights = await optimizer.getWeights();
     } catch (e) {
-      throw new InputError(`content.optimizers.${name}`, 'an optimizer that can export its state (Adam, SGD, Momentum, RMSProp, Adagrad, Adadelta)', `${optimizer.getClassName()} (${(e as Error).message})`);
+      throw new InputError(
+        `content.optimizers.${name}`,
+        'an optimizer that can export its state (Adam, SGD, Momentum, RMSProp, Adagrad, Adadelta)',
+        `${optimizer.getClassName()} (${(e as Error).message})`,
+      );
     }
     // getWeights() makes a fresh scalar for the iteration count (entry 0); the others are the optimizer's own variables.
     try {
@@ -197,13 +212,18 @@ export async function captureCheckpoint(content: CheckpointContent): Promise<Che
     manifest.schedules[name] = structuredClone(isStateful(schedule) ? schedule.state() : schedule);
   }
   for (const [name, value] of Object.entries(content.random ?? {})) {
-    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new InputError(`content.random.${name}`, 'an unsigned 32-bit integer', describeValue(value));
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+      throw new InputError(`content.random.${name}`, 'an unsigned 32-bit integer', describeValue(value));
     manifest.random[name] = value;
   }
   if (content.metric !== undefined) {
     const { name, value, mode } = content.metric;
     if (typeof name !== 'string' || typeof value !== 'number' || (mode !== 'min' && mode !== 'max')) {
-      throw new InputError('content.metric', "{ name: string, value: number, mode: 'min' | 'max' }", describeValue(content.metric));
+      throw new InputError(
+        'content.metric',
+        "{ name: string, value: number, mode: 'min' | 'max' }",
+        describeValue(content.metric),
+      );
     }
     manifest.metric = { name, value, mode };
   }
@@ -219,7 +239,8 @@ interface AdamInternals {
 
 function readAdamBetaPowers(optimizer: tf.Optimizer): [number, number] | undefined {
   const { accBeta1, accBeta2 } = optimizer as unknown as AdamInternals;
-  if (optimizer.getClassName() !== 'Adam' || !(accBeta1 instanceof tf.Variable) || !(accBeta2 instanceof tf.Variable)) return undefined;
+  if (optimizer.getClassName() !== 'Adam' || !(accBeta1 instanceof tf.Variable) || !(accBeta2 instanceof tf.Variable))
+    return undefined;
   return [accBeta1.dataSync()[0], accBeta2.dataSync()[0]];
 }
 
@@ -232,11 +253,17 @@ function writeAdamBetaPowers(optimizer: tf.Optimizer, powers: [number, number]):
   });
 }
 
-function decodePart(record: CheckpointRecord, where: string, part: string, specs: tf.io.WeightsManifestEntry[]): tf.Tensor[] {
+function decodePart(
+  record: CheckpointRecord,
+  where: string,
+  part: string,
+  specs: tf.io.WeightsManifestEntry[],
+): tf.Tensor[] {
   const map = tf.io.decodeWeights(exactBuffer(record.parts[part]), specs);
   return specs.map((s) => {
     const t = map[s.name];
-    if (t === undefined) throw new CheckpointError(record.id ?? 'record', `${where}: weight '${s.name}' missing after decoding`);
+    if (t === undefined)
+      throw new CheckpointError(record.id ?? 'record', `${where}: weight '${s.name}' missing after decoding`);
     return t;
   });
 }
@@ -255,21 +282,37 @@ function decodePart(record: CheckpointRecord, where: string, part: string, specs
  *   rng = createRandom(random.shuffle);
  * }
  */
-export async function restoreCheckpoint(record: CheckpointRecord, targets: CheckpointTargets): Promise<CheckpointManifest> {
+export async function restoreCheckpoint(
+  record: CheckpointRecord,
+  targets: CheckpointTargets,
+): Promise<CheckpointManifest> {
   verifyCheckpointRecord(record);
   const { manifest } = record;
 
   for (const [name, model] of Object.entries(targets.models ?? {})) {
     const entry = manifest.models[name];
-    if (entry === undefined) throw new InputError('targets.models', `a model name saved in the checkpoint (${Object.keys(manifest.models).join(', ')})`, JSON.stringify(name));
+    if (entry === undefined)
+      throw new InputError(
+        'targets.models',
+        `a model name saved in the checkpoint (${Object.keys(manifest.models).join(', ')})`,
+        JSON.stringify(name),
+      );
     const weights = model.weights;
     if (weights.length !== entry.weightSpecs.length) {
-      throw new InputError(`targets.models.${name}`, `a model with ${entry.weightSpecs.length} weights`, `${weights.length} weights`);
+      throw new InputError(
+        `targets.models.${name}`,
+        `a model with ${entry.weightSpecs.length} weights`,
+        `${weights.length} weights`,
+      );
     }
     entry.weightSpecs.forEach((spec, i) => {
       const shape = weights[i].shape;
       if (shape.length !== spec.shape.length || shape.some((d, k) => d !== spec.shape[k])) {
-        throw new InputError(`targets.models.${name}`, `weight ${i} (${spec.name}) of shape [${spec.shape.join(', ')}]`, `${weights[i].originalName} of shape [${shape.join(', ')}]`);
+        throw new InputError(
+          `targets.models.${name}`,
+          `weight ${i} (${spec.name}) of shape [${spec.shape.join(', ')}]`,
+          `${weights[i].originalName} of shape [${shape.join(', ')}]`,
+        );
       }
     });
     const tensors = decodePart(record, `model ${name}`, entry.part, entry.weightSpecs);
@@ -282,8 +325,18 @@ export async function restoreCheckpoint(record: CheckpointRecord, targets: Check
 
   for (const [name, optimizer] of Object.entries(targets.optimizers ?? {})) {
     const entry = manifest.optimizers[name];
-    if (entry === undefined) throw new InputError('targets.optimizers', `an optimizer name saved in the checkpoint (${Object.keys(manifest.optimizers).join(', ')})`, JSON.stringify(name));
-    if (optimizer.getClassName() !== entry.className) throw new InputError(`targets.optimizers.${name}`, `a ${entry.className} optimizer`, `a ${optimizer.getClassName()} optimizer`);
+    if (entry === undefined)
+      throw new InputError(
+        'targets.optimizers',
+        `an optimizer name saved in the checkpoint (${Object.keys(manifest.optimizers).join(', ')})`,
+        JSON.stringify(name),
+      );
+    if (optimizer.getClassName() !== entry.className)
+      throw new InputError(
+        `targets.optimizers.${name}`,
+        `a ${entry.className} optimizer`,
+        `a ${optimizer.getClassName()} optimizer`,
+      );
     const tensors = decodePart(record, `optimizer ${name}`, entry.part, entry.weightSpecs);
     const previous = await optimizer.getWeights();
     let replaced = false;
@@ -301,7 +354,12 @@ export async function restoreCheckpoint(record: CheckpointRecord, targets: Check
 
   for (const [name, schedule] of Object.entries(targets.schedules ?? {})) {
     const state = manifest.schedules[name];
-    if (state === undefined) throw new InputError('targets.schedules', `a schedule name saved in the checkpoint (${Object.keys(manifest.schedules).join(', ')})`, JSON.stringify(name));
+    if (state === undefined)
+      throw new InputError(
+        'targets.schedules',
+        `a schedule name saved in the checkpoint (${Object.keys(manifest.schedules).join(', ')})`,
+        JSON.stringify(name),
+      );
     schedule.restore(structuredClone(state));
   }
   return manifest;
@@ -317,8 +375,14 @@ export async function restoreCheckpoint(record: CheckpointRecord, targets: Check
 export async function loadCheckpointModel(record: CheckpointRecord, name: string): Promise<tfl.LayersModel> {
   verifyCheckpointRecord(record);
   const entry = record.manifest.models[name];
-  if (entry === undefined) throw new InputError('name', `a model name saved in the checkpoint (${Object.keys(record.manifest.models).join(', ')})`, JSON.stringify(name));
-  if (entry.topology === null) throw new CheckpointError(record.id ?? 'record', `model '${name}' was saved without a topology`);
+  if (entry === undefined)
+    throw new InputError(
+      'name',
+      `a model name saved in the checkpoint (${Object.keys(record.manifest.models).join(', ')})`,
+      JSON.stringify(name),
+    );
+  if (entry.topology === null)
+    throw new CheckpointError(record.id ?? 'record', `model '${name}' was saved without a topology`);
   return tfl.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: entry.topology,

@@ -64,8 +64,18 @@ export function createArraySource(images: readonly ImageInput[], options: ArrayS
  * const source = createNdarraySource(ndarray(bytes, [1000, 32, 32, 3]), { labels });
  */
 export function createNdarraySource(array: NdArray, options: ArraySourceOptions = {}): ExampleSource {
-  if (array === null || typeof array !== 'object' || !Array.isArray(array.shape) || typeof array.pick !== 'function' || array.shape.length !== 4) {
-    throw new InputError('array', 'an ndarray of shape [N, H, W, C]', array && Array.isArray(array.shape) ? `shape [${array.shape.join(', ')}]` : describeValue(array));
+  if (
+    array === null ||
+    typeof array !== 'object' ||
+    !Array.isArray(array.shape) ||
+    typeof array.pick !== 'function' ||
+    array.shape.length !== 4
+  ) {
+    throw new InputError(
+      'array',
+      'an ndarray of shape [N, H, W, C]',
+      array && Array.isArray(array.shape) ? `shape [${array.shape.join(', ')}]` : describeValue(array),
+    );
   }
   const { labels, classNames } = options;
   checkClassNames(classNames);

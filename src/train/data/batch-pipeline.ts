@@ -158,11 +158,25 @@ function checkBoolean(key: string, v: unknown): asserts v is boolean {
 }
 
 function resolveConfig(config: BatchPipelineConfig): Resolved {
-  if (config === null || typeof config !== 'object') throw new ConfigError('config', 'an object', describeValue(config));
+  if (config === null || typeof config !== 'object')
+    throw new ConfigError('config', 'an object', describeValue(config));
   const {
-    batchSize = 32, inputSize = 256, resize = 'shorter-side', crop = 'random', flip = true, targets = ['ab'],
-    softEncoding = {}, skipGray = true, grayThreshold = GRAY_CHROMA_THRESHOLD, grayFraction = GRAY_PIXEL_FRACTION, screening = 'per-batch',
-    shuffle = true, dropLast = false, seed = 0, prefetch = false, onSkip,
+    batchSize = 32,
+    inputSize = 256,
+    resize = 'shorter-side',
+    crop = 'random',
+    flip = true,
+    targets = ['ab'],
+    softEncoding = {},
+    skipGray = true,
+    grayThreshold = GRAY_CHROMA_THRESHOLD,
+    grayFraction = GRAY_PIXEL_FRACTION,
+    screening = 'per-batch',
+    shuffle = true,
+    dropLast = false,
+    seed = 0,
+    prefetch = false,
+    onSkip,
   } = config;
   checkConfigRange('batchSize', batchSize, 1, Infinity, { integer: true });
   checkConfigRange('inputSize', inputSize, 1, Infinity, { integer: true });
@@ -171,7 +185,8 @@ function resolveConfig(config: BatchPipelineConfig): Resolved {
   checkConfigRange('resizeTo', resizeTo, inputSize, Infinity, { integer: true });
   checkConfigChoice('crop', crop, ['random', 'centre'] as const);
   checkBoolean('flip', flip);
-  if (!Array.isArray(targets) || targets.length === 0) throw new ConfigError('targets', `a non-empty list of ${TARGET_KINDS.join(' | ')}`, describeValue(targets));
+  if (!Array.isArray(targets) || targets.length === 0)
+    throw new ConfigError('targets', `a non-empty list of ${TARGET_KINDS.join(' | ')}`, describeValue(targets));
   targets.forEach((t, i) => checkConfigChoice(`targets[${i}]`, t, TARGET_KINDS));
   const targetSize = config.targetSize ?? inputSize;
   checkConfigRange('targetSize', targetSize, 1, Infinity, { integer: true });
@@ -185,7 +200,8 @@ function resolveConfig(config: BatchPipelineConfig): Resolved {
   checkBoolean('dropLast', dropLast);
   checkConfigRange('seed', seed, -Infinity, Infinity, { integer: true });
   checkBoolean('prefetch', prefetch);
-  if (onSkip !== undefined && typeof onSkip !== 'function') throw new ConfigError('onSkip', 'a function', describeValue(onSkip));
+  if (onSkip !== undefined && typeof onSkip !== 'function')
+    throw new ConfigError('onSkip', 'a function', describeValue(onSkip));
   return {
     batchSize,
     geometry: { resize, resizeTo, cropSize: inputSize, crop, flip },
@@ -193,7 +209,15 @@ function resolveConfig(config: BatchPipelineConfig): Resolved {
     targetSize,
     softEncoding,
     bins: (softEncoding.gamut ?? ZHANG_GAMUT).size,
-    skipGray, grayThreshold, grayFraction, screening, shuffle, dropLast, seed, prefetch, onSkip,
+    skipGray,
+    grayThreshold,
+    grayFraction,
+    screening,
+    shuffle,
+    dropLast,
+    seed,
+    prefetch,
+    onSkip,
   };
 }
 
@@ -228,7 +252,13 @@ interface PreparedBatch {
  * }
  */
 export function createBatchPipeline(source: ExampleSource, config: BatchPipelineConfig = {}): BatchPipeline {
-  if (source === null || typeof source !== 'object' || !Number.isInteger(source.size) || source.size < 0 || typeof source.read !== 'function') {
+  if (
+    source === null ||
+    typeof source !== 'object' ||
+    !Number.isInteger(source.size) ||
+    source.size < 0 ||
+    typeof source.read !== 'function'
+  ) {
     throw new InputError('source', 'an ExampleSource ({ size, read(index) })', describeValue(source));
   }
   const r = resolveConfig(config);
@@ -282,7 +312,8 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
   };
 
   const prepare = async (epoch: number, order: Int32Array, k: number): Promise<PreparedBatch> => {
-    const from = k * r.batchSize, to = Math.min(from + r.batchSize, order.length);
+    const from = k * r.batchSize,
+      to = Math.min(from + r.batchSize, order.length);
     const capacity = to - from;
     const input = new Float32Array(capacity * inputPixels);
     const ab = r.targets.has('ab') ? new Float32Array(capacity * targetPixels * 2) : undefined;
@@ -304,7 +335,8 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
       }
       const crop = cropExample(lab, r.geometry, createRandom(deriveSeed(r.seed, epoch, index)));
       const inputOffset = n * inputPixels;
-      for (let i = 0; i < inputPixels; i++) input[inputOffset + i] = (crop.lightness[i] - LIGHTNESS_CENTRE) / LIGHTNESS_SCALE;
+      for (let i = 0; i < inputPixels; i++)
+        input[inputOffset + i] = (crop.lightness[i] - LIGHTNESS_CENTRE) / LIGHTNESS_SCALE;
       if (ab !== undefined || bins !== undefined) {
         const abLab = abAtTargetSize(crop.a, crop.b, crop.size, r.targetSize);
         if (ab !== undefined) {
@@ -318,7 +350,11 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
       }
       if (labels !== undefined) {
         if (!Number.isInteger(example.label) || example.label! < 0) {
-          throw new InputError('source', "an integer label ≥ 0 for every example when targets include 'labels'", `${describeValue(example.label)} for example ${index}`);
+          throw new InputError(
+            'source',
+            "an integer label ≥ 0 for every example when targets include 'labels'",
+            `${describeValue(example.label)} for example ${index}`,
+          );
         }
         labels[n] = example.label!;
       }
@@ -326,12 +362,20 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
     }
     const fit = <T extends Float32Array | Int32Array>(a: T | undefined, per: number): T | undefined =>
       a === undefined || n === capacity ? a : (a.slice(0, n * per) as T);
-    return { index: k, size: n, input: fit(input, inputPixels)!, ab: fit(ab, targetPixels * 2), bins: fit(bins, targetPixels * r.bins), labels: fit(labels, 1) };
+    return {
+      index: k,
+      size: n,
+      input: fit(input, inputPixels)!,
+      ab: fit(ab, targetPixels * 2),
+      bins: fit(bins, targetPixels * r.bins),
+      labels: fit(labels, 1),
+    };
   };
 
   const toBatch = (prepared: PreparedBatch, epoch: number): Batch => {
     const { size: n } = prepared;
-    const s = r.geometry.cropSize, t = r.targetSize;
+    const s = r.geometry.cropSize,
+      t = r.targetSize;
     return {
       input: tf.tensor4d(prepared.input, [n, s, s, 1], 'float32'),
       targets: {
@@ -350,7 +394,11 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
     const count = countOf(order.length);
     const first = start?.startBatch ?? 0;
     if (!Number.isInteger(first) || first < 0 || first > count) {
-      throw new InputError('start.startBatch', `an integer in [0, ${count}] (batches in epoch ${epoch})`, describeValue(first));
+      throw new InputError(
+        'start.startBatch',
+        `an integer in [0, ${count}] (batches in epoch ${epoch})`,
+        describeValue(first),
+      );
     }
     let pending: Promise<PreparedBatch> | undefined;
     try {
@@ -392,7 +440,12 @@ export function createBatchPipeline(source: ExampleSource, config: BatchPipeline
  * file sources decode in libuv's threads while the caller converts the example before, and memory stays
  * bounded by the window, not by the batch or the source.
  */
-async function* readInOrder(source: ExampleSource, order: Int32Array, from: number, to: number): AsyncGenerator<[number, RawExample | undefined]> {
+async function* readInOrder(
+  source: ExampleSource,
+  order: Int32Array,
+  from: number,
+  to: number,
+): AsyncGenerator<[number, RawExample | undefined]> {
   const window: Promise<RawExample | undefined>[] = [];
   const start = (p: number): void => {
     if (p >= to) return;

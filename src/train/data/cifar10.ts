@@ -24,7 +24,16 @@ const IMAGE_BYTES = 3 * CIFAR10_SIDE * CIFAR10_SIDE;
  * @example const name = CIFAR10_CLASS_NAMES[labels[i]]; // 'cat' for label 3
  */
 export const CIFAR10_CLASS_NAMES: readonly string[] = Object.freeze([
-  'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
 ]);
 
 /** Parsed CIFAR-10 records: `count` images of 32 × 32 RGB, interleaved, and their labels. */
@@ -54,9 +63,14 @@ export function parseCifar10Batch(bytes: Uint8Array): Cifar10Records {
 }
 
 function countRecords(name: string, bytes: Uint8Array): number {
-  if (!(bytes instanceof Uint8Array)) throw new InputError(name, 'a Uint8Array with CIFAR-10 records', describeValue(bytes));
+  if (!(bytes instanceof Uint8Array))
+    throw new InputError(name, 'a Uint8Array with CIFAR-10 records', describeValue(bytes));
   if (bytes.length === 0 || bytes.length % CIFAR10_RECORD_BYTES !== 0) {
-    throw new InputError(name, `a non-zero multiple of ${CIFAR10_RECORD_BYTES} bytes (CIFAR-10 records)`, `${bytes.length} bytes`);
+    throw new InputError(
+      name,
+      `a non-zero multiple of ${CIFAR10_RECORD_BYTES} bytes (CIFAR-10 records)`,
+      `${bytes.length} bytes`,
+    );
   }
   return bytes.length / CIFAR10_RECORD_BYTES;
 }
@@ -68,9 +82,12 @@ function writeRecords(name: string, bytes: Uint8Array, pixels: Uint8Array, label
   for (let r = 0; r < count; r++) {
     const base = r * CIFAR10_RECORD_BYTES;
     const label = bytes[base];
-    if (label >= CIFAR10_CLASS_NAMES.length) throw new InputError(`${name} (record ${r})`, 'a label byte in 0–9', String(label));
+    if (label >= CIFAR10_CLASS_NAMES.length)
+      throw new InputError(`${name} (record ${r})`, 'a label byte in 0–9', String(label));
     labels[first + r] = label;
-    const red = base + 1, green = red + plane, blue = green + plane;
+    const red = base + 1,
+      green = red + plane,
+      blue = green + plane;
     const out = (first + r) * IMAGE_BYTES;
     for (let p = 0; p < plane; p++) {
       pixels[out + 3 * p] = bytes[red + p];
@@ -86,7 +103,10 @@ function writeRecords(name: string, bytes: Uint8Array, pixels: Uint8Array, label
  */
 export function parseCifar10ClassNames(text: string): string[] {
   if (typeof text !== 'string') throw new InputError('text', 'the text of batches.meta.txt', describeValue(text));
-  return text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0);
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
 }
 
 /**
@@ -110,7 +130,8 @@ export interface Cifar10SourceOptions {
  * const test = createCifar10Source([testBatch]);
  */
 export function createCifar10Source(batches: readonly Uint8Array[], options: Cifar10SourceOptions = {}): ExampleSource {
-  if (!Array.isArray(batches) || batches.length === 0) throw new InputError('batches', 'a non-empty array of CIFAR-10 batch file contents', describeValue(batches));
+  if (!Array.isArray(batches) || batches.length === 0)
+    throw new InputError('batches', 'a non-empty array of CIFAR-10 batch file contents', describeValue(batches));
   // Written straight into one buffer: no second copy of the 150 MB training set while loading.
   const counts = batches.map((b, i) => countRecords(`batches[${i}]`, b));
   const size = counts.reduce((n, c) => n + c, 0);

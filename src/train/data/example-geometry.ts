@@ -83,12 +83,19 @@ export function cropExample(lab: LabPlanes, geometry: ExampleGeometry, rng: Rand
   const { width, height } = resizedSize(geometry, lab.width, lab.height);
   const size = geometry.cropSize;
   if (width < size || height < size) {
-    throw new InputError('image', `at least ${size} × ${size} pixels when resize is 'none'`, `${lab.width} × ${lab.height}`);
+    throw new InputError(
+      'image',
+      `at least ${size} × ${size} pixels when resize is 'none'`,
+      `${lab.width} × ${lab.height}`,
+    );
   }
-  const rx = rng.int(width - size + 1), ry = rng.int(height - size + 1), rf = rng.next() < 0.5;
-  const draw: GeometryDraw = geometry.crop === 'random'
-    ? { x0: rx, y0: ry, flipped: geometry.flip && rf }
-    : { x0: (width - size) >> 1, y0: (height - size) >> 1, flipped: geometry.flip && rf };
+  const rx = rng.int(width - size + 1),
+    ry = rng.int(height - size + 1),
+    rf = rng.next() < 0.5;
+  const draw: GeometryDraw =
+    geometry.crop === 'random'
+      ? { x0: rx, y0: ry, flipped: geometry.flip && rf }
+      : { x0: (width - size) >> 1, y0: (height - size) >> 1, flipped: geometry.flip && rf };
   const same = width === lab.width && height === lab.height;
   const planes = [lab.lightness, lab.a, lab.b].map((plane) => {
     const resized = same ? plane : resizePlane(plane, lab.width, lab.height, width, height);

@@ -60,7 +60,11 @@ export function checkLabels(name: string, labels: ArrayLike<number>, count: numb
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i];
     if (!Number.isInteger(v) || v < 0 || v >= limit) {
-      throw new InputError(`${name}[${i}]`, classCount === undefined ? 'an integer ≥ 0' : `an integer in [0, ${classCount})`, describeValue(v));
+      throw new InputError(
+        `${name}[${i}]`,
+        classCount === undefined ? 'an integer ≥ 0' : `an integer in [0, ${classCount})`,
+        describeValue(v),
+      );
     }
   }
 }

@@ -53,5 +53,7 @@ export function colourfulFraction(lab: Pick<LabPlanes, 'a' | 'b'>, threshold = G
  * @example if (isGrayLab(imageToLab(image))) skipped++;
  */
 export function isGrayLab(lab: Pick<LabPlanes, 'a' | 'b'>, options: GrayTestOptions = {}): boolean {
-  return colourfulFraction(lab, options.threshold ?? GRAY_CHROMA_THRESHOLD) <= (options.fraction ?? GRAY_PIXEL_FRACTION);
+  return (
+    colourfulFraction(lab, options.threshold ?? GRAY_CHROMA_THRESHOLD) <= (options.fraction ?? GRAY_PIXEL_FRACTION)
+  );
 }

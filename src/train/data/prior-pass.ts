@@ -61,7 +61,10 @@ export interface PriorEstimate {
  * const classWeights = tf.tensor1d(weights, 'float32');
  * const loss = computeMultinomialCrossEntropy(logits, batch.targets.bins!, { classWeights });
  */
-export async function estimateRebalanceWeights(source: BatchSource, config: PriorPassConfig = {}): Promise<PriorEstimate> {
+export async function estimateRebalanceWeights(
+  source: BatchSource,
+  config: PriorPassConfig = {},
+): Promise<PriorEstimate> {
   if (source === null || typeof source !== 'object' || typeof source.batches !== 'function') {
     throw new InputError('source', 'a BatchSource ({ batches(epoch) })', describeValue(source));
   }
@@ -86,7 +89,12 @@ export async function estimateRebalanceWeights(source: BatchSource, config: Prio
         accumulator.add(lab);
       } else if (bins !== undefined) {
         const q = bins.shape[3];
-        if (q !== gamut.size) throw new InputError('batch.targets.bins', `${gamut.size} bins (the gamut's size)`, `shape [${bins.shape.join(', ')}]`);
+        if (q !== gamut.size)
+          throw new InputError(
+            'batch.targets.bins',
+            `${gamut.size} bins (the gamut's size)`,
+            `shape [${bins.shape.join(', ')}]`,
+          );
         const values = (await bins.data()) as Float32Array;
         for (let i = 0; i < values.length; i++) binTotals[i % q] += values[i];
         binPixels += values.length / q;

@@ -89,11 +89,23 @@ export function createAbAucAccumulator(config: AbAucConfig = {}): AbAucAccumulat
       const p = readFlat('predicted', predicted);
       const g = readFlat('target', target);
       const shapeOf = (x: AbInput) => (x instanceof tf.Tensor ? x.shape[x.shape.length - 1] : 2);
-      if (shapeOf(predicted) !== 2 || p.length % 2 !== 0) throw new InputError('predicted', 'ab pairs (last dimension 2)', describeValue(predicted));
-      if (shapeOf(target) !== 2 || g.length !== p.length) throw new InputError('target', `ab pairs of the same size as predicted (${p.length / 2} pixels)`, describeValue(target));
+      if (shapeOf(predicted) !== 2 || p.length % 2 !== 0)
+        throw new InputError('predicted', 'ab pairs (last dimension 2)', describeValue(predicted));
+      if (shapeOf(target) !== 2 || g.length !== p.length)
+        throw new InputError(
+          'target',
+          `ab pairs of the same size as predicted (${p.length / 2} pixels)`,
+          describeValue(target),
+        );
       const count = p.length / 2;
       if (weighted !== undefined && weighted !== (weights !== undefined)) {
-        throw new InputError('weights', weighted ? 'weights for every batch (the first batches had weights)' : 'no weights (the first batches had none)', describeValue(weights));
+        throw new InputError(
+          'weights',
+          weighted
+            ? 'weights for every batch (the first batches had weights)'
+            : 'no weights (the first batches had none)',
+          describeValue(weights),
+        );
       }
       weighted = weights !== undefined;
       let perPixel: ArrayLike<number> | undefined;
@@ -102,7 +114,8 @@ export function createAbAucAccumulator(config: AbAucConfig = {}): AbAucAccumulat
       if (weights !== undefined) {
         if ('pixelWeights' in weights) {
           perPixel = readFlat('weights.pixelWeights', weights.pixelWeights);
-          if (perPixel.length !== count) throw new InputError('weights.pixelWeights', `${count} weights (one per pixel)`, `${perPixel.length}`);
+          if (perPixel.length !== count)
+            throw new InputError('weights.pixelWeights', `${count} weights (one per pixel)`, `${perPixel.length}`);
         } else if (typeof weights?.binIndex === 'function' && weights.binWeights !== undefined) {
           binWeights = weights.binWeights;
           binIndex = weights.binIndex;
@@ -118,9 +131,15 @@ export function createAbAucAccumulator(config: AbAucConfig = {}): AbAucAccumulat
         else if (binIndex !== undefined) {
           const bin = binIndex(ga, gb);
           w = (binWeights as ArrayLike<number>)[bin];
-          if (w === undefined) throw new InputError('weights.binIndex', `a bin index in [0, ${(binWeights as ArrayLike<number>).length})`, `${bin} for ab (${ga}, ${gb})`);
+          if (w === undefined)
+            throw new InputError(
+              'weights.binIndex',
+              `a bin index in [0, ${(binWeights as ArrayLike<number>).length})`,
+              `${bin} for ab (${ga}, ${gb})`,
+            );
         }
-        if (!(w >= 0) || !Number.isFinite(w)) throw new InputError('weights', 'finite weights ≥ 0', `${w} at pixel ${i}`);
+        if (!(w >= 0) || !Number.isFinite(w))
+          throw new InputError('weights', 'finite weights ≥ 0', `${w} at pixel ${i}`);
         const d = Math.hypot(p[2 * i] - ga, p[2 * i + 1] - gb);
         if (Number.isNaN(d)) throw new InputError('predicted', 'finite ab values', `NaN at pixel ${i}`);
         const bucket = Math.ceil(d);
@@ -130,7 +149,12 @@ export function createAbAucAccumulator(config: AbAucConfig = {}): AbAucAccumulat
       pixels += count;
     },
     result() {
-      if (!(totalWeight > 0)) throw new InputError('pixels', 'at least one pixel with weight > 0', pixels === 0 ? 'no pixels' : 'total weight 0');
+      if (!(totalWeight > 0))
+        throw new InputError(
+          'pixels',
+          'at least one pixel with weight > 0',
+          pixels === 0 ? 'no pixels' : 'total weight 0',
+        );
       const curve = new Float64Array(maxThreshold + 1);
       let cumulative = 0;
       for (let t = 0; t <= maxThreshold; t++) {
@@ -157,7 +181,12 @@ export function createAbAucAccumulator(config: AbAucConfig = {}): AbAucAccumulat
  * const { auc } = computeAbAuc(predictedAb, targetAb);
  * const rebalanced = computeAbAuc(predictedAb, targetAb, { binWeights, binIndex }).auc;
  */
-export function computeAbAuc(predicted: AbInput, target: AbInput, weights?: AbPixelWeights, config: AbAucConfig = {}): AbAucResult {
+export function computeAbAuc(
+  predicted: AbInput,
+  target: AbInput,
+  weights?: AbPixelWeights,
+  config: AbAucConfig = {},
+): AbAucResult {
   const accumulator = createAbAucAccumulator(config);
   accumulator.add(predicted, target, weights);
   return accumulator.result();

@@ -34,7 +34,10 @@ export function computeColorfulness(image: MetricImageInput, config: Colorfulnes
   const pixels = batch.height * batch.width;
   let sum = 0;
   for (let n = 0; n < batch.count; n++) {
-    let sRg = 0, sYb = 0, sRg2 = 0, sYb2 = 0;
+    let sRg = 0,
+      sYb = 0,
+      sRg2 = 0,
+      sYb2 = 0;
     for (let i = n * pixels; i < (n + 1) * pixels; i++) {
       const r = batch.data[3 * i] * scale;
       const g = batch.data[3 * i + 1] * scale;

@@ -47,37 +47,80 @@ export interface ImageBatch {
 export function readImageBatch(name: string, input: MetricImageInput, channels: readonly number[]): ImageBatch {
   let batch: ImageBatch;
   if (input instanceof tf.Tensor) {
-    if (input.rank !== 3 && input.rank !== 4) throw new InputError(name, 'a tensor [H, W, C] or [N, H, W, C]', `shape [${input.shape.join(', ')}]`);
+    if (input.rank !== 3 && input.rank !== 4)
+      throw new InputError(name, 'a tensor [H, W, C] or [N, H, W, C]', `shape [${input.shape.join(', ')}]`);
     const shape = input.rank === 3 ? [1, ...input.shape] : input.shape;
-    if (input.dtype !== 'float32' && input.dtype !== 'int32') throw new InputError(name, 'a float32 or int32 tensor', `dtype ${input.dtype}`);
-    batch = { data: input.dataSync() as ArrayLike<number>, count: shape[0], height: shape[1], width: shape[2], channels: shape[3], integer: input.dtype === 'int32' };
+    if (input.dtype !== 'float32' && input.dtype !== 'int32')
+      throw new InputError(name, 'a float32 or int32 tensor', `dtype ${input.dtype}`);
+    batch = {
+      data: input.dataSync() as ArrayLike<number>,
+      count: shape[0],
+      height: shape[1],
+      width: shape[2],
+      channels: shape[3],
+      integer: input.dtype === 'int32',
+    };
   } else {
     const image = input as MetricImage | null;
     const data = image?.data;
-    const known = data instanceof Uint8Array || data instanceof Uint8ClampedArray || data instanceof Float32Array || data instanceof Float64Array;
-    if (!known) throw new InputError(name, 'a tensor or { data: Uint8Array | Uint8ClampedArray | Float32Array | Float64Array, width, height, channels }', describeValue(input));
+    const known =
+      data instanceof Uint8Array ||
+      data instanceof Uint8ClampedArray ||
+      data instanceof Float32Array ||
+      data instanceof Float64Array;
+    if (!known)
+      throw new InputError(
+        name,
+        'a tensor or { data: Uint8Array | Uint8ClampedArray | Float32Array | Float64Array, width, height, channels }',
+        describeValue(input),
+      );
     const { width, height } = image as MetricImage;
     const c = (image as MetricImage).channels;
-    if (!Number.isInteger(width) || !Number.isInteger(height) || !Number.isInteger(c) || width < 1 || height < 1 || c < 1 || data.length !== width * height * c) {
-      throw new InputError(name, 'data.length = width × height × channels', `length ${data.length} for ${width}×${height}×${c}`);
+    if (
+      !Number.isInteger(width) ||
+      !Number.isInteger(height) ||
+      !Number.isInteger(c) ||
+      width < 1 ||
+      height < 1 ||
+      c < 1 ||
+      data.length !== width * height * c
+    ) {
+      throw new InputError(
+        name,
+        'data.length = width × height × channels',
+        `length ${data.length} for ${width}×${height}×${c}`,
+      );
     }
-    batch = { data, count: 1, height, width, channels: c, integer: data instanceof Uint8Array || data instanceof Uint8ClampedArray };
+    batch = {
+      data,
+      count: 1,
+      height,
+      width,
+      channels: c,
+      integer: data instanceof Uint8Array || data instanceof Uint8ClampedArray,
+    };
   }
-  if (!channels.includes(batch.channels)) throw new InputError(`${name}.channels`, channels.join(' or '), String(batch.channels));
+  if (!channels.includes(batch.channels))
+    throw new InputError(`${name}.channels`, channels.join(' or '), String(batch.channels));
   return batch;
 }
 
 /** Throw unless two batches have the same layout. */
 export function assertSameLayout(nameA: string, a: ImageBatch, nameB: string, b: ImageBatch): void {
   if (a.count !== b.count || a.height !== b.height || a.width !== b.width || a.channels !== b.channels) {
-    throw new InputError(nameB, `the layout of ${nameA} (${a.count}×${a.height}×${a.width}×${a.channels})`, `${b.count}×${b.height}×${b.width}×${b.channels}`);
+    throw new InputError(
+      nameB,
+      `the layout of ${nameA} (${a.count}×${a.height}×${a.width}×${a.channels})`,
+      `${b.count}×${b.height}×${b.width}×${b.channels}`,
+    );
   }
 }
 
 /** Read flat numbers from a tensor or an array-like (for ab pairs and weights). */
 export function readFlat(name: string, input: tf.Tensor | ArrayLike<number>): ArrayLike<number> {
   if (input instanceof tf.Tensor) {
-    if (input.dtype !== 'float32' && input.dtype !== 'int32') throw new InputError(name, 'a float32 or int32 tensor', `dtype ${input.dtype}`);
+    if (input.dtype !== 'float32' && input.dtype !== 'int32')
+      throw new InputError(name, 'a float32 or int32 tensor', `dtype ${input.dtype}`);
     return input.dataSync() as ArrayLike<number>;
   }
   if (input === null || typeof input !== 'object' || typeof (input as ArrayLike<number>).length !== 'number') {
@@ -92,6 +135,7 @@ export function readFlat(name: string, input: tf.Tensor | ArrayLike<number>): Ar
  */
 export function resolveDataRange(name: string, batch: ImageBatch, dataRange: number | undefined): number {
   if (dataRange === undefined) return batch.integer ? 255 : 1;
-  if (typeof dataRange !== 'number' || !(dataRange > 0) || !Number.isFinite(dataRange)) throw new InputError(name, 'a finite number > 0', describeValue(dataRange));
+  if (typeof dataRange !== 'number' || !(dataRange > 0) || !Number.isFinite(dataRange))
+    throw new InputError(name, 'a finite number > 0', describeValue(dataRange));
   return dataRange;
 }

@@ -41,7 +41,11 @@ function roundHalfEven(v: number): number {
  * @example
  * computePixelAccuracy(predictedLab, targetLab); // 2 % threshold: |ΔL| ≤ 2, |Δa|, |Δb| ≤ 4.4
  */
-export function computePixelAccuracy(predicted: MetricImageInput, target: MetricImageInput, config: PixelAccuracyConfig = {}): number {
+export function computePixelAccuracy(
+  predicted: MetricImageInput,
+  target: MetricImageInput,
+  config: PixelAccuracyConfig = {},
+): number {
   const percent = config.thresholdPercent ?? 2;
   checkConfigRange('thresholdPercent', percent, 0, 100, { openLow: true });
   const round = config.round ?? true;

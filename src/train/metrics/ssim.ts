@@ -38,7 +38,16 @@ const WINDOW: Float64Array = (() => {
 })();
 
 /** Mean SSIM of one channel plane (stride `channels` in `data`, starting at `offset`). */
-function planeSsim(x: ArrayLike<number>, y: ArrayLike<number>, offset: number, channels: number, height: number, width: number, c1: number, c2: number): number {
+function planeSsim(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  offset: number,
+  channels: number,
+  height: number,
+  width: number,
+  c1: number,
+  c2: number,
+): number {
   const innerW = width - 2 * RADIUS;
   const innerH = height - 2 * RADIUS;
   // Horizontal pass over every row, only for columns whose window is inside the image: 5 moment maps.
@@ -46,7 +55,11 @@ function planeSsim(x: ArrayLike<number>, y: ArrayLike<number>, offset: number, c
   const [hx, hy, hxx, hyy, hxy] = rowMoments;
   for (let r = 0; r < height; r++) {
     for (let c = 0; c < innerW; c++) {
-      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+      let sx = 0,
+        sy = 0,
+        sxx = 0,
+        syy = 0,
+        sxy = 0;
       for (let k = 0; k <= 2 * RADIUS; k++) {
         const i = offset + (r * width + c + k) * channels;
         const a = x[i];
@@ -59,13 +72,21 @@ function planeSsim(x: ArrayLike<number>, y: ArrayLike<number>, offset: number, c
         sxy += g * a * b;
       }
       const o = r * innerW + c;
-      hx[o] = sx; hy[o] = sy; hxx[o] = sxx; hyy[o] = syy; hxy[o] = sxy;
+      hx[o] = sx;
+      hy[o] = sy;
+      hxx[o] = sxx;
+      hyy[o] = syy;
+      hxy[o] = sxy;
     }
   }
   let total = 0;
   for (let r = 0; r < innerH; r++) {
     for (let c = 0; c < innerW; c++) {
-      let ux = 0, uy = 0, uxx = 0, uyy = 0, uxy = 0;
+      let ux = 0,
+        uy = 0,
+        uxx = 0,
+        uyy = 0,
+        uxy = 0;
       for (let k = 0; k <= 2 * RADIUS; k++) {
         const o = (r + k) * innerW + c;
         const g = WINDOW[k];
@@ -99,7 +120,11 @@ export function computeSsim(predicted: MetricImageInput, target: MetricImageInpu
   const t = readImageBatch('target', target, [3]);
   assertSameLayout('predicted', p, 'target', t);
   if (p.height < 2 * RADIUS + 1 || p.width < 2 * RADIUS + 1) {
-    throw new InputError('predicted', `images of at least ${2 * RADIUS + 1}×${2 * RADIUS + 1} pixels (the Gaussian window)`, `${p.height}×${p.width}`);
+    throw new InputError(
+      'predicted',
+      `images of at least ${2 * RADIUS + 1}×${2 * RADIUS + 1} pixels (the Gaussian window)`,
+      `${p.height}×${p.width}`,
+    );
   }
   const range = resolveDataRange('config.dataRange', t, config.dataRange);
   const c1 = (K1 * range) ** 2;
@@ -108,7 +133,8 @@ export function computeSsim(predicted: MetricImageInput, target: MetricImageInpu
   let sum = 0;
   for (let n = 0; n < p.count; n++) {
     let channelSum = 0;
-    for (let ch = 0; ch < 3; ch++) channelSum += planeSsim(p.data, t.data, n * perImage + ch, 3, p.height, p.width, c1, c2);
+    for (let ch = 0; ch < 3; ch++)
+      channelSum += planeSsim(p.data, t.data, n * perImage + ch, 3, p.height, p.width, c1, c2);
     sum += channelSum / 3;
   }
   return sum / p.count;

@@ -42,7 +42,13 @@ function resolve(config: ExponentialDecayConfig): ExponentialFields {
   if (typeof staircase !== 'boolean') throw new ConfigError('staircase', 'true or false', describeValue(staircase));
   const minRate = config.minRate ?? 0;
   checkConfigRange('minRate', minRate, 0, config.initialRate);
-  return { initialRate: config.initialRate, decayRate: config.decayRate, decaySteps: config.decaySteps, staircase, minRate };
+  return {
+    initialRate: config.initialRate,
+    decayRate: config.decayRate,
+    decaySteps: config.decaySteps,
+    staircase,
+    minRate,
+  };
 }
 
 /**
@@ -66,7 +72,8 @@ export function createExponentialDecay(config: ExponentialDecayConfig): StepSche
       return { kind: 'exponential-decay', ...fields };
     },
     restore(state: ScheduleState): void {
-      if (state?.kind !== 'exponential-decay') throw new InputError('state.kind', "'exponential-decay'", describeValue(state?.kind));
+      if (state?.kind !== 'exponential-decay')
+        throw new InputError('state.kind', "'exponential-decay'", describeValue(state?.kind));
       fields = resolve(state as unknown as ExponentialDecayConfig);
     },
   };

@@ -42,7 +42,17 @@ export interface ReduceOnPlateauConfig {
 type PlateauSettings = Required<ReduceOnPlateauConfig>;
 
 function resolve(config: ReduceOnPlateauConfig): PlateauSettings {
-  const s: PlateauSettings = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minRate: 0, eps: 1e-8, ...config };
+  const s: PlateauSettings = {
+    mode: 'min',
+    factor: 0.1,
+    patience: 10,
+    threshold: 1e-4,
+    thresholdMode: 'rel',
+    cooldown: 0,
+    minRate: 0,
+    eps: 1e-8,
+    ...config,
+  };
   checkConfigRange('initialRate', s.initialRate, 0, Infinity, { openLow: true });
   checkConfigChoice('mode', s.mode, ['min', 'max']);
   checkConfigRange('factor', s.factor, 0, 1, { openLow: true, openHigh: true });
@@ -106,16 +116,40 @@ export function createReduceOnPlateau(config: ReduceOnPlateauConfig): MetricSche
     },
     state(): ScheduleState {
       // JSON has no Infinity: an unset best is stored as null.
-      return { kind: 'reduce-on-plateau', ...settings, rate, best: Number.isFinite(best) ? best : null, badEvaluations, cooldownLeft, evaluations };
+      return {
+        kind: 'reduce-on-plateau',
+        ...settings,
+        rate,
+        best: Number.isFinite(best) ? best : null,
+        badEvaluations,
+        cooldownLeft,
+        evaluations,
+      };
     },
     restore(state: ScheduleState): void {
-      if (state?.kind !== 'reduce-on-plateau') throw new InputError('state.kind', "'reduce-on-plateau'", describeValue(state?.kind));
-      const { kind: _kind, rate: savedRate, best: savedBest, badEvaluations: bad, cooldownLeft: cool, evaluations: count, ...saved } = state;
+      if (state?.kind !== 'reduce-on-plateau')
+        throw new InputError('state.kind', "'reduce-on-plateau'", describeValue(state?.kind));
+      const {
+        kind: _kind,
+        rate: savedRate,
+        best: savedBest,
+        badEvaluations: bad,
+        cooldownLeft: cool,
+        evaluations: count,
+        ...saved
+      } = state;
       settings = resolve(saved as unknown as ReduceOnPlateauConfig);
-      for (const [name, value] of [['state.rate', savedRate], ['state.badEvaluations', bad], ['state.cooldownLeft', cool], ['state.evaluations', count]] as const) {
-        if (typeof value !== 'number' || !(value >= 0)) throw new InputError(name, 'a number ≥ 0', describeValue(value));
+      for (const [name, value] of [
+        ['state.rate', savedRate],
+        ['state.badEvaluations', bad],
+        ['state.cooldownLeft', cool],
+        ['state.evaluations', count],
+      ] as const) {
+        if (typeof value !== 'number' || !(value >= 0))
+          throw new InputError(name, 'a number ≥ 0', describeValue(value));
       }
-      if (savedBest !== null && typeof savedBest !== 'number') throw new InputError('state.best', 'a number or null', describeValue(savedBest));
+      if (savedBest !== null && typeof savedBest !== 'number')
+        throw new InputError('state.best', 'a number or null', describeValue(savedBest));
       rate = savedRate as number;
       best = savedBest === null ? (settings.mode === 'min' ? Infinity : -Infinity) : savedBest;
       badEvaluations = bad as number;

@@ -33,7 +33,11 @@ export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
   } else if (typeof target?.learningRate === 'number') {
     target.learningRate = rate;
   } else {
-    throw new InputError('optimizer', 'a tfjs optimizer with a numeric learningRate (Adam, Adamax, RMSProp, Adagrad, Adadelta, SGD, Momentum)', describeValue(optimizer));
+    throw new InputError(
+      'optimizer',
+      'a tfjs optimizer with a numeric learningRate (Adam, Adamax, RMSProp, Adagrad, Adadelta, SGD, Momentum)',
+      describeValue(optimizer),
+    );
   }
 }
 
@@ -45,6 +49,7 @@ export function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
  */
 export function getLearningRate(optimizer: tf.Optimizer): number {
   const rate = (optimizer as unknown as RateFields)?.learningRate;
-  if (typeof rate !== 'number') throw new InputError('optimizer', 'a tfjs optimizer with a numeric learningRate', describeValue(optimizer));
+  if (typeof rate !== 'number')
+    throw new InputError('optimizer', 'a tfjs optimizer with a numeric learningRate', describeValue(optimizer));
   return rate;
 }

@@ -37,7 +37,8 @@ function resolve(config: StepDecayConfig): StepDecayFields {
   checkConfigRange('factor', factor, 0, 1, { openLow: true });
   const hasSize = config.stepSize !== undefined && config.stepSize !== null;
   const hasMilestones = config.milestones !== undefined && config.milestones !== null;
-  if (hasSize === hasMilestones) throw new ConfigError('stepSize', 'exactly one of stepSize and milestones', hasSize ? 'both' : 'neither');
+  if (hasSize === hasMilestones)
+    throw new ConfigError('stepSize', 'exactly one of stepSize and milestones', hasSize ? 'both' : 'neither');
   if (hasSize) {
     checkConfigRange('stepSize', config.stepSize, 1, Infinity, { integer: true });
     return { initialRate: config.initialRate, factor, stepSize: config.stepSize as number, milestones: null };
@@ -65,7 +66,10 @@ export function createStepDecay(config: StepDecayConfig): StepSchedule {
     kind: 'step-decay',
     rateAt(step: number): number {
       assertInRange('step', step, 0, Infinity, { integer: true });
-      const drops = fields.stepSize !== null ? Math.floor(step / fields.stepSize) : (fields.milestones as number[]).filter((m) => m <= step).length;
+      const drops =
+        fields.stepSize !== null
+          ? Math.floor(step / fields.stepSize)
+          : (fields.milestones as number[]).filter((m) => m <= step).length;
       return fields.initialRate * fields.factor ** drops;
     },
     state(): ScheduleState {

@@ -26,7 +26,11 @@ const ECCV16_BLOCK_CONVS = [2, 2, 3, 3, 3, 3, 3] as const;
  */
 export const ECCV16_STATE_DICT_MAPPING: readonly StateDictMappingEntry[] = Object.freeze([
   ...ECCV16_BLOCK_CONVS.flatMap((convs, b) => [
-    ...Array.from({ length: convs }, (_, j) => ({ torch: `model${b + 1}.${2 * j}`, layer: `conv${b + 1}_${j + 1}`, kind: 'conv' as const })),
+    ...Array.from({ length: convs }, (_, j) => ({
+      torch: `model${b + 1}.${2 * j}`,
+      layer: `conv${b + 1}_${j + 1}`,
+      kind: 'conv' as const,
+    })),
     { torch: `model${b + 1}.${2 * convs}`, layer: `conv${b + 1}_${convs}norm`, kind: 'batch-norm' as const },
   ]),
   { torch: 'model8.0', layer: 'conv8_1', kind: 'conv-transpose' },
@@ -55,10 +59,16 @@ export function checkEccv16Centres(dict: TorchStateDict, gamut: AbGamut = ZHANG_
   const key = 'model_out.weight';
   const values = requireTensor(dict, key, [2, gamut.size, 1, 1]).toFloat32();
   for (let q = 0; q < gamut.size; q++) {
-    const a = values[q] * AB_SCALE, b = values[gamut.size + q] * AB_SCALE;
-    const ga = gamut.centres[2 * q], gb = gamut.centres[2 * q + 1];
+    const a = values[q] * AB_SCALE,
+      b = values[gamut.size + q] * AB_SCALE;
+    const ga = gamut.centres[2 * q],
+      gb = gamut.centres[2 * q + 1];
     if (!(Math.abs(a - ga) <= ECCV16_CENTRE_TOLERANCE && Math.abs(b - gb) <= ECCV16_CENTRE_TOLERANCE)) {
-      throw new WeightLayoutError(key, `bin ${q} at ab (${ga}, ${gb}) / 110, as the library's ${gamut.size}-bin gamut in its order`, `ab (${a.toFixed(3)}, ${b.toFixed(3)}) / 110`);
+      throw new WeightLayoutError(
+        key,
+        `bin ${q} at ab (${ga}, ${gb}) / 110, as the library's ${gamut.size}-bin gamut in its order`,
+        `ab (${a.toFixed(3)}, ${b.toFixed(3)}) / 110`,
+      );
     }
   }
 }

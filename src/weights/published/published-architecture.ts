@@ -27,12 +27,24 @@ export const PUBLISHED_ARCHITECTURES = ['eccv16', 'siggraph17', 'resnet18', 'vgg
 export type PublishedArchitecture = (typeof PUBLISHED_ARCHITECTURES)[number];
 
 /** Keys that only one layout has, checked in this order. */
-const SIGNATURES: readonly { architecture: PublishedArchitecture; keys: readonly string[]; absent?: readonly string[] }[] = [
+const SIGNATURES: readonly {
+  architecture: PublishedArchitecture;
+  keys: readonly string[];
+  absent?: readonly string[];
+}[] = [
   { architecture: 'siggraph17', keys: ['model10up.0.weight', 'model1short10.0.weight', 'model_out.0.weight'] },
   { architecture: 'eccv16', keys: ['model8.6.weight', 'model_out.weight'] },
   // ResNet-34 has a third block in layer1; VGG-16-BN has BatchNorm statistics in its features.
-  { architecture: 'resnet18', keys: ['conv1.weight', 'layer4.1.conv2.weight', 'fc.weight'], absent: ['layer1.2.conv1.weight', 'layer1.0.conv3.weight'] },
-  { architecture: 'vgg16', keys: ['features.0.weight', 'features.28.weight'], absent: ['features.1.running_mean', 'features.30.weight'] },
+  {
+    architecture: 'resnet18',
+    keys: ['conv1.weight', 'layer4.1.conv2.weight', 'fc.weight'],
+    absent: ['layer1.2.conv1.weight', 'layer1.0.conv3.weight'],
+  },
+  {
+    architecture: 'vgg16',
+    keys: ['features.0.weight', 'features.28.weight'],
+    absent: ['features.1.running_mean', 'features.30.weight'],
+  },
 ];
 
 /**
@@ -48,7 +60,11 @@ export function detectPublishedArchitecture(dict: TorchStateDict): PublishedArch
     if (keys.every((k) => dict.has(k)) && !absent.some((k) => dict.has(k))) return architecture;
   }
   const first = [...dict.keys()].slice(0, 4);
-  throw new WeightLayoutError('keys', `the keys of one of ${PUBLISHED_ARCHITECTURES.join(' | ')} (e.g. model1.0.weight … model_out.weight for eccv16)`, first.length === 0 ? 'an empty state dict' : `${dict.size} keys starting ${first.join(', ')}`);
+  throw new WeightLayoutError(
+    'keys',
+    `the keys of one of ${PUBLISHED_ARCHITECTURES.join(' | ')} (e.g. model1.0.weight … model_out.weight for eccv16)`,
+    first.length === 0 ? 'an empty state dict' : `${dict.size} keys starting ${first.join(', ')}`,
+  );
 }
 
 /** Options of {@link modelFromStateDict}. @example const options: ModelFromStateDictOptions = { architecture: 'eccv16', inputSize: 256 }; */
@@ -75,7 +91,12 @@ export interface PublishedModel {
 
 function outChannels(dict: TorchStateDict, key: string): number {
   const tensor = dict.get(key);
-  if (tensor === undefined || tensor.shape.length < 2) throw new WeightLayoutError(key, 'a weight of rank 2 or more', tensor === undefined ? 'no such key' : `shape ${shapeText(tensor.shape)}`);
+  if (tensor === undefined || tensor.shape.length < 2)
+    throw new WeightLayoutError(
+      key,
+      'a weight of rank 2 or more',
+      tensor === undefined ? 'no such key' : `shape ${shapeText(tensor.shape)}`,
+    );
   return tensor.shape[0];
 }
 
@@ -94,26 +115,41 @@ export function modelFromStateDict(dict: TorchStateDict, options: ModelFromState
   const architecture = options.architecture ?? detectPublishedArchitecture(dict);
   checkConfigChoice('architecture', architecture, PUBLISHED_ARCHITECTURES);
   const inputSize = options.inputSize ?? (architecture === 'eccv16' || architecture === 'siggraph17' ? 256 : 224);
-  if (!Number.isInteger(inputSize) || inputSize <= 0) throw new ConfigError('inputSize', 'a positive integer', String(inputSize));
+  if (!Number.isInteger(inputSize) || inputSize <= 0)
+    throw new ConfigError('inputSize', 'a positive integer', String(inputSize));
   let config: PublishedModel['config'];
   let build: () => tfl.LayersModel;
   let load: (model: tfl.LayersModel) => void;
   switch (architecture) {
     case 'eccv16': {
-      config = { inputSize, widthMultiplier: outChannels(dict, 'model1.0.weight') / 64, bins: outChannels(dict, 'model8.6.weight') };
+      config = {
+        inputSize,
+        widthMultiplier: outChannels(dict, 'model1.0.weight') / 64,
+        bins: outChannels(dict, 'model8.6.weight'),
+      };
       build = () => buildZhangModel(config);
       load = (m) => loadEccv16StateDict(m, dict);
       break;
     }
     case 'siggraph17': {
-      config = { inputSize, widthMultiplier: outChannels(dict, 'model1.0.weight') / 64, classes: outChannels(dict, 'model_class.0.weight') };
+      config = {
+        inputSize,
+        widthMultiplier: outChannels(dict, 'model1.0.weight') / 64,
+        classes: outChannels(dict, 'model_class.0.weight'),
+      };
       build = () => buildSiggraph17Model(config);
       load = (m) => loadSiggraph17StateDict(m, dict);
       break;
     }
     case 'resnet18': {
       const conv1 = dict.get('conv1.weight');
-      config = { inputSize, stem: 'imagenet', inputChannels: conv1?.shape[1] ?? 3, widthMultiplier: outChannels(dict, 'conv1.weight') / 64, classes: outChannels(dict, 'fc.weight') };
+      config = {
+        inputSize,
+        stem: 'imagenet',
+        inputChannels: conv1?.shape[1] ?? 3,
+        widthMultiplier: outChannels(dict, 'conv1.weight') / 64,
+        classes: outChannels(dict, 'fc.weight'),
+      };
       build = () => buildResNet18(config);
       load = (m) => loadResNet18StateDict(m, dict);
       break;
@@ -121,7 +157,12 @@ export function modelFromStateDict(dict: TorchStateDict, options: ModelFromState
     case 'vgg16': {
       const includeTop = dict.has('classifier.6.weight');
       const first = dict.get('features.0.weight');
-      config = { inputChannels: first?.shape[1] ?? 3, widthMultiplier: outChannels(dict, 'features.0.weight') / 64, includeTop, inputSize };
+      config = {
+        inputChannels: first?.shape[1] ?? 3,
+        widthMultiplier: outChannels(dict, 'features.0.weight') / 64,
+        includeTop,
+        inputSize,
+      };
       if (includeTop) config.classes = outChannels(dict, 'classifier.6.weight');
       build = () => buildVgg16(config);
       load = (m) => loadVgg16StateDict(m, dict);

@@ -19,7 +19,8 @@ export const RESNET18_STATE_DICT_MAPPING: readonly StateDictMappingEntry[] = Obj
   { torch: 'bn1', layer: 'stem_bn', kind: 'batch-norm' },
   ...[1, 2, 3, 4].flatMap((stage) =>
     [0, 1].flatMap((block) => {
-      const torch = `layer${stage}.${block}`, layer = `stage${stage}_block${block + 1}_`;
+      const torch = `layer${stage}.${block}`,
+        layer = `stage${stage}_block${block + 1}_`;
       const rows: StateDictMappingEntry[] = [
         { torch: `${torch}.conv1`, layer: `${layer}conv1`, kind: 'conv' },
         { torch: `${torch}.bn1`, layer: `${layer}bn1`, kind: 'batch-norm' },
@@ -27,7 +28,10 @@ export const RESNET18_STATE_DICT_MAPPING: readonly StateDictMappingEntry[] = Obj
         { torch: `${torch}.bn2`, layer: `${layer}bn2`, kind: 'batch-norm' },
       ];
       if (stage > 1 && block === 0) {
-        rows.push({ torch: `${torch}.downsample.0`, layer: `${layer}proj_conv`, kind: 'conv' }, { torch: `${torch}.downsample.1`, layer: `${layer}proj_bn`, kind: 'batch-norm' });
+        rows.push(
+          { torch: `${torch}.downsample.0`, layer: `${layer}proj_conv`, kind: 'conv' },
+          { torch: `${torch}.downsample.1`, layer: `${layer}proj_bn`, kind: 'batch-norm' },
+        );
       }
       return rows;
     }),

@@ -20,7 +20,11 @@ const SIGGRAPH17_BLOCK_CONVS = [2, 2, 3, 3, 3, 3, 3] as const;
  */
 export const SIGGRAPH17_STATE_DICT_MAPPING: readonly StateDictMappingEntry[] = Object.freeze([
   ...SIGGRAPH17_BLOCK_CONVS.flatMap((convs, b) => [
-    ...Array.from({ length: convs }, (_, j) => ({ torch: `model${b + 1}.${2 * j}`, layer: `conv${b + 1}_${j + 1}`, kind: 'conv' as const })),
+    ...Array.from({ length: convs }, (_, j) => ({
+      torch: `model${b + 1}.${2 * j}`,
+      layer: `conv${b + 1}_${j + 1}`,
+      kind: 'conv' as const,
+    })),
     { torch: `model${b + 1}.${2 * convs}`, layer: `conv${b + 1}_${convs}norm`, kind: 'batch-norm' as const },
   ]),
   { torch: 'model8up.0', layer: 'conv8_1', kind: 'conv-transpose' },

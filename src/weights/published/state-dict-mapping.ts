@@ -53,7 +53,11 @@ export function requireTensor(dict: TorchStateDict, key: string, shape: readonly
   const tensor = dict.get(key);
   if (tensor === undefined) throw new WeightLayoutError(key, `a tensor of shape ${shapeText(shape)}`, 'no such key');
   if (!['float16', 'bfloat16', 'float32', 'float64'].includes(tensor.dtype)) {
-    throw new WeightLayoutError(key, `a floating-point tensor of shape ${shapeText(shape)}`, `a ${tensor.dtype} tensor`);
+    throw new WeightLayoutError(
+      key,
+      `a floating-point tensor of shape ${shapeText(shape)}`,
+      `a ${tensor.dtype} tensor`,
+    );
   }
   if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
     throw new WeightLayoutError(key, `shape ${shapeText(shape)}`, `shape ${shapeText(tensor.shape)}`);
@@ -86,7 +90,10 @@ function transpose2d(values: Float32Array, rows: number, cols: number): Float32A
 }
 
 /** The PyTorch shape of each tfjs weight of a layer of this kind, and the conversion to tfjs layout. */
-function torchWeights(kind: TorchModuleKind, tfShapes: readonly (readonly number[])[]): { suffix: string; shape: number[]; convert: (v: Float32Array) => Float32Array }[] {
+function torchWeights(
+  kind: TorchModuleKind,
+  tfShapes: readonly (readonly number[])[],
+): { suffix: string; shape: number[]; convert: (v: Float32Array) => Float32Array }[] {
   const identity = (v: Float32Array) => v;
   switch (kind) {
     case 'conv': {
@@ -108,7 +115,11 @@ function torchWeights(kind: TorchModuleKind, tfShapes: readonly (readonly number
     }
     case 'batch-norm': {
       const c = tfShapes[0][0];
-      return ['weight', 'bias', 'running_mean', 'running_var'].map((suffix) => ({ suffix, shape: [c], convert: identity }));
+      return ['weight', 'bias', 'running_mean', 'running_var'].map((suffix) => ({
+        suffix,
+        shape: [c],
+        convert: identity,
+      }));
     }
   }
 }
@@ -127,7 +138,12 @@ function torchWeights(kind: TorchModuleKind, tfShapes: readonly (readonly number
  * @example
  * loadStateDictIntoModel(model, stateDict, [{ torch: 'model1.0', layer: 'conv1_1', kind: 'conv' }]);
  */
-export function loadStateDictIntoModel(model: tfl.LayersModel, dict: TorchStateDict, mapping: readonly StateDictMappingEntry[], options: LoadStateDictOptions = {}): void {
+export function loadStateDictIntoModel(
+  model: tfl.LayersModel,
+  dict: TorchStateDict,
+  mapping: readonly StateDictMappingEntry[],
+  options: LoadStateDictOptions = {},
+): void {
   const used = new Set<string>();
   const writes: { layer: tfl.layers.Layer; values: { data: Float32Array; shape: number[] }[] }[] = [];
   for (const entry of mapping) {
@@ -142,12 +158,17 @@ export function loadStateDictIntoModel(model: tfl.LayersModel, dict: TorchStateD
     });
     if (entry.kind === 'batch-norm') used.add(`${entry.torch}.num_batches_tracked`);
     const withoutBias = entry.kind !== 'batch-norm' && tfShapes.length === 1;
-    if (withoutBias && dict.has(`${entry.torch}.bias`)) throw new WeightLayoutError(`${entry.torch}.bias`, `no bias (layer ${entry.layer} has none)`, 'a bias');
+    if (withoutBias && dict.has(`${entry.torch}.bias`))
+      throw new WeightLayoutError(`${entry.torch}.bias`, `no bias (layer ${entry.layer} has none)`, 'a bias');
     writes.push({ layer, values });
   }
   for (const key of dict.keys()) {
     if (used.has(key) || key.endsWith('.num_batches_tracked') || options.ignoreKey?.(key)) continue;
-    throw new WeightLayoutError(key, 'no such key in this layout', `a tensor of shape ${shapeText(dict.get(key)?.shape ?? [])}`);
+    throw new WeightLayoutError(
+      key,
+      'no such key in this layout',
+      `a tensor of shape ${shapeText(dict.get(key)?.shape ?? [])}`,
+    );
   }
   for (const { layer, values } of writes) {
     const tensors = values.map((v) => tf.tensor(v.data, v.shape, 'float32'));

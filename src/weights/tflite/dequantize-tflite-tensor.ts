@@ -13,20 +13,39 @@ function elementCount(shape: readonly number[]): number {
 }
 
 /** Read the raw elements of a numeric tensor as numbers (little-endian, as TFLite stores them). */
-function rawValues(tensor: TfliteTensor, type: TfliteNumericType, count: number, data: Uint8Array): Float64Array | Float32Array {
+function rawValues(
+  tensor: TfliteTensor,
+  type: TfliteNumericType,
+  count: number,
+  data: Uint8Array,
+): Float64Array | Float32Array {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out = type === 'float32' ? new Float32Array(count) : new Float64Array(count);
   const size = TFLITE_TYPE_BYTES[type];
   for (let i = 0; i < count; i++) {
     const p = i * size;
     switch (type) {
-      case 'float32': out[i] = view.getFloat32(p, true); break;
-      case 'float16': out[i] = float16ToNumber(view.getUint16(p, true)); break;
-      case 'int32': out[i] = view.getInt32(p, true); break;
-      case 'uint8': out[i] = view.getUint8(p); break;
-      case 'int8': out[i] = view.getInt8(p); break;
-      case 'int16': out[i] = view.getInt16(p, true); break;
-      case 'int64': out[i] = Number(view.getBigInt64(p, true)); break;
+      case 'float32':
+        out[i] = view.getFloat32(p, true);
+        break;
+      case 'float16':
+        out[i] = float16ToNumber(view.getUint16(p, true));
+        break;
+      case 'int32':
+        out[i] = view.getInt32(p, true);
+        break;
+      case 'uint8':
+        out[i] = view.getUint8(p);
+        break;
+      case 'int8':
+        out[i] = view.getInt8(p);
+        break;
+      case 'int16':
+        out[i] = view.getInt16(p, true);
+        break;
+      case 'int64':
+        out[i] = Number(view.getBigInt64(p, true));
+        break;
     }
   }
   return out;
@@ -62,18 +81,32 @@ export function float16ToNumber(bits: number): number {
 export function dequantizeTfliteTensor(tensor: TfliteTensor): Float32Array {
   const type = tensor.type as TfliteNumericType;
   if (!TFLITE_NUMERIC_TYPES.includes(type)) {
-    throw new TfliteFormatError('unsupported', `tensor ${JSON.stringify(tensor.name)}: type ${tensor.type} cannot be read as numbers (supported: ${TFLITE_NUMERIC_TYPES.join(', ')})`);
+    throw new TfliteFormatError(
+      'unsupported',
+      `tensor ${JSON.stringify(tensor.name)}: type ${tensor.type} cannot be read as numbers (supported: ${TFLITE_NUMERIC_TYPES.join(', ')})`,
+    );
   }
-  if (tensor.data === undefined) throw new TfliteFormatError('mismatch', `tensor ${JSON.stringify(tensor.name)} has no constant data (an activation, not a weight)`);
+  if (tensor.data === undefined)
+    throw new TfliteFormatError(
+      'mismatch',
+      `tensor ${JSON.stringify(tensor.name)} has no constant data (an activation, not a weight)`,
+    );
   const count = elementCount(tensor.shape);
   const needed = count * TFLITE_TYPE_BYTES[type];
   if (tensor.data.length < needed) {
-    throw new TfliteFormatError('truncated', `tensor ${JSON.stringify(tensor.name)} of shape [${tensor.shape.join(', ')}] ${type} needs ${needed} bytes, its buffer holds ${tensor.data.length}`);
+    throw new TfliteFormatError(
+      'truncated',
+      `tensor ${JSON.stringify(tensor.name)} of shape [${tensor.shape.join(', ')}] ${type} needs ${needed} bytes, its buffer holds ${tensor.data.length}`,
+    );
   }
   const raw = rawValues(tensor, type, count, tensor.data);
   if (type === 'float32' || type === 'float16') return raw instanceof Float32Array ? raw : Float32Array.from(raw);
   const q = tensor.quantization;
-  if (q === undefined) throw new TfliteFormatError('unsupported', `tensor ${JSON.stringify(tensor.name)}: ${type} without quantization scales has no float meaning`);
+  if (q === undefined)
+    throw new TfliteFormatError(
+      'unsupported',
+      `tensor ${JSON.stringify(tensor.name)}: ${type} without quantization scales has no float meaning`,
+    );
   const out = new Float32Array(count);
   if (q.scale.length === 1) {
     const [scale] = q.scale;
@@ -83,7 +116,10 @@ export function dequantizeTfliteTensor(tensor: TfliteTensor): Float32Array {
   }
   const axis = q.quantizedDimension;
   if (axis < 0 || axis >= tensor.shape.length || tensor.shape[axis] !== q.scale.length) {
-    throw new TfliteFormatError('mismatch', `tensor ${JSON.stringify(tensor.name)} of shape [${tensor.shape.join(', ')}] has ${q.scale.length} scales along dimension ${axis}`);
+    throw new TfliteFormatError(
+      'mismatch',
+      `tensor ${JSON.stringify(tensor.name)} of shape [${tensor.shape.join(', ')}] has ${q.scale.length} scales along dimension ${axis}`,
+    );
   }
   const inner = elementCount(tensor.shape.slice(axis + 1));
   const channels = q.scale.length;

@@ -111,13 +111,17 @@ export class FlatbufferTable {
   /** A vector of float32 (empty when absent). */
   float32s(id: number, field: string): number[] {
     const v = this.vector(id, 4, field);
-    return v === undefined ? [] : Array.from({ length: v.length }, (_, i) => this.view.getFloat32(v.start + 4 * i, true));
+    return v === undefined
+      ? []
+      : Array.from({ length: v.length }, (_, i) => this.view.getFloat32(v.start + 4 * i, true));
   }
 
   /** A vector of int64 as numbers (empty when absent; exact below 2⁵³). */
   int64s(id: number, field: string): number[] {
     const v = this.vector(id, 8, field);
-    return v === undefined ? [] : Array.from({ length: v.length }, (_, i) => Number(this.view.getBigInt64(v.start + 8 * i, true)));
+    return v === undefined
+      ? []
+      : Array.from({ length: v.length }, (_, i) => Number(this.view.getBigInt64(v.start + 8 * i, true)));
   }
 
   /** A vector of bytes as a view into the file (no copy), or `undefined` when absent. */
@@ -130,7 +134,10 @@ export class FlatbufferTable {
   tables(id: number, field: string, name: (i: number) => string): FlatbufferTable[] {
     const v = this.vector(id, 4, field);
     if (v === undefined) return [];
-    return Array.from({ length: v.length }, (_, i) => new FlatbufferTable(this.view, this.indirect(v.start + 4 * i, field), name(i)));
+    return Array.from(
+      { length: v.length },
+      (_, i) => new FlatbufferTable(this.view, this.indirect(v.start + 4 * i, field), name(i)),
+    );
   }
 
   /** A UTF-8 string field, or `fallback` when absent. */
@@ -144,6 +151,9 @@ export class FlatbufferTable {
 /** Throw {@link TfliteFormatError} unless `[start, start + size)` lies inside the buffer. */
 function checkRange(view: DataView, start: number, size: number, what: string): void {
   if (!Number.isInteger(start) || start < 0 || size < 0 || start + size > view.byteLength) {
-    throw new TfliteFormatError('truncated', `${what} lies at bytes ${start}…${start + size}, past the end of the ${view.byteLength}-byte file (truncated or corrupt)`);
+    throw new TfliteFormatError(
+      'truncated',
+      `${what} lies at bytes ${start}…${start + size}, past the end of the ${view.byteLength}-byte file (truncated or corrupt)`,
+    );
   }
 }

@@ -10,7 +10,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { TfliteFormatError } from '../../errors.js';
 import {
-  buildMobileNetV2, mobileNetV2WeightLayers, type MobileNetV2Config, type MobileNetV2WeightLayer,
+  buildMobileNetV2,
+  mobileNetV2WeightLayers,
+  type MobileNetV2Config,
+  type MobileNetV2WeightLayer,
 } from '../../models/mobilenet-v2.js';
 import { dequantizeTfliteTensor } from './dequantize-tflite-tensor.js';
 import { readTfliteModel, type TfliteModel, type TfliteOperator, type TfliteTensor } from './read-tflite-model.js';
@@ -85,7 +88,12 @@ function transpose(shape: readonly number[], perm: readonly number[]): { shape: 
 }
 
 /** Build a weight entry from a source tensor, a target shape and the source index of each element. */
-function weight(name: string, source: TfliteTensor, shape: readonly number[], index: Int32Array): MobileNetV2TfliteWeight {
+function weight(
+  name: string,
+  source: TfliteTensor,
+  shape: readonly number[],
+  index: Int32Array,
+): MobileNetV2TfliteWeight {
   const flat = dequantizeTfliteTensor(source);
   const values = new Float32Array(index.length);
   for (let i = 0; i < index.length; i++) values[i] = flat[index[i]];
@@ -98,7 +106,10 @@ function biasWithScale(bias: TfliteTensor, input: TfliteTensor, kernel: TfliteTe
   const inScale = input.quantization?.scale[0];
   const wScales = kernel.quantization?.scale;
   if (inScale === undefined || wScales === undefined) {
-    throw new TfliteFormatError('unsupported', `bias ${JSON.stringify(bias.name)} is int32 without scales, and its input or kernel has none to derive them from`);
+    throw new TfliteFormatError(
+      'unsupported',
+      `bias ${JSON.stringify(bias.name)} is int32 without scales, and its input or kernel has none to derive them from`,
+    );
   }
   const scale = bias.shape[0] === wScales.length ? wScales.map((s) => s * inScale) : [wScales[0] * inScale];
   return { ...bias, quantization: { scale, zeroPoint: scale.map(() => 0), quantizedDimension: 0, min: [], max: [] } };
@@ -107,17 +118,35 @@ function biasWithScale(bias: TfliteTensor, input: TfliteTensor, kernel: TfliteTe
 /** Check that a TFLite operator is the layer `spec` expects; throw 'mismatch' naming its tensor otherwise. */
 function checkOperator(op: TfliteOperator, spec: MobileNetV2WeightLayer, kernel: TfliteTensor): void {
   const where = `operator ${op.index} (${op.opcode}, kernel ${JSON.stringify(kernel.name)}) for layer ${spec.name}`;
-  const expectedOps = spec.kind === 'conv' ? ['CONV_2D'] : spec.kind === 'depthwise' ? ['DEPTHWISE_CONV_2D'] : ['CONV_2D', 'FULLY_CONNECTED'];
-  if (!expectedOps.includes(op.opcode)) throw new TfliteFormatError('mismatch', `${where}: expected ${expectedOps.join(' or ')}, found ${op.opcode}`);
+  const expectedOps =
+    spec.kind === 'conv'
+      ? ['CONV_2D']
+      : spec.kind === 'depthwise'
+        ? ['DEPTHWISE_CONV_2D']
+        : ['CONV_2D', 'FULLY_CONNECTED'];
+  if (!expectedOps.includes(op.opcode))
+    throw new TfliteFormatError('mismatch', `${where}: expected ${expectedOps.join(' or ')}, found ${op.opcode}`);
   const o = op.options;
-  const activation = o.kind === 'conv2d' || o.kind === 'depthwise-conv2d' || o.kind === 'fully-connected' ? o.activation : 'none';
+  const activation =
+    o.kind === 'conv2d' || o.kind === 'depthwise-conv2d' || o.kind === 'fully-connected' ? o.activation : 'none';
   const expectedActivation = spec.activation === 'relu6' ? 'relu6' : 'none';
-  if (activation !== expectedActivation) throw new TfliteFormatError('mismatch', `${where}: expected fused activation ${expectedActivation}, found ${activation}`);
+  if (activation !== expectedActivation)
+    throw new TfliteFormatError(
+      'mismatch',
+      `${where}: expected fused activation ${expectedActivation}, found ${activation}`,
+    );
   if (o.kind === 'conv2d' || o.kind === 'depthwise-conv2d') {
-    if (o.strideH !== spec.stride || o.strideW !== spec.stride) throw new TfliteFormatError('mismatch', `${where}: expected stride ${spec.stride}, found ${o.strideH}×${o.strideW}`);
-    if (o.dilationH !== 1 || o.dilationW !== 1) throw new TfliteFormatError('unsupported', `${where}: dilation ${o.dilationH}×${o.dilationW} (expected 1)`);
-    if (spec.kernelSize > 1 && o.padding !== 'same') throw new TfliteFormatError('unsupported', `${where}: expected SAME padding, found ${o.padding.toUpperCase()}`);
-    if (o.kind === 'depthwise-conv2d' && o.depthMultiplier !== 1) throw new TfliteFormatError('mismatch', `${where}: expected depth multiplier 1, found ${o.depthMultiplier}`);
+    if (o.strideH !== spec.stride || o.strideW !== spec.stride)
+      throw new TfliteFormatError(
+        'mismatch',
+        `${where}: expected stride ${spec.stride}, found ${o.strideH}×${o.strideW}`,
+      );
+    if (o.dilationH !== 1 || o.dilationW !== 1)
+      throw new TfliteFormatError('unsupported', `${where}: dilation ${o.dilationH}×${o.dilationW} (expected 1)`);
+    if (spec.kernelSize > 1 && o.padding !== 'same')
+      throw new TfliteFormatError('unsupported', `${where}: expected SAME padding, found ${o.padding.toUpperCase()}`);
+    if (o.kind === 'depthwise-conv2d' && o.depthMultiplier !== 1)
+      throw new TfliteFormatError('mismatch', `${where}: expected depth multiplier 1, found ${o.depthMultiplier}`);
   }
 }
 
@@ -148,7 +177,10 @@ export function mobileNetV2WeightsFromTflite(model: TfliteModel): MobileNetV2Tfl
   const ops = graph.operators.filter((op) => WEIGHT_OPS.includes(op.opcode));
   const expectedCount = mobileNetV2WeightLayers(1).length;
   if (ops.length !== expectedCount) {
-    throw new TfliteFormatError('mismatch', `expected ${expectedCount} convolution and classifier operators (MobileNetV2 1.0), found ${ops.length}`);
+    throw new TfliteFormatError(
+      'mismatch',
+      `expected ${expectedCount} convolution and classifier operators (MobileNetV2 1.0), found ${ops.length}`,
+    );
   }
   const last = graph.tensors[ops[ops.length - 1].inputs[1]];
   const classes = last.shape[0];
@@ -160,17 +192,32 @@ export function mobileNetV2WeightsFromTflite(model: TfliteModel): MobileNetV2Tfl
     checkOperator(op, spec, kernel);
     const expected = expectedTfliteKernel(spec, inChannels, op.opcode);
     if (shapeText(kernel.shape) !== shapeText(expected)) {
-      throw new TfliteFormatError('mismatch', `tensor ${JSON.stringify(kernel.name)} (layer ${spec.name} kernel): expected shape ${shapeText(expected)}, found ${shapeText(kernel.shape)}`);
+      throw new TfliteFormatError(
+        'mismatch',
+        `tensor ${JSON.stringify(kernel.name)} (layer ${spec.name} kernel): expected shape ${shapeText(expected)}, found ${shapeText(kernel.shape)}`,
+      );
     }
     const biasIndex = op.inputs[2];
-    if (biasIndex === undefined || biasIndex < 0) throw new TfliteFormatError('mismatch', `operator ${op.index} (${op.opcode}) for layer ${spec.name}: expected a bias input, found none`);
+    if (biasIndex === undefined || biasIndex < 0)
+      throw new TfliteFormatError(
+        'mismatch',
+        `operator ${op.index} (${op.opcode}) for layer ${spec.name}: expected a bias input, found none`,
+      );
     const bias = biasWithScale(graph.tensors[biasIndex], graph.tensors[op.inputs[0]], kernel);
     if (shapeText(bias.shape) !== shapeText([spec.filters])) {
-      throw new TfliteFormatError('mismatch', `tensor ${JSON.stringify(bias.name)} (layer ${spec.name} bias): expected shape ${shapeText([spec.filters])}, found ${shapeText(bias.shape)}`);
+      throw new TfliteFormatError(
+        'mismatch',
+        `tensor ${JSON.stringify(bias.name)} (layer ${spec.name} bias): expected shape ${shapeText([spec.filters])}, found ${shapeText(bias.shape)}`,
+      );
     }
     let k: { shape: number[]; index: Int32Array };
-    if (spec.kind === 'depthwise') k = transpose(kernel.shape, [1, 2, 3, 0]); // [1,kh,kw,C] → [kh,kw,C,1]
-    else if (spec.kind === 'dense') k = op.opcode === 'FULLY_CONNECTED' ? transpose(kernel.shape, [1, 0]) : transpose([spec.filters, inChannels], [1, 0]);
+    if (spec.kind === 'depthwise')
+      k = transpose(kernel.shape, [1, 2, 3, 0]); // [1,kh,kw,C] → [kh,kw,C,1]
+    else if (spec.kind === 'dense')
+      k =
+        op.opcode === 'FULLY_CONNECTED'
+          ? transpose(kernel.shape, [1, 0])
+          : transpose([spec.filters, inChannels], [1, 0]);
     else k = transpose(kernel.shape, [1, 2, 3, 0]); // [out,kh,kw,in] → [kh,kw,in,out]
     const kernelName = spec.kind === 'depthwise' ? 'depthwise_kernel' : 'kernel';
     inChannels = spec.filters;
@@ -178,7 +225,12 @@ export function mobileNetV2WeightsFromTflite(model: TfliteModel): MobileNetV2Tfl
       layer: spec.name,
       spec,
       kernel: weight(`${spec.name}/${kernelName}`, kernel, k.shape, k.index),
-      bias: weight(`${spec.name}/bias`, bias, [spec.filters], Int32Array.from({ length: spec.filters }, (_, j) => j)),
+      bias: weight(
+        `${spec.name}/bias`,
+        bias,
+        [spec.filters],
+        Int32Array.from({ length: spec.filters }, (_, j) => j),
+      ),
     };
   });
   return { classes, layers, input: graph.tensors[graph.inputs[0]] };
@@ -199,12 +251,20 @@ export function setMobileNetV2Weights(model: tfl.LayersModel, weights: MobileNet
   for (const layer of model.layers) {
     if (layer.weights.length === 0) continue;
     const entry = byLayer.get(layer.name);
-    if (entry === undefined) throw new TfliteFormatError('mismatch', `layer ${layer.name} of the model has no weights in the file`);
+    if (entry === undefined)
+      throw new TfliteFormatError('mismatch', `layer ${layer.name} of the model has no weights in the file`);
     const sources = [entry.kernel, entry.bias];
-    if (layer.weights.length !== sources.length) throw new TfliteFormatError('mismatch', `layer ${layer.name}: expected ${layer.weights.length} weights, found a kernel and a bias`);
+    if (layer.weights.length !== sources.length)
+      throw new TfliteFormatError(
+        'mismatch',
+        `layer ${layer.name}: expected ${layer.weights.length} weights, found a kernel and a bias`,
+      );
     layer.weights.forEach((w, i) => {
       if (shapeText(w.shape) !== shapeText(sources[i].shape)) {
-        throw new TfliteFormatError('mismatch', `tensor ${JSON.stringify(sources[i].source.name)} for ${w.originalName ?? w.name}: expected shape ${shapeText(w.shape)}, found ${shapeText(sources[i].shape)}`);
+        throw new TfliteFormatError(
+          'mismatch',
+          `tensor ${JSON.stringify(sources[i].source.name)} for ${w.originalName ?? w.name}: expected shape ${shapeText(w.shape)}, found ${shapeText(sources[i].shape)}`,
+        );
       }
     });
     const tensors = sources.map((s) => tf.tensor(s.values, [...s.shape], 'float32'));

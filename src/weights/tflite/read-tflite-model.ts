@@ -6,7 +6,11 @@
 import { TfliteFormatError } from '../../errors.js';
 import { FlatbufferTable } from './flatbuffer-table.js';
 import {
-  TFLITE_ACTIVATIONS, TFLITE_OPTIONS_TYPES, TFLITE_PADDINGS, TFLITE_TENSOR_TYPES, tfliteOperatorName,
+  TFLITE_ACTIVATIONS,
+  TFLITE_OPTIONS_TYPES,
+  TFLITE_PADDINGS,
+  TFLITE_TENSOR_TYPES,
+  tfliteOperatorName,
 } from './tflite-schema.js';
 
 /**
@@ -57,9 +61,34 @@ export interface TfliteTensor {
  * if (op.options.kind === 'conv2d') console.log(op.options.strideH, op.options.activation);
  */
 export type TfliteOperatorOptions =
-  | { readonly kind: 'conv2d'; readonly padding: 'same' | 'valid'; readonly strideW: number; readonly strideH: number; readonly dilationW: number; readonly dilationH: number; readonly activation: string }
-  | { readonly kind: 'depthwise-conv2d'; readonly padding: 'same' | 'valid'; readonly strideW: number; readonly strideH: number; readonly depthMultiplier: number; readonly dilationW: number; readonly dilationH: number; readonly activation: string }
-  | { readonly kind: 'pool2d'; readonly padding: 'same' | 'valid'; readonly strideW: number; readonly strideH: number; readonly filterWidth: number; readonly filterHeight: number; readonly activation: string }
+  | {
+      readonly kind: 'conv2d';
+      readonly padding: 'same' | 'valid';
+      readonly strideW: number;
+      readonly strideH: number;
+      readonly dilationW: number;
+      readonly dilationH: number;
+      readonly activation: string;
+    }
+  | {
+      readonly kind: 'depthwise-conv2d';
+      readonly padding: 'same' | 'valid';
+      readonly strideW: number;
+      readonly strideH: number;
+      readonly depthMultiplier: number;
+      readonly dilationW: number;
+      readonly dilationH: number;
+      readonly activation: string;
+    }
+  | {
+      readonly kind: 'pool2d';
+      readonly padding: 'same' | 'valid';
+      readonly strideW: number;
+      readonly strideH: number;
+      readonly filterWidth: number;
+      readonly filterHeight: number;
+      readonly activation: string;
+    }
   | { readonly kind: 'fully-connected'; readonly activation: string; readonly keepNumDims: boolean }
   | { readonly kind: 'add'; readonly activation: string }
   | { readonly kind: 'softmax'; readonly beta: number }
@@ -135,57 +164,90 @@ export const TFLITE_IDENTIFIER = 'TFL3';
  * model.subgraphs[0].operators[0].opcode; // 'CONV_2D'
  */
 export function readTfliteModel(bytes: Uint8Array): TfliteModel {
-  if (!(bytes instanceof Uint8Array)) throw new TfliteFormatError('not-tflite', `expected a Uint8Array of the file's bytes, received ${typeof bytes}`);
-  const identifier = bytes.length >= 8 ? String.fromCharCode(...bytes.subarray(IDENTIFIER_OFFSET, IDENTIFIER_OFFSET + 4)) : '';
+  if (!(bytes instanceof Uint8Array))
+    throw new TfliteFormatError('not-tflite', `expected a Uint8Array of the file's bytes, received ${typeof bytes}`);
+  const identifier =
+    bytes.length >= 8 ? String.fromCharCode(...bytes.subarray(IDENTIFIER_OFFSET, IDENTIFIER_OFFSET + 4)) : '';
   if (identifier !== TFLITE_IDENTIFIER) {
-    throw new TfliteFormatError('not-tflite', `expected the identifier '${TFLITE_IDENTIFIER}' at bytes 4…8, found ${bytes.length < 8 ? `only ${bytes.length} bytes` : JSON.stringify(identifier)}`);
+    throw new TfliteFormatError(
+      'not-tflite',
+      `expected the identifier '${TFLITE_IDENTIFIER}' at bytes 4…8, found ${bytes.length < 8 ? `only ${bytes.length} bytes` : JSON.stringify(identifier)}`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const root = FlatbufferTable.root(view, 'Model');
   const version = root.uint32(0, 0, 'version');
   if (version !== 3) throw new TfliteFormatError('unsupported', `expected schema version 3, found ${version}`);
-  const opcodes = root.tables(1, 'operator_codes', (i) => `OperatorCode ${i}`).map((t) => ({
-    // Schema v3a: the int8 field holds codes < 127 and is 127 (PLACEHOLDER_FOR_GREATER_OP_CODES) beyond.
-    builtinCode: Math.max(t.int8(0, 0, 'deprecated_builtin_code'), t.int32(3, 0, 'builtin_code')),
-    customCode: t.fieldPosition(1) === 0 ? undefined : t.string(1, '', 'custom_code'),
-    version: t.int32(2, 1, 'version'),
-  }));
-  const buffers = root.tables(4, 'buffers', (i) => `Buffer ${i}`).map((t, i) => {
-    const inline = t.bytes(0, 'data');
-    if (inline !== undefined && inline.length > 0) return inline;
-    // Files over 2 GB keep buffers after the flatbuffer, addressed from the start of the file.
-    const offset = t.uint64(1, 0, 'offset');
-    const size = t.uint64(2, 0, 'size');
-    if (offset > 1 && size > 0) {
-      if (offset + size > bytes.length) throw new TfliteFormatError('truncated', `Buffer ${i} lies at bytes ${offset}…${offset + size}, past the end of the ${bytes.length}-byte file`);
-      return bytes.subarray(offset, offset + size);
-    }
-    return undefined;
-  });
-  const subgraphs = root.tables(2, 'subgraphs', (i) => `SubGraph ${i}`).map((sg, s) => {
-    const tensors = sg.tables(0, 'tensors', (i) => `SubGraph ${s} Tensor ${i}`).map((t, index) => readTensor(t, index, buffers));
-    const operators = sg.tables(3, 'operators', (i) => `SubGraph ${s} Operator ${i}`).map((op, index) => {
-      const opcodeIndex = op.uint32(0, 0, 'opcode_index');
-      const code = opcodes[opcodeIndex];
-      if (code === undefined) throw new TfliteFormatError('truncated', `operator ${index} refers to operator code ${opcodeIndex} of ${opcodes.length}`);
-      const opcode = tfliteOperatorName(code.builtinCode);
-      const operator: TfliteOperator = {
-        index,
-        opcode,
-        builtinCode: code.builtinCode,
-        customCode: code.customCode,
-        version: code.version,
-        inputs: op.int32s(1, 'inputs'),
-        outputs: op.int32s(2, 'outputs'),
-        options: readOptions(op, opcode),
-      };
-      for (const t of [...operator.inputs, ...operator.outputs]) {
-        if (t >= tensors.length || t < -1) throw new TfliteFormatError('truncated', `operator ${index} (${opcode}) refers to tensor ${t} of ${tensors.length}`);
+  const opcodes = root
+    .tables(1, 'operator_codes', (i) => `OperatorCode ${i}`)
+    .map((t) => ({
+      // Schema v3a: the int8 field holds codes < 127 and is 127 (PLACEHOLDER_FOR_GREATER_OP_CODES) beyond.
+      builtinCode: Math.max(t.int8(0, 0, 'deprecated_builtin_code'), t.int32(3, 0, 'builtin_code')),
+      customCode: t.fieldPosition(1) === 0 ? undefined : t.string(1, '', 'custom_code'),
+      version: t.int32(2, 1, 'version'),
+    }));
+  const buffers = root
+    .tables(4, 'buffers', (i) => `Buffer ${i}`)
+    .map((t, i) => {
+      const inline = t.bytes(0, 'data');
+      if (inline !== undefined && inline.length > 0) return inline;
+      // Files over 2 GB keep buffers after the flatbuffer, addressed from the start of the file.
+      const offset = t.uint64(1, 0, 'offset');
+      const size = t.uint64(2, 0, 'size');
+      if (offset > 1 && size > 0) {
+        if (offset + size > bytes.length)
+          throw new TfliteFormatError(
+            'truncated',
+            `Buffer ${i} lies at bytes ${offset}…${offset + size}, past the end of the ${bytes.length}-byte file`,
+          );
+        return bytes.subarray(offset, offset + size);
       }
-      return operator;
+      return undefined;
     });
-    return { name: sg.string(4, '', 'name'), tensors, inputs: sg.int32s(1, 'inputs'), outputs: sg.int32s(2, 'outputs'), operators };
-  });
+  const subgraphs = root
+    .tables(2, 'subgraphs', (i) => `SubGraph ${i}`)
+    .map((sg, s) => {
+      const tensors = sg
+        .tables(0, 'tensors', (i) => `SubGraph ${s} Tensor ${i}`)
+        .map((t, index) => readTensor(t, index, buffers));
+      const operators = sg
+        .tables(3, 'operators', (i) => `SubGraph ${s} Operator ${i}`)
+        .map((op, index) => {
+          const opcodeIndex = op.uint32(0, 0, 'opcode_index');
+          const code = opcodes[opcodeIndex];
+          if (code === undefined)
+            throw new TfliteFormatError(
+              'truncated',
+              `operator ${index} refers to operator code ${opcodeIndex} of ${opcodes.length}`,
+            );
+          const opcode = tfliteOperatorName(code.builtinCode);
+          const operator: TfliteOperator = {
+            index,
+            opcode,
+            builtinCode: code.builtinCode,
+            customCode: code.customCode,
+            version: code.version,
+            inputs: op.int32s(1, 'inputs'),
+            outputs: op.int32s(2, 'outputs'),
+            options: readOptions(op, opcode),
+          };
+          for (const t of [...operator.inputs, ...operator.outputs]) {
+            if (t >= tensors.length || t < -1)
+              throw new TfliteFormatError(
+                'truncated',
+                `operator ${index} (${opcode}) refers to tensor ${t} of ${tensors.length}`,
+              );
+          }
+          return operator;
+        });
+      return {
+        name: sg.string(4, '', 'name'),
+        tensors,
+        inputs: sg.int32s(1, 'inputs'),
+        outputs: sg.int32s(2, 'outputs'),
+        operators,
+      };
+    });
   if (subgraphs.length === 0) throw new TfliteFormatError('unsupported', 'expected at least one subgraph, found none');
   return { version, description: root.string(3, '', 'description'), subgraphs };
 }
@@ -194,7 +256,8 @@ export function readTfliteModel(bytes: Uint8Array): TfliteModel {
 function readTensor(t: FlatbufferTable, index: number, buffers: readonly (Uint8Array | undefined)[]): TfliteTensor {
   const typeCode = t.int8(1, 0, 'type');
   const buffer = t.uint32(2, 0, 'buffer');
-  if (buffer >= buffers.length && buffers.length > 0) throw new TfliteFormatError('truncated', `tensor ${index} refers to buffer ${buffer} of ${buffers.length}`);
+  if (buffer >= buffers.length && buffers.length > 0)
+    throw new TfliteFormatError('truncated', `tensor ${index} refers to buffer ${buffer} of ${buffers.length}`);
   const q = t.table(4, 'quantization');
   let quantization: TfliteQuantization | undefined;
   if (q !== undefined) {
@@ -234,17 +297,43 @@ function readOptions(op: FlatbufferTable, opcode: string): TfliteOperatorOptions
   const padding = (): 'same' | 'valid' => {
     const code = o.int8(0, 0, 'padding');
     const p = TFLITE_PADDINGS[code];
-    if (p === undefined) throw new TfliteFormatError('unsupported', `${opcode} has padding code ${code} (expected 0 = SAME or 1 = VALID)`);
+    if (p === undefined)
+      throw new TfliteFormatError('unsupported', `${opcode} has padding code ${code} (expected 0 = SAME or 1 = VALID)`);
     return p;
   };
   const T = TFLITE_OPTIONS_TYPES;
   switch (optionsType) {
     case T.Conv2DOptions:
-      return { kind: 'conv2d', padding: padding(), strideW: o.int32(1, 0, 'stride_w'), strideH: o.int32(2, 0, 'stride_h'), activation: activation(3), dilationW: o.int32(4, 1, 'dilation_w_factor'), dilationH: o.int32(5, 1, 'dilation_h_factor') };
+      return {
+        kind: 'conv2d',
+        padding: padding(),
+        strideW: o.int32(1, 0, 'stride_w'),
+        strideH: o.int32(2, 0, 'stride_h'),
+        activation: activation(3),
+        dilationW: o.int32(4, 1, 'dilation_w_factor'),
+        dilationH: o.int32(5, 1, 'dilation_h_factor'),
+      };
     case T.DepthwiseConv2DOptions:
-      return { kind: 'depthwise-conv2d', padding: padding(), strideW: o.int32(1, 0, 'stride_w'), strideH: o.int32(2, 0, 'stride_h'), depthMultiplier: o.int32(3, 0, 'depth_multiplier'), activation: activation(4), dilationW: o.int32(5, 1, 'dilation_w_factor'), dilationH: o.int32(6, 1, 'dilation_h_factor') };
+      return {
+        kind: 'depthwise-conv2d',
+        padding: padding(),
+        strideW: o.int32(1, 0, 'stride_w'),
+        strideH: o.int32(2, 0, 'stride_h'),
+        depthMultiplier: o.int32(3, 0, 'depth_multiplier'),
+        activation: activation(4),
+        dilationW: o.int32(5, 1, 'dilation_w_factor'),
+        dilationH: o.int32(6, 1, 'dilation_h_factor'),
+      };
     case T.Pool2DOptions:
-      return { kind: 'pool2d', padding: padding(), strideW: o.int32(1, 0, 'stride_w'), strideH: o.int32(2, 0, 'stride_h'), filterWidth: o.int32(3, 0, 'filter_width'), filterHeight: o.int32(4, 0, 'filter_height'), activation: activation(5) };
+      return {
+        kind: 'pool2d',
+        padding: padding(),
+        strideW: o.int32(1, 0, 'stride_w'),
+        strideH: o.int32(2, 0, 'stride_h'),
+        filterWidth: o.int32(3, 0, 'filter_width'),
+        filterHeight: o.int32(4, 0, 'filter_height'),
+        activation: activation(5),
+      };
     case T.FullyConnectedOptions:
       return { kind: 'fully-connected', activation: activation(0), keepNumDims: o.uint8(2, 0, 'keep_num_dims') !== 0 };
     case T.AddOptions:

@@ -36,23 +36,43 @@ export function readLegacyFormat(bytes: Uint8Array): TorchPickleContents {
   const headerHooks = torchPickleHooks(new StorageTable());
   const magic = runPickle(bytes, 0, 'magic number pickle', headerHooks);
   if (magic.value !== MAGIC_NUMBER) {
-    throw new WeightsFileError('corrupt', `magic number ${show(magic.value)}`, 'legacy header', `A legacy torch file starts with the magic number 0x${MAGIC_NUMBER.toString(16)}.`);
+    throw new WeightsFileError(
+      'corrupt',
+      `magic number ${show(magic.value)}`,
+      'legacy header',
+      `A legacy torch file starts with the magic number 0x${MAGIC_NUMBER.toString(16)}.`,
+    );
   }
   const version = runPickle(bytes, magic.end, 'protocol version pickle', headerHooks);
   if (version.value !== PROTOCOL_VERSION) {
-    throw new WeightsFileError('corrupt', `protocol version ${show(version.value)}`, 'legacy header', `torch's legacy format has version ${PROTOCOL_VERSION}.`);
+    throw new WeightsFileError(
+      'corrupt',
+      `protocol version ${show(version.value)}`,
+      'legacy header',
+      `torch's legacy format has version ${PROTOCOL_VERSION}.`,
+    );
   }
   const sysInfo = runPickle(bytes, version.end, 'sys_info pickle', headerHooks);
   const littleEndian = sysInfo.value instanceof PickleDict ? sysInfo.value.entries.get('little_endian') : undefined;
   if (typeof littleEndian !== 'boolean') {
-    throw new WeightsFileError('corrupt', `sys_info ${describePickleValue(sysInfo.value)} without little_endian`, 'legacy header', "sys_info is a dict with a bool 'little_endian'.");
+    throw new WeightsFileError(
+      'corrupt',
+      `sys_info ${describePickleValue(sysInfo.value)} without little_endian`,
+      'legacy header',
+      "sys_info is a dict with a bool 'little_endian'.",
+    );
   }
 
   const storages = new StorageTable();
   const object = runPickle(bytes, sysInfo.end, 'object pickle', torchPickleHooks(storages));
   const keyList = runPickle(bytes, object.end, 'storage keys pickle', headerHooks);
   if (!(keyList.value instanceof PickleList) || !keyList.value.items.every((key) => typeof key === 'string')) {
-    throw new WeightsFileError('corrupt', `storage keys ${describePickleValue(keyList.value)}`, 'storage keys pickle', 'The storage keys are a list of strings.');
+    throw new WeightsFileError(
+      'corrupt',
+      `storage keys ${describePickleValue(keyList.value)}`,
+      'storage keys pickle',
+      'The storage keys are a list of strings.',
+    );
   }
 
   const byKey = new Map(storages.roots().map((storage) => [storage.key, storage]));
@@ -61,11 +81,21 @@ export function readLegacyFormat(bytes: Uint8Array): TorchPickleContents {
   for (const key of keyList.value.items as string[]) {
     const storage = byKey.get(key);
     if (!storage) {
-      throw new WeightsFileError('corrupt', `storage ${key} that no tensor names`, `storage section at byte ${pos}`, 'Every stored storage is named by the pickle: the file is corrupt.');
+      throw new WeightsFileError(
+        'corrupt',
+        `storage ${key} that no tensor names`,
+        `storage section at byte ${pos}`,
+        'Every stored storage is named by the pickle: the file is corrupt.',
+      );
     }
     byKey.delete(key);
     if (bytes.length - pos < 8) {
-      throw new WeightsFileError('truncated', `storage ${key} without its size`, `storage section at byte ${pos}`, 'The file is cut off.');
+      throw new WeightsFileError(
+        'truncated',
+        `storage ${key} without its size`,
+        `storage section at byte ${pos}`,
+        'The file is cut off.',
+      );
     }
     const low = view.getUint32(littleEndian ? pos : pos + 4, littleEndian);
     const high = view.getInt32(littleEndian ? pos + 4 : pos, littleEndian);
@@ -82,19 +112,31 @@ export function readLegacyFormat(bytes: Uint8Array): TorchPickleContents {
       );
     }
     if (count !== storage.numel) {
-      throw new WeightsFileError('corrupt', `storage ${key} of ${count} elements`, `storage section at byte ${pos - 8}`, `The pickle names it with ${storage.numel} elements: the file is corrupt.`);
+      throw new WeightsFileError(
+        'corrupt',
+        `storage ${key} of ${count} elements`,
+        `storage section at byte ${pos - 8}`,
+        `The pickle names it with ${storage.numel} elements: the file is corrupt.`,
+      );
     }
     storage.bytes = bytes.subarray(pos, pos + count * size);
     pos += count * size;
   }
   const missing = [...byKey.keys()];
   if (missing.length > 0) {
-    throw new WeightsFileError('corrupt', `no bytes for storage ${missing[0]}`, 'storage section', 'The pickle names a storage the file does not hold: the file is corrupt.');
+    throw new WeightsFileError(
+      'corrupt',
+      `no bytes for storage ${missing[0]}`,
+      'storage section',
+      'The pickle names a storage the file does not hold: the file is corrupt.',
+    );
   }
   storages.resolveViews();
   return { value: object.value, littleEndian };
 }
 
 function show(value: PickleValue): string {
-  return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string' ? String(value) : describePickleValue(value);
+  return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string'
+    ? String(value)
+    : describePickleValue(value);
 }

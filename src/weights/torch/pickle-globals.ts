@@ -68,12 +68,22 @@ export function torchPickleHooks(storages: StorageTable): PickleHooks {
   return {
     apply(callable, args, opcode, where) {
       if (!(callable instanceof PickleGlobal)) {
-        throw new WeightsFileError('corrupt', `${opcode} of a ${describePickleValue(callable)}`, where, 'Only globals can be applied: the file is corrupt.');
+        throw new WeightsFileError(
+          'corrupt',
+          `${opcode} of a ${describePickleValue(callable)}`,
+          where,
+          'Only globals can be applied: the file is corrupt.',
+        );
       }
       const name = callable.qualifiedName;
       if (name === ORDERED_DICT) {
         if (args.items.length !== 0) {
-          throw new WeightsFileError('corrupt', `${ORDERED_DICT} with ${args.items.length} arguments`, where, 'torch.save pickles an OrderedDict with no arguments, its items after.');
+          throw new WeightsFileError(
+            'corrupt',
+            `${ORDERED_DICT} with ${args.items.length} arguments`,
+            where,
+            'torch.save pickles an OrderedDict with no arguments, its items after.',
+          );
         }
         return new PickleDict(true);
       }
@@ -101,7 +111,12 @@ export function torchPickleHooks(storages: StorageTable): PickleHooks {
         // OrderedDict.__reduce__ carries the instance's __dict__: for a state dict, its `_metadata`.
         for (const [key, value] of state.entries) {
           if (typeof key !== 'string') {
-            throw new WeightsFileError('corrupt', `an attribute named by a ${describePickleValue(key)}`, where, 'Attribute names are strings: the file is corrupt.');
+            throw new WeightsFileError(
+              'corrupt',
+              `an attribute named by a ${describePickleValue(key)}`,
+              where,
+              'Attribute names are strings: the file is corrupt.',
+            );
           }
           target.attributes.set(key, value);
         }
@@ -120,7 +135,12 @@ export function torchPickleHooks(storages: StorageTable): PickleHooks {
 
     persistentLoad(pid, where) {
       if (!(pid instanceof PickleTuple) || pid.items.length === 0) {
-        throw new WeightsFileError('corrupt', `persistent id ${describePickleValue(pid)}`, where, "torch's persistent ids are tuples ('storage', …).");
+        throw new WeightsFileError(
+          'corrupt',
+          `persistent id ${describePickleValue(pid)}`,
+          where,
+          "torch's persistent ids are tuples ('storage', …).",
+        );
       }
       const [kind, type] = pid.items;
       if (kind === 'module' && type instanceof PickleGlobal) {
@@ -134,11 +154,21 @@ export function torchPickleHooks(storages: StorageTable): PickleHooks {
         );
       }
       if (kind !== 'storage' || (pid.items.length !== 5 && pid.items.length !== 6)) {
-        throw new WeightsFileError('corrupt', `persistent id (${pid.items.map(describePickleValue).join(', ')})`, where, "torch's persistent ids are ('storage', type, key, location, size[, view]).");
+        throw new WeightsFileError(
+          'corrupt',
+          `persistent id (${pid.items.map(describePickleValue).join(', ')})`,
+          where,
+          "torch's persistent ids are ('storage', type, key, location, size[, view]).",
+        );
       }
       const [, storageType, key, location, numel, viewMetadata] = pid.items;
       if (!(storageType instanceof PickleGlobal)) {
-        throw new WeightsFileError('corrupt', `storage type ${describePickleValue(storageType)}`, where, 'A storage type is a torch storage class.');
+        throw new WeightsFileError(
+          'corrupt',
+          `storage type ${describePickleValue(storageType)}`,
+          where,
+          'A storage type is a torch storage class.',
+        );
       }
       const dtype = STORAGE_CLASSES[storageType.qualifiedName];
       if (dtype === undefined) {
@@ -150,15 +180,35 @@ export function torchPickleHooks(storages: StorageTable): PickleHooks {
         );
       }
       if (typeof key !== 'string' || typeof location !== 'string') {
-        throw new WeightsFileError('corrupt', `storage key ${describePickleValue(key)} at ${describePickleValue(location)}`, where, 'Storage keys and locations are strings.');
+        throw new WeightsFileError(
+          'corrupt',
+          `storage key ${describePickleValue(key)} at ${describePickleValue(location)}`,
+          where,
+          'Storage keys and locations are strings.',
+        );
       }
       const root = storages.get(key, dtype, count(numel, 'storage size', where), where);
       if (viewMetadata === undefined || viewMetadata === null) return root;
-      if (!(viewMetadata instanceof PickleTuple) || viewMetadata.items.length !== 3 || typeof viewMetadata.items[0] !== 'string') {
-        throw new WeightsFileError('corrupt', `storage view ${describePickleValue(viewMetadata)}`, where, "A storage view is (key, offset, size).");
+      if (
+        !(viewMetadata instanceof PickleTuple) ||
+        viewMetadata.items.length !== 3 ||
+        typeof viewMetadata.items[0] !== 'string'
+      ) {
+        throw new WeightsFileError(
+          'corrupt',
+          `storage view ${describePickleValue(viewMetadata)}`,
+          where,
+          'A storage view is (key, offset, size).',
+        );
       }
       const [viewKey, offset, size] = viewMetadata.items;
-      return storages.view(root, viewKey as string, count(offset, 'storage view offset', where), count(size, 'storage view size', where), where);
+      return storages.view(
+        root,
+        viewKey as string,
+        count(offset, 'storage view offset', where),
+        count(size, 'storage view size', where),
+        where,
+      );
     },
   };
 }
@@ -167,24 +217,51 @@ export function torchPickleHooks(storages: StorageTable): PickleHooks {
 function rebuildTensor(args: PickleTuple, min: number, max: number, where: string): TensorRecord {
   const items = args.items;
   if (items.length < min || items.length > max) {
-    throw new WeightsFileError('corrupt', `a tensor rebuilt from ${items.length} arguments`, where, `torch rebuilds a tensor from ${min === max ? min : `${min} or ${max}`}.`);
+    throw new WeightsFileError(
+      'corrupt',
+      `a tensor rebuilt from ${items.length} arguments`,
+      where,
+      `torch rebuilds a tensor from ${min === max ? min : `${min} or ${max}`}.`,
+    );
   }
   const [storage, offset, size, stride, requiresGrad, hooks, metadata] = items;
-  if (storage instanceof PickleGlobal) throw new WeightsFileError('unknown-global', storage.qualifiedName, where, ALLOW_LIST_HINT);
+  if (storage instanceof PickleGlobal)
+    throw new WeightsFileError('unknown-global', storage.qualifiedName, where, ALLOW_LIST_HINT);
   if (!(storage instanceof StorageRef)) {
-    throw new WeightsFileError('corrupt', `a tensor on a ${describePickleValue(storage)}`, where, 'A tensor views a storage named by a persistent id.');
+    throw new WeightsFileError(
+      'corrupt',
+      `a tensor on a ${describePickleValue(storage)}`,
+      where,
+      'A tensor views a storage named by a persistent id.',
+    );
   }
   const shape = counts(size, 'size', where);
   const strides = counts(stride, 'stride', where);
   if (shape.length !== strides.length) {
-    throw new WeightsFileError('corrupt', `size of ${shape.length} dimensions with stride of ${strides.length}`, where, 'A tensor has one stride per dimension.');
+    throw new WeightsFileError(
+      'corrupt',
+      `size of ${shape.length} dimensions with stride of ${strides.length}`,
+      where,
+      'A tensor has one stride per dimension.',
+    );
   }
   if (items.length > 4) {
-    if (typeof requiresGrad !== 'boolean') throw new WeightsFileError('corrupt', `requires_grad ${describePickleValue(requiresGrad)}`, where, 'requires_grad is a bool.');
+    if (typeof requiresGrad !== 'boolean')
+      throw new WeightsFileError(
+        'corrupt',
+        `requires_grad ${describePickleValue(requiresGrad)}`,
+        where,
+        'requires_grad is a bool.',
+      );
     expectNoHooks(hooks, where);
   }
   if (metadata !== undefined && metadata !== null && !(metadata instanceof PickleDict)) {
-    throw new WeightsFileError('corrupt', `tensor metadata ${describePickleValue(metadata)}`, where, 'Tensor metadata is a dict.');
+    throw new WeightsFileError(
+      'corrupt',
+      `tensor metadata ${describePickleValue(metadata)}`,
+      where,
+      'Tensor metadata is a dict.',
+    );
   }
   return new TensorRecord(storage, count(offset, 'storage offset', where), shape, strides, where);
 }
@@ -193,7 +270,12 @@ function rebuildTensor(args: PickleTuple, min: number, max: number, where: strin
 function rebuildParameter(args: PickleTuple, where: string): TensorRecord {
   const [data, requiresGrad, hooks] = args.items;
   if (args.items.length !== 3 || !(data instanceof TensorRecord) || typeof requiresGrad !== 'boolean') {
-    throw new WeightsFileError('corrupt', `a parameter rebuilt from (${args.items.map(describePickleValue).join(', ')})`, where, 'torch rebuilds a parameter from (tensor, requires_grad, hooks).');
+    throw new WeightsFileError(
+      'corrupt',
+      `a parameter rebuilt from (${args.items.map(describePickleValue).join(', ')})`,
+      where,
+      'torch rebuilds a parameter from (tensor, requires_grad, hooks).',
+    );
   }
   expectNoHooks(hooks, where);
   return data;
@@ -204,7 +286,9 @@ function expectNoHooks(hooks: PickleValue, where: string): void {
   if (!(hooks instanceof PickleDict) || hooks.entries.size !== 0) {
     throw new WeightsFileError(
       'corrupt',
-      hooks instanceof PickleDict ? `${hooks.entries.size} backward hooks` : `backward hooks ${describePickleValue(hooks)}`,
+      hooks instanceof PickleDict
+        ? `${hooks.entries.size} backward hooks`
+        : `backward hooks ${describePickleValue(hooks)}`,
       where,
       'Tensors in a state dict carry no backward hooks (an empty OrderedDict).',
     );
@@ -217,13 +301,23 @@ function count(value: PickleValue | undefined, what: string, where: string): num
   if (typeof value === 'bigint' && value >= 0n) {
     throw new WeightsFileError('too-large', `${what} ${value}`, where, 'Sizes beyond 2^53 cannot be held in memory.');
   }
-  throw new WeightsFileError('corrupt', `${what} ${value === undefined ? 'missing' : describePickleValue(value)}`, where, `A ${what} is a non-negative int.`);
+  throw new WeightsFileError(
+    'corrupt',
+    `${what} ${value === undefined ? 'missing' : describePickleValue(value)}`,
+    where,
+    `A ${what} is a non-negative int.`,
+  );
 }
 
 /** A tuple of counts (a size or a stride). */
 function counts(value: PickleValue | undefined, what: string, where: string): number[] {
   if (!(value instanceof PickleTuple)) {
-    throw new WeightsFileError('corrupt', `${what} ${value === undefined ? 'missing' : describePickleValue(value)}`, where, `A tensor's ${what} is a tuple of ints.`);
+    throw new WeightsFileError(
+      'corrupt',
+      `${what} ${value === undefined ? 'missing' : describePickleValue(value)}`,
+      where,
+      `A tensor's ${what} is a tuple of ints.`,
+    );
   }
   return value.items.map((item) => count(item, what, where));
 }

@@ -55,18 +55,74 @@ export interface PickleResult {
 
 // Opcode bytes (Python's Lib/pickle.py), all of them, so a refusal can name the one it met.
 const OPCODE_NAMES: { [code: number]: string } = {
-  0x28: 'MARK', 0x2e: 'STOP', 0x30: 'POP', 0x31: 'POP_MARK', 0x32: 'DUP', 0x46: 'FLOAT', 0x49: 'INT',
-  0x4a: 'BININT', 0x4b: 'BININT1', 0x4c: 'LONG', 0x4d: 'BININT2', 0x4e: 'NONE', 0x50: 'PERSID',
-  0x51: 'BINPERSID', 0x52: 'REDUCE', 0x53: 'STRING', 0x54: 'BINSTRING', 0x55: 'SHORT_BINSTRING',
-  0x56: 'UNICODE', 0x58: 'BINUNICODE', 0x61: 'APPEND', 0x62: 'BUILD', 0x63: 'GLOBAL', 0x64: 'DICT',
-  0x7d: 'EMPTY_DICT', 0x65: 'APPENDS', 0x67: 'GET', 0x68: 'BINGET', 0x69: 'INST', 0x6a: 'LONG_BINGET',
-  0x6c: 'LIST', 0x5d: 'EMPTY_LIST', 0x6f: 'OBJ', 0x70: 'PUT', 0x71: 'BINPUT', 0x72: 'LONG_BINPUT',
-  0x73: 'SETITEM', 0x74: 'TUPLE', 0x29: 'EMPTY_TUPLE', 0x75: 'SETITEMS', 0x47: 'BINFLOAT', 0x80: 'PROTO',
-  0x81: 'NEWOBJ', 0x82: 'EXT1', 0x83: 'EXT2', 0x84: 'EXT4', 0x85: 'TUPLE1', 0x86: 'TUPLE2', 0x87: 'TUPLE3',
-  0x88: 'NEWTRUE', 0x89: 'NEWFALSE', 0x8a: 'LONG1', 0x8b: 'LONG4', 0x42: 'BINBYTES', 0x43: 'SHORT_BINBYTES',
-  0x8c: 'SHORT_BINUNICODE', 0x8d: 'BINUNICODE8', 0x8e: 'BINBYTES8', 0x8f: 'EMPTY_SET', 0x90: 'ADDITEMS',
-  0x91: 'FROZENSET', 0x92: 'NEWOBJ_EX', 0x93: 'STACK_GLOBAL', 0x94: 'MEMOIZE', 0x95: 'FRAME',
-  0x96: 'BYTEARRAY8', 0x97: 'NEXT_BUFFER', 0x98: 'READONLY_BUFFER',
+  0x28: 'MARK',
+  0x2e: 'STOP',
+  0x30: 'POP',
+  0x31: 'POP_MARK',
+  0x32: 'DUP',
+  0x46: 'FLOAT',
+  0x49: 'INT',
+  0x4a: 'BININT',
+  0x4b: 'BININT1',
+  0x4c: 'LONG',
+  0x4d: 'BININT2',
+  0x4e: 'NONE',
+  0x50: 'PERSID',
+  0x51: 'BINPERSID',
+  0x52: 'REDUCE',
+  0x53: 'STRING',
+  0x54: 'BINSTRING',
+  0x55: 'SHORT_BINSTRING',
+  0x56: 'UNICODE',
+  0x58: 'BINUNICODE',
+  0x61: 'APPEND',
+  0x62: 'BUILD',
+  0x63: 'GLOBAL',
+  0x64: 'DICT',
+  0x7d: 'EMPTY_DICT',
+  0x65: 'APPENDS',
+  0x67: 'GET',
+  0x68: 'BINGET',
+  0x69: 'INST',
+  0x6a: 'LONG_BINGET',
+  0x6c: 'LIST',
+  0x5d: 'EMPTY_LIST',
+  0x6f: 'OBJ',
+  0x70: 'PUT',
+  0x71: 'BINPUT',
+  0x72: 'LONG_BINPUT',
+  0x73: 'SETITEM',
+  0x74: 'TUPLE',
+  0x29: 'EMPTY_TUPLE',
+  0x75: 'SETITEMS',
+  0x47: 'BINFLOAT',
+  0x80: 'PROTO',
+  0x81: 'NEWOBJ',
+  0x82: 'EXT1',
+  0x83: 'EXT2',
+  0x84: 'EXT4',
+  0x85: 'TUPLE1',
+  0x86: 'TUPLE2',
+  0x87: 'TUPLE3',
+  0x88: 'NEWTRUE',
+  0x89: 'NEWFALSE',
+  0x8a: 'LONG1',
+  0x8b: 'LONG4',
+  0x42: 'BINBYTES',
+  0x43: 'SHORT_BINBYTES',
+  0x8c: 'SHORT_BINUNICODE',
+  0x8d: 'BINUNICODE8',
+  0x8e: 'BINBYTES8',
+  0x8f: 'EMPTY_SET',
+  0x90: 'ADDITEMS',
+  0x91: 'FROZENSET',
+  0x92: 'NEWOBJ_EX',
+  0x93: 'STACK_GLOBAL',
+  0x94: 'MEMOIZE',
+  0x95: 'FRAME',
+  0x96: 'BYTEARRAY8',
+  0x97: 'NEXT_BUFFER',
+  0x98: 'READONLY_BUFFER',
 };
 
 const HIGHEST_PROTOCOL = 5;
@@ -91,7 +147,8 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
   let opStart = start;
   const where = (): string => `${source} at byte ${opStart - start}`;
 
-  const corrupt = (found: string, hint: string): WeightsFileError => new WeightsFileError('corrupt', found, where(), hint);
+  const corrupt = (found: string, hint: string): WeightsFileError =>
+    new WeightsFileError('corrupt', found, where(), hint);
   const need = (n: number, what: string): void => {
     if (n > bytes.length - pos) {
       throw new WeightsFileError(
@@ -145,7 +202,8 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
     return stack.pop() as PickleValue;
   };
   const top = (): PickleValue => {
-    if (stack.length === 0 || (marks.length > 0 && stack.length <= marks[marks.length - 1])) throw corrupt('an empty stack', 'The pickle reads a value it never pushed: the file is corrupt.');
+    if (stack.length === 0 || (marks.length > 0 && stack.length <= marks[marks.length - 1]))
+      throw corrupt('an empty stack', 'The pickle reads a value it never pushed: the file is corrupt.');
     return stack[stack.length - 1];
   };
   const popMark = (): PickleValue[] => {
@@ -157,7 +215,8 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
     memo.set(index, top());
   };
   const get = (index: number): void => {
-    if (!memo.has(index)) throw corrupt(`memo index ${index}`, 'The pickle refers to a value it never stored: the file is corrupt.');
+    if (!memo.has(index))
+      throw corrupt(`memo index ${index}`, 'The pickle refers to a value it never stored: the file is corrupt.');
     stack.push(memo.get(index) as PickleValue);
   };
   const setItems = (dict: PickleValue, items: PickleValue[]): void => {
@@ -169,7 +228,10 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
   };
   const append = (list: PickleValue, items: PickleValue[]): void => {
     if (!(list instanceof PickleList)) {
-      throw corrupt(`APPENDS on a ${describePickleValue(list)}`, 'Only lists take appended items: the file is corrupt.');
+      throw corrupt(
+        `APPENDS on a ${describePickleValue(list)}`,
+        'Only lists take appended items: the file is corrupt.',
+      );
     }
     // One by one: spreading a long run of items into push() overflows the call stack.
     for (const item of items) list.items.push(item);
@@ -179,19 +241,25 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
     opStart = pos;
     const op = bytes[pos++];
     switch (op) {
-      case 0x80: { // PROTO
+      case 0x80: {
+        // PROTO
         const protocol = u8();
         if (protocol > HIGHEST_PROTOCOL) {
-          throw corrupt(`pickle protocol ${protocol}`, `Protocols up to ${HIGHEST_PROTOCOL} exist: the file is corrupt.`);
+          throw corrupt(
+            `pickle protocol ${protocol}`,
+            `Protocols up to ${HIGHEST_PROTOCOL} exist: the file is corrupt.`,
+          );
         }
         break;
       }
-      case 0x95: { // FRAME: a length hint of protocol 4+; the opcodes inside are read as usual.
+      case 0x95: {
+        // FRAME: a length hint of protocol 4+; the opcodes inside are read as usual.
         const n = u64();
         if (n > bytes.length - pos) need(n, 'FRAME');
         break;
       }
-      case 0x2e: { // STOP
+      case 0x2e: {
+        // STOP
         const value = pop();
         return { value, end: pos };
       }
@@ -218,14 +286,17 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
       case 0x4d: // BININT2
         stack.push(u16());
         break;
-      case 0x8a: { // LONG1: little-endian two's complement of n bytes
+      case 0x8a: {
+        // LONG1: little-endian two's complement of n bytes
         const n = u8();
         need(n, 'LONG1');
         let value = 0n;
         for (let i = n - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[pos + i]);
         if (n > 0 && bytes[pos + n - 1] >= 0x80) value -= 1n << BigInt(8 * n);
         pos += n;
-        stack.push(value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value);
+        stack.push(
+          value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value,
+        );
         break;
       }
       case 0x47: // BINFLOAT: big-endian float64
@@ -242,7 +313,8 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
       case 0x8d: // BINUNICODE8
         stack.push(text(u64(), 'BINUNICODE8'));
         break;
-      case 0x54: { // BINSTRING (signed length)
+      case 0x54: {
+        // BINSTRING (signed length)
         need(4, 'BINSTRING');
         const n = view.getInt32(pos, true);
         pos += 4;
@@ -262,12 +334,14 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
       case 0x85: // TUPLE1
         stack.push(new PickleTuple([pop()]));
         break;
-      case 0x86: { // TUPLE2
+      case 0x86: {
+        // TUPLE2
         const b = pop();
         stack.push(new PickleTuple([pop(), b]));
         break;
       }
-      case 0x87: { // TUPLE3
+      case 0x87: {
+        // TUPLE3
         const c = pop();
         const b = pop();
         stack.push(new PickleTuple([pop(), b, c]));
@@ -276,12 +350,14 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
       case 0x5d: // EMPTY_LIST
         stack.push(new PickleList());
         break;
-      case 0x61: { // APPEND
+      case 0x61: {
+        // APPEND
         const item = pop();
         append(top(), [item]);
         break;
       }
-      case 0x65: { // APPENDS
+      case 0x65: {
+        // APPENDS
         const items = popMark();
         append(top(), items);
         break;
@@ -289,13 +365,15 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
       case 0x7d: // EMPTY_DICT
         stack.push(new PickleDict(false));
         break;
-      case 0x73: { // SETITEM
+      case 0x73: {
+        // SETITEM
         const value = pop();
         const key = pop();
         setItems(top(), [key, value]);
         break;
       }
-      case 0x75: { // SETITEMS
+      case 0x75: {
+        // SETITEMS
         const items = popMark();
         setItems(top(), items);
         break;
@@ -315,48 +393,70 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
       case 0x6a: // LONG_BINGET
         get(u32());
         break;
-      case 0x63: { // GLOBAL: "module\nname\n"
+      case 0x63: {
+        // GLOBAL: "module\nname\n"
         const module = line('GLOBAL module');
         stack.push(new PickleGlobal(module, line('GLOBAL name')));
         break;
       }
-      case 0x93: { // STACK_GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof name !== 'string') {
-          throw corrupt(`STACK_GLOBAL of ${describePickleValue(module)} and ${describePickleValue(name)}`, 'A global is named by two strings: the file is corrupt.');
+          throw corrupt(
+            `STACK_GLOBAL of ${describePickleValue(module)} and ${describePickleValue(name)}`,
+            'A global is named by two strings: the file is corrupt.',
+          );
         }
         stack.push(new PickleGlobal(module, name));
         break;
       }
-      case 0x51: { // BINPERSID
+      case 0x51: {
+        // BINPERSID
         const pid = pop();
         stack.push(hooks.persistentLoad(pid, where()));
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop();
         const callable = pop();
-        if (!(args instanceof PickleTuple)) throw corrupt(`REDUCE with ${describePickleValue(args)} as arguments`, 'REDUCE takes a tuple: the file is corrupt.');
+        if (!(args instanceof PickleTuple))
+          throw corrupt(
+            `REDUCE with ${describePickleValue(args)} as arguments`,
+            'REDUCE takes a tuple: the file is corrupt.',
+          );
         stack.push(hooks.apply(callable, args, 'REDUCE', where()));
         break;
       }
-      case 0x81: { // NEWOBJ
+      case 0x81: {
+        // NEWOBJ
         const args = pop();
         const cls = pop();
-        if (!(args instanceof PickleTuple)) throw corrupt(`NEWOBJ with ${describePickleValue(args)} as arguments`, 'NEWOBJ takes a tuple: the file is corrupt.');
+        if (!(args instanceof PickleTuple))
+          throw corrupt(
+            `NEWOBJ with ${describePickleValue(args)} as arguments`,
+            'NEWOBJ takes a tuple: the file is corrupt.',
+          );
         stack.push(hooks.apply(cls, args, 'NEWOBJ', where()));
         break;
       }
-      case 0x92: { // NEWOBJ_EX: keyword arguments are never needed by an allow-listed class
+      case 0x92: {
+        // NEWOBJ_EX: keyword arguments are never needed by an allow-listed class
         pop();
         const args = pop();
         const cls = pop();
-        if (!(args instanceof PickleTuple)) throw corrupt(`NEWOBJ_EX with ${describePickleValue(args)} as arguments`, 'NEWOBJ_EX takes a tuple: the file is corrupt.');
+        if (!(args instanceof PickleTuple))
+          throw corrupt(
+            `NEWOBJ_EX with ${describePickleValue(args)} as arguments`,
+            'NEWOBJ_EX takes a tuple: the file is corrupt.',
+          );
         stack.push(hooks.apply(cls, args, 'NEWOBJ', where()));
         break;
       }
-      case 0x62: { // BUILD
+      case 0x62: {
+        // BUILD
         const state = pop();
         hooks.build(top(), state, where());
         break;
@@ -375,5 +475,10 @@ export function runPickle(bytes: Uint8Array, start: number, source: string, hook
       }
     }
   }
-  throw new WeightsFileError('truncated', 'the end of the pickle before its STOP', where(), 'The file is cut off or corrupt.');
+  throw new WeightsFileError(
+    'truncated',
+    'the end of the pickle before its STOP',
+    where(),
+    'The file is cut off or corrupt.',
+  );
 }

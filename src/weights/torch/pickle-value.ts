@@ -41,16 +41,7 @@ export class PickleGlobal {
 
 /** Element types of torch's storage classes (`torch.FloatStorage` → `float32`). */
 export type StorageDtype =
-  | 'float16'
-  | 'bfloat16'
-  | 'float32'
-  | 'float64'
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'bool';
+  'float16' | 'bfloat16' | 'float32' | 'float64' | 'int8' | 'uint8' | 'int16' | 'int32' | 'int64' | 'bool';
 
 /**
  * A storage named by a persistent id: its key in the file, element type and element count. The bytes

@@ -52,7 +52,12 @@ const WRAPPER_KEYS = ['state_dict', 'model'] as const;
  */
 export function readTorchStateDict(bytes: Uint8Array): TorchStateDict {
   if (!(bytes instanceof Uint8Array)) {
-    throw new WeightsFileError('corrupt', `a ${describeValue(bytes)}`, 'argument bytes', 'Pass the whole file as a Uint8Array.');
+    throw new WeightsFileError(
+      'corrupt',
+      `a ${describeValue(bytes)}`,
+      'argument bytes',
+      'Pass the whole file as a Uint8Array.',
+    );
   }
   let contents;
   if (looksLikeZip(bytes)) contents = readZipFormat(bytes);
@@ -89,7 +94,8 @@ function toStateDict(value: PickleValue, littleEndian: boolean): TorchStateDict 
   if (offending === undefined) return tensorsOf(value, '', littleEndian);
   for (const wrapperKey of WRAPPER_KEYS) {
     const inner = value.entries.get(wrapperKey);
-    if (inner instanceof PickleDict && firstNonTensor(inner) === undefined) return tensorsOf(inner, `${wrapperKey}.`, littleEndian);
+    if (inner instanceof PickleDict && firstNonTensor(inner) === undefined)
+      return tensorsOf(inner, `${wrapperKey}.`, littleEndian);
   }
   const [key, entry] = offending;
   throw new WeightsFileError(

@@ -36,7 +36,12 @@ export class StridedTensor implements TorchTensor {
     this.shape = shape;
     const where = `tensor '${key}' (${record.location})`;
     if (storage.bytes === undefined) {
-      throw new WeightsFileError('corrupt', `no bytes for storage ${storage.key}`, where, 'The file does not hold a storage its pickle names.');
+      throw new WeightsFileError(
+        'corrupt',
+        `no bytes for storage ${storage.key}`,
+        where,
+        'The file does not hold a storage its pickle names.',
+      );
     }
     let numel = 1;
     let lastIndex = storageOffset;

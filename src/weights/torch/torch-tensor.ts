@@ -10,16 +10,7 @@
  * const dtype: TorchDtype = stateDict.get('bn.num_batches_tracked')!.dtype;   // 'int64'
  */
 export type TorchDtype =
-  | 'float16'
-  | 'bfloat16'
-  | 'float32'
-  | 'float64'
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'bool';
+  'float16' | 'bfloat16' | 'float32' | 'float64' | 'int8' | 'uint8' | 'int16' | 'int32' | 'int64' | 'bool';
 
 /**
  * One tensor of a state dict, read from the file without tfjs.

@@ -30,7 +30,13 @@ const ENTRY = /^([^/]+)\/(data\.pkl|byteorder|data\/[^/]+)$/;
 
 /** Whether `bytes` start like a zip file (a local file header, or the end record of an empty zip). */
 export function looksLikeZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5) && (bytes[3] === 4 || bytes[3] === 6);
+  return (
+    bytes.length >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    (bytes[2] === 3 || bytes[2] === 5) &&
+    (bytes[3] === 4 || bytes[3] === 6)
+  );
 }
 
 /**
@@ -46,16 +52,34 @@ export function readZipFormat(bytes: Uint8Array): TorchPickleContents {
     files = unzipSync(bytes, {
       filter(entry) {
         if (++records > bytes.length / CENTRAL_RECORD_BYTES) {
-          throw new WeightsFileError('corrupt', `more than ${records - 1} central-directory records`, 'zip central directory', 'The zip declares more entries than the file can hold.');
+          throw new WeightsFileError(
+            'corrupt',
+            `more than ${records - 1} central-directory records`,
+            'zip central directory',
+            'The zip declares more entries than the file can hold.',
+          );
         }
         const { name, size, originalSize, compression } = entry;
         if (compression !== 0 && compression !== 8) {
-          throw new WeightsFileError('corrupt', `compression method ${compression}`, `zip entry ${name}`, 'torch writes stored entries; the reader also inflates deflated ones.');
+          throw new WeightsFileError(
+            'corrupt',
+            `compression method ${compression}`,
+            `zip entry ${name}`,
+            'torch writes stored entries; the reader also inflates deflated ones.',
+          );
         }
         if (size > bytes.length) {
-          throw new WeightsFileError('truncated', `an entry of ${size} bytes in a file of ${bytes.length}`, `zip entry ${name}`, 'The file is cut off or corrupt.');
+          throw new WeightsFileError(
+            'truncated',
+            `an entry of ${size} bytes in a file of ${bytes.length}`,
+            `zip entry ${name}`,
+            'The file is cut off or corrupt.',
+          );
         }
-        if ((compression === 0 && originalSize !== size) || (compression === 8 && originalSize > DEFLATE_MAX_RATIO * size + 64)) {
+        if (
+          (compression === 0 && originalSize !== size) ||
+          (compression === 8 && originalSize > DEFLATE_MAX_RATIO * size + 64)
+        ) {
           throw new WeightsFileError(
             'too-large',
             `${originalSize} uncompressed bytes from ${size} stored ones`,
@@ -81,7 +105,12 @@ export function readZipFormat(bytes: Uint8Array): TorchPickleContents {
   }
   for (const [name, { originalSize }] of declared) {
     if (files[name].length !== originalSize) {
-      throw new WeightsFileError('truncated', `${files[name].length} of the ${originalSize} bytes declared`, `zip entry ${name}`, 'The entry is cut off: the file is truncated or corrupt.');
+      throw new WeightsFileError(
+        'truncated',
+        `${files[name].length} of the ${originalSize} bytes declared`,
+        `zip entry ${name}`,
+        'The entry is cut off: the file is truncated or corrupt.',
+      );
     }
   }
 
@@ -101,7 +130,12 @@ export function readZipFormat(bytes: Uint8Array): TorchPickleContents {
   if (byteorder) {
     const order = new TextDecoder().decode(byteorder).trim();
     if (order !== 'little' && order !== 'big') {
-      throw new WeightsFileError('corrupt', `byteorder ${JSON.stringify(order.slice(0, 20))}`, `zip entry ${root}/byteorder`, "The byte order is 'little' or 'big'.");
+      throw new WeightsFileError(
+        'corrupt',
+        `byteorder ${JSON.stringify(order.slice(0, 20))}`,
+        `zip entry ${root}/byteorder`,
+        "The byte order is 'little' or 'big'.",
+      );
     }
     littleEndian = order === 'little';
   }
@@ -112,7 +146,12 @@ export function readZipFormat(bytes: Uint8Array): TorchPickleContents {
     const name = `${root}/data/${storage.key}`;
     const data = files[name];
     if (!data) {
-      throw new WeightsFileError('corrupt', `no entry ${name}`, `storage ${storage.key} named at ${storage.location}`, "The zip lacks a storage its pickle names: the file is corrupt.");
+      throw new WeightsFileError(
+        'corrupt',
+        `no entry ${name}`,
+        `storage ${storage.key} named at ${storage.location}`,
+        'The zip lacks a storage its pickle names: the file is corrupt.',
+      );
     }
     const needed = storage.numel * STORAGE_ELEMENT_BYTES[storage.dtype];
     if (data.length < needed) {

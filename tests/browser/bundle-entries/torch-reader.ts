@@ -10,7 +10,8 @@ const files: { [name: string]: { [key: string]: { dtype: string; shape: number[]
 for (const name of ['mixed-zip.pth', 'mixed-legacy.pth', 'mixed-zip-deflated.pth']) {
   const stateDict = readTorchStateDict(await fetchBytes(`/torch/valid/${name}`));
   files[name] = {};
-  for (const [key, tensor] of stateDict) files[name][key] = { dtype: tensor.dtype, shape: [...tensor.shape], values: Array.from(tensor.toFloat32()) };
+  for (const [key, tensor] of stateDict)
+    files[name][key] = { dtype: tensor.dtype, shape: [...tensor.shape], values: Array.from(tensor.toFloat32()) };
 }
 let refusal = 'none';
 try {

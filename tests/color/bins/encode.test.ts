@@ -14,14 +14,19 @@ interface EncodeFixture {
   ab: number[];
   neighbours: Record<string, { indices: number[]; weights: number[] }>;
 }
-const fixture: EncodeFixture = JSON.parse(readFileSync(new URL('../../fixtures/quant/encode.json', import.meta.url), 'utf8'));
+const fixture: EncodeFixture = JSON.parse(
+  readFileSync(new URL('../../fixtures/quant/encode.json', import.meta.url), 'utf8'),
+);
 const ab = Float32Array.from(fixture.ab);
 const P = ab.length / 2;
 const Q = 313;
 
 /** Brute force over every bin: the k nearest by squared distance and their normalized Gaussian weights. */
 function bruteForce(gamut: AbGamut, a: number, b: number, k: number, sigma: number): Map<number, number> {
-  const d2 = Array.from({ length: gamut.size }, (_, q) => [(a - gamut.centres[2 * q]) ** 2 + (b - gamut.centres[2 * q + 1]) ** 2, q]);
+  const d2 = Array.from({ length: gamut.size }, (_, q) => [
+    (a - gamut.centres[2 * q]) ** 2 + (b - gamut.centres[2 * q + 1]) ** 2,
+    q,
+  ]);
   d2.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
   const chosen = d2.slice(0, k);
   const w = chosen.map(([d]) => Math.exp(-(d - chosen[0][0]) / (2 * sigma * sigma)));
@@ -43,9 +48,13 @@ describe('encodeHard', () => {
 
   it('rejects odd lengths, non-finite values and wrong out buffers with InputError naming the argument', () => {
     expect(() => encodeHard(new Float32Array(3))).toThrow(/ab: expected interleaved/);
-    expect(() => encodeHard(Float32Array.from([0, 0, NaN, 0]))).toThrow(/ab: expected finite a, b values, received NaN at index 2/);
+    expect(() => encodeHard(Float32Array.from([0, 0, NaN, 0]))).toThrow(
+      /ab: expected finite a, b values, received NaN at index 2/,
+    );
     expect(() => encodeHard(Float32Array.from([0, Infinity]))).toThrow(InputError);
-    expect(() => encodeHard(new Float32Array(4), {}, new Int32Array(3))).toThrow(/out: expected an Int32Array of length 2/);
+    expect(() => encodeHard(new Float32Array(4), {}, new Int32Array(3))).toThrow(
+      /out: expected an Int32Array of length 2/,
+    );
   });
 });
 
@@ -94,12 +103,17 @@ describe('encodeSoft', () => {
     }
   });
 
-  it("stays exact for other σ (0.7 takes the direct formula; 2.5 and 12 the factored ones) and on a derived gamut of another grid size", () => {
+  it('stays exact for other σ (0.7 takes the direct formula; 2.5 and 12 the factored ones) and on a derived gamut of another grid size', () => {
     const rng = createRandom(4);
     const pts = new Float32Array(2 * 300);
     for (let i = 0; i < pts.length; i++) pts[i] = rng.next() * 300 - 150;
     const gamut20 = deriveGamut(20, { levels: 17 });
-    for (const [gamut, sigma, k] of [[ZHANG_GAMUT, 0.7, 5], [ZHANG_GAMUT, 2.5, 5], [ZHANG_GAMUT, 12, 8], [gamut20, 8, 4]] as const) {
+    for (const [gamut, sigma, k] of [
+      [ZHANG_GAMUT, 0.7, 5],
+      [ZHANG_GAMUT, 2.5, 5],
+      [ZHANG_GAMUT, 12, 8],
+      [gamut20, 8, 4],
+    ] as const) {
       const dense = encodeSoft(pts, { gamut, sigma, neighbours: k });
       let worst = 0;
       for (let p = 0; p < 300; p++) {
@@ -117,16 +131,21 @@ describe('encodeSoft', () => {
     const sparse = encodeSoftSparse(ab);
     expect(sparse.neighbours).toBe(5);
     const rebuilt = new Float32Array(P * Q);
-    for (let p = 0; p < P; p++) for (let m = 0; m < 5; m++) rebuilt[p * Q + sparse.indices[p * 5 + m]] = sparse.weights[p * 5 + m];
+    for (let p = 0; p < P; p++)
+      for (let m = 0; m < 5; m++) rebuilt[p * Q + sparse.indices[p * 5 + m]] = sparse.weights[p * 5 + m];
     expect(maxAbsDiff(out, rebuilt)).toBe(0);
   });
 
   it('rejects bad input with InputError and bad options with ConfigError naming the key', () => {
     expect(() => encodeSoft(new Float32Array(5))).toThrow(InputError);
     expect(() => encodeSoft(Float32Array.from([0, NaN]))).toThrow(/finite a, b values/);
-    expect(() => encodeSoft(new Float32Array(4), {}, new Float32Array(10))).toThrow(/out: expected a Float32Array of length 626/);
+    expect(() => encodeSoft(new Float32Array(4), {}, new Float32Array(10))).toThrow(
+      /out: expected a Float32Array of length 626/,
+    );
     expect(() => encodeSoft(ab, { neighbours: 0 })).toThrow(ConfigError);
-    expect(() => encodeSoft(ab, { neighbours: 314 })).toThrow(/neighbours: expected an integer in \[1, 313\], received 314/);
+    expect(() => encodeSoft(ab, { neighbours: 314 })).toThrow(
+      /neighbours: expected an integer in \[1, 313\], received 314/,
+    );
     expect(() => encodeSoft(ab, { neighbours: 2.5 })).toThrow(ConfigError);
     expect(() => encodeSoft(ab, { sigma: 0 })).toThrow(/sigma/);
   });

@@ -48,7 +48,11 @@ describe('createGamut', () => {
   it('keeps the given order and builds the lookup', () => {
     const g = createGamut([10, 0, 0, 0, 0, 10], 10);
     expect(g.size).toBe(3);
-    expect(g.points).toEqual([[10, 0], [0, 0], [0, 10]]);
+    expect(g.points).toEqual([
+      [10, 0],
+      [0, 0],
+      [0, 10],
+    ]);
     expect(findLatticeBin(g, 9, 1)).toBe(0);
     expect(findLatticeBin(g, 10, 10)).toBe(-1);
   });
@@ -80,7 +84,9 @@ describe('deriveGamut', () => {
     const derived = deriveGamut(10);
     const zhang = new Set(ZHANG_GAMUT.points.map(([a, b]) => `${a},${b}`));
     const common = derived.points.filter(([a, b]) => zhang.has(`${a},${b}`)).length;
-    console.log(`deriveGamut(10): ${derived.size} bins, ${common} of Zhang's 313 in common, ${derived.size - common} not in Zhang's`);
+    console.log(
+      `deriveGamut(10): ${derived.size} bins, ${common} of Zhang's 313 in common, ${derived.size - common} not in Zhang's`,
+    );
     // An approximation, not a reproduction: most bins agree, and a derived bin is rarely outside Zhang's table.
     expect(common).toBeGreaterThanOrEqual(290);
     expect(derived.size - common).toBeLessThanOrEqual(10);

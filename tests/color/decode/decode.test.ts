@@ -20,7 +20,9 @@ interface DecodeFixture {
   modeLogits: number[];
   modeProbs: number[];
 }
-const fx: DecodeFixture = JSON.parse(readFileSync(new URL('../../fixtures/quant/decode.json', import.meta.url), 'utf8'));
+const fx: DecodeFixture = JSON.parse(
+  readFileSync(new URL('../../fixtures/quant/decode.json', import.meta.url), 'utf8'),
+);
 
 /** Run `fn` on fresh input tensors; check it leaves exactly its result behind and does not dispose inputs. */
 function decode(values: number[], fn: (x: tf.Tensor4D) => tf.Tensor4D): Float32Array {
@@ -41,8 +43,18 @@ describeEachBackend('decoders', () => {
   const TOL = 1e-4;
 
   it('annealed mean of logits matches numpy softmax(z / T) · centres at T = 0.38 (default) and 0.7', () => {
-    expect(maxAbsDiff(decode(fx.logits, (x) => decodeAnnealedMean(x)), fx.annealedLogits038)).toBeLessThan(TOL);
-    expect(maxAbsDiff(decode(fx.logits, (x) => decodeAnnealedMean(x, { temperature: 0.7 })), fx.annealedLogits07)).toBeLessThan(TOL);
+    expect(
+      maxAbsDiff(
+        decode(fx.logits, (x) => decodeAnnealedMean(x)),
+        fx.annealedLogits038,
+      ),
+    ).toBeLessThan(TOL);
+    expect(
+      maxAbsDiff(
+        decode(fx.logits, (x) => decodeAnnealedMean(x, { temperature: 0.7 })),
+        fx.annealedLogits07,
+      ),
+    ).toBeLessThan(TOL);
   });
 
   it('annealed mean of probabilities uses softmax(log p / T) and tolerates exact zeros', () => {
@@ -52,13 +64,33 @@ describeEachBackend('decoders', () => {
   });
 
   it('mean is the expectation of the bin centres (T = 1) for logits and probabilities', () => {
-    expect(maxAbsDiff(decode(fx.logits, (x) => decodeMean(x)), fx.meanLogits)).toBeLessThan(TOL);
-    expect(maxAbsDiff(decode(fx.probabilities, (x) => decodeMean(x, { input: 'probabilities' })), fx.meanProbs)).toBeLessThan(TOL);
+    expect(
+      maxAbsDiff(
+        decode(fx.logits, (x) => decodeMean(x)),
+        fx.meanLogits,
+      ),
+    ).toBeLessThan(TOL);
+    expect(
+      maxAbsDiff(
+        decode(fx.probabilities, (x) => decodeMean(x, { input: 'probabilities' })),
+        fx.meanProbs,
+      ),
+    ).toBeLessThan(TOL);
   });
 
   it('mode is the centre of the argmax bin', () => {
-    expect(maxAbsDiff(decode(fx.logits, (x) => decodeMode(x)), fx.modeLogits)).toBe(0);
-    expect(maxAbsDiff(decode(fx.probabilities, (x) => decodeMode(x, { input: 'probabilities' })), fx.modeProbs)).toBe(0);
+    expect(
+      maxAbsDiff(
+        decode(fx.logits, (x) => decodeMode(x)),
+        fx.modeLogits,
+      ),
+    ).toBe(0);
+    expect(
+      maxAbsDiff(
+        decode(fx.probabilities, (x) => decodeMode(x, { input: 'probabilities' })),
+        fx.modeProbs,
+      ),
+    ).toBe(0);
   });
 
   it('annealed mean approaches the mode as T → 0 and stays finite there', () => {
@@ -85,10 +117,14 @@ describeEachBackend('decoders', () => {
     const before = tf.memory().numTensors;
     expect(() => decodeAnnealedMean(wrongQ)).toThrow(/last dimension Q \(the gamut's 313 bins\) = 313/);
     expect(() => decodeMode(rank3)).toThrow(InputError);
-    expect(() => decodeAnnealedMean(x, { temperature: 0 })).toThrow(/temperature: expected a number in \(0, 1\], received 0/);
+    expect(() => decodeAnnealedMean(x, { temperature: 0 })).toThrow(
+      /temperature: expected a number in \(0, 1\], received 0/,
+    );
     expect(() => decodeAnnealedMean(x, { temperature: 1.5 })).toThrow(ConfigError);
     expect(() => decodeAnnealedMean(x, { temperature: NaN })).toThrow(ConfigError);
-    expect(() => decodeMean(x, { input: 'softmax' as never })).toThrow(/input: expected one of logits \| probabilities/);
+    expect(() => decodeMean(x, { input: 'softmax' as never })).toThrow(
+      /input: expected one of logits \| probabilities/,
+    );
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, wrongQ, rank3]);
   });

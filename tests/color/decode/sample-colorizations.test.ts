@@ -7,9 +7,14 @@ import { ConfigError } from '../../../src/errors.js';
 import { describeEachBackend } from '../../backends.js';
 
 const Q = 313;
-const H = 24, W = 24;
+const H = 24,
+  W = 24;
 // Three well-separated colours (bins of a green, a blue and a red-ish hue), equally likely at every pixel.
-const MODES = [findLatticeBin(ZHANG_GAMUT, -40, 40), findLatticeBin(ZHANG_GAMUT, 10, -50), findLatticeBin(ZHANG_GAMUT, 60, 30)];
+const MODES = [
+  findLatticeBin(ZHANG_GAMUT, -40, 40),
+  findLatticeBin(ZHANG_GAMUT, 10, -50),
+  findLatticeBin(ZHANG_GAMUT, 60, 30),
+];
 
 /** Probabilities `[1, H, W, Q]` with mass on MODES (weights `w`) at every pixel. */
 function multimodal(w = [1 / 3, 1 / 3, 1 / 3]): tf.Tensor4D {
@@ -26,12 +31,20 @@ function read(samples: tf.Tensor4D[]): Float32Array[] {
 
 /** Share of horizontally or vertically adjacent pixel pairs with the same colour. */
 function sameNeighbourShare(ab: Float32Array): number {
-  let same = 0, pairs = 0;
+  let same = 0,
+    pairs = 0;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const p = y * W + x;
-      if (x + 1 < W) { pairs++; if (ab[2 * p] === ab[2 * p + 2] && ab[2 * p + 1] === ab[2 * p + 3]) same++; }
-      if (y + 1 < H) { pairs++; const r = p + W; if (ab[2 * p] === ab[2 * r] && ab[2 * p + 1] === ab[2 * r + 1]) same++; }
+      if (x + 1 < W) {
+        pairs++;
+        if (ab[2 * p] === ab[2 * p + 2] && ab[2 * p + 1] === ab[2 * p + 3]) same++;
+      }
+      if (y + 1 < H) {
+        pairs++;
+        const r = p + W;
+        if (ab[2 * p] === ab[2 * r] && ab[2 * p + 1] === ab[2 * r + 1]) same++;
+      }
     }
   }
   return same / pairs;
@@ -63,7 +76,8 @@ describeEachBackend('sampleColorizations', () => {
       expect(distance(samples[k], mean)).toBeGreaterThan(20); // mean ab distance per pixel, Lab units
       for (let j = 0; j < k; j++) expect(distance(samples[k], samples[j])).toBeGreaterThan(5);
       for (let p = 0; p < H * W; p++) {
-        const a = samples[k][2 * p], b = samples[k][2 * p + 1];
+        const a = samples[k][2 * p],
+          b = samples[k][2 * p + 1];
         expect(MODES).toContain(findLatticeBin(ZHANG_GAMUT, a, b));
         expect(a).toBeGreaterThanOrEqual(ZHANG_GAMUT.aRange[0]);
         expect(a).toBeLessThanOrEqual(ZHANG_GAMUT.aRange[1]);
@@ -77,10 +91,14 @@ describeEachBackend('sampleColorizations', () => {
   it('is spatially coherent: far more equal neighbours than independent draws (1/3), more with a longer correlation length', async () => {
     const dist = multimodal();
     const share = async (correlationLength: number) => {
-      const samples = read(await sampleColorizations(dist, { count: 4, seed: 5, input: 'probabilities', correlationLength }));
+      const samples = read(
+        await sampleColorizations(dist, { count: 4, seed: 5, input: 'probabilities', correlationLength }),
+      );
       return samples.map(sameNeighbourShare).reduce((s, v) => s + v, 0) / samples.length;
     };
-    const byDefault = await share(W / 4), short = await share(2), long = await share(12);
+    const byDefault = await share(W / 4),
+      short = await share(2),
+      long = await share(12);
     for (const v of [byDefault, short, long]) expect(v).toBeGreaterThan(0.6);
     expect(byDefault).toBeGreaterThan(0.75);
     expect(long).toBeGreaterThan(byDefault);
@@ -91,9 +109,18 @@ describeEachBackend('sampleColorizations', () => {
   it('follows the annealed distribution at each pixel: frequencies over many samples match it', async () => {
     // Mode weights 0.6 / 0.3 / 0.1 at T = 1: each pixel's colour frequencies over 64 samples approach them.
     const dist = multimodal([0.6, 0.3, 0.1]);
-    const samples = read(await sampleColorizations(dist, { count: 64, seed: 2, input: 'probabilities', temperature: 1, correlationLength: 3 }));
+    const samples = read(
+      await sampleColorizations(dist, {
+        count: 64,
+        seed: 2,
+        input: 'probabilities',
+        temperature: 1,
+        correlationLength: 3,
+      }),
+    );
     const counts = [0, 0, 0];
-    for (const s of samples) for (let p = 0; p < H * W; p++) counts[MODES.indexOf(findLatticeBin(ZHANG_GAMUT, s[2 * p], s[2 * p + 1]))]++;
+    for (const s of samples)
+      for (let p = 0; p < H * W; p++) counts[MODES.indexOf(findLatticeBin(ZHANG_GAMUT, s[2 * p], s[2 * p + 1]))]++;
     const total = 64 * H * W;
     expect(counts[0] / total).toBeCloseTo(0.6, 1);
     expect(counts[1] / total).toBeCloseTo(0.3, 1);
@@ -111,17 +138,26 @@ describeEachBackend('sampleColorizations', () => {
 
   it('with window 1/2 on two equally likely modes: colours on the segment between them, pure modes for about half the pixels, closer to the mean than exact draws', async () => {
     const p = new Float32Array(H * W * Q);
-    for (let i = 0; i < H * W; i++) { p[i * Q + MODES[0]] = 0.5; p[i * Q + MODES[2]] = 0.5; }
+    for (let i = 0; i < H * W; i++) {
+      p[i * Q + MODES[0]] = 0.5;
+      p[i * Q + MODES[2]] = 0.5;
+    }
     const dist = tf.tensor4d(p, [1, H, W, Q]);
     const centre = (q: number) => [ZHANG_GAMUT.centres[2 * q], ZHANG_GAMUT.centres[2 * q + 1]];
-    const [ga, gb] = centre(MODES[0]), [ra, rb] = centre(MODES[2]);
-    const windowed = read(await sampleColorizations(dist, { count: 4, seed: 4, input: 'probabilities', temperature: 1, window: 0.5 }));
+    const [ga, gb] = centre(MODES[0]),
+      [ra, rb] = centre(MODES[2]);
+    const windowed = read(
+      await sampleColorizations(dist, { count: 4, seed: 4, input: 'probabilities', temperature: 1, window: 0.5 }),
+    );
     const draws = read(await sampleColorizations(dist, { count: 4, seed: 4, input: 'probabilities', temperature: 1 }));
     const mean = [(ga + ra) / 2, (gb + rb) / 2];
-    let pure = 0, windowedDistance = 0, drawDistance = 0;
+    let pure = 0,
+      windowedDistance = 0,
+      drawDistance = 0;
     for (let k = 0; k < 4; k++) {
       for (let i = 0; i < H * W; i++) {
-        const a = windowed[k][2 * i], b = windowed[k][2 * i + 1];
+        const a = windowed[k][2 * i],
+          b = windowed[k][2 * i + 1];
         const t = (a - ga) / (ra - ga);
         expect(t).toBeGreaterThanOrEqual(-1e-4);
         expect(t).toBeLessThanOrEqual(1 + 1e-4);
@@ -141,13 +177,18 @@ describeEachBackend('sampleColorizations', () => {
   it('with a window is spatially smooth: neighbouring pixels differ far less than with a field of (almost) independent pixels', async () => {
     const dist = multimodal();
     const neighbourDifference = async (correlationLength: number) => {
-      const samples = read(await sampleColorizations(dist, { count: 3, seed: 8, input: 'probabilities', window: 0.4, correlationLength }));
-      let sum = 0, pairs = 0;
-      for (const ab of samples) for (let y = 0; y < H; y++) for (let x = 0; x + 1 < W; x++) {
-        const q = y * W + x;
-        sum += Math.hypot(ab[2 * q] - ab[2 * q + 2], ab[2 * q + 1] - ab[2 * q + 3]);
-        pairs++;
-      }
+      const samples = read(
+        await sampleColorizations(dist, { count: 3, seed: 8, input: 'probabilities', window: 0.4, correlationLength }),
+      );
+      let sum = 0,
+        pairs = 0;
+      for (const ab of samples)
+        for (let y = 0; y < H; y++)
+          for (let x = 0; x + 1 < W; x++) {
+            const q = y * W + x;
+            sum += Math.hypot(ab[2 * q] - ab[2 * q + 2], ab[2 * q + 1] - ab[2 * q + 3]);
+            pairs++;
+          }
       return sum / pairs;
     };
     expect(await neighbourDifference(W / 4)).toBeLessThan(0.4 * (await neighbourDifference(0.5)));
@@ -160,7 +201,9 @@ describeEachBackend('sampleColorizations', () => {
     const windowed = await sampleColorizations(logits, { count: 3, window: 0.5 });
     expect(tf.memory().numTensors).toBe(before + 3);
     tf.dispose(windowed);
-    expect(() => sampleColorizations(logits, { window: 1.5 })).toThrow(/window: expected a number in \[0, 1\], received 1.5/);
+    expect(() => sampleColorizations(logits, { window: 1.5 })).toThrow(
+      /window: expected a number in \[0, 1\], received 1.5/,
+    );
     logits.dispose();
   });
 
@@ -168,7 +211,10 @@ describeEachBackend('sampleColorizations', () => {
     const logits = tf.randomNormal([2, 4, 5, Q], 0, 1, 'float32', 3) as tf.Tensor4D;
     const before = tf.memory().numTensors;
     const samples = await sampleColorizations(logits, { count: 2 });
-    expect(samples.map((s) => s.shape)).toEqual([[2, 4, 5, 2], [2, 4, 5, 2]]);
+    expect(samples.map((s) => s.shape)).toEqual([
+      [2, 4, 5, 2],
+      [2, 4, 5, 2],
+    ]);
     expect(tf.memory().numTensors).toBe(before + 2);
     tf.dispose(samples);
     expect(logits.isDisposed).toBe(false);
@@ -177,7 +223,9 @@ describeEachBackend('sampleColorizations', () => {
 
   it('rejects a count outside [1, 64], a bad temperature or correlation length with ConfigError', () => {
     const dist = tf.zeros([1, 2, 2, Q]) as tf.Tensor4D;
-    expect(() => sampleColorizations(dist, { count: 0 })).toThrow(/count: expected an integer in \[1, 64\], received 0/);
+    expect(() => sampleColorizations(dist, { count: 0 })).toThrow(
+      /count: expected an integer in \[1, 64\], received 0/,
+    );
     expect(() => sampleColorizations(dist, { count: 65 })).toThrow(ConfigError);
     expect(() => sampleColorizations(dist, { temperature: 0 })).toThrow(ConfigError);
     expect(() => sampleColorizations(dist, { correlationLength: -1 })).toThrow(ConfigError);

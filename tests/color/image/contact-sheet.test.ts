@@ -11,13 +11,23 @@ describe('composeContactSheet', () => {
   it('places cells on a grid with gaps, scaling each to the cell height and keeping aspect', () => {
     const red = solid(4, 2, [255, 0, 0]);
     const gray: ImageLike = { data: new Uint8Array(4).fill(100), width: 2, height: 2, channels: 1 };
-    const sheet = composeContactSheet([[red, gray], [null, gray]], { cellHeight: 10, gap: 2 });
+    const sheet = composeContactSheet(
+      [
+        [red, gray],
+        [null, gray],
+      ],
+      { cellHeight: 10, gap: 2 },
+    );
     // column 0 is 20 wide (4×2 scaled to height 10), column 1 is 10 wide.
-    expect(sheet.columns).toEqual([{ x: 2, width: 20 }, { x: 24, width: 10 }]);
+    expect(sheet.columns).toEqual([
+      { x: 2, width: 20 },
+      { x: 24, width: 10 },
+    ]);
     expect(sheet.image.width).toBe(2 + 20 + 2 + 10 + 2);
     expect(sheet.image.height).toBe(2 + 10 + 2 + 10 + 2);
     expect(sheet.cells).toHaveLength(3);
-    const px = (x: number, y: number) => Array.from(sheet.image.data.slice(3 * (y * sheet.image.width + x), 3 * (y * sheet.image.width + x) + 3));
+    const px = (x: number, y: number) =>
+      Array.from(sheet.image.data.slice(3 * (y * sheet.image.width + x), 3 * (y * sheet.image.width + x) + 3));
     expect(px(5, 5)).toEqual([255, 0, 0]);
     expect(px(28, 20)).toEqual([100, 100, 100]); // gray expanded to RGB
     expect(px(5, 20)).toEqual([255, 255, 255]); // empty cell keeps the background

@@ -1,9 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { AB_SCALE, InputError, LIGHTNESS_CENTRE, LIGHTNESS_SCALE, abToTarget, imageToLab, lightnessToInput, resizePlane } from '../../../src/index.js';
+import {
+  AB_SCALE,
+  InputError,
+  LIGHTNESS_CENTRE,
+  LIGHTNESS_SCALE,
+  abToTarget,
+  imageToLab,
+  lightnessToInput,
+  resizePlane,
+} from '../../../src/index.js';
 import { describeEachBackend, maxAbsDiff } from '../../backends.js';
 
-const width = 40, height = 30, n = width * height;
+const width = 40,
+  height = 30,
+  n = width * height;
 const image = { data: new Uint8Array(3 * n).map((_, i) => (i * 29 + 3) % 256), width, height, channels: 3 as const };
 const lab = imageToLab(image);
 
@@ -13,7 +24,9 @@ describeEachBackend('lightnessToInput', () => {
     const input = lightnessToInput(lab, { height: 12, width: 16 });
     expect(tf.memory().numTensors).toBe(before + 1);
     expect(input.shape).toEqual([1, 12, 16, 1]);
-    const expected = resizePlane(lab.lightness, width, height, 16, 12).map((v) => (v - LIGHTNESS_CENTRE) / LIGHTNESS_SCALE);
+    const expected = resizePlane(lab.lightness, width, height, 16, 12).map(
+      (v) => (v - LIGHTNESS_CENTRE) / LIGHTNESS_SCALE,
+    );
     expect(maxAbsDiff(input.dataSync(), expected)).toBeLessThan(1e-6);
     input.dispose();
   });
@@ -29,7 +42,9 @@ describeEachBackend('lightnessToInput', () => {
 
   it('throws InputError for a bad size or a plane whose length does not match width × height', () => {
     expect(() => lightnessToInput(lab, 0)).toThrow(/size.height: expected a positive integer, received 0/);
-    expect(() => lightnessToInput({ ...lab, width: 41 }, 8)).toThrow(/lab.lightness: expected a Float32Array of length 1230 \(41 × 30\), received length 1200/);
+    expect(() => lightnessToInput({ ...lab, width: 41 }, 8)).toThrow(
+      /lab.lightness: expected a Float32Array of length 1230 \(41 × 30\), received length 1200/,
+    );
     expect(() => lightnessToInput(lab, { height: 8, width: 2.5 })).toThrow(InputError);
   });
 });
@@ -40,7 +55,8 @@ describeEachBackend('abToTarget', () => {
     const target = abToTarget(lab, 10);
     expect(tf.memory().numTensors).toBe(before + 1);
     expect(target.shape).toEqual([1, 10, 10, 2]);
-    const a = resizePlane(lab.a, width, height, 10, 10), b = resizePlane(lab.b, width, height, 10, 10);
+    const a = resizePlane(lab.a, width, height, 10, 10),
+      b = resizePlane(lab.b, width, height, 10, 10);
     const values = target.dataSync();
     const expected = new Float32Array(200).map((_, i) => (i % 2 ? b : a)[i >> 1] / AB_SCALE);
     expect(maxAbsDiff(values, expected)).toBeLessThan(1e-6);
@@ -48,6 +64,8 @@ describeEachBackend('abToTarget', () => {
   });
 
   it('throws InputError when a or b has the wrong length', () => {
-    expect(() => abToTarget({ ...lab, b: new Float32Array(3) }, 8)).toThrow(/lab.b: expected a Float32Array of length 1200/);
+    expect(() => abToTarget({ ...lab, b: new Float32Array(3) }, 8)).toThrow(
+      /lab.b: expected a Float32Array of length 1200/,
+    );
   });
 });

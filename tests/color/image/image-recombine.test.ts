@@ -11,7 +11,10 @@ function f32(name: string): Float32Array {
 }
 
 // Fixture: L of a 37×29 image, ab at 10×8; reference = skimage resize(order=1, mode=edge) + lab2rgb.
-const W = 37, H = 29, w = 10, h = 8;
+const W = 37,
+  H = 29,
+  w = 10,
+  h = 8;
 const L = f32('recombine_L');
 const abLow = f32('recombine_ab');
 const planes = { width: W, height: H, lightness: L };
@@ -29,13 +32,24 @@ describeEachBackend('recombineLab', () => {
     // The Lab handed back keeps the caller's L itself (bit-identical) and the skimage-upsampled ab.
     expect(lab!.lightness).toBe(L);
     const abUp = f32('recombine_ab_up');
-    expect(maxAbsDiff(lab!.a, abUp.filter((_, i) => i % 2 === 0))).toBeLessThan(1e-4);
-    expect(maxAbsDiff(lab!.b, abUp.filter((_, i) => i % 2 === 1))).toBeLessThan(1e-4);
+    expect(
+      maxAbsDiff(
+        lab!.a,
+        abUp.filter((_, i) => i % 2 === 0),
+      ),
+    ).toBeLessThan(1e-4);
+    expect(
+      maxAbsDiff(
+        lab!.b,
+        abUp.filter((_, i) => i % 2 === 1),
+      ),
+    ).toBeLessThan(1e-4);
     ab.dispose();
   });
 
   it('gives the same pixels for [1, h, w, 2], [h, w, 2] tensors and a typed AbImage; RGBA has opaque alpha', () => {
-    const t4 = tf.tensor4d(abLow, [1, h, w, 2]), t3 = tf.tensor3d(abLow, [h, w, 2]);
+    const t4 = tf.tensor4d(abLow, [1, h, w, 2]),
+      t3 = tf.tensor3d(abLow, [h, w, 2]);
     const a = recombineLab(planes, t4).image.data;
     expect(recombineLab(planes, t3).image.data).toEqual(a);
     expect(recombineLab(planes, { data: abLow, width: w, height: h }).image.data).toEqual(a);
@@ -57,13 +71,23 @@ describeEachBackend('recombineLab', () => {
   });
 
   it('throws InputError for a wrong ab shape or dtype, non-finite ab, or lightness not matching its size', () => {
-    const batch2 = tf.zeros([2, h, w, 2]), threeChannels = tf.zeros([1, h, w, 3]), ints = tf.zeros([1, h, w, 2], 'int32');
-    expect(() => recombineLab(planes, batch2)).toThrow(/ab: expected a float32 tensor of shape \[1, h, w, 2\] or \[h, w, 2\], received float32 tensor of shape \[2, 8, 10, 2\]/);
+    const batch2 = tf.zeros([2, h, w, 2]),
+      threeChannels = tf.zeros([1, h, w, 3]),
+      ints = tf.zeros([1, h, w, 2], 'int32');
+    expect(() => recombineLab(planes, batch2)).toThrow(
+      /ab: expected a float32 tensor of shape \[1, h, w, 2\] or \[h, w, 2\], received float32 tensor of shape \[2, 8, 10, 2\]/,
+    );
     expect(() => recombineLab(planes, threeChannels)).toThrow(InputError);
     expect(() => recombineLab(planes, ints)).toThrow(/int32 tensor/);
-    expect(() => recombineLab(planes, { data: new Float32Array([0, NaN]), width: 1, height: 1 })).toThrow(/ab: expected finite values, received NaN at index 1/);
-    expect(() => recombineLab(planes, { data: new Float32Array(3), width: 1, height: 1 })).toThrow(/ab.data: expected length 2/);
-    expect(() => recombineLab({ ...planes, width: 36 }, { data: abLow, width: w, height: h })).toThrow(/lightness.lightness: expected a Float32Array of length 1044 \(36 × 29\), received length 1073/);
+    expect(() => recombineLab(planes, { data: new Float32Array([0, NaN]), width: 1, height: 1 })).toThrow(
+      /ab: expected finite values, received NaN at index 1/,
+    );
+    expect(() => recombineLab(planes, { data: new Float32Array(3), width: 1, height: 1 })).toThrow(
+      /ab.data: expected length 2/,
+    );
+    expect(() => recombineLab({ ...planes, width: 36 }, { data: abLow, width: w, height: h })).toThrow(
+      /lightness.lightness: expected a Float32Array of length 1044 \(36 × 29\), received length 1073/,
+    );
     tf.dispose([batch2, threeChannels, ints]);
   });
 });

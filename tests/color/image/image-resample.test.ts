@@ -13,7 +13,9 @@ describe('resizePlane', () => {
   it('matches skimage resize(order=1, mode=edge) for a downscale below 2× (31×23 → 20×16)', () => {
     const expected = f32('resize_dst');
     expect(maxAbsDiff(resizePlane(f32('resize_src'), 31, 23, 20, 16), expected)).toBeLessThan(1e-4);
-    expect(maxAbsDiff(resizePlane(f32('resize_src'), 31, 23, 20, 16, { antialias: false }), expected)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(resizePlane(f32('resize_src'), 31, 23, 20, 16, { antialias: false }), expected)).toBeLessThan(
+      1e-4,
+    );
   });
 
   it('matches skimage for a 4× upsample of interleaved two-channel ab (10×8 → 37×29)', () => {
@@ -35,14 +37,21 @@ describe('resizePlane', () => {
 
   it('keeps a constant plane constant for any size, including partial edge blocks', () => {
     const src = new Float32Array(101 * 53).fill(42.5);
-    for (const [w, h] of [[10, 7], [33, 17], [101, 53], [250, 3]]) {
+    for (const [w, h] of [
+      [10, 7],
+      [33, 17],
+      [101, 53],
+      [250, 3],
+    ]) {
       expect(resizePlane(src, 101, 53, w, h).every((v) => Math.abs(v - 42.5) < 1e-5)).toBe(true);
     }
   });
 
   it('suppresses a pixel-frequency stripe pattern when shrinking 7× (aliasing check)', () => {
     // Columns alternate 0 / 100, so the local mean is 50; a 7-pixel block holds 3 or 4 bright columns.
-    const w = 224, h = 7, src = new Float32Array(w * h).map((_, i) => (i % 2) * 100);
+    const w = 224,
+      h = 7,
+      src = new Float32Array(w * h).map((_, i) => (i % 2) * 100);
     const area = resizePlane(src, w, h, 32, 1);
     const plain = resizePlane(src, w, h, 32, 1, { antialias: false });
     expect(maxAbsDiff(area, new Float32Array(32).fill(50))).toBeLessThan(100 / 14 + 1e-4);
@@ -51,7 +60,11 @@ describe('resizePlane', () => {
   });
 
   it('throws InputError for a wrong source length or size', () => {
-    expect(() => resizePlane(new Float32Array(5), 2, 3, 1, 1)).toThrow(/src: expected length 6 \(2 × 3 × 1\), received length 5/);
-    expect(() => resizePlane(new Float32Array(6), 2, 3, 0, 1)).toThrow(/dstWidth: expected a positive integer, received 0/);
+    expect(() => resizePlane(new Float32Array(5), 2, 3, 1, 1)).toThrow(
+      /src: expected length 6 \(2 × 3 × 1\), received length 5/,
+    );
+    expect(() => resizePlane(new Float32Array(6), 2, 3, 0, 1)).toThrow(
+      /dstWidth: expected a positive integer, received 0/,
+    );
   });
 });

@@ -13,8 +13,20 @@ const labFixture = new Float32Array(labBytes.buffer.slice(labBytes.byteOffset, l
 function convert(rgb: Uint8Array, channels: 3 | 4, planarOut: boolean, useSimd: boolean): Float32Array {
   const n = rgb.length / channels;
   const out = new Float32Array(3 * n);
-  const plane = planarOut ? n : 1, step = planarOut ? 1 : 3;
-  convertBytesToLab(rgb, rgb.subarray(1), rgb.subarray(2), n, channels, out, out.subarray(plane), out.subarray(2 * plane), step, useSimd);
+  const plane = planarOut ? n : 1,
+    step = planarOut ? 1 : 3;
+  convertBytesToLab(
+    rgb,
+    rgb.subarray(1),
+    rgb.subarray(2),
+    n,
+    channels,
+    out,
+    out.subarray(plane),
+    out.subarray(2 * plane),
+    step,
+    useSimd,
+  );
   return out;
 }
 
@@ -35,7 +47,9 @@ function referenceLab(rgb: Uint8Array): Float64Array {
   const f = (t: number): number => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
   const out = new Float64Array(rgb.length);
   for (let p = 0; p < rgb.length; p += 3) {
-    const r = decode(rgb[p]), g = decode(rgb[p + 1]), b = decode(rgb[p + 2]);
+    const r = decode(rgb[p]),
+      g = decode(rgb[p + 1]),
+      b = decode(rgb[p + 2]);
     const fx = f((0.412453 * r + 0.35758 * g + 0.180423 * b) / 0.95047);
     const fy = f(0.212671 * r + 0.71516 * g + 0.072169 * b);
     const fz = f((0.019334 * r + 0.119193 * g + 0.950227 * b) / 1.08883);
@@ -54,9 +68,11 @@ describe('convertBytesToLab (uint8 sRGB → Lab kernel)', () => {
   it('gives bit-identical Lab on the SIMD kernel and the JavaScript twin, interleaved and planar out', () => {
     const rgb = testColours();
     expect(rgb.length / 3).toBeGreaterThan(LAB_BYTES_BLOCK * 8);
-    const simd = convert(rgb, 3, false, true), twin = convert(rgb, 3, false, false);
+    const simd = convert(rgb, 3, false, true),
+      twin = convert(rgb, 3, false, false);
     expect(Buffer.from(simd.buffer).equals(Buffer.from(twin.buffer))).toBe(true);
-    const simdPlanar = convert(rgb, 3, true, true), twinPlanar = convert(rgb, 3, true, false);
+    const simdPlanar = convert(rgb, 3, true, true),
+      twinPlanar = convert(rgb, 3, true, false);
     expect(Buffer.from(simdPlanar.buffer).equals(Buffer.from(twinPlanar.buffer))).toBe(true);
     const n = rgb.length / 3;
     for (let i = 0; i < n; i += 101) {
@@ -67,7 +83,8 @@ describe('convertBytesToLab (uint8 sRGB → Lab kernel)', () => {
   it('reads RGBA (alpha ignored) and planar bytes to the same Lab as RGB on both paths', () => {
     const rgb = testColours();
     const n = rgb.length / 3;
-    const rgba = new Uint8Array(4 * n), planar = new Uint8Array(3 * n);
+    const rgba = new Uint8Array(4 * n),
+      planar = new Uint8Array(3 * n);
     for (let i = 0; i < n; i++) {
       for (let c = 0; c < 3; c++) {
         rgba[4 * i + c] = rgb[3 * i + c];
@@ -79,7 +96,18 @@ describe('convertBytesToLab (uint8 sRGB → Lab kernel)', () => {
     for (const useSimd of [true, false]) {
       expect(convert(rgba, 4, false, useSimd)).toEqual(expected);
       const out = new Float32Array(3 * n);
-      convertBytesToLab(planar, planar.subarray(n), planar.subarray(2 * n), n, 1, out, out.subarray(1), out.subarray(2), 3, useSimd);
+      convertBytesToLab(
+        planar,
+        planar.subarray(n),
+        planar.subarray(2 * n),
+        n,
+        1,
+        out,
+        out.subarray(1),
+        out.subarray(2),
+        3,
+        useSimd,
+      );
       expect(out).toEqual(expected);
     }
   });
@@ -91,7 +119,8 @@ describe('convertBytesToLab (uint8 sRGB → Lab kernel)', () => {
 
   it('stays within 2e-4 of float64 CIELAB with an exact cube root on 33 000 colours', () => {
     const rgb = testColours();
-    const lab = convert(rgb, 3, false, true), reference = referenceLab(rgb);
+    const lab = convert(rgb, 3, false, true),
+      reference = referenceLab(rgb);
     let worst = 0;
     for (let i = 0; i < lab.length; i++) worst = Math.max(worst, Math.abs(lab[i] - reference[i]));
     expect(worst).toBeLessThan(2e-4);

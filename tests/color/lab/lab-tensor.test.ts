@@ -35,7 +35,14 @@ describeEachBackend('rgbToLabTensor', () => {
 
   it('has finite, non-zero gradients, also at 0, 1 and on both sides of the sRGB and CIELAB thresholds', () => {
     // 0.04045 is the sRGB toe; 0.1 gives Y/Yn just above CIELAB's 0.008856, 0.08 just below.
-    const x = tf.tensor2d([[0, 0, 0], [1, 1, 1], [0.04, 0.041, 0.5], [0.1, 0.1, 0.1], [0.08, 0.08, 0.08], [0.9, 0.2, 0.05]]);
+    const x = tf.tensor2d([
+      [0, 0, 0],
+      [1, 1, 1],
+      [0.04, 0.041, 0.5],
+      [0.1, 0.1, 0.1],
+      [0.08, 0.08, 0.08],
+      [0.9, 0.2, 0.05],
+    ]);
     const before = tf.memory().numTensors;
     const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(rgbToLabTensor(v), tf.tensor1d([1, 0.3, -0.2]))))(x);
     const g = grad.dataSync();
@@ -73,7 +80,15 @@ describeEachBackend('labToRgbTensor', () => {
   });
 
   it('has finite gradients, non-zero inside the gamut, and leaks no tensor', () => {
-    const lab = tf.tensor2d([[50, 10, -10], [75, -20, 30], [20, 5, 5], [0, 0, 0], [100, 0, 0], [30, 80, -100], [5, 0, 60]]);
+    const lab = tf.tensor2d([
+      [50, 10, -10],
+      [75, -20, 30],
+      [20, 5, 5],
+      [0, 0, 0],
+      [100, 0, 0],
+      [30, 80, -100],
+      [5, 0, 60],
+    ]);
     const before = tf.memory().numTensors;
     const grad = tf.grad((v: tf.Tensor) => tf.sum(labToRgbTensor(v)))(lab);
     const g = grad.arraySync() as number[][];

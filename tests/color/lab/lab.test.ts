@@ -34,7 +34,8 @@ describe('rgbToLab', () => {
   it('reads RGBA and planar input and writes planar output with the same values as interleaved RGB', () => {
     const rgb = u8('rgb_u8');
     const n = rgb.length / 3;
-    const rgba = new Uint8Array(4 * n), planar = new Uint8Array(3 * n);
+    const rgba = new Uint8Array(4 * n),
+      planar = new Uint8Array(3 * n);
     for (let i = 0; i < n; i++) {
       for (let c = 0; c < 3; c++) {
         rgba[4 * i + c] = rgb[3 * i + c];
@@ -62,10 +63,16 @@ describe('rgbToLab', () => {
   });
 
   it('throws InputError naming the argument for a bad channel count, length, out buffer or non-finite value', () => {
-    expect(() => rgbToLab(new Uint8Array(6), { channels: 2 as 3 })).toThrow(/options.channels: expected channels 3 or 4, received channels 2/);
+    expect(() => rgbToLab(new Uint8Array(6), { channels: 2 as 3 })).toThrow(
+      /options.channels: expected channels 3 or 4, received channels 2/,
+    );
     expect(() => rgbToLab(new Uint8Array(7))).toThrow(/rgb: expected a length that is a multiple of 3/);
-    expect(() => rgbToLab(new Uint8Array(6), { out: new Float32Array(5) })).toThrow(/options.out: expected a buffer of length 6, received length 5/);
-    expect(() => rgbToLab(new Float32Array([0.1, 0.2, 0.3, 0.5, NaN, 0.5]))).toThrow(/rgb: expected finite values, received NaN at index 4/);
+    expect(() => rgbToLab(new Uint8Array(6), { out: new Float32Array(5) })).toThrow(
+      /options.out: expected a buffer of length 6, received length 5/,
+    );
+    expect(() => rgbToLab(new Float32Array([0.1, 0.2, 0.3, 0.5, NaN, 0.5]))).toThrow(
+      /rgb: expected finite values, received NaN at index 4/,
+    );
     expect(() => rgbToLab(new Float32Array([Infinity, 0, 0]))).toThrow(InputError);
     expect(() => rgbToLab([1, 2, 3] as unknown as Uint8Array)).toThrow(InputError);
   });
@@ -86,7 +93,9 @@ describe('grayToLightness', () => {
 
 describe('labToRgb', () => {
   it('matches skimage lab2rgb within 5e-4, including Lab outside the sRGB gamut (Z < 0, RGB clipped)', () => {
-    const manifest = JSON.parse(readFileSync(new URL('manifest.json', fixtureDir), 'utf8')) as { z_negative_count: number };
+    const manifest = JSON.parse(readFileSync(new URL('manifest.json', fixtureDir), 'utf8')) as {
+      z_negative_count: number;
+    };
     const reference = f32('rgb_from_lab');
     // The fixture must exercise both out-of-gamut rules, or this test proves nothing about them.
     expect(manifest.z_negative_count).toBeGreaterThan(50);
@@ -121,7 +130,9 @@ describe('labToRgb', () => {
     const rgb = labToRgb(lab);
     const rgba = labToRgb(lab, { channels: 4 });
     const planarOut = labToRgb(lab, { outLayout: 'planar' });
-    const L = new Float32Array(n), a = new Float32Array(n), b = new Float32Array(n);
+    const L = new Float32Array(n),
+      a = new Float32Array(n),
+      b = new Float32Array(n);
     for (let i = 0; i < n; i++) [L[i], a[i], b[i]] = [lab[3 * i], lab[3 * i + 1], lab[3 * i + 2]];
     const planarIn = new Float32Array([...L, ...a, ...b]);
     expect(labToRgb(planarIn, { layout: 'planar', outLayout: 'interleaved' })).toEqual(rgb);
@@ -139,8 +150,12 @@ describe('labToRgb', () => {
 
   it('throws InputError for a non-finite value, a wrong out buffer type or mismatched planes', () => {
     expect(() => labToRgb(new Float32Array([50, NaN, 0]))).toThrow(/lab: expected finite values/);
-    expect(() => labToRgb(new Float32Array(3), { out: new Float32Array(3) as unknown as Uint8ClampedArray })).toThrow(/options.out: expected a Uint8ClampedArray/);
+    expect(() => labToRgb(new Float32Array(3), { out: new Float32Array(3) as unknown as Uint8ClampedArray })).toThrow(
+      /options.out: expected a Uint8ClampedArray/,
+    );
     expect(() => labToRgb(new Float32Array(4))).toThrow(/lab: expected a length that is a multiple of 3/);
-    expect(() => labPlanesToRgb(new Float32Array(4), new Float32Array(4), new Float32Array(3))).toThrow(/b: expected length 4/);
+    expect(() => labPlanesToRgb(new Float32Array(4), new Float32Array(4), new Float32Array(3))).toThrow(
+      /b: expected length 4/,
+    );
   });
 });

@@ -9,7 +9,10 @@ import { ConfigError, InputError } from '../../../src/errors.js';
 import { createRandom } from '../../../src/random.js';
 import { maxAbsDiff } from '../../backends.js';
 
-const fx = JSON.parse(readFileSync(new URL('../../fixtures/quant/prior.json', import.meta.url), 'utf8')) as Record<string, number[]>;
+const fx = JSON.parse(readFileSync(new URL('../../fixtures/quant/prior.json', import.meta.url), 'utf8')) as Record<
+  string,
+  number[]
+>;
 const bin = (a: number, b: number) => findLatticeBin(ZHANG_GAMUT, a, b);
 
 describe('createAbPriorAccumulator', () => {
@@ -43,7 +46,7 @@ describe('createAbPriorAccumulator', () => {
     expect(maxAbsDiff(streamed.result(), whole.result())).toBe(0);
   });
 
-  it("counts soft encodings when asked: each pixel adds its k weights (sum 1), so totals equal the pixel count", () => {
+  it('counts soft encodings when asked: each pixel adds its k weights (sum 1), so totals equal the pixel count', () => {
     const ab = Float32Array.from([3, 4, -20, 33, 70, -10]);
     const acc = createAbPriorAccumulator({ counting: 'soft', neighbours: 10 });
     acc.add(ab);
@@ -57,7 +60,9 @@ describe('createAbPriorAccumulator', () => {
   });
 
   it('rejects bad options with ConfigError and result() before any pixel with InputError', () => {
-    expect(() => createAbPriorAccumulator({ counting: 'fuzzy' as never })).toThrow(/counting: expected one of hard \| soft/);
+    expect(() => createAbPriorAccumulator({ counting: 'fuzzy' as never })).toThrow(
+      /counting: expected one of hard \| soft/,
+    );
     expect(() => createAbPriorAccumulator({ neighbours: 0 })).toThrow(ConfigError);
     expect(() => createAbPriorAccumulator().result()).toThrow(InputError);
     const acc = createAbPriorAccumulator();
@@ -73,19 +78,29 @@ describe('smoothPrior', () => {
     expect(maxAbsDiff(smoothPrior(ZHANG_PRIOR), fx.smoothZhang)).toBeLessThan(1e-12);
     expect(maxAbsDiff(smoothPrior(ZHANG_PRIOR, { sigma: 10 }), fx.smoothZhangSigma10)).toBeLessThan(1e-12);
     expect(maxAbsDiff(smoothPrior(fx.randomPrior), fx.smoothRandom)).toBeLessThan(1e-12);
-    expect(maxAbsDiff(smoothPrior(Float64Array.from({ length: 313 }, (_, q) => (q === 120 ? 1 : 0))), fx.smoothDelta)).toBeLessThan(1e-12);
+    expect(
+      maxAbsDiff(smoothPrior(Float64Array.from({ length: 313 }, (_, q) => (q === 120 ? 1 : 0))), fx.smoothDelta),
+    ).toBeLessThan(1e-12);
   });
 
   it('spreads a delta at (0, 0) symmetrically: the 4 neighbours get exp(−2) of the centre, the diagonals exp(−4)', () => {
     const s = smoothPrior(Float64Array.from({ length: 313 }, (_, q) => (q === 120 ? 1 : 0)));
     const centre = s[bin(0, 0)];
-    for (const [a, b] of [[10, 0], [-10, 0], [0, 10], [0, -10]]) expect(s[bin(a, b)] / centre).toBeCloseTo(Math.exp(-2), 12);
+    for (const [a, b] of [
+      [10, 0],
+      [-10, 0],
+      [0, 10],
+      [0, -10],
+    ])
+      expect(s[bin(a, b)] / centre).toBeCloseTo(Math.exp(-2), 12);
     expect(s[bin(10, 10)] / centre).toBeCloseTo(Math.exp(-4), 12);
   });
 
   it('rejects a wrong length, negative, non-finite or all-zero prior with InputError, bad σ with ConfigError', () => {
     expect(() => smoothPrior(new Float64Array(312))).toThrow(/prior: expected 313 values/);
-    expect(() => smoothPrior(Float64Array.from({ length: 313 }, (_, q) => (q === 5 ? -1 : 1)))).toThrow(/finite values ≥ 0/);
+    expect(() => smoothPrior(Float64Array.from({ length: 313 }, (_, q) => (q === 5 ? -1 : 1)))).toThrow(
+      /finite values ≥ 0/,
+    );
     expect(() => smoothPrior(new Float64Array(313).fill(NaN))).toThrow(InputError);
     expect(() => smoothPrior(new Float64Array(313))).toThrow(/positive sum/);
     expect(() => smoothPrior(ZHANG_PRIOR, { sigma: 0 })).toThrow(ConfigError);

@@ -14,7 +14,9 @@ let root: string;
 let modelDir: string;
 
 async function digest(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 /** A folder with `gray.png`, `scan.jpg` (both pictures), returned with the digest of each file. */
@@ -22,8 +24,12 @@ async function inputFolder(name: string): Promise<{ folder: string; digests: Map
   const folder = join(root, name);
   await mkdir(folder, { recursive: true });
   const gray = Buffer.from(grayPicture(40, 30));
-  await sharp(gray, { raw: { width: 40, height: 30, channels: 1 } }).png().toFile(join(folder, 'gray.png'));
-  await sharp(gray, { raw: { width: 40, height: 30, channels: 1 } }).jpeg().toFile(join(folder, 'scan.jpg'));
+  await sharp(gray, { raw: { width: 40, height: 30, channels: 1 } })
+    .png()
+    .toFile(join(folder, 'gray.png'));
+  await sharp(gray, { raw: { width: 40, height: 30, channels: 1 } })
+    .jpeg()
+    .toFile(join(folder, 'scan.jpg'));
   const digests = new Map<string, string>();
   for (const file of await readdir(folder)) digests.set(file, await digest(join(folder, file)));
   return { folder, digests };
@@ -53,7 +59,9 @@ describe('the command line never writes over an input', () => {
     const { folder, digests } = await inputFolder('in-place');
     const run = await runCliBinary(['colorize', join(folder, 'gray.png'), '-o', folder, ...base()]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`error: ${join(folder, 'gray.png')}: refused: the result ${join(folder, 'gray.png')} would replace the input ${join(folder, 'gray.png')}`);
+    expect(run.stderr).toContain(
+      `error: ${join(folder, 'gray.png')}: refused: the result ${join(folder, 'gray.png')} would replace the input ${join(folder, 'gray.png')}`,
+    );
     expect(run.stderr).toMatch(/colorized 0 of 1 file into .* 1 failed/);
     await expectUnchanged(folder, digests);
     expect((await readdir(folder)).sort()).toEqual(['gray.png', 'scan.jpg']);
@@ -61,7 +69,14 @@ describe('the command line never writes over an input', () => {
 
   it('`scans/*.png scans/*.jpg -o scans` refuses only the picture whose result is an input (gray.png) and colorizes scan.jpg into scan.png beside it', async () => {
     const { folder, digests } = await inputFolder('shell-glob');
-    const run = await runCliBinary(['colorize', join(folder, 'gray.png'), join(folder, 'scan.jpg'), '-o', folder, ...base()]);
+    const run = await runCliBinary([
+      'colorize',
+      join(folder, 'gray.png'),
+      join(folder, 'scan.jpg'),
+      '-o',
+      folder,
+      ...base(),
+    ]);
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n').filter((l) => l.startsWith('error: '))).toEqual([
       `error: ${join(folder, 'gray.png')}: refused: the result ${join(folder, 'gray.png')} would replace the input ${join(folder, 'gray.png')}; write the results into a folder apart from the inputs`,
@@ -75,7 +90,9 @@ describe('the command line never writes over an input', () => {
     const { folder, digests } = await inputFolder('same-folder');
     const run = await runCliBinary(['colorize', folder, '-o', `${folder}/`, ...base()]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe(`tfjs-colorization: paths: expected folders apart from the output folder (results are never written among the originals), received ${JSON.stringify(folder)}, the output folder ${JSON.stringify(`${folder}/`)}\n`);
+    expect(run.stderr).toBe(
+      `tfjs-colorization: paths: expected folders apart from the output folder (results are never written among the originals), received ${JSON.stringify(folder)}, the output folder ${JSON.stringify(`${folder}/`)}\n`,
+    );
     await expectUnchanged(folder, digests);
     expect((await readdir(folder)).sort()).toEqual(['gray.png', 'scan.jpg']);
   });
@@ -86,14 +103,27 @@ describe('the command line never writes over an input', () => {
     await symlink(folder, viaSymlink);
     const a = await runCliBinary(['colorize', join(folder, 'gray.png'), '-o', viaSymlink, ...base()]);
     expect(a.code).toBe(1);
-    expect(a.stderr).toContain(`refused: the result ${join(viaSymlink, 'gray.png')} would replace the input ${join(folder, 'gray.png')}`);
+    expect(a.stderr).toContain(
+      `refused: the result ${join(viaSymlink, 'gray.png')} would replace the input ${join(folder, 'gray.png')}`,
+    );
 
     const hard = join(root, 'hard-out');
     await mkdir(hard);
     await link(join(folder, 'scan.jpg'), join(hard, 'gray.jpg'));
-    const b = await runCliBinary(['colorize', join(folder, 'gray.png'), join(folder, 'scan.jpg'), '-o', hard, '--format', 'jpg', ...base()]);
+    const b = await runCliBinary([
+      'colorize',
+      join(folder, 'gray.png'),
+      join(folder, 'scan.jpg'),
+      '-o',
+      hard,
+      '--format',
+      'jpg',
+      ...base(),
+    ]);
     expect(b.code).toBe(1);
-    expect(b.stderr).toContain(`refused: the result ${join(hard, 'gray.jpg')} would replace the input ${join(folder, 'scan.jpg')}`);
+    expect(b.stderr).toContain(
+      `refused: the result ${join(hard, 'gray.jpg')} would replace the input ${join(folder, 'scan.jpg')}`,
+    );
     // scan.jpg's own result is hard/scan.jpg, a new file.
     expect((await sharp(join(hard, 'scan.jpg')).metadata()).width).toBe(40);
     await expectUnchanged(folder, digests);
@@ -128,12 +158,18 @@ describe('the command line never writes over an input', () => {
     const folder = join(root, 'dups');
     await mkdir(folder);
     const gray = Buffer.from(grayPicture(40, 30));
-    await sharp(gray, { raw: { width: 40, height: 30, channels: 1 } }).jpeg().toFile(join(folder, 'dup.jpg'));
-    await sharp(gray, { raw: { width: 40, height: 30, channels: 1 } }).png().toFile(join(folder, 'dup.png'));
+    await sharp(gray, { raw: { width: 40, height: 30, channels: 1 } })
+      .jpeg()
+      .toFile(join(folder, 'dup.jpg'));
+    await sharp(gray, { raw: { width: 40, height: 30, channels: 1 } })
+      .png()
+      .toFile(join(folder, 'dup.png'));
     const out = join(root, 'dups-out');
     const run = await runCliBinary(['colorize', folder, '-o', out, '--quiet', ...base()]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe(`warning: ${join(folder, 'dup.jpg')} and ${join(folder, 'dup.png')} have the same output name; ${join(folder, 'dup.png')} is written as ${join(out, 'dup-2')}.png\n`);
+    expect(run.stderr).toBe(
+      `warning: ${join(folder, 'dup.jpg')} and ${join(folder, 'dup.png')} have the same output name; ${join(folder, 'dup.png')} is written as ${join(out, 'dup-2')}.png\n`,
+    );
     expect((await readdir(out)).sort()).toEqual(['dup-2.png', 'dup.png']);
   });
 });
@@ -171,7 +207,9 @@ describe('the command line checks its output folder before any work', () => {
       ['/dev/colour', /inside \/dev, a pseudo-filesystem/],
       [join(intoProc, 'out'), /it leads into \/proc \(\/proc\/\d+\), a pseudo-filesystem/],
     ];
-    const runs = await Promise.all(cases.map(([path]) => runCliBinary(['colorize', input, '-o', path, ...missingModel], { timeoutMs: 30_000 })));
+    const runs = await Promise.all(
+      cases.map(([path]) => runCliBinary(['colorize', input, '-o', path, ...missingModel], { timeoutMs: 30_000 })),
+    );
     for (const [k, [path, reason]] of cases.entries()) expectRefused(runs[k], path, reason);
     expect(await stat(join(root, 'no-model')).catch(() => undefined)).toBeUndefined();
   });
@@ -188,7 +226,11 @@ describe('the command line checks its output folder before any work', () => {
       runCliBinary(['colorize', input, '-o', join(locked, 'new', 'deeper'), ...missingModel], asOther),
     ]);
     expectRefused(inside, locked, /it is not writable: permission denied \(EACCES\)/);
-    expectRefused(below, join(locked, 'new', 'deeper'), new RegExp(`it cannot be created in ${locked}: permission denied \\(EACCES\\)`));
+    expectRefused(
+      below,
+      join(locked, 'new', 'deeper'),
+      new RegExp(`it cannot be created in ${locked}: permission denied \\(EACCES\\)`),
+    );
     // A missing folder is fine: created, then the run goes on (here to the missing model, exit 1).
     const fresh = join(root, 'fresh', 'a', 'b');
     const made = await runCliBinary(['colorize', input, '-o', fresh, ...missingModel]);

@@ -50,19 +50,30 @@ describe('the command line keeps what the input had', () => {
       grayAlpha.set([gray[i], 255 - ((i * 3) % 256)], 2 * i);
     }
     const folder = await folderWith('alpha', {
-      'rgba.png': await sharp(rgba, { raw: { width: w, height: h, channels: 4 } }).png().toBuffer(),
+      'rgba.png': await sharp(rgba, { raw: { width: w, height: h, channels: 4 } })
+        .png()
+        .toBuffer(),
       // Written byte by byte: sharp's encoder would store gray + alpha as RGBA.
       'graya.png': pngBytes(w, h, 2, grayAlpha, 8),
     });
     const formats = ['png', 'webp', 'jpg'];
-    const runs = await Promise.all(formats.map((format) => runCliBinary(['colorize', folder, '-o', join(root, `alpha-${format}`), '--format', format, ...base()])));
+    const runs = await Promise.all(
+      formats.map((format) =>
+        runCliBinary(['colorize', folder, '-o', join(root, `alpha-${format}`), '--format', format, ...base()]),
+      ),
+    );
     for (const [k, format] of formats.entries()) {
       const out = join(root, `alpha-${format}`);
       const run = runs[k];
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
-      for (const [name, alphaOf] of [['rgba', (i: number) => (i * 7) % 256], ['graya', (i: number) => 255 - ((i * 3) % 256)]] as const) {
-        const { data, info } = await sharp(join(out, `${name}.${format}`)).raw().toBuffer({ resolveWithObject: true });
+      for (const [name, alphaOf] of [
+        ['rgba', (i: number) => (i * 7) % 256],
+        ['graya', (i: number) => 255 - ((i * 3) % 256)],
+      ] as const) {
+        const { data, info } = await sharp(join(out, `${name}.${format}`))
+          .raw()
+          .toBuffer({ resolveWithObject: true });
         expect([info.width, info.height]).toEqual([w, h]);
         if (format === 'jpg') {
           expect(info.channels).toBe(3);
@@ -91,7 +102,10 @@ describe('the command line keeps what the input had', () => {
     expect(run.code).toBe(0);
     const meta = await sharp(join(out, 'deep.png')).metadata();
     expect([meta.depth, meta.channels, meta.width, meta.height]).toEqual(['ushort', 3, w, h]);
-    const { data } = await sharp(join(out, 'deep.png')).toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+    const { data } = await sharp(join(out, 'deep.png'))
+      .toColourspace('rgb16')
+      .raw({ depth: 'ushort' })
+      .toBuffer({ resolveWithObject: true });
     const words = new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
     let inGamut = 0;
     let worst = 0;
@@ -113,11 +127,19 @@ describe('the command line keeps what the input had', () => {
   });
 
   it('an animated GIF or WebP is refused with a message that says so and writes nothing; the still pictures go on', async () => {
-    const red = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#a33' } }).png().toBuffer();
-    const blue = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#33a' } }).png().toBuffer();
+    const red = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#a33' } })
+      .png()
+      .toBuffer();
+    const blue = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#33a' } })
+      .png()
+      .toBuffer();
     const folder = await folderWith('animated', {
-      'party.gif': await sharp([red, blue, red], { join: { animated: true } }).gif().toBuffer(),
-      'loop.webp': await sharp([red, blue], { join: { animated: true } }).webp().toBuffer(),
+      'party.gif': await sharp([red, blue, red], { join: { animated: true } })
+        .gif()
+        .toBuffer(),
+      'loop.webp': await sharp([red, blue], { join: { animated: true } })
+        .webp()
+        .toBuffer(),
       'still.gif': await sharp(red).gif().toBuffer(),
     });
     const out = join(root, 'animated-out');
@@ -134,29 +156,55 @@ describe('the command line keeps what the input had', () => {
 
 describe('large pictures and quality', () => {
   it('a 56-megapixel JPEG fails without --size with a message naming --size and --max-pixels, and is colorized with --size 1600 (decoded small)', async () => {
-    const big = await sharp({ create: { width: 8000, height: 7000, channels: 3, background: '#8a8a8a' } }).jpeg({ quality: 80 }).toBuffer();
+    const big = await sharp({ create: { width: 8000, height: 7000, channels: 3, background: '#8a8a8a' } })
+      .jpeg({ quality: 80 })
+      .toBuffer();
     const folder = await folderWith('big', { 'scan.jpg': big });
     const out = join(root, 'big-out');
     const [refused, run, still] = await Promise.all([
       runCliBinary(['colorize', folder, '-o', join(root, 'big-refused'), ...base()]),
       runCliBinary(['colorize', folder, '-o', out, '--size', '1600', ...base()]),
       // --size that still leaves too many pixels names both options too.
-      runCliBinary(['colorize', folder, '-o', join(root, 'big-still'), '--size', '4000', '--max-pixels', '1000000', ...base()]),
+      runCliBinary([
+        'colorize',
+        folder,
+        '-o',
+        join(root, 'big-still'),
+        '--size',
+        '4000',
+        '--max-pixels',
+        '1000000',
+        ...base(),
+      ]),
     ]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`error: ${join(folder, 'scan.jpg')}: cannot read as an image (8000 × 7000 = 56000000 pixels is over the pixel limit of 50000000; downscale it while decoding with --size <pixels> (maxSide), or raise --max-pixels (maxPixels))`);
+    expect(refused.stderr).toContain(
+      `error: ${join(folder, 'scan.jpg')}: cannot read as an image (8000 × 7000 = 56000000 pixels is over the pixel limit of 50000000; downscale it while decoding with --size <pixels> (maxSide), or raise --max-pixels (maxPixels))`,
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const meta = await sharp(join(out, 'scan.png')).metadata();
     expect([meta.width, meta.height]).toEqual([1600, 1400]);
     expect(still.code).toBe(1);
-    expect(still.stderr).toMatch(/8000 × 7000 pixels downscaled is still 14000000 pixels, over the pixel limit of 1000000; pass a smaller --size \(maxSide\) or raise --max-pixels/);
+    expect(still.stderr).toMatch(
+      /8000 × 7000 pixels downscaled is still 14000000 pixels, over the pixel limit of 1000000; pass a smaller --size \(maxSide\) or raise --max-pixels/,
+    );
   });
 
   it('--quality sets jpg and webp quality (a lower quality gives a smaller file); outside 1-100 is a usage error', async () => {
-    const folder = await folderWith('quality', { 'photo.png': await sharp(Buffer.from(grayPicture(200, 150)), { raw: { width: 200, height: 150, channels: 1 } }).png().toBuffer() });
-    const runs = ['jpg', 'webp'].flatMap((format) => ['20', '95'].map((quality) => ({ format, quality, out: join(root, `q-${format}-${quality}`) })));
-    const results = await Promise.all(runs.map(({ format, quality, out }) => runCliBinary(['colorize', folder, '-o', out, '--format', format, '--quality', quality, ...base()])));
+    const folder = await folderWith('quality', {
+      'photo.png': await sharp(Buffer.from(grayPicture(200, 150)), { raw: { width: 200, height: 150, channels: 1 } })
+        .png()
+        .toBuffer(),
+    });
+    const runs = ['jpg', 'webp'].flatMap((format) =>
+      ['20', '95'].map((quality) => ({ format, quality, out: join(root, `q-${format}-${quality}`) })),
+    );
+    const results = await Promise.all(
+      runs.map(({ format, quality, out }) =>
+        runCliBinary(['colorize', folder, '-o', out, '--format', format, '--quality', quality, ...base()]),
+      ),
+    );
     const sizes: Record<string, number> = {};
     for (const [k, { format, quality, out }] of runs.entries()) {
       expect(results[k].code).toBe(0);

@@ -13,9 +13,14 @@ const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'tfjs-colorizatio
 /** Run the CLI as a user would, in a child process, from the sources (tsx). */
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', BIN, ...args], { env: { ...process.env, TFJS_COLORIZATION_FROM_SOURCE: '1' }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', BIN, ...args],
+      { env: { ...process.env, TFJS_COLORIZATION_FROM_SOURCE: '1' }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -38,7 +43,21 @@ afterAll(async () => {
 describe('tfjs-colorization CLI (child process)', () => {
   it('colorizes the good files, names each bad file on one line, goes on, and exits 1 saying how many failed', async () => {
     const out = join(dir, 'out');
-    const { code, stdout, stderr } = await cli(['colorize', images, '-o', out, '--model', modelDir, '--backend', 'cpu', '--samples', '2', '--seed', '3', '--sheet']);
+    const { code, stdout, stderr } = await cli([
+      'colorize',
+      images,
+      '-o',
+      out,
+      '--model',
+      modelDir,
+      '--backend',
+      'cpu',
+      '--samples',
+      '2',
+      '--seed',
+      '3',
+      '--sheet',
+    ]);
     expect(stdout).toBe('');
     expect(code).toBe(1);
     const lines = stderr.trim().split('\n');
@@ -68,7 +87,19 @@ describe('tfjs-colorization CLI (child process)', () => {
 
   it('runs on the default wasm backend (2 threads) and exits 0 when every file was colorized; --quiet prints nothing', async () => {
     const out = join(dir, 'out-wasm');
-    const { code, stderr } = await cli(['colorize', join(images, 'gray.png'), '-o', out, '--model', modelDir, '--quiet', '--size', '30', '--format', 'jpg']);
+    const { code, stderr } = await cli([
+      'colorize',
+      join(images, 'gray.png'),
+      '-o',
+      out,
+      '--model',
+      modelDir,
+      '--quiet',
+      '--size',
+      '30',
+      '--format',
+      'jpg',
+    ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const meta = await sharp(join(out, 'gray.jpg')).metadata();
@@ -86,7 +117,9 @@ describe('tfjs-colorization CLI (child process)', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: tfjs-colorization colorize <files\|folders\.\.\.> -o <folder>/);
     expect(help.stdout).toContain('Examples:');
-    const pkg = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(version.stdout.trim()).toBe(pkg.version);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--samples: expected an integer in \[0, 64\], received "many"/);

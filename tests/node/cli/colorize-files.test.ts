@@ -37,7 +37,18 @@ describe('listImageFiles', () => {
     await writeFile(join(twins, 'a.jpg'), '');
     await writeFile(join(twins, '.hidden.png'), '');
     const entries = await listImageFiles([images, twins, join(images, 'readme.txt')]);
-    expect(entries.map((e) => e.outputStem)).toEqual(['dot', 'empty', 'gray', 'huge', 'notes', join('sub', 'sepia'), 'truncated', 'a', 'a-2', 'readme']);
+    expect(entries.map((e) => e.outputStem)).toEqual([
+      'dot',
+      'empty',
+      'gray',
+      'huge',
+      'notes',
+      join('sub', 'sepia'),
+      'truncated',
+      'a',
+      'a-2',
+      'readme',
+    ]);
     await expect(listImageFiles([join(dir, 'missing')])).rejects.toBeInstanceOf(InputError);
   });
 });
@@ -50,7 +61,13 @@ describe('colorizeFiles', () => {
     const summary = await colorizeFiles(colorizer, [images], { outputDir: out, onFile: (r) => reports.push(r) });
     expect(summary.total).toBe(7);
     expect(summary.succeeded).toBe(2);
-    expect(summary.failures.map((f) => f.path.split('/').pop()).sort()).toEqual(['dot.png', 'empty.png', 'huge.png', 'notes.jpg', 'truncated.jpg']);
+    expect(summary.failures.map((f) => f.path.split('/').pop()).sort()).toEqual([
+      'dot.png',
+      'empty.png',
+      'huge.png',
+      'notes.jpg',
+      'truncated.jpg',
+    ]);
     expect(reports.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(reports.filter((r) => r.error === undefined).map((r) => r.outputs.length)).toEqual([1, 1]);
     // A second run over the same folder does not pick up the results of the first.
@@ -62,14 +79,23 @@ describe('colorizeFiles', () => {
 
   it('downscales to maxSide, writes samples in the chosen format, and stops on a bad option instead of failing every file', async () => {
     const out = join(dir, 'small');
-    await colorizeFiles(colorizer, [join(images, 'gray.png')], { outputDir: out, maxSide: 24, samples: 1, format: 'webp' });
+    await colorizeFiles(colorizer, [join(images, 'gray.png')], {
+      outputDir: out,
+      maxSide: 24,
+      samples: 1,
+      format: 'webp',
+    });
     expect((await readdir(out)).sort()).toEqual(['gray.sample-1.webp', 'gray.webp']);
     const meta = await sharp(join(out, 'gray.webp')).metadata();
     expect([meta.width, meta.height]).toEqual([24, 16]);
     const abModel = tinyAbModel({ size: 16 });
     const abColorizer = await createColorizer({ model: abModel });
-    await expect(colorizeFiles(abColorizer, [images], { outputDir: out, samples: 2 })).rejects.toBeInstanceOf(ConfigError);
-    await expect(colorizeFiles(colorizer, [images], { outputDir: out, format: 'gif' as never })).rejects.toBeInstanceOf(ConfigError);
+    await expect(colorizeFiles(abColorizer, [images], { outputDir: out, samples: 2 })).rejects.toBeInstanceOf(
+      ConfigError,
+    );
+    await expect(colorizeFiles(colorizer, [images], { outputDir: out, format: 'gif' as never })).rejects.toBeInstanceOf(
+      ConfigError,
+    );
     abColorizer.dispose();
     abModel.dispose();
   });
@@ -77,7 +103,11 @@ describe('colorizeFiles', () => {
   it('an aborted signal stops between files: the file in progress is finished and written', async () => {
     const out = join(dir, 'aborted');
     const controller = new AbortController();
-    const run = colorizeFiles(colorizer, [join(images, 'gray.png'), join(images, 'sub')], { outputDir: out, signal: controller.signal, onFile: () => controller.abort('enough') });
+    const run = colorizeFiles(colorizer, [join(images, 'gray.png'), join(images, 'sub')], {
+      outputDir: out,
+      signal: controller.signal,
+      onFile: () => controller.abort('enough'),
+    });
     await expect(run).rejects.toBeInstanceOf(ColorizeAbortError);
     expect(await readdir(out)).toEqual(['gray.png']);
   });

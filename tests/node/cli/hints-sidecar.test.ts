@@ -18,7 +18,9 @@ afterAll(async () => {
 });
 
 async function grayPng(path: string, width = 60, height = 40): Promise<void> {
-  await sharp(Buffer.from(grayPicture(width, height)), { raw: { width, height, channels: 1 } }).png().toFile(path);
+  await sharp(Buffer.from(grayPicture(width, height)), { raw: { width, height, channels: 1 } })
+    .png()
+    .toFile(path);
 }
 
 describe('readHintsSidecar', () => {
@@ -33,7 +35,10 @@ describe('readHintsSidecar', () => {
   it('scales the points to a downscaled picture by pixel centres, and checks them against the picture as stored', async () => {
     const picture = join(dir, 'scaled.png');
     await grayPng(picture);
-    await writeFile(join(dir, 'scaled.hints.json'), '{"points":[{"x":59,"y":0,"color":"#3a6ea5"},{"x":29.5,"y":19.5,"color":"#ff0000"}]}');
+    await writeFile(
+      join(dir, 'scaled.hints.json'),
+      '{"points":[{"x":59,"y":0,"color":"#3a6ea5"},{"x":29.5,"y":19.5,"color":"#ff0000"}]}',
+    );
     // 60 × 40 read at 30 × 20: x' = (x + 0.5)/2 − 0.5, clamped to the picture.
     expect(await readHintsSidecar(picture, { width: 30, height: 20 }, { acceptsHints: true })).toEqual([
       { x: 29.25, y: 0, color: '#3a6ea5' },
@@ -44,15 +49,21 @@ describe('readHintsSidecar', () => {
       { x: 29.5, y: 19.5, color: '#ff0000' },
     ]);
     await writeFile(join(dir, 'scaled.hints.json'), '{"points":[{"x":60,"y":0,"color":"#3a6ea5"}]}');
-    await expect(readHintsSidecar(picture, { width: 30, height: 20 }, { acceptsHints: true })).rejects.toThrow(HintError);
-    await expect(readHintsSidecar(picture, { width: 30, height: 20 }, { acceptsHints: true })).rejects.toThrow(/scaled\.hints\.json\.points\[0\]\.x: expected a number in \[0, 60\)/);
+    await expect(readHintsSidecar(picture, { width: 30, height: 20 }, { acceptsHints: true })).rejects.toThrow(
+      HintError,
+    );
+    await expect(readHintsSidecar(picture, { width: 30, height: 20 }, { acceptsHints: true })).rejects.toThrow(
+      /scaled\.hints\.json\.points\[0\]\.x: expected a number in \[0, 60\)/,
+    );
   });
 
   it('a sidecar with points for a model without hint inputs is an InputError naming the sidecar', async () => {
     const picture = join(dir, 'nohint.png');
     await grayPng(picture);
     await writeFile(join(dir, 'nohint.hints.json'), '{"points":[{"x":1,"y":1,"color":"#3a6ea5"}]}');
-    const error = await readHintsSidecar(picture, { width: 60, height: 40 }, { acceptsHints: false }).catch((e: unknown) => e);
+    const error = await readHintsSidecar(picture, { width: 60, height: 40 }, { acceptsHints: false }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).argument).toBe(join(dir, 'nohint.hints.json'));
     expect((error as Error).message).toMatch(/model takes no colour points.*received 1 point$/);
@@ -79,11 +90,19 @@ describe('tfjs-colorization colorize with sidecar hints (the real binary)', () =
     const out = join(dir, 'out');
     const run = await runCliBinary(['colorize', images, '-o', out, '--model', modelDir, '--backend', 'cpu', '--quiet']);
     expect(run.code).toBe(1);
-    const errors = run.stderr.trim().split('\n').filter((l) => l.startsWith('error: '));
+    const errors = run.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('error: '));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/malformed\.png: .*malformed\.hints\.json: expected JSON of the form/);
     expect(run.stderr).toMatch(/colorized 2 of 3 files .*; 1 failed/);
-    const pixels = async (name: string) => (await sharp(join(out, `${name}.png`)).raw().toBuffer({ resolveWithObject: true })).data;
+    const pixels = async (name: string) =>
+      (
+        await sharp(join(out, `${name}.png`))
+          .raw()
+          .toBuffer({ resolveWithObject: true })
+      ).data;
     const [guided, plain] = await Promise.all([pixels('guided'), pixels('plain')]);
     const blueMinusRed = (data: Buffer, x: number, y: number) => data[3 * (y * 60 + x) + 2] - data[3 * (y * 60 + x)];
     // At the point the guided result is much bluer than the same picture without the sidecar; far away, alike.
@@ -93,11 +112,33 @@ describe('tfjs-colorization colorize with sidecar hints (the real binary)', () =
 
   it('--saturation 0 gives gray results; a value outside [0, 4] is a usage error (exit 2)', async () => {
     const out = join(dir, 'out-gray');
-    const run = await runCliBinary(['colorize', join(images, 'plain.png'), '-o', out, '--model', modelDir, '--backend', 'cpu', '--quiet', '--saturation', '0']);
+    const run = await runCliBinary([
+      'colorize',
+      join(images, 'plain.png'),
+      '-o',
+      out,
+      '--model',
+      modelDir,
+      '--backend',
+      'cpu',
+      '--quiet',
+      '--saturation',
+      '0',
+    ]);
     expect(run.code).toBe(0);
     const { data } = await sharp(join(out, 'plain.png')).raw().toBuffer({ resolveWithObject: true });
-    for (let i = 0; i < data.length; i += 3) expect(Math.max(Math.abs(data[i] - data[i + 1]), Math.abs(data[i + 1] - data[i + 2]))).toBeLessThanOrEqual(1);
-    const bad = await runCliBinary(['colorize', join(images, 'plain.png'), '-o', out, '--model', modelDir, '--saturation', '5']);
+    for (let i = 0; i < data.length; i += 3)
+      expect(Math.max(Math.abs(data[i] - data[i + 1]), Math.abs(data[i + 1] - data[i + 2]))).toBeLessThanOrEqual(1);
+    const bad = await runCliBinary([
+      'colorize',
+      join(images, 'plain.png'),
+      '-o',
+      out,
+      '--model',
+      modelDir,
+      '--saturation',
+      '5',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--saturation: expected a number in \[0, 4\], received "5"/);
   });

@@ -13,14 +13,19 @@ import { loadModelFiles, readModelArtifacts } from '../../../src/node/files/mode
 import { runCli } from '../../../src/node/cli/cli.js';
 import type { CliEnvironment } from '../../../src/node/cli/cli-environment.js';
 import { rgbToLab } from '../../../src/color/lab/lab.js';
-import { maxRelativeError, PUBLISHED_FIXTURES, readPublishedFixture } from '../../weights/published/published-fixtures.js';
+import {
+  maxRelativeError,
+  PUBLISHED_FIXTURES,
+  readPublishedFixture,
+} from '../../weights/published/published-fixtures.js';
 import { runCliBinary } from './cli-fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const fixture = (name: string) => join(PUBLISHED_FIXTURES.pathname, name);
 
 function environment(): CliEnvironment & { out: string[]; err: string[] } {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   return {
     out,
     err,
@@ -59,15 +64,25 @@ describe('tfjs-colorization convert', () => {
     expect(a.length).toBeGreaterThan(0);
     expect(a.equals(b)).toBe(true);
     const metadata = await readColorizationMetadata(folders[0]);
-    expect(metadata).toMatchObject({ architecture: 'eccv16', decode: 'mean', pipeline: 'zhang-demo', source: { file: 'eccv16-unseen.zip.pth' } });
+    expect(metadata).toMatchObject({
+      architecture: 'eccv16',
+      decode: 'mean',
+      pipeline: 'zhang-demo',
+      source: { file: 'eccv16-unseen.zip.pth' },
+    });
     const artifacts = await readModelArtifacts(folders[0]);
     expect(artifacts.weightSpecs?.map((s) => s.name)[0]).toBe('conv1_1/kernel');
   });
 
-  test('a SIGGRAPH17 folder loads back and still gives PyTorch\'s ab on the fixture inputs; it colorizes with hints', async () => {
+  test("a SIGGRAPH17 folder loads back and still gives PyTorch's ab on the fixture inputs; it colorizes with hints", async () => {
     const folder = join(dir, 'siggraph17');
-    expect(await runCli(['convert', fixture('siggraph17.legacy.pth'), '-o', folder, '--size', '32'], environment())).toBe(0);
-    expect(await readColorizationMetadata(folder)).toMatchObject({ architecture: 'siggraph17', pipeline: 'zhang-demo' });
+    expect(
+      await runCli(['convert', fixture('siggraph17.legacy.pth'), '-o', folder, '--size', '32'], environment()),
+    ).toBe(0);
+    expect(await readColorizationMetadata(folder)).toMatchObject({
+      architecture: 'siggraph17',
+      pipeline: 'zhang-demo',
+    });
     const model = await loadModelFiles(folder);
     const reference = readPublishedFixture('siggraph17');
     const inputs = ['lightness', 'hint_ab', 'hint_mask'].map((name) => {
@@ -83,7 +98,11 @@ describe('tfjs-colorization convert', () => {
     const photo = await readImageFile(fixture('kodak_kodim23.png'));
     const plain = await colorizer.colorize(photo);
     // A grid of strong blue points over the picture (the narrow random network reacts weakly to one).
-    const hints = Array.from({ length: 64 }, (_, i) => ({ x: 16 + 32 * (i % 8), y: 16 + 32 * Math.floor(i / 8), color: '#2060ff' }));
+    const hints = Array.from({ length: 64 }, (_, i) => ({
+      x: 16 + 32 * (i % 8),
+      y: 16 + 32 * Math.floor(i / 8),
+      color: '#2060ff',
+    }));
     const hinted = await colorizer.colorize(photo, { hints });
     expect(Array.from(hinted.rgb.data)).not.toEqual(Array.from(plain.rgb.data));
     colorizer.dispose();
@@ -94,11 +113,19 @@ describe('tfjs-colorization convert', () => {
     expect(await runCli(['convert', fixture('eccv16.zip.pth')], env)).toBe(2);
     expect(env.err.join('')).toMatch(/-o <folder> is required/);
     env = environment();
-    expect(await runCli(['convert', fixture('eccv16.zip.pth'), '-o', join(dir, 'x'), '--arch', 'alexnet'], env)).toBe(2);
-    expect(env.err.join('')).toMatch(/--arch: expected one of eccv16 \| siggraph17 \| resnet18 \| vgg16, received "alexnet"/);
+    expect(await runCli(['convert', fixture('eccv16.zip.pth'), '-o', join(dir, 'x'), '--arch', 'alexnet'], env)).toBe(
+      2,
+    );
+    expect(env.err.join('')).toMatch(
+      /--arch: expected one of eccv16 \| siggraph17 \| resnet18 \| vgg16, received "alexnet"/,
+    );
     env = environment();
-    expect(await runCli(['convert', fixture('eccv16.zip.pth'), '-o', join(dir, 'x'), '--arch', 'siggraph17'], env)).toBe(1);
-    expect(env.err.join('')).toMatch(/model1\.0\.weight: expected a floating-point tensor|model_class\.0\.weight: expected a weight of rank 2 or more, found no such key/);
+    expect(
+      await runCli(['convert', fixture('eccv16.zip.pth'), '-o', join(dir, 'x'), '--arch', 'siggraph17'], env),
+    ).toBe(1);
+    expect(env.err.join('')).toMatch(
+      /model1\.0\.weight: expected a floating-point tensor|model_class\.0\.weight: expected a weight of rank 2 or more, found no such key/,
+    );
     env = environment();
     expect(await runCli(['convert', join(dir, 'nothing.pth'), '-o', join(dir, 'x')], env)).toBe(1);
     expect(env.err.join('')).toMatch(/nothing\.pth: cannot load .*ENOENT/);
@@ -110,7 +137,9 @@ describe("the converted ECCV16 reproduces the authors' demo pipeline", () => {
   // rgb2lab, the network with softmax, model_out and 4× upsampling, bilinear resize with
   // align_corners=False to the photo) on real photos; here the converted folder runs through
   // createNodeColorizer with nothing but its colorization.json.
-  const demo = readPublishedFixture<{ photos: { file: string; key: string; step: number; width: number; height: number }[] }>('eccv16-demo');
+  const demo = readPublishedFixture<{
+    photos: { file: string; key: string; step: number; width: number; height: number }[];
+  }>('eccv16-demo');
   let folder: string;
   beforeAll(async () => {
     folder = join(dir, 'demo');
@@ -127,23 +156,42 @@ describe("the converted ECCV16 reproduces the authors' demo pipeline", () => {
       expect(tf.memory().numTensors).toBe(before);
       const reference = demo.array(`${photo.key}.ab`);
       const [rows, cols] = reference.shape;
-      let sum = 0, worst = 0;
+      let sum = 0,
+        worst = 0;
       for (let y = 0; y < rows; y++) {
         for (let x = 0; x < cols; x++) {
-          const i = y * photo.step * photo.width + x * photo.step, j = 2 * (y * cols + x);
+          const i = y * photo.step * photo.width + x * photo.step,
+            j = 2 * (y * cols + x);
           const d = Math.hypot(lab!.a[i] - reference.data[j], lab!.b[i] - reference.data[j + 1]);
           sum += d;
           worst = Math.max(worst, d);
         }
       }
       const mean = sum / (rows * cols);
-      console.log(`${photo.key}: mean |Δab| ${mean.toFixed(4)}, max ${worst.toFixed(3)} (ab std of the reference ${std(reference.data).toFixed(2)})`);
+      console.log(
+        `${photo.key}: mean |Δab| ${mean.toFixed(4)}, max ${worst.toFixed(3)} (ab std of the reference ${std(reference.data).toFixed(2)})`,
+      );
       expect(mean).toBeLessThanOrEqual(1);
       colorizer.dispose();
 
       // The same through the real binary: colorize --model <folder> --decode mean.
       const out = join(dir, `out-${photo.key}`);
-      const run = await runCliBinary(['colorize', join(ROOT, photo.file), '-o', out, '--model', folder, '--decode', 'mean', '--backend', 'cpu', '-q'], { timeoutMs: 120_000 });
+      const run = await runCliBinary(
+        [
+          'colorize',
+          join(ROOT, photo.file),
+          '-o',
+          out,
+          '--model',
+          folder,
+          '--decode',
+          'mean',
+          '--backend',
+          'cpu',
+          '-q',
+        ],
+        { timeoutMs: 120_000 },
+      );
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       const written = await readImageFile(join(out, `${photo.key}.png`));
@@ -154,7 +202,8 @@ describe("the converted ECCV16 reproduces the authors' demo pipeline", () => {
       let sumOut = 0;
       for (let y = 0; y < rows; y++) {
         for (let x = 0; x < cols; x++) {
-          const i = y * photo.step * photo.width + x * photo.step, j = 2 * (y * cols + x);
+          const i = y * photo.step * photo.width + x * photo.step,
+            j = 2 * (y * cols + x);
           sumOut += Math.hypot(labOut[n + i] - reference.data[j], labOut[2 * n + i] - reference.data[j + 1]);
         }
       }
@@ -210,7 +259,12 @@ describe('tfjs-colorization get (local HTTP server)', () => {
     expect(env.err.join('')).toMatch(/get: expected one of eccv16 \| siggraph17, received "eccv17"/);
     const cache = join(dir, 'cache-bad');
     env = environment();
-    expect(await runCli(['get', 'eccv16', '--cache', cache, '--url', url.replace(/-[0-9a-f]{8}\.pth$/, '-00000000.pth')], env)).toBe(1);
+    expect(
+      await runCli(
+        ['get', 'eccv16', '--cache', cache, '--url', url.replace(/-[0-9a-f]{8}\.pth$/, '-00000000.pth')],
+        env,
+      ),
+    ).toBe(1);
     expect(env.err.join('')).toMatch(/not 00000000/);
     expect(await readdir(cache)).toEqual([]);
   });

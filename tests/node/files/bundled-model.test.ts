@@ -10,7 +10,9 @@ describe('the bundled default model', () => {
   it('is found in the package and is at most 8 MB of weights', async () => {
     const { statSync, readdirSync } = await import('node:fs');
     const dir = bundledModelDirectory();
-    const weights = readdirSync(dir).filter((f) => f.endsWith('.bin')).reduce((sum, f) => sum + statSync(`${dir}/${f}`).size, 0);
+    const weights = readdirSync(dir)
+      .filter((f) => f.endsWith('.bin'))
+      .reduce((sum, f) => sum + statSync(`${dir}/${f}`).size, 0);
     expect(weights).toBeGreaterThan(1_000_000);
     expect(weights).toBeLessThanOrEqual(8 * 1024 * 1024);
   });
@@ -24,7 +26,8 @@ describe('the bundled default model', () => {
     colorizer.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect([rgb.width, rgb.height]).toEqual([expected.width, expected.height]);
-    let off = 0, worst = 0;
+    let off = 0,
+      worst = 0;
     for (let i = 0; i < rgb.data.length; i++) {
       const d = Math.abs(rgb.data[i] - expected.data[i]);
       worst = Math.max(worst, d);

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileCheckpointStore } from '../../../src/node/files/checkpoint-files.js';
 import { captureCheckpoint, restoreCheckpoint } from '../../../src/train/checkpoint/checkpoint.js';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, describeCheckpointPart, type CheckpointRecord } from '../../../src/train/checkpoint/checkpoint-format.js';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  CheckpointError,
+  describeCheckpointPart,
+  type CheckpointRecord,
+} from '../../../src/train/checkpoint/checkpoint-format.js';
 import { ConfigError } from '../../../src/errors.js';
 
 function tinyRecord(step: number, metric?: number): CheckpointRecord {
@@ -47,11 +53,21 @@ describe('createFileCheckpointStore', () => {
     const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [2] })] });
     const adam = tf.train.adam(0.1);
     tf.tidy(() => {
-      adam.minimize(() => tf.sum(model.apply(tf.ones([1, 2])) as tf.Tensor) as tf.Scalar, false, model.trainableWeights.map((w) => w.read() as tf.Variable));
+      adam.minimize(
+        () => tf.sum(model.apply(tf.ones([1, 2])) as tf.Tensor) as tf.Scalar,
+        false,
+        model.trainableWeights.map((w) => w.read() as tf.Variable),
+      );
     });
-    const info = await store.save(await captureCheckpoint({ models: { net: model }, optimizers: { net: adam }, epoch: 2, step: 7 }));
+    const info = await store.save(
+      await captureCheckpoint({ models: { net: model }, optimizers: { net: adam }, epoch: 2, step: 7 }),
+    );
     expect(info).toMatchObject({ id: 'ckpt-00000001-step-7', sequence: 1, epoch: 2, step: 7 });
-    expect((await readdir(join(directory, info.id))).sort()).toEqual(['manifest.json', 'model-net.bin', 'optimizer-net.bin']);
+    expect((await readdir(join(directory, info.id))).sort()).toEqual([
+      'manifest.json',
+      'model-net.bin',
+      'optimizer-net.bin',
+    ]);
     expect(await readFile(join(directory, 'latest'), 'utf8')).toBe(info.id);
 
     const loaded = await store.loadLatest();
@@ -73,7 +89,12 @@ describe('createFileCheckpointStore', () => {
     const metrics = [0.9, 0.2, 0.5, 0.7, 0.6];
     for (let i = 0; i < metrics.length; i++) await store.save(tinyRecord(10 * (i + 1), metrics[i]));
     expect((await store.list()).map((c) => c.step)).toEqual([20, 40, 50]);
-    expect((await readdir(directory)).sort()).toEqual(['ckpt-00000002-step-20', 'ckpt-00000004-step-40', 'ckpt-00000005-step-50', 'latest']);
+    expect((await readdir(directory)).sort()).toEqual([
+      'ckpt-00000002-step-20',
+      'ckpt-00000004-step-40',
+      'ckpt-00000005-step-50',
+      'latest',
+    ]);
     expect((await store.loadBest())?.manifest.step).toBe(20);
     expect((await store.loadLatest())?.manifest.step).toBe(50);
   });

@@ -5,7 +5,12 @@
 // parent can check every byte independently of the store's own CRC-32 verification.
 import { createHash } from 'node:crypto';
 import { createFileCheckpointStore } from '../../../src/node/files/checkpoint-files.js';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, describeCheckpointPart, type CheckpointRecord } from '../../../src/train/checkpoint/checkpoint-format.js';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  describeCheckpointPart,
+  type CheckpointRecord,
+} from '../../../src/train/checkpoint/checkpoint-format.js';
 import { createRandom } from '../../../src/random.js';
 
 /** Deterministic content of part `index` at `step`; sizes vary from 16 KiB to about 400 KiB. */
@@ -21,7 +26,11 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 function recordFor(step: number): CheckpointRecord {
-  const parts: { [key: string]: Uint8Array } = { 'model-generator': partBytes(step, 0), 'model-critic': partBytes(step, 1), 'optimizer-generator': partBytes(step, 2) };
+  const parts: { [key: string]: Uint8Array } = {
+    'model-generator': partBytes(step, 0),
+    'model-critic': partBytes(step, 1),
+    'optimizer-generator': partBytes(step, 2),
+  };
   const digests: { [key: string]: string } = {};
   const entries: CheckpointRecord['manifest']['parts'] = {};
   for (const [key, bytes] of Object.entries(parts)) {
@@ -47,7 +56,9 @@ function recordFor(step: number): CheckpointRecord {
   };
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() as string);
+const isMain =
+  process.argv[1] !== undefined &&
+  import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() as string);
 if (isMain) {
   const directory = process.argv[2];
   const store = createFileCheckpointStore({ directory, keepLast: 2 });

@@ -40,7 +40,10 @@ function serve(bytes: Buffer, options: { ranges?: boolean; cutAt?: number } = {}
     let start = 0;
     if (range && options.ranges) {
       start = Number(range[1]);
-      res.writeHead(206, { 'content-length': bytes.length - start, 'content-range': `bytes ${start}-${bytes.length - 1}/${bytes.length}` });
+      res.writeHead(206, {
+        'content-length': bytes.length - start,
+        'content-range': `bytes ${start}-${bytes.length - 1}/${bytes.length}`,
+      });
     } else {
       res.writeHead(200, { 'content-length': bytes.length });
     }
@@ -59,7 +62,10 @@ function newFolder(): string {
 }
 
 async function expectFailure(promise: Promise<unknown>, reason: string): Promise<DownloadError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DownloadError);
   expect((error as DownloadError).reason).toBe(reason);
   return error as DownloadError;

@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AnimatedImageError, ConfigError, InputError, PixelLimitError, encodeImage, readImageFile, writeImageFile } from '../../../src/node/index.js';
+import {
+  AnimatedImageError,
+  ConfigError,
+  InputError,
+  PixelLimitError,
+  encodeImage,
+  readImageFile,
+  writeImageFile,
+} from '../../../src/node/index.js';
 import { pngBytes } from '../cli/cli-fixtures.js';
 
 let dir: string;
@@ -38,7 +46,9 @@ describe('readImageFile / writeImageFile: depth, alpha, size, frames', () => {
     const back = await readImageFile(path, { highBitDepth: true, keepAlpha: true });
     expect(Array.from(back.data, (v) => Math.round(v * 65535))).toEqual(Array.from(data));
     await expect(encodeImage({ data, width: 4, height: 2, channels: 4 }, 'jpeg')).rejects.toBeInstanceOf(InputError);
-    await expect(encodeImage({ data: new Uint8Array(3), width: 1, height: 1, channels: 3 }, 'jpeg', { quality: 0 })).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      encodeImage({ data: new Uint8Array(3), width: 1, height: 1, channels: 3 }, 'jpeg', { quality: 0 }),
+    ).rejects.toBeInstanceOf(ConfigError);
   });
 
   it('keepAlpha keeps gray + alpha as RGBA; without it transparency is flattened onto white', async () => {
@@ -57,7 +67,9 @@ describe('readImageFile / writeImageFile: depth, alpha, size, frames', () => {
   });
 
   it('maxSide downscales while decoding (aspect kept, never enlarged) and the pixel limit then applies to the downscaled size', async () => {
-    const bytes = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#777' } }).jpeg().toBuffer();
+    const bytes = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#777' } })
+      .jpeg()
+      .toBuffer();
     const small = await readImageFile(bytes, { maxSide: 300, maxPixels: 100_000 });
     expect([small.width, small.height, small.channels]).toEqual([300, 200, 3]);
     const same = await readImageFile(bytes, { maxSide: 5000 });
@@ -69,8 +81,15 @@ describe('readImageFile / writeImageFile: depth, alpha, size, frames', () => {
   });
 
   it('a picture with several frames is an AnimatedImageError giving the number of frames', async () => {
-    const frame = (background: string) => sharp({ create: { width: 8, height: 8, channels: 3, background } }).png().toBuffer();
-    const gif = await sharp([await frame('#f00'), await frame('#0f0'), await frame('#00f'), await frame('#fff')], { join: { animated: true } }).gif().toBuffer();
+    const frame = (background: string) =>
+      sharp({ create: { width: 8, height: 8, channels: 3, background } })
+        .png()
+        .toBuffer();
+    const gif = await sharp([await frame('#f00'), await frame('#0f0'), await frame('#00f'), await frame('#fff')], {
+      join: { animated: true },
+    })
+      .gif()
+      .toBuffer();
     const error = await readImageFile(gif).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AnimatedImageError);
     expect(error).toMatchObject({ frames: 4 });

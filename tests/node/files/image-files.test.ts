@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ImageFileError, InputError, readImageFile, writeImageFile, writeContactSheet, type ImageLike } from '../../../src/node/index.js';
+import {
+  ImageFileError,
+  InputError,
+  readImageFile,
+  writeImageFile,
+  writeContactSheet,
+  type ImageLike,
+} from '../../../src/node/index.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -29,7 +36,10 @@ describe('readImageFile / writeImageFile', () => {
 
   it('decodes a gray file as one channel and a JPEG within JPEG error', async () => {
     const grayPath = join(dir, 'gray.png');
-    await sharp(Buffer.from([0, 50, 100, 150, 200, 250]), { raw: { width: 3, height: 2, channels: 1 } }).toColourspace('b-w').png().toFile(grayPath);
+    await sharp(Buffer.from([0, 50, 100, 150, 200, 250]), { raw: { width: 3, height: 2, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toFile(grayPath);
     const gray = await readImageFile(grayPath);
     expect(gray.channels).toBe(1);
     expect(Array.from(gray.data)).toEqual([0, 50, 100, 150, 200, 250]);
@@ -44,7 +54,10 @@ describe('readImageFile / writeImageFile', () => {
 
   it('applies EXIF orientation', async () => {
     const path = join(dir, 'rotated.jpg');
-    await sharp(Buffer.from(gradient(4, 2).data), { raw: { width: 4, height: 2, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toFile(path);
+    await sharp(Buffer.from(gradient(4, 2).data), { raw: { width: 4, height: 2, channels: 3 } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toFile(path);
     const img = await readImageFile(path);
     expect([img.width, img.height]).toEqual([2, 4]);
   });
@@ -56,7 +69,9 @@ describe('readImageFile / writeImageFile', () => {
     const text = join(dir, 'text.jpg');
     await writeFile(text, 'this is not an image');
     await expect(readImageFile(text)).rejects.toBeInstanceOf(ImageFileError);
-    const good = await sharp(Buffer.from(gradient(64, 64).data), { raw: { width: 64, height: 64, channels: 3 } }).jpeg().toBuffer();
+    const good = await sharp(Buffer.from(gradient(64, 64).data), { raw: { width: 64, height: 64, channels: 3 } })
+      .jpeg()
+      .toBuffer();
     const truncated = join(dir, 'truncated.jpg');
     await writeFile(truncated, good.subarray(0, good.length >> 1));
     await expect(readImageFile(truncated)).rejects.toThrow(/truncated\.jpg/);
@@ -71,7 +86,9 @@ describe('readImageFile / writeImageFile', () => {
 
   it('rejects unknown extensions and wrong data lengths with InputError', async () => {
     await expect(writeImageFile(join(dir, 'x.bmp2'), gradient(2, 2))).rejects.toBeInstanceOf(InputError);
-    await expect(writeImageFile(join(dir, 'x.png'), { data: new Uint8Array(5), width: 2, height: 2, channels: 3 })).rejects.toThrow(/length/);
+    await expect(
+      writeImageFile(join(dir, 'x.png'), { data: new Uint8Array(5), width: 2, height: 2, channels: 3 }),
+    ).rejects.toThrow(/length/);
   });
 
   it('writes a titled contact sheet as a PNG taller than the grid', async () => {

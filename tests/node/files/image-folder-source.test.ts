@@ -16,7 +16,9 @@ async function png(path: string, rgb: [number, number, number], w = 6, h = 4): P
   const data = new Uint8Array(w * h * 3);
   for (let p = 0; p < w * h; p++) data.set(rgb, 3 * p);
   data.set([255 - rgb[0], 255 - rgb[1], 255 - rgb[2]], 0);
-  await sharp(Buffer.from(data), { raw: { width: w, height: h, channels: 3 } }).png().toFile(path);
+  await sharp(Buffer.from(data), { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toFile(path);
   return data;
 }
 
@@ -45,7 +47,14 @@ afterAll(async () => {
 describe('createImageFolderSource', () => {
   it('lists image files recursively in sorted order, skipping hidden entries and other extensions', async () => {
     const source = await createImageFolderSource(root);
-    expect(source.files).toEqual(['cat/a.png', 'cat/b.PNG', 'cat/broken.jpg', 'dog/c.png', 'dog/empty.png', 'dog/puppies/d.png']);
+    expect(source.files).toEqual([
+      'cat/a.png',
+      'cat/b.PNG',
+      'cat/broken.jpg',
+      'dog/c.png',
+      'dog/empty.png',
+      'dog/puppies/d.png',
+    ]);
     expect(source.size).toBe(6);
     expect(source.classNames).toBeUndefined();
     const flat = await createImageFolderSource(root, { recursive: false });
@@ -88,8 +97,13 @@ describe('createImageFolderSource', () => {
 
   it('takes labels from a manifest CSV (class names or integers) and refuses a missing column', async () => {
     const manifest = join(root, 'labels.csv');
-    await writeFile(manifest, '\ufeffpath , kind\r\n"dog/c.png",bird\r\ncat/a.png,"zebra"\r\ndog/puppies/d.png,bird\r\n');
-    const source = await createImageFolderSource(root, { labels: { manifest, fileColumn: 'path', labelColumn: 'kind' } });
+    await writeFile(
+      manifest,
+      '\ufeffpath , kind\r\n"dog/c.png",bird\r\ncat/a.png,"zebra"\r\ndog/puppies/d.png,bird\r\n',
+    );
+    const source = await createImageFolderSource(root, {
+      labels: { manifest, fileColumn: 'path', labelColumn: 'kind' },
+    });
     expect(source.files).toEqual(['cat/a.png', 'dog/c.png', 'dog/puppies/d.png']);
     expect(source.classNames).toEqual(['bird', 'zebra']);
     expect([...source.labels!]).toEqual([1, 0, 0]);
@@ -101,7 +115,9 @@ describe('createImageFolderSource', () => {
     expect([...n.labels!]).toEqual([7, 3]);
     expect(n.classNames).toBeUndefined();
 
-    await expect(createImageFolderSource(root, { labels: { manifest, labelColumn: 'class' } })).rejects.toThrow(InputError);
+    await expect(createImageFolderSource(root, { labels: { manifest, labelColumn: 'class' } })).rejects.toThrow(
+      InputError,
+    );
     const repeated = join(root, 'repeated.csv');
     await writeFile(repeated, 'file,label\na.png,1\na.png,2\n');
     await expect(createImageFolderSource(root, { labels: { manifest: repeated } })).rejects.toThrow(/repeated/);

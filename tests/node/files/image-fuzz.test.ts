@@ -31,17 +31,47 @@ beforeAll(async () => {
   const rgb = Buffer.alloc(48 * 32 * 3);
   for (let i = 0; i < gray.length; i++) rgb.set([gray[i], 255 - gray[i], (gray[i] * 3) & 255], 3 * i);
   const raw = { raw: { width: 48, height: 32, channels: 3 as const } };
-  const frame = (background: string) => sharp({ create: { width: 16, height: 16, channels: 3, background } }).png().toBuffer();
+  const frame = (background: string) =>
+    sharp({ create: { width: 16, height: 16, channels: 3, background } })
+      .png()
+      .toBuffer();
   seeds = [
     ...(await Promise.all(photos.map(async (name) => ({ name, bytes: await readFile(join(images, name)) })))),
     { name: 'rgb.png', bytes: await sharp(rgb, raw).png().toBuffer() },
-    { name: 'deep.png', bytes: pngBytes(24, 16, 3, Array.from({ length: 24 * 16 * 3 }, (_, i) => (i * 331) % 65536)) },
-    { name: 'gray-alpha.png', bytes: pngBytes(24, 16, 2, Array.from({ length: 24 * 16 * 2 }, (_, i) => (i * 7) % 256), 8) },
+    {
+      name: 'deep.png',
+      bytes: pngBytes(
+        24,
+        16,
+        3,
+        Array.from({ length: 24 * 16 * 3 }, (_, i) => (i * 331) % 65536),
+      ),
+    },
+    {
+      name: 'gray-alpha.png',
+      bytes: pngBytes(
+        24,
+        16,
+        2,
+        Array.from({ length: 24 * 16 * 2 }, (_, i) => (i * 7) % 256),
+        8,
+      ),
+    },
     { name: 'rgb.webp', bytes: await sharp(rgb, raw).webp().toBuffer() },
     { name: 'rgb.gif', bytes: await sharp(rgb, raw).gif().toBuffer() },
-    { name: 'animated.gif', bytes: await sharp([await frame('#f00'), await frame('#00f')], { join: { animated: true } }).gif().toBuffer() },
+    {
+      name: 'animated.gif',
+      bytes: await sharp([await frame('#f00'), await frame('#00f')], { join: { animated: true } })
+        .gif()
+        .toBuffer(),
+    },
     { name: 'rgb.tif', bytes: await sharp(rgb, raw).tiff({ compression: 'none' }).toBuffer() },
-    { name: 'gray.jpg', bytes: await sharp(gray, { raw: { width: 48, height: 32, channels: 1 } }).jpeg().toBuffer() },
+    {
+      name: 'gray.jpg',
+      bytes: await sharp(gray, { raw: { width: 48, height: 32, channels: 1 } })
+        .jpeg()
+        .toBuffer(),
+    },
   ];
 });
 afterAll(async () => {
@@ -57,11 +87,17 @@ function mutate(rng: Random): { label: string; bytes: Buffer } {
     for (let i = 0; i < noise.length; i++) noise[i] = rng.int(256);
     // Half the time behind the first bytes of a real file, so decoders get past their magic number.
     const header = rng.next() < 0.5 ? seed.bytes.subarray(0, 8 + rng.int(64)) : Buffer.alloc(0);
-    return { label: `random ${noise.length} bytes after ${header.length} of ${seed.name}`, bytes: Buffer.concat([header, noise]) };
+    return {
+      label: `random ${noise.length} bytes after ${header.length} of ${seed.name}`,
+      bytes: Buffer.concat([header, noise]),
+    };
   }
   if (kind === 1) {
     const length = rng.int(seed.bytes.length);
-    return { label: `${seed.name} truncated to ${length} of ${seed.bytes.length} bytes`, bytes: Buffer.from(seed.bytes.subarray(0, length)) };
+    return {
+      label: `${seed.name} truncated to ${length} of ${seed.bytes.length} bytes`,
+      bytes: Buffer.from(seed.bytes.subarray(0, length)),
+    };
   }
   const bytes = Buffer.from(seed.bytes);
   const flips = 1 + rng.int(kind === 2 ? 4 : 40);
@@ -107,7 +143,9 @@ describe('fuzzed image files', () => {
       }
     }
     const seconds = (Date.now() - started) / 1000;
-    console.log(`readImageFile fuzz: ${cases} files in ${seconds.toFixed(1)} s: ${outcomes.pictures} reads gave a picture, ${outcomes.errors} a typed error (${[...kinds].join(', ')})`);
+    console.log(
+      `readImageFile fuzz: ${cases} files in ${seconds.toFixed(1)} s: ${outcomes.pictures} reads gave a picture, ${outcomes.errors} a typed error (${[...kinds].join(', ')})`,
+    );
     // Enough cases to mean something even on a slow machine, and both outcomes seen.
     expect(cases).toBeGreaterThanOrEqual(40);
     expect(outcomes.pictures).toBeGreaterThan(0);
@@ -134,20 +172,27 @@ describe('fuzzed image files', () => {
       names.push(name);
     }
     for (const name of ['good-a.png', 'good-b.jpg']) {
-      await sharp(Buffer.from(grayPicture(40, 30)), { raw: { width: 40, height: 30, channels: 1 } }).toFile(join(folder, name));
+      await sharp(Buffer.from(grayPicture(40, 30)), { raw: { width: 40, height: 30, channels: 1 } }).toFile(
+        join(folder, name),
+      );
       names.push(name);
     }
     const modelDir = join(root, 'model');
     const model = tinyBinsModel({ size: 32 });
     await saveModelFiles(model, modelDir);
     model.dispose();
-    const run = await runCliBinary(['colorize', folder, '-o', out, '--model', modelDir, '--backend', 'cpu', '--size', '64', '--samples', '1'], { timeoutMs: 90_000 });
+    const run = await runCliBinary(
+      ['colorize', folder, '-o', out, '--model', modelDir, '--backend', 'cpu', '--size', '64', '--samples', '1'],
+      { timeoutMs: 90_000 },
+    );
     expect(run.signal).toBeNull();
     expect(run.code).toBe(1);
     expect(run.stderr).not.toMatch(/^\s+at /m);
     const lines = run.stderr.trim().split('\n');
     for (const line of lines) expect(line).toMatch(/^(\[\d+\/26\] |error: |warning: |colorized \d+ of 26 files)/);
-    const failed = new Set(lines.filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length).split(':')[0]));
+    const failed = new Set(
+      lines.filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length).split(':')[0]),
+    );
     const written = await readdir(out);
     expect(written.filter((n) => ATOMIC_TEMPORARY_FILE.test(n))).toEqual([]);
     let colorized = 0;
@@ -165,7 +210,11 @@ describe('fuzzed image files', () => {
     }
     expect(names.filter((n) => n.startsWith('good-')).every((n) => !failed.has(join(folder, n)))).toBe(true);
     expect(colorized, run.stderr).toBeGreaterThanOrEqual(6);
-    expect(lines[lines.length - 1]).toMatch(new RegExp(`^colorized ${colorized} of 26 files into .*; ${26 - colorized} failed$`));
-    console.log(`CLI fuzz: 26 files, ${colorized} colorized, ${26 - colorized} refused with one error line each, in ${run.seconds.toFixed(1)} s`);
+    expect(lines[lines.length - 1]).toMatch(
+      new RegExp(`^colorized ${colorized} of 26 files into .*; ${26 - colorized} failed$`),
+    );
+    console.log(
+      `CLI fuzz: 26 files, ${colorized} colorized, ${26 - colorized} refused with one error line each, in ${run.seconds.toFixed(1)} s`,
+    );
   }, 120_000);
 });

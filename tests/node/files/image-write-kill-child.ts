@@ -22,13 +22,20 @@ export function nameOf(k: number): string {
   return `photo-${k % 4}.png`;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() as string);
+const isMain =
+  process.argv[1] !== undefined &&
+  import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() as string);
 if (isMain) {
   const directory = process.argv[2];
   let k = Number(process.argv[3]);
   process.stdout.write('ready\n');
   for (;;) {
-    await writeImageFile(join(directory, nameOf(k)), { data: pictureBytes(k), width: WIDTH, height: HEIGHT, channels: 3 });
+    await writeImageFile(join(directory, nameOf(k)), {
+      data: pictureBytes(k),
+      width: WIDTH,
+      height: HEIGHT,
+      channels: 3,
+    });
     process.stdout.write(`wrote ${k}\n`);
     k += 1;
   }

@@ -7,7 +7,14 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIizukaModel } from '../../../src/models/iizuka.js';
 import { ConfigError } from '../../../src/errors.js';
-import { FLOAT16_MAX, ModelFileError, float16Bits, loadModelFiles, readModelArtifacts, saveModelFiles } from '../../../src/node/files/model-files.js';
+import {
+  FLOAT16_MAX,
+  ModelFileError,
+  float16Bits,
+  loadModelFiles,
+  readModelArtifacts,
+  saveModelFiles,
+} from '../../../src/node/files/model-files.js';
 import { maxAbsDiff } from '../../backends.js';
 import { tinyBinsModel } from '../../colorize/tiny-models.js';
 
@@ -71,18 +78,28 @@ describe('saveModelFiles / loadModelFiles', () => {
     const original = weightsOf(model);
     weightsOf(loaded).forEach((w, i) => {
       expect(w.length).toBe(original[i].length);
-      for (let j = 0; j < w.length; j++) expect(Math.abs(w[j] - original[i][j])).toBeLessThanOrEqual(Math.abs(original[i][j]) * 2 ** -11 + 2 ** -25);
+      for (let j = 0; j < w.length; j++)
+        expect(Math.abs(w[j] - original[i][j])).toBeLessThanOrEqual(Math.abs(original[i][j]) * 2 ** -11 + 2 ** -25);
     });
     expect(maxAbsDiff(weightsOf(loaded)[0], original[0])).toBeGreaterThan(0);
     loaded.dispose();
     model.dispose();
   });
 
-  it('loads models with the library\'s custom layers (Iizuka fusion) and keeps outputs', async () => {
-    const model = buildIizukaModel({ globalInputSize: 32, localInputSize: 16, widthMultiplier: 1 / 16, numClasses: 3, seed: 1 });
+  it("loads models with the library's custom layers (Iizuka fusion) and keeps outputs", async () => {
+    const model = buildIizukaModel({
+      globalInputSize: 32,
+      localInputSize: 16,
+      widthMultiplier: 1 / 16,
+      numClasses: 3,
+      seed: 1,
+    });
     await saveModelFiles(model, join(dir, 'iizuka'));
     const loaded = await loadModelFiles(join(dir, 'iizuka'));
-    const inputs = [tf.randomUniform([1, 32, 32, 1], -0.5, 0.5, 'float32', 2), tf.randomUniform([1, 16, 16, 1], -0.5, 0.5, 'float32', 3)];
+    const inputs = [
+      tf.randomUniform([1, 32, 32, 1], -0.5, 0.5, 'float32', 2),
+      tf.randomUniform([1, 16, 16, 1], -0.5, 0.5, 'float32', 3),
+    ];
     const a = model.predict(inputs) as tf.Tensor[];
     const b = loaded.predict(inputs) as tf.Tensor[];
     expect(b[0].dataSync()).toEqual(a[0].dataSync());
@@ -123,11 +140,15 @@ describe('saveModelFiles / loadModelFiles', () => {
 
   it('rejects an unknown weight storage and weights outside the float16 range with ConfigError', async () => {
     const model = tinyBinsModel();
-    await expect(saveModelFiles(model, join(dir, 'x'), { weights: 'int8' as never })).rejects.toBeInstanceOf(ConfigError);
+    await expect(saveModelFiles(model, join(dir, 'x'), { weights: 'int8' as never })).rejects.toBeInstanceOf(
+      ConfigError,
+    );
     const huge = model.layers[1].getWeights().map((w) => tf.fill(w.shape, 1e6));
     model.layers[1].setWeights(huge);
     tf.dispose(huge);
-    await expect(saveModelFiles(model, join(dir, 'big'), { weights: 'float16' })).rejects.toThrow(/weights: expected 'float32'/);
+    await expect(saveModelFiles(model, join(dir, 'big'), { weights: 'float16' })).rejects.toThrow(
+      /weights: expected 'float32'/,
+    );
     model.dispose();
   });
 });

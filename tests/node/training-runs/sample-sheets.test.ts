@@ -48,7 +48,10 @@ describe('sample sheets', () => {
       const before = tf.memory().numTensors;
       const trainer = createSupervisedTrainer({ model, objective: createRegressionObjective(), callbacks: [samples] });
       await trainer.fit({ source: createTinySource(makeTinyData(16), { batchSize: 4 }), epochs: 1 });
-      expect(samples.written).toEqual([join(directory, 'samples-step-00000002.png'), join(directory, 'samples-step-00000004.png')]);
+      expect(samples.written).toEqual([
+        join(directory, 'samples-step-00000002.png'),
+        join(directory, 'samples-step-00000004.png'),
+      ]);
       const image = await readImageFile(samples.written[1]);
       // 3 columns of 16 px and 2 rows of 16 px, with 4 px gaps around and between cells.
       expect([image.width, image.height]).toEqual([4 + 3 * 20, 4 + 2 * 20]);

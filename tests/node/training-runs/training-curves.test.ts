@@ -18,7 +18,15 @@ import { buildTinyAbModel, createTinySource, makeTinyData } from '../../train/tr
 
 /** A batch-end event with only what the curves callback reads. */
 function batchEnd(step: number, losses: { [name: string]: number }, rate = 0.1, epoch = 0): BatchEndEvent {
-  return { step, epoch, batch: step - 1, size: 1, losses, learningRates: { model: rate }, stepsPerSecond: 1 } as unknown as BatchEndEvent;
+  return {
+    step,
+    epoch,
+    batch: step - 1,
+    size: 1,
+    losses,
+    learningRates: { model: rate },
+    stepsPerSecond: 1,
+  } as unknown as BatchEndEvent;
 }
 
 let directory: string;
@@ -38,7 +46,9 @@ describe('curves CSV', () => {
     ];
     const text = formatCurvesCsv(points);
     expect(text.split('\n')[0]).toBe(CURVES_CSV_HEADER);
-    expect(text).toBe(`${CURVES_CSV_HEADER}\n10,0,train,loss,0.25\n10,0,rate,model,0.00003\n20,1,validation,psnr,22.5\n`);
+    expect(text).toBe(
+      `${CURVES_CSV_HEADER}\n10,0,train,loss,0.25\n10,0,rate,model,0.00003\n20,1,validation,psnr,22.5\n`,
+    );
     expect(parseCurvesCsv(text)).toEqual(points);
     const damaged = `${text}\n30,1,train,loss\n30,1,bogus,loss,1\nx,1,train,loss,1\n40,1,train,loss,\n`;
     expect(parseCurvesCsv(damaged)).toEqual(points);
@@ -80,7 +90,13 @@ describe('curves SVG', () => {
   });
 
   it('averages long series into buckets and draws an empty chart without failing', () => {
-    const points: CurvePoint[] = Array.from({ length: 1000 }, (_, i) => ({ step: i + 1, epoch: 0, kind: 'train' as const, name: 'loss', value: i % 2 }));
+    const points: CurvePoint[] = Array.from({ length: 1000 }, (_, i) => ({
+      step: i + 1,
+      epoch: 0,
+      kind: 'train' as const,
+      name: 'loss',
+      value: i % 2,
+    }));
     const svg = renderCurvesSvg(points, { maxPointsPerSeries: 10 });
     const coords = /points="([^"]+)"/.exec(svg)![1].split(' ');
     expect(coords).toHaveLength(10);
@@ -94,7 +110,10 @@ describe('curves SVG', () => {
       { step: 2, epoch: 0, kind: 'train', name: 'loss', value: 2 },
       { step: 2, epoch: 0, kind: 'train', name: 'other', value: 5 },
     ]);
-    const xs = /points="([^"]+)"/.exec(shuffled)![1].split(' ').map((c) => Number(c.split(',')[0]));
+    const xs = /points="([^"]+)"/
+      .exec(shuffled)![1]
+      .split(' ')
+      .map((c) => Number(c.split(',')[0]));
     expect(xs).toEqual([...xs].sort((a, b) => a - b));
     expect(shuffled.match(/<circle/g)).toHaveLength(1);
     expect(() => renderCurvesSvg([], { columns: 0 })).toThrow(ConfigError);
@@ -142,7 +161,13 @@ describe('training curves callback', () => {
     await resumed.onTrainBegin!({ step: 20, epoch: 0, epochs: 2, resumed: true });
     expect(parseCurvesCsv(await readFile(csv, 'utf8'))).toEqual(rows.slice(0, 3));
     for (let s = 21; s <= 30; s += 1) await resumed.onBatchEnd!(batchEnd(s, { loss: 0.3 }, 0.1, 1));
-    expect(resumed.points.at(-2)).toEqual({ step: 30, epoch: 1, kind: 'train', name: 'loss', value: expect.closeTo(0.3, 12) });
+    expect(resumed.points.at(-2)).toEqual({
+      step: 30,
+      epoch: 1,
+      kind: 'train',
+      name: 'loss',
+      value: expect.closeTo(0.3, 12),
+    });
 
     const fresh = createTrainingCurvesCallback({ directory, everySteps: 10 });
     await fresh.onTrainBegin!({ step: 0, epoch: 0, epochs: 2, resumed: false });
@@ -160,7 +185,11 @@ describe('training curves callback', () => {
     });
     const train = parseCurvesCsv(await readFile(curves.csvPath, 'utf8')).filter((p) => p.kind === 'train');
     // 2 epochs × 3 batches: windows end at steps 2, 4, 6; each value is the mean of its two steps' losses.
-    expect(train.map((p) => [p.step, p.epoch])).toEqual([[2, 0], [4, 1], [6, 1]]);
+    expect(train.map((p) => [p.step, p.epoch])).toEqual([
+      [2, 0],
+      [4, 1],
+      [6, 1],
+    ]);
     for (const p of train) expect(p.value).toBeCloseTo((seen[p.step - 1] + seen[p.step]) / 2, 6);
     trainer.dispose();
     trainer.model.dispose();

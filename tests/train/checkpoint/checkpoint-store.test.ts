@@ -9,7 +9,13 @@ import {
   selectCheckpointsToPrune,
   type CheckpointInfo,
 } from '../../../src/train/checkpoint/checkpoint-store.js';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, describeCheckpointPart, type CheckpointRecord } from '../../../src/train/checkpoint/checkpoint-format.js';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  CheckpointError,
+  describeCheckpointPart,
+  type CheckpointRecord,
+} from '../../../src/train/checkpoint/checkpoint-format.js';
 import { checksumCrc32 } from '../../../src/train/checkpoint/checkpoint-checksum.js';
 import { ConfigError } from '../../../src/errors.js';
 
@@ -65,8 +71,15 @@ describe('checkpoint store policy', () => {
 
   it('pruning keeps the newest keepLast plus the best, or only the newest without keepBest', () => {
     const infos = [info(1, 0.1), info(2, 0.5), info(3, 0.4), info(4, 0.6), info(5, 0.7)];
-    expect(selectCheckpointsToPrune(infos, resolveCheckpointStoreConfig({ keepLast: 2 }))).toEqual([infos[1].id, infos[2].id]);
-    expect(selectCheckpointsToPrune(infos, resolveCheckpointStoreConfig({ keepLast: 2, keepBest: false }))).toEqual([infos[0].id, infos[1].id, infos[2].id]);
+    expect(selectCheckpointsToPrune(infos, resolveCheckpointStoreConfig({ keepLast: 2 }))).toEqual([
+      infos[1].id,
+      infos[2].id,
+    ]);
+    expect(selectCheckpointsToPrune(infos, resolveCheckpointStoreConfig({ keepLast: 2, keepBest: false }))).toEqual([
+      infos[0].id,
+      infos[1].id,
+      infos[2].id,
+    ]);
     expect(selectCheckpointsToPrune(infos, resolveCheckpointStoreConfig({ keepLast: 10 }))).toEqual([]);
   });
 

@@ -9,15 +9,29 @@ import { createRandom } from '../../../src/random.js';
 
 function buildNet(seed: number): tfl.LayersModel {
   const model = tfl.sequential();
-  model.add(tfl.layers.dense({ units: 5, inputShape: [3], kernelInitializer: tfl.initializers.glorotUniform({ seed }) }));
+  model.add(
+    tfl.layers.dense({ units: 5, inputShape: [3], kernelInitializer: tfl.initializers.glorotUniform({ seed }) }),
+  );
   model.add(tfl.layers.activation({ activation: 'tanh' }));
   model.add(tfl.layers.batchNormalization());
   model.add(tfl.layers.dense({ units: 2, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }));
   return model;
 }
 
-const xs = () => tf.tensor2d([[0.1, -0.2, 0.3], [0.5, 0.4, -0.6], [-0.7, 0.8, 0.9], [0.2, 0.1, -0.1]]);
-const ys = () => tf.tensor2d([[1, 0], [0, 1], [0.5, -0.5], [-1, 1]]);
+const xs = () =>
+  tf.tensor2d([
+    [0.1, -0.2, 0.3],
+    [0.5, 0.4, -0.6],
+    [-0.7, 0.8, 0.9],
+    [0.2, 0.1, -0.1],
+  ]);
+const ys = () =>
+  tf.tensor2d([
+    [1, 0],
+    [0, 1],
+    [0.5, -0.5],
+    [-1, 1],
+  ]);
 
 function trainStep(model: tfl.LayersModel, optimizer: tf.Optimizer): void {
   const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -65,7 +79,6 @@ describe('resuming from a checkpoint', () => {
     adam.dispose();
     freshAdam.dispose();
   });
-
 });
 
 describe('captureCheckpoint / restoreCheckpoint', () => {
@@ -141,11 +154,19 @@ describe('captureCheckpoint / restoreCheckpoint', () => {
     expect(() => verifyCheckpointRecord(damaged)).toThrow(CheckpointError);
     await expect(restoreCheckpoint(damaged, { models: { net: model } })).rejects.toThrow(/CRC-32/);
     await expect(restoreCheckpoint(record, { models: { other: model } })).rejects.toThrow(InputError);
-    const wide = tfl.sequential({ layers: [tfl.layers.dense({ units: 7, inputShape: [3] }), tfl.layers.batchNormalization(), tfl.layers.dense({ units: 2 })] });
+    const wide = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ units: 7, inputShape: [3] }),
+        tfl.layers.batchNormalization(),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
     await expect(restoreCheckpoint(record, { models: { net: wide } })).rejects.toThrow(/shape/);
     await expect(restoreCheckpoint(record, { optimizers: { net: tf.train.sgd(0.1) } })).rejects.toThrow(/Adam/);
     await expect(captureCheckpoint({ models: { '../evil': model } })).rejects.toThrow(InputError);
-    await expect(captureCheckpoint({ models: { net: model }, optimizers: { net: tf.train.adamax(0.1, 0.9, 0.999) } })).rejects.toThrow(/Adamax/);
+    await expect(
+      captureCheckpoint({ models: { net: model }, optimizers: { net: tf.train.adamax(0.1, 0.9, 0.999) } }),
+    ).rejects.toThrow(/Adamax/);
     model.dispose();
     wide.dispose();
     adam.dispose();

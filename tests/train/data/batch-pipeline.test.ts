@@ -6,7 +6,11 @@ import { resizePlane } from '../../../src/color/image/image-resample.js';
 import { ConfigError, InputError } from '../../../src/errors.js';
 import { disposeBatch, type Batch } from '../../../src/train/batch.js';
 import { createArraySource } from '../../../src/train/data/array-source.js';
-import { createBatchPipeline, type BatchPipelineConfig, type SkipEvent } from '../../../src/train/data/batch-pipeline.js';
+import {
+  createBatchPipeline,
+  type BatchPipelineConfig,
+  type SkipEvent,
+} from '../../../src/train/data/batch-pipeline.js';
 import type { ExampleSource } from '../../../src/train/data/example-source.js';
 import { colourfulImages, gradientImage, grayImage, grayRgbImage, solidImage } from './test-images.js';
 
@@ -28,7 +32,11 @@ async function read(batch: Batch): Promise<BatchData> {
   return out;
 }
 
-async function collect(pipeline: { batches: (e: number, s?: { startBatch?: number }) => AsyncIterable<Batch> }, epoch: number, startBatch?: number): Promise<BatchData[]> {
+async function collect(
+  pipeline: { batches: (e: number, s?: { startBatch?: number }) => AsyncIterable<Batch> },
+  epoch: number,
+  startBatch?: number,
+): Promise<BatchData[]> {
   const out: BatchData[] = [];
   for await (const batch of pipeline.batches(epoch, { startBatch })) out.push(await read(batch));
   return out;
@@ -38,7 +46,9 @@ async function collect(pipeline: { batches: (e: number, s?: { startBatch?: numbe
 function expectedPlanes(image: ImageLike): { input: Float32Array; ab: Float32Array; abLab: Float32Array } {
   const lab = imageToLab(image);
   const n = lab.width * lab.height;
-  const input = new Float32Array(n), ab = new Float32Array(2 * n), abLab = new Float32Array(2 * n);
+  const input = new Float32Array(n),
+    ab = new Float32Array(2 * n),
+    abLab = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
     input[i] = (lab.lightness[i] - 50) / 100;
     ab[2 * i] = lab.a[i] / 110;
@@ -55,7 +65,8 @@ function mirror(plane: Float32Array, width: number, channels = 1): Float32Array 
   const height = plane.length / (width * channels);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      for (let c = 0; c < channels; c++) out[(y * width + x) * channels + c] = plane[(y * width + width - 1 - x) * channels + c];
+      for (let c = 0; c < channels; c++)
+        out[(y * width + x) * channels + c] = plane[(y * width + width - 1 - x) * channels + c];
     }
   }
   return out;
@@ -67,7 +78,12 @@ describe('createBatchPipeline', () => {
   it('yields batches of the configured shapes, sizes and value ranges for every target kind', async () => {
     const images = colourfulImages(10, 12, 10);
     const source = createArraySource(images, { labels: images.map((_, i) => i % 3) });
-    const pipeline = createBatchPipeline(source, { batchSize: 4, inputSize: 8, targetSize: 4, targets: ['ab', 'bins', 'labels'] });
+    const pipeline = createBatchPipeline(source, {
+      batchSize: 4,
+      inputSize: 8,
+      targetSize: 4,
+      targets: ['ab', 'bins', 'labels'],
+    });
     expect(pipeline.batchesPerEpoch).toBe(3);
     const shapes: number[][][] = [];
     for await (const batch of pipeline.batches(0)) {
@@ -96,27 +112,40 @@ describe('createBatchPipeline', () => {
     const images = [gradientImage(6, 5), solidImage(6, 5, [200, 30, 90]), gradientImage(6, 5, 220)];
     const labels = [2, 0, 1];
     const pipeline = createBatchPipeline(createArraySource(images, { labels }), {
-      ...exact, batchSize: 3, inputSize: 5, resize: 'none', targets: ['ab', 'bins', 'labels'], softEncoding: { neighbours: 10 },
+      ...exact,
+      batchSize: 3,
+      inputSize: 5,
+      resize: 'none',
+      targets: ['ab', 'bins', 'labels'],
+      softEncoding: { neighbours: 10 },
     });
     const [batch] = await collect(pipeline, 0);
     // Centre crop of a 6 × 5 image to 5 × 5 starts at x = 0 ((6 − 5) >> 1).
     const crop = (plane: Float32Array, channels: number): Float32Array => {
       const out = new Float32Array(25 * channels);
-      for (let y = 0; y < 5; y++) out.set(plane.subarray((y * 6) * channels, (y * 6 + 5) * channels), y * 5 * channels);
+      for (let y = 0; y < 5; y++) out.set(plane.subarray(y * 6 * channels, (y * 6 + 5) * channels), y * 5 * channels);
       return out;
     };
     images.forEach((image, i) => {
       const e = expectedPlanes(image);
       expect([...batch.input.subarray(i * 25, (i + 1) * 25)]).toEqual([...crop(e.input, 1)]);
       expect([...batch.ab!.subarray(i * 50, (i + 1) * 50)]).toEqual([...crop(e.ab, 2)]);
-      expect([...batch.bins!.subarray(i * 25 * 313, (i + 1) * 25 * 313)]).toEqual([...encodeSoft(crop(e.abLab, 2), { neighbours: 10 })]);
+      expect([...batch.bins!.subarray(i * 25 * 313, (i + 1) * 25 * 313)]).toEqual([
+        ...encodeSoft(crop(e.abLab, 2), { neighbours: 10 }),
+      ]);
     });
     expect([...batch.labels!]).toEqual(labels);
   });
 
   it('flips left–right with a seeded coin per example, L and ab together', async () => {
     const images = Array.from({ length: 16 }, (_, i) => gradientImage(6, 6, 10 * i));
-    const pipeline = createBatchPipeline(createArraySource(images), { ...exact, flip: true, batchSize: 16, inputSize: 6, seed: 3 });
+    const pipeline = createBatchPipeline(createArraySource(images), {
+      ...exact,
+      flip: true,
+      batchSize: 16,
+      inputSize: 6,
+      seed: 3,
+    });
     const [batch] = await collect(pipeline, 0);
     let flipped = 0;
     images.forEach((image, i) => {
@@ -143,13 +172,19 @@ describe('createBatchPipeline', () => {
       for (let y = 0; y < 6; y++) rows.push(...e.input.subarray((y0 + y) * 12 + x0, (y0 + y) * 12 + x0 + 6));
       return rows.join();
     };
-    const pipeline = createBatchPipeline(createArraySource(Array(12).fill(image)), { ...exact, crop: 'random', batchSize: 12, inputSize: 6 });
+    const pipeline = createBatchPipeline(createArraySource(Array(12).fill(image)), {
+      ...exact,
+      crop: 'random',
+      batchSize: 12,
+      inputSize: 6,
+    });
     const [batch] = await collect(pipeline, 0);
     const offsets = new Set<string>();
     for (let i = 0; i < 12; i++) {
       const got = [...batch.input.subarray(i * 36, (i + 1) * 36)].join();
       let found = '';
-      for (let y0 = 0; y0 <= 3; y0++) for (let x0 = 0; x0 <= 6; x0++) if (windowAt(x0, y0) === got) found = `${x0},${y0}`;
+      for (let y0 = 0; y0 <= 3; y0++)
+        for (let x0 = 0; x0 <= 6; x0++) if (windowAt(x0, y0) === got) found = `${x0},${y0}`;
       expect(found).not.toBe('');
       offsets.add(found);
     }
@@ -163,7 +198,13 @@ describe('createBatchPipeline', () => {
     const image = gradientImage(16, 8);
     const lab = imageToLab(image);
     // Shorter side 8 → 4: the image becomes 8 × 4, the centre 4 × 4 crop starts at x = 2.
-    const shorter = createBatchPipeline(createArraySource([image]), { ...exact, resize: 'shorter-side', inputSize: 4, batchSize: 1, targetSize: 2 });
+    const shorter = createBatchPipeline(createArraySource([image]), {
+      ...exact,
+      resize: 'shorter-side',
+      inputSize: 4,
+      batchSize: 1,
+      targetSize: 2,
+    });
     const [s] = await collect(shorter, 0);
     const l8x4 = resizePlane(lab.lightness, 16, 8, 8, 4);
     const want = new Float32Array(16);
@@ -171,13 +212,24 @@ describe('createBatchPipeline', () => {
     expect([...s.input]).toEqual([...want]);
     expect(s.ab!.length).toBe(2 * 2 * 2);
     // Square: 16 × 8 → 4 × 4 directly.
-    const square = createBatchPipeline(createArraySource([image]), { ...exact, resize: 'square', inputSize: 4, batchSize: 1 });
+    const square = createBatchPipeline(createArraySource([image]), {
+      ...exact,
+      resize: 'square',
+      inputSize: 4,
+      batchSize: 1,
+    });
     const [q] = await collect(square, 0);
     expect([...q.input]).toEqual([...resizePlane(lab.lightness, 16, 8, 4, 4).map((v) => (v - 50) / 100)]);
     // A solid colour stays exactly that colour through any resampling.
     const solid = solidImage(9, 7, [30, 160, 220]);
     const e = expectedPlanes(solid);
-    const big = createBatchPipeline(createArraySource([solid]), { resize: 'shorter-side', resizeTo: 20, inputSize: 16, targetSize: 4, batchSize: 1 });
+    const big = createBatchPipeline(createArraySource([solid]), {
+      resize: 'shorter-side',
+      resizeTo: 20,
+      inputSize: 16,
+      targetSize: 4,
+      batchSize: 1,
+    });
     const [b] = await collect(big, 0);
     expect(b.input.every((v) => v === e.input[0])).toBe(true);
     expect(b.ab!.every((v, i) => v === e.ab[i % 2])).toBe(true);
@@ -185,12 +237,22 @@ describe('createBatchPipeline', () => {
 
   it('same seed gives the same batches; another epoch or another seed gives another order', async () => {
     const images = colourfulImages(20, 8, 8);
-    const make = (seed: number) => createBatchPipeline(createArraySource(images, { labels: images.map((_, i) => i) }), { seed, batchSize: 5, inputSize: 6, targets: ['ab', 'labels'] });
+    const make = (seed: number) =>
+      createBatchPipeline(createArraySource(images, { labels: images.map((_, i) => i) }), {
+        seed,
+        batchSize: 5,
+        inputSize: 6,
+        targets: ['ab', 'labels'],
+      });
     const a = await collect(make(11), 2);
     const b = await collect(make(11), 2);
     expect(a).toEqual(b);
     const labelsOf = (batches: BatchData[]): number[] => batches.flatMap((x) => [...x.labels!]);
-    expect(labelsOf(a).slice().sort((x, y) => x - y)).toEqual(images.map((_, i) => i));
+    expect(
+      labelsOf(a)
+        .slice()
+        .sort((x, y) => x - y),
+    ).toEqual(images.map((_, i) => i));
     const otherEpoch = await collect(make(11), 3);
     expect(labelsOf(otherEpoch)).not.toEqual(labelsOf(a));
     const otherSeed = await collect(make(12), 2);
@@ -201,10 +263,19 @@ describe('createBatchPipeline', () => {
   it('draws crops and flips from (seed, epoch, example index) alone: the same example gets the same augmentation in any order', async () => {
     const images = Array.from({ length: 12 }, (_, i) => gradientImage(10, 9, 20 * i));
     const make = (shuffle: boolean, batchSize: number) =>
-      createBatchPipeline(createArraySource(images, { labels: images.map((_, i) => i) }), { seed: 4, inputSize: 6, targets: ['labels'], shuffle, batchSize });
+      createBatchPipeline(createArraySource(images, { labels: images.map((_, i) => i) }), {
+        seed: 4,
+        inputSize: 6,
+        targets: ['labels'],
+        shuffle,
+        batchSize,
+      });
     const byExample = (batches: BatchData[]): string[] => {
       const out: string[] = [];
-      for (const b of batches) b.labels!.forEach((label, j) => { out[label] = [...b.input.subarray(j * 36, (j + 1) * 36)].join(); });
+      for (const b of batches)
+        b.labels!.forEach((label, j) => {
+          out[label] = [...b.input.subarray(j * 36, (j + 1) * 36)].join();
+        });
       return out;
     };
     const shuffled = byExample(await collect(make(true, 5), 3));
@@ -215,7 +286,14 @@ describe('createBatchPipeline', () => {
   it('startBatch gives exactly the batches an uninterrupted epoch gave from there on, with and without prefetch', async () => {
     const images = colourfulImages(11, 9, 7);
     for (const prefetch of [true, false]) {
-      const pipeline = createBatchPipeline(createArraySource(images), { seed: 5, batchSize: 3, inputSize: 6, targets: ['ab', 'bins'], targetSize: 3, prefetch });
+      const pipeline = createBatchPipeline(createArraySource(images), {
+        seed: 5,
+        batchSize: 3,
+        inputSize: 6,
+        targets: ['ab', 'bins'],
+        targetSize: 3,
+        prefetch,
+      });
       const all = await collect(pipeline, 4);
       expect(all.map((b) => b.index)).toEqual([0, 1, 2, 3]);
       expect(await collect(pipeline, 4, 2)).toEqual(all.slice(2));
@@ -225,17 +303,44 @@ describe('createBatchPipeline', () => {
 
   it('skips gray images (one-channel and r = g = b), counts them and reports each through onSkip', async () => {
     const colour = colourfulImages(7, 8, 8);
-    const images: ImageLike[] = [colour[0], grayImage(8, 8), colour[1], colour[2], grayRgbImage(8, 8), colour[3], colour[4], colour[5], grayImage(8, 8, 40), colour[6]];
+    const images: ImageLike[] = [
+      colour[0],
+      grayImage(8, 8),
+      colour[1],
+      colour[2],
+      grayRgbImage(8, 8),
+      colour[3],
+      colour[4],
+      colour[5],
+      grayImage(8, 8, 40),
+      colour[6],
+    ];
     const events: SkipEvent[] = [];
     const source = createArraySource(images, { labels: images.map((_, i) => i) });
-    const perBatch = createBatchPipeline(source, { batchSize: 4, inputSize: 8, targets: ['labels'], onSkip: (e) => events.push(e), shuffle: false });
+    const perBatch = createBatchPipeline(source, {
+      batchSize: 4,
+      inputSize: 8,
+      targets: ['labels'],
+      onSkip: (e) => events.push(e),
+      shuffle: false,
+    });
     const batches = await collect(perBatch, 0);
     expect(batches.map((b) => [...b.labels!])).toEqual([[0, 2, 3], [5, 6, 7], [9]]);
     expect(perBatch.skipped).toEqual({ gray: 3, unreadable: 0 });
-    expect(events.map((e) => [e.index, e.reason, e.epoch])).toEqual([[1, 'gray', 0], [4, 'gray', 0], [8, 'gray', 0]]);
+    expect(events.map((e) => [e.index, e.reason, e.epoch])).toEqual([
+      [1, 'gray', 0],
+      [4, 'gray', 0],
+      [8, 'gray', 0],
+    ]);
     expect(events.every((e) => e.colourfulFraction === 0)).toBe(true);
 
-    const upfront = createBatchPipeline(source, { batchSize: 4, inputSize: 8, targets: ['labels'], screening: 'upfront', seed: 1 });
+    const upfront = createBatchPipeline(source, {
+      batchSize: 4,
+      inputSize: 8,
+      targets: ['labels'],
+      screening: 'upfront',
+      seed: 1,
+    });
     expect(upfront.batchesPerEpoch).toBeUndefined();
     expect(await upfront.screen()).toBe(7);
     expect(upfront.batchesPerEpoch).toBe(2);
@@ -257,17 +362,24 @@ describe('createBatchPipeline', () => {
 
   it('skips examples the source cannot read and does not yield a batch that ends up empty', async () => {
     const images = colourfulImages(6, 8, 8);
-    const source: ExampleSource = { size: 6, read: async (i) => (i === 2 || i === 3 ? undefined : { image: images[i] }) };
+    const source: ExampleSource = {
+      size: 6,
+      read: async (i) => (i === 2 || i === 3 ? undefined : { image: images[i] }),
+    };
     const pipeline = createBatchPipeline(source, { batchSize: 2, inputSize: 8, shuffle: false });
     const batches = await collect(pipeline, 0);
-    expect(batches.map((b) => [b.index, b.size])).toEqual([[0, 2], [2, 2]]);
+    expect(batches.map((b) => [b.index, b.size])).toEqual([
+      [0, 2],
+      [2, 2],
+    ]);
     expect(pipeline.skipped).toEqual({ gray: 0, unreadable: 2 });
   });
 
   it('keeps at most 8 reads in flight while building batches, prefetching or not', async () => {
     const images = colourfulImages(40, 6, 6);
     for (const prefetch of [false, true]) {
-      let inFlight = 0, most = 0;
+      let inFlight = 0,
+        most = 0;
       const source: ExampleSource = {
         size: images.length,
         read: async (i) => {
@@ -288,7 +400,11 @@ describe('createBatchPipeline', () => {
 
   it('leaves no tensors behind over many batches and epochs, nor when the consumer stops early', async () => {
     const pipeline = createBatchPipeline(createArraySource(colourfulImages(12, 8, 8), { labels: Array(12).fill(1) }), {
-      batchSize: 2, inputSize: 8, targetSize: 2, targets: ['ab', 'bins', 'labels'], prefetch: true,
+      batchSize: 2,
+      inputSize: 8,
+      targetSize: 2,
+      targets: ['ab', 'bins', 'labels'],
+      prefetch: true,
     });
     const before = tf.memory().numTensors;
     let count = 0;
@@ -321,7 +437,13 @@ describe('createBatchPipeline', () => {
       [{ grayFraction: 1 }, 'grayFraction'],
     ];
     for (const [config, key] of bad) {
-      const error = (() => { try { createBatchPipeline(source, config); } catch (e) { return e; } })();
+      const error = (() => {
+        try {
+          createBatchPipeline(source, config);
+        } catch (e) {
+          return e;
+        }
+      })();
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).key).toBe(key);
     }

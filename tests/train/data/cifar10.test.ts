@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import {
-  CIFAR10_CLASS_NAMES, CIFAR10_RECORD_BYTES, createCifar10Source, parseCifar10Batch, parseCifar10ClassNames,
+  CIFAR10_CLASS_NAMES,
+  CIFAR10_RECORD_BYTES,
+  createCifar10Source,
+  parseCifar10Batch,
+  parseCifar10ClassNames,
 } from '../../../src/train/data/cifar10.js';
 import { makeCifarRecords } from './cifar10-records.js';
 
@@ -10,9 +14,18 @@ describe('CIFAR-10 binary records', () => {
     const records = parseCifar10Batch(makeCifarRecords([6, 9, 0]));
     expect(records.count).toBe(3);
     expect([...records.labels]).toEqual([6, 9, 0]);
-    for (const [r, x, y] of [[0, 0, 0], [1, 5, 2], [2, 31, 31], [2, 17, 4]]) {
+    for (const [r, x, y] of [
+      [0, 0, 0],
+      [1, 5, 2],
+      [2, 31, 31],
+      [2, 17, 4],
+    ]) {
       const p = r * 3072 + 3 * (y * 32 + x);
-      expect([records.pixels[p], records.pixels[p + 1], records.pixels[p + 2]]).toEqual([(x + r) % 256, (y * 3) % 256, (x * y + 7 * r) % 256]);
+      expect([records.pixels[p], records.pixels[p + 1], records.pixels[p + 2]]).toEqual([
+        (x + r) % 256,
+        (y * 3) % 256,
+        (x * y + 7 * r) % 256,
+      ]);
     }
   });
 

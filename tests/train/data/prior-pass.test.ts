@@ -13,10 +13,14 @@ import { colourfulImages } from './test-images.js';
 
 /** Nearest bin by brute force over the 313 centres (independent of the grid search of encodeHard). */
 function nearestBin(a: number, b: number): number {
-  let best = 0, bestD = Infinity;
+  let best = 0,
+    bestD = Infinity;
   for (let q = 0; q < ZHANG_GAMUT.size; q++) {
     const d = (ZHANG_GAMUT.centres[2 * q] - a) ** 2 + (ZHANG_GAMUT.centres[2 * q + 1] - b) ** 2;
-    if (d < bestD) { bestD = d; best = q; }
+    if (d < bestD) {
+      bestD = d;
+      best = q;
+    }
   }
   return best;
 }
@@ -33,7 +37,8 @@ describe('estimateRebalanceWeights', () => {
     for (const image of images) {
       const lab = imageToLab(image);
       // The pipeline stores ab / 110 in float32; the pass multiplies back by 110.
-      for (let i = 0; i < lab.a.length; i++) counts[nearestBin(Math.fround(lab.a[i] / 110) * 110, Math.fround(lab.b[i] / 110) * 110)]++;
+      for (let i = 0; i < lab.a.length; i++)
+        counts[nearestBin(Math.fround(lab.a[i] / 110) * 110, Math.fround(lab.b[i] / 110) * 110)]++;
     }
     const direct = counts.map((c) => c / (images.length * 36));
     expect([...estimate.prior]).toEqual([...direct]);
@@ -52,18 +57,28 @@ describe('estimateRebalanceWeights', () => {
   it('summing the soft-bin targets equals soft counting of the ab targets; maxBatches stops early', async () => {
     const soft = { counting: 'soft', neighbours: 5, sigma: 5 } as const;
     const fromAb = await estimateRebalanceWeights(createBatchPipeline(createArraySource(images), exact), soft);
-    const fromBins = await estimateRebalanceWeights(createBatchPipeline(createArraySource(images), { ...exact, targets: ['bins'] }), soft);
+    const fromBins = await estimateRebalanceWeights(
+      createBatchPipeline(createArraySource(images), { ...exact, targets: ['bins'] }),
+      soft,
+    );
     let worst = 0;
     for (let q = 0; q < 313; q++) worst = Math.max(worst, Math.abs(fromAb.prior[q] - fromBins.prior[q]));
     expect(worst).toBeLessThan(1e-6);
-    const partial = await estimateRebalanceWeights(createBatchPipeline(createArraySource(images), exact), { maxBatches: 2 });
+    const partial = await estimateRebalanceWeights(createBatchPipeline(createArraySource(images), exact), {
+      maxBatches: 2,
+    });
     expect([partial.batches, partial.pixels]).toEqual([2, 8 * 36]);
   });
 
   it('disposes every batch it reads and refuses batches without ab or bins', async () => {
     const before = tf.memory().numTensors;
-    await estimateRebalanceWeights(createBatchPipeline(createArraySource(images), { ...exact, targets: ['ab', 'bins'], batchSize: 2 }));
-    const labelsOnly = createBatchPipeline(createArraySource(images, { labels: images.map(() => 0) }), { ...exact, targets: ['labels'] });
+    await estimateRebalanceWeights(
+      createBatchPipeline(createArraySource(images), { ...exact, targets: ['ab', 'bins'], batchSize: 2 }),
+    );
+    const labelsOnly = createBatchPipeline(createArraySource(images, { labels: images.map(() => 0) }), {
+      ...exact,
+      targets: ['labels'],
+    });
     await expect(estimateRebalanceWeights(labelsOnly)).rejects.toThrow(InputError);
     const empty: BatchSource = { batches: async function* () {} };
     await expect(estimateRebalanceWeights(empty)).rejects.toThrow(/no pixels/);

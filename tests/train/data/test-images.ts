@@ -26,7 +26,8 @@ export function gradientImage(width: number, height: number, blue = 60): ImageLi
 export function grayRgbImage(width: number, height: number): ImageLike {
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) data.fill(20 + ((x * 200) / width) | 0, 3 * (y * width + x), 3 * (y * width + x) + 3);
+    for (let x = 0; x < width; x++)
+      data.fill((20 + (x * 200) / width) | 0, 3 * (y * width + x), 3 * (y * width + x) + 3);
   }
   return { data, width, height, channels: 3 };
 }
@@ -40,7 +41,11 @@ export function grayImage(width: number, height: number, value = 128): ImageLike
 export function colourfulImages(count: number, width: number, height: number): ImageLike[] {
   const out: ImageLike[] = [];
   for (let i = 0; i < count; i++) {
-    out.push(i % 2 === 0 ? solidImage(width, height, [(37 * i + 200) % 256, (91 * i + 20) % 256, (53 * i + 120) % 256]) : gradientImage(width, height, (29 * i) % 256));
+    out.push(
+      i % 2 === 0
+        ? solidImage(width, height, [(37 * i + 200) % 256, (91 * i + 20) % 256, (53 * i + 120) % 256])
+        : gradientImage(width, height, (29 * i) % 256),
+    );
   }
   return out;
 }

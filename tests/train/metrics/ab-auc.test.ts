@@ -25,7 +25,10 @@ describe('computeAbAuc (Zhang et al. 2016 §3.1)', () => {
     const expected = (4 * 0.25 + 0.625 + 145) / 150;
     expect(computeAbAuc([10, 20, 3, 4], [10, 20, 0, 0], { pixelWeights: [1, 3] }).auc).toBeCloseTo(expected, 14);
     const binIndex = (a: number) => (a > 5 ? 0 : 1);
-    expect(computeAbAuc([10, 20, 3, 4], [10, 20, 0, 0], { binWeights: [1, 3], binIndex }).auc).toBeCloseTo(expected, 14);
+    expect(computeAbAuc([10, 20, 3, 4], [10, 20, 0, 0], { binWeights: [1, 3], binIndex }).auc).toBeCloseTo(
+      expected,
+      14,
+    );
   });
 
   it('matches the numpy reference (3000 pixels): curve, plain AuC and rebalanced AuC', () => {

@@ -13,13 +13,21 @@ describe('computeColorfulness (Hasler & Süsstrunk 2003)', () => {
   });
 
   it('is 0 for any gray image', () => {
-    const gray = { data: Uint8Array.from({ length: 48 }, (_, i) => [10, 10, 10, 200, 200, 200][i % 6]), width: 4, height: 4, channels: 3 };
+    const gray = {
+      data: Uint8Array.from({ length: 48 }, (_, i) => [10, 10, 10, 200, 200, 200][i % 6]),
+      width: 4,
+      height: 4,
+      channels: 3,
+    };
     expect(computeColorfulness(gray)).toBe(0);
   });
 
   it('matches the numpy reference on a uint8 image and on a float [0, 1] batch tensor, without leaking', () => {
     const u8 = fixtureArray('u8_target');
-    expect(computeColorfulness({ data: u8.data, width: u8.shape[1], height: u8.shape[0], channels: 3 })).toBeCloseTo(fixtureValue('u8_target_colourfulness'), 9);
+    expect(computeColorfulness({ data: u8.data, width: u8.shape[1], height: u8.shape[0], channels: 3 })).toBeCloseTo(
+      fixtureValue('u8_target_colourfulness'),
+      9,
+    );
     const f = fixtureArray('f_target');
     const batch = tf.tensor4d(f.data, f.shape as [number, number, number, number]);
     const before = tf.memory().numTensors;

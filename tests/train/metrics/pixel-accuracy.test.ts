@@ -3,18 +3,35 @@ import { describe, expect, it } from 'vitest';
 import { computePixelAccuracy } from '../../../src/train/metrics/pixel-accuracy.js';
 import { fixtureArray, fixtureValue } from './fixtures.js';
 
-const lab = (values: number[]) => ({ data: new Float32Array(values), width: values.length / 3, height: 1, channels: 3 });
+const lab = (values: number[]) => ({
+  data: new Float32Array(values),
+  width: values.length / 3,
+  height: 1,
+  channels: 3,
+});
 
 describe('computePixelAccuracy (Nazeri et al. 2018, 2 % of each Lab channel range)', () => {
   it('hand-computed: |ΔL| ≤ 2 and |Δa|, |Δb| ≤ 4.4 after rounding half to even', () => {
     const target = lab([50, 0, 0, 50, 0, 0, 50, 0, 0, 50, 0, 0, 50, 0, 0, 50, 0, 0]);
     const predicted = lab([
-      50, 0, 0, //    exact: match
-      52, 4, -4, //   every channel at its limit: match
-      53, 0, 0, //    ΔL = 3: no match
-      50, 4.5, 0, //  4.5 rounds to 4 (half to even): match
-      50, 5.5, 0, //  5.5 rounds to 6: no match
-      50, 0, -5, //   Δb = 5: no match
+      50,
+      0,
+      0, //    exact: match
+      52,
+      4,
+      -4, //   every channel at its limit: match
+      53,
+      0,
+      0, //    ΔL = 3: no match
+      50,
+      4.5,
+      0, //  4.5 rounds to 4 (half to even): match
+      50,
+      5.5,
+      0, //  5.5 rounds to 6: no match
+      50,
+      0,
+      -5, //   Δb = 5: no match
     ]);
     expect(computePixelAccuracy(predicted, target)).toBeCloseTo(3 / 6, 15);
     // Without rounding, 4.5 > 4.4 fails too.
@@ -41,6 +58,8 @@ describe('computePixelAccuracy (Nazeri et al. 2018, 2 % of each Lab channel rang
   });
 
   it('rejects a bad threshold naming the key', () => {
-    expect(() => computePixelAccuracy(lab([0, 0, 0]), lab([0, 0, 0]), { thresholdPercent: 0 })).toThrow(/thresholdPercent/);
+    expect(() => computePixelAccuracy(lab([0, 0, 0]), lab([0, 0, 0]), { thresholdPercent: 0 })).toThrow(
+      /thresholdPercent/,
+    );
   });
 });

@@ -20,7 +20,12 @@ describe('computePsnr', () => {
     const t = fixtureArray('u8_target');
     const p = fixtureArray('u8_pred');
     const [h, w] = t.shape;
-    expect(computePsnr({ data: p.data, width: w, height: h, channels: 3 }, { data: t.data, width: w, height: h, channels: 3 })).toBeCloseTo(fixtureValue('u8_psnr'), 10);
+    expect(
+      computePsnr(
+        { data: p.data, width: w, height: h, channels: 3 },
+        { data: t.data, width: w, height: h, channels: 3 },
+      ),
+    ).toBeCloseTo(fixtureValue('u8_psnr'), 10);
     const tp = tf.tensor3d(Int32Array.from(p.data), [h, w, 3], 'int32');
     const tt = tf.tensor3d(Int32Array.from(t.data), [h, w, 3], 'int32');
     expect(computePsnr(tp, tt)).toBeCloseTo(fixtureValue('u8_psnr'), 10);

@@ -4,12 +4,20 @@ import { computeSsim } from '../../../src/train/metrics/ssim.js';
 import { InputError } from '../../../src/errors.js';
 import { fixtureArray, fixtureValue, fixtureValues } from './fixtures.js';
 
-const constant = (value: number, size = 11) => ({ data: new Uint8Array(size * size * 3).fill(value), width: size, height: size, channels: 3 });
+const constant = (value: number, size = 11) => ({
+  data: new Uint8Array(size * size * 3).fill(value),
+  width: size,
+  height: size,
+  channels: 3,
+});
 
 describe('computeSsim (Wang et al. 2004, as scikit-image with Gaussian σ = 1.5)', () => {
   it('hand-computed: flat images a and b give (2ab + C1) / (a² + b² + C1), C1 = (0.01·255)², since all variances are 0', () => {
     const c1 = (0.01 * 255) ** 2;
-    expect(computeSsim(constant(100), constant(110))).toBeCloseTo((2 * 100 * 110 + c1) / (100 ** 2 + 110 ** 2 + c1), 12);
+    expect(computeSsim(constant(100), constant(110))).toBeCloseTo(
+      (2 * 100 * 110 + c1) / (100 ** 2 + 110 ** 2 + c1),
+      12,
+    );
     expect(computeSsim(constant(100, 14), constant(100, 14))).toBe(1);
   });
 
@@ -17,7 +25,12 @@ describe('computeSsim (Wang et al. 2004, as scikit-image with Gaussian σ = 1.5)
     const t = fixtureArray('u8_target');
     const p = fixtureArray('u8_pred');
     const [h, w] = t.shape;
-    expect(computeSsim({ data: p.data, width: w, height: h, channels: 3 }, { data: t.data, width: w, height: h, channels: 3 })).toBeCloseTo(fixtureValue('u8_ssim'), 10);
+    expect(
+      computeSsim(
+        { data: p.data, width: w, height: h, channels: 3 },
+        { data: t.data, width: w, height: h, channels: 3 },
+      ),
+    ).toBeCloseTo(fixtureValue('u8_ssim'), 10);
   });
 
   it('averages per-image SSIM over a float [0, 1] batch tensor, matching scikit-image per image, without leaking', () => {

@@ -10,7 +10,9 @@ export interface PublishedFixture<M = Record<string, unknown>> {
 }
 
 export function readPublishedFixture<M = Record<string, unknown>>(name: string): PublishedFixture<M> {
-  const meta = JSON.parse(readFileSync(new URL(`${name}.json`, PUBLISHED_FIXTURES), 'utf8')) as PublishedFixture<M>['meta'];
+  const meta = JSON.parse(
+    readFileSync(new URL(`${name}.json`, PUBLISHED_FIXTURES), 'utf8'),
+  ) as PublishedFixture<M>['meta'];
   const bytes = readFileSync(new URL(`${name}.bin`, PUBLISHED_FIXTURES));
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   return {
@@ -32,7 +34,8 @@ export function readStateDictFile(name: string, format: 'zip' | 'legacy'): Uint8
 /** Max-norm relative error: max |a − b| over max |b| (the output's own scale). */
 export function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
-  let diff = 0, scale = 0;
+  let diff = 0,
+    scale = 0;
   for (let i = 0; i < a.length; i++) {
     diff = Math.max(diff, Math.abs(a[i] - b[i]));
     scale = Math.max(scale, Math.abs(b[i]));

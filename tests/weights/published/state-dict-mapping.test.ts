@@ -7,7 +7,10 @@ import { buildSiggraph17Model } from '../../../src/models/siggraph17.js';
 import { buildVgg16 } from '../../../src/models/vgg16.js';
 import { buildZhangModel } from '../../../src/models/zhang-eccv16.js';
 import { ECCV16_STATE_DICT_MAPPING, loadEccv16StateDict } from '../../../src/weights/published/eccv16-mapper.js';
-import { detectPublishedArchitecture, modelFromStateDict } from '../../../src/weights/published/published-architecture.js';
+import {
+  detectPublishedArchitecture,
+  modelFromStateDict,
+} from '../../../src/weights/published/published-architecture.js';
 import { RESNET18_STATE_DICT_MAPPING } from '../../../src/weights/published/resnet18-mapper.js';
 import { SIGGRAPH17_STATE_DICT_MAPPING } from '../../../src/weights/published/siggraph17-mapper.js';
 import { VGG16_CLASSIFIER_MAPPING, VGG16_FEATURES_MAPPING } from '../../../src/weights/published/vgg16-mapper.js';
@@ -44,7 +47,8 @@ describe('state-dict mappers (state dicts made in TypeScript)', () => {
     expect(architecture).toBe('eccv16');
     expect(config).toEqual({ inputSize: 16, widthMultiplier: 1 / 32, bins: 313 });
     const x = tf.randomUniform([1, 16, 16, 1], -0.5, 0.5, 'float32', 3);
-    const a = source.predict(x) as tf.Tensor, b = model.predict(x) as tf.Tensor;
+    const a = source.predict(x) as tf.Tensor,
+      b = model.predict(x) as tf.Tensor;
     expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBe(0);
     tf.dispose([x, a, b]);
     source.dispose();
@@ -52,15 +56,28 @@ describe('state-dict mappers (state dicts made in TypeScript)', () => {
   });
 
   test.each([
-    ['siggraph17', () => buildSiggraph17Model({ inputSize: 16, widthMultiplier: 1 / 32, classes: 529, seed: 2 }), SIGGRAPH17_STATE_DICT_MAPPING],
-    ['resnet18', () => buildResNet18({ inputSize: 32, widthMultiplier: 1 / 16, classes: 7, seed: 3 }), RESNET18_STATE_DICT_MAPPING],
-    ['vgg16', () => buildVgg16({ widthMultiplier: 1 / 64, classes: 5, seed: 4 }), [...VGG16_FEATURES_MAPPING, ...VGG16_CLASSIFIER_MAPPING]],
+    [
+      'siggraph17',
+      () => buildSiggraph17Model({ inputSize: 16, widthMultiplier: 1 / 32, classes: 529, seed: 2 }),
+      SIGGRAPH17_STATE_DICT_MAPPING,
+    ],
+    [
+      'resnet18',
+      () => buildResNet18({ inputSize: 32, widthMultiplier: 1 / 16, classes: 7, seed: 3 }),
+      RESNET18_STATE_DICT_MAPPING,
+    ],
+    [
+      'vgg16',
+      () => buildVgg16({ widthMultiplier: 1 / 64, classes: 5, seed: 4 }),
+      [...VGG16_FEATURES_MAPPING, ...VGG16_CLASSIFIER_MAPPING],
+    ],
   ] as const)('a %s state dict is recognised by its keys and loads weight for weight', (name, build, mapping) => {
     const source = build();
     const dict = stateDictFromModel(source, mapping);
     expect(detectPublishedArchitecture(dict)).toBe(name);
     const { model } = modelFromStateDict(dict, { inputSize: source.inputs[0].shape[1] as number });
-    const a = source.getWeights(), b = model.getWeights();
+    const a = source.getWeights(),
+      b = model.getWeights();
     expect(b.length).toBe(a.length);
     a.forEach((w, i) => expect(Array.from(b[i].dataSync())).toEqual(Array.from(w.dataSync())));
     source.dispose();
@@ -70,9 +87,13 @@ describe('state-dict mappers (state dicts made in TypeScript)', () => {
   test('a VGG-16 backbone without the classifier takes the features and leaves classifier.* unread', () => {
     const source = buildVgg16({ widthMultiplier: 1 / 64, classes: 5, seed: 4 });
     const dict = stateDictFromModel(source, [...VGG16_FEATURES_MAPPING, ...VGG16_CLASSIFIER_MAPPING]);
-    const { model } = modelFromStateDict(new Map([...dict].filter(([k]) => !k.startsWith('classifier.'))), { inputSize: 64 });
+    const { model } = modelFromStateDict(new Map([...dict].filter(([k]) => !k.startsWith('classifier.'))), {
+      inputSize: 64,
+    });
     expect(model.outputs[0].shape).toEqual([null, 2, 2, 8]);
-    expect(Array.from(model.getLayer('block5_conv3').getWeights()[0].dataSync())).toEqual(Array.from(source.getLayer('block5_conv3').getWeights()[0].dataSync()));
+    expect(Array.from(model.getLayer('block5_conv3').getWeights()[0].dataSync())).toEqual(
+      Array.from(source.getLayer('block5_conv3').getWeights()[0].dataSync()),
+    );
     source.dispose();
     model.dispose();
   });
@@ -122,9 +143,19 @@ describe('state-dict mappers (state dicts made in TypeScript)', () => {
     const model = buildZhangModel({ inputSize: 16, widthMultiplier: 1 / 32 });
     // Bin 10 now holds bin 11's centre: the error names bin 10 and the centre found there.
     const [a11, b11] = [ZHANG_GAMUT.centres[22], ZHANG_GAMUT.centres[23]].map((v) => v.toFixed(3));
-    expectLayoutError(() => loadEccv16StateDict(model, dict), 'model_out.weight', new RegExp(`^ab \\(${a11}, ${b11}\\) / 110$`));
+    expectLayoutError(
+      () => loadEccv16StateDict(model, dict),
+      'model_out.weight',
+      new RegExp(`^ab \\(${a11}, ${b11}\\) / 110$`),
+    );
     expect(() => loadEccv16StateDict(model, dict)).toThrow(/bin 10 at ab/);
-    dict.set('model_out.weight', torchTensor([2, 313, 1, 1], centres.map((v) => v * 1.01)));
+    dict.set(
+      'model_out.weight',
+      torchTensor(
+        [2, 313, 1, 1],
+        centres.map((v) => v * 1.01),
+      ),
+    );
     expectLayoutError(() => loadEccv16StateDict(model, dict), 'model_out.weight', /\/ 110/);
     model.dispose();
     source.dispose();

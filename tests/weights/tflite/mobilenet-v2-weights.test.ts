@@ -2,8 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { TfliteFormatError } from '../../../src/errors.js';
 import { buildMobileNetV2, mobileNetV2WeightLayers } from '../../../src/models/mobilenet-v2.js';
-import { mobileNetV2WeightsFromTflite, setMobileNetV2Weights } from '../../../src/weights/tflite/mobilenet-v2-weights.js';
-import type { TfliteModel, TfliteOperator, TfliteOperatorOptions, TfliteTensor } from '../../../src/weights/tflite/read-tflite-model.js';
+import {
+  mobileNetV2WeightsFromTflite,
+  setMobileNetV2Weights,
+} from '../../../src/weights/tflite/mobilenet-v2-weights.js';
+import type {
+  TfliteModel,
+  TfliteOperator,
+  TfliteOperatorOptions,
+  TfliteTensor,
+} from '../../../src/weights/tflite/read-tflite-model.js';
 
 /**
  * A MobileNetV2-shaped TFLite graph written out by hand (independent of the builder's layer list): the
@@ -15,32 +23,83 @@ function slimGraph(classes = 5): { model: TfliteModel; tensors: TfliteTensor[] }
   const operators: TfliteOperator[] = [];
   const add = (name: string, shape: number[], type: string, data?: Uint8Array, scale?: number): number => {
     tensors.push({
-      index: tensors.length, name, shape, type, buffer: data ? tensors.length + 1 : 0, data,
-      quantization: scale === undefined ? undefined : { scale: [scale], zeroPoint: [type === 'uint8' ? 128 : 0], quantizedDimension: 0, min: [], max: [] },
+      index: tensors.length,
+      name,
+      shape,
+      type,
+      buffer: data ? tensors.length + 1 : 0,
+      data,
+      quantization:
+        scale === undefined
+          ? undefined
+          : { scale: [scale], zeroPoint: [type === 'uint8' ? 128 : 0], quantizedDimension: 0, min: [], max: [] },
     });
     return tensors.length - 1;
   };
   const uint8 = (count: number, seed: number) => Uint8Array.from({ length: count }, (_, i) => (i + seed) % 251);
-  const int32 = (count: number, seed: number) => new Uint8Array(Int32Array.from({ length: count }, (_, i) => ((i * 7 + seed) % 41) - 20).buffer);
+  const int32 = (count: number, seed: number) =>
+    new Uint8Array(Int32Array.from({ length: count }, (_, i) => ((i * 7 + seed) % 41) - 20).buffer);
   let x = add('input', [1, 224, 224, 3], 'uint8', undefined, 1 / 128);
   let channels = 3;
-  const conv = (name: string, opcode: 'CONV_2D' | 'DEPTHWISE_CONV_2D', k: number, stride: number, out: number, relu6: boolean): void => {
+  const conv = (
+    name: string,
+    opcode: 'CONV_2D' | 'DEPTHWISE_CONV_2D',
+    k: number,
+    stride: number,
+    out: number,
+    relu6: boolean,
+  ): void => {
     const depthwise = opcode === 'DEPTHWISE_CONV_2D';
     const shape = depthwise ? [1, k, k, out] : [out, k, k, channels];
-    const w = add(`${name}/weights`, shape, 'uint8', uint8(shape.reduce((a, b) => a * b), tensors.length), 0.01);
+    const w = add(
+      `${name}/weights`,
+      shape,
+      'uint8',
+      uint8(
+        shape.reduce((a, b) => a * b),
+        tensors.length,
+      ),
+      0.01,
+    );
     const b = add(`${name}/bias`, [out], 'int32', int32(out, tensors.length));
     const y = add(`${name}/out`, [1, 1, 1, out], 'uint8', undefined, 0.05);
     const activation = relu6 ? 'relu6' : 'none';
     const options: TfliteOperatorOptions = depthwise
-      ? { kind: 'depthwise-conv2d', padding: 'same', strideW: stride, strideH: stride, depthMultiplier: 1, dilationW: 1, dilationH: 1, activation }
+      ? {
+          kind: 'depthwise-conv2d',
+          padding: 'same',
+          strideW: stride,
+          strideH: stride,
+          depthMultiplier: 1,
+          dilationW: 1,
+          dilationH: 1,
+          activation,
+        }
       : { kind: 'conv2d', padding: 'same', strideW: stride, strideH: stride, dilationW: 1, dilationH: 1, activation };
-    operators.push({ index: operators.length, opcode, builtinCode: depthwise ? 4 : 3, customCode: undefined, version: 1, inputs: [x, w, b], outputs: [y], options });
+    operators.push({
+      index: operators.length,
+      opcode,
+      builtinCode: depthwise ? 4 : 3,
+      customCode: undefined,
+      version: 1,
+      inputs: [x, w, b],
+      outputs: [y],
+      options,
+    });
     x = y;
     channels = out;
   };
   conv('Conv', 'CONV_2D', 3, 2, 32, true);
   // (expansion, output channels, repeats, first stride): Sandler et al. 2018, Table 2.
-  const table = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]];
+  const table = [
+    [1, 16, 1, 1],
+    [6, 24, 2, 2],
+    [6, 32, 3, 2],
+    [6, 64, 4, 2],
+    [6, 96, 3, 1],
+    [6, 160, 3, 2],
+    [6, 320, 1, 1],
+  ];
   let block = 0;
   for (const [t, c, n, s] of table) {
     for (let r = 0; r < n; r++, block++) {
@@ -52,7 +111,10 @@ function slimGraph(classes = 5): { model: TfliteModel; tensors: TfliteTensor[] }
   }
   conv('Conv_1', 'CONV_2D', 1, 1, 1280, true);
   conv('Logits', 'CONV_2D', 1, 1, classes, false);
-  return { model: { version: 3, description: '', subgraphs: [{ name: '', tensors, inputs: [0], outputs: [x], operators }] }, tensors };
+  return {
+    model: { version: 3, description: '', subgraphs: [{ name: '', tensors, inputs: [0], outputs: [x], operators }] },
+    tensors,
+  };
 }
 
 describe('mobileNetV2WeightsFromTflite', () => {
@@ -66,7 +128,11 @@ describe('mobileNetV2WeightsFromTflite', () => {
     const conv = weights.layers[0].kernel;
     expect(conv.shape).toEqual([3, 3, 3, 32]);
     const src = byName('Conv/weights').data!;
-    for (const [kh, kw, i, o] of [[0, 0, 0, 0], [1, 2, 0, 5], [2, 1, 2, 31]]) {
+    for (const [kh, kw, i, o] of [
+      [0, 0, 0, 0],
+      [1, 2, 0, 5],
+      [2, 1, 2, 31],
+    ]) {
       const q = src[((o * 3 + kh) * 3 + kw) * 3 + i];
       expect(conv.values[((kh * 3 + kw) * 3 + i) * 32 + o]).toBeCloseTo((q - 128) * 0.01, 6);
     }
@@ -90,7 +156,9 @@ describe('mobileNetV2WeightsFromTflite', () => {
     setMobileNetV2Weights(model, weights);
     expect(tf.memory().numTensors).toBe(before);
     const kernel = model.getLayer('expanded_conv_5_project').getWeights()[0];
-    expect(Array.from(kernel.dataSync())).toEqual(Array.from(weights.layers.find((l) => l.layer === 'expanded_conv_5_project')!.kernel.values));
+    expect(Array.from(kernel.dataSync())).toEqual(
+      Array.from(weights.layers.find((l) => l.layer === 'expanded_conv_5_project')!.kernel.values),
+    );
     model.dispose();
   });
 
@@ -104,11 +172,15 @@ describe('mobileNetV2WeightsFromTflite', () => {
     const wrongStride = slimGraph();
     const ops = wrongStride.model.subgraphs[0].operators as TfliteOperator[];
     ops[4] = { ...ops[4], options: { ...ops[4].options, strideH: 1, strideW: 1 } as TfliteOperatorOptions };
-    expect(() => mobileNetV2WeightsFromTflite(wrongStride.model)).toThrow(/expanded_conv_1\/depthwise\/weights.*expected stride 2, found 1×1/);
+    expect(() => mobileNetV2WeightsFromTflite(wrongStride.model)).toThrow(
+      /expanded_conv_1\/depthwise\/weights.*expected stride 2, found 1×1/,
+    );
     const wrongActivation = slimGraph();
     const ops2 = wrongActivation.model.subgraphs[0].operators as TfliteOperator[];
     ops2[2] = { ...ops2[2], options: { ...ops2[2].options, activation: 'relu6' } as TfliteOperatorOptions };
-    expect(() => mobileNetV2WeightsFromTflite(wrongActivation.model)).toThrow(/layer expanded_conv_project: expected fused activation none, found relu6/);
+    expect(() => mobileNetV2WeightsFromTflite(wrongActivation.model)).toThrow(
+      /layer expanded_conv_project: expected fused activation none, found relu6/,
+    );
     try {
       mobileNetV2WeightsFromTflite(wrongShape.model);
     } catch (e) {
@@ -120,7 +192,9 @@ describe('mobileNetV2WeightsFromTflite', () => {
   it('rejects a network whose classes differ from the file, naming the tensor', () => {
     const weights = mobileNetV2WeightsFromTflite(slimGraph(5).model);
     const model = buildMobileNetV2({ classes: 7, inputSize: 32 });
-    expect(() => setMobileNetV2Weights(model, weights)).toThrow('tensor "Logits/weights" for Logits/kernel: expected shape [1280, 7], found [1280, 5]');
+    expect(() => setMobileNetV2Weights(model, weights)).toThrow(
+      'tensor "Logits/weights" for Logits/kernel: expected shape [1280, 7], found [1280, 5]',
+    );
     model.dispose();
   });
 });

@@ -12,10 +12,23 @@ import { readTfliteModel, type TfliteTensor } from '../../../src/weights/tflite/
 const DIR = join(import.meta.dirname, '../../fixtures/tflite');
 const bytes = new Uint8Array(readFileSync(join(DIR, 'small.tflite')));
 const expected = JSON.parse(readFileSync(join(DIR, 'small.json'), 'utf8')) as {
-  description: string; subgraphName: string; inputs: number[]; outputs: number[];
+  description: string;
+  subgraphName: string;
+  inputs: number[];
+  outputs: number[];
   tensors: { name: string; shape: number[]; type: string; buffer: number }[];
-  operators: { opcode: string; builtinCode: number; customCode?: string; inputs: number[]; outputs: number[]; options: Record<string, unknown> }[];
-  quantization: Record<string, { scale: number[]; zeroPoint: number[]; quantizedDimension: number; min?: number[]; max?: number[] }>;
+  operators: {
+    opcode: string;
+    builtinCode: number;
+    customCode?: string;
+    inputs: number[];
+    outputs: number[];
+    options: Record<string, unknown>;
+  }[];
+  quantization: Record<
+    string,
+    { scale: number[]; zeroPoint: number[]; quantizedDimension: number; min?: number[]; max?: number[] }
+  >;
   values: Record<string, number[]>;
   input: number[];
   outputs_float: Record<string, number[]>;
@@ -43,16 +56,24 @@ describe('readTfliteModel', () => {
     expect(graph.name).toBe(expected.subgraphName);
     expect(graph.inputs).toEqual(expected.inputs);
     expect(graph.outputs).toEqual(expected.outputs);
-    expect(graph.tensors.map((t) => ({ name: t.name, shape: t.shape, type: t.type, buffer: t.buffer }))).toEqual(expected.tensors);
+    expect(graph.tensors.map((t) => ({ name: t.name, shape: t.shape, type: t.type, buffer: t.buffer }))).toEqual(
+      expected.tensors,
+    );
     for (const t of graph.tensors) expect(t.data === undefined).toBe(t.buffer === 0);
   });
 
   it('reads operators: builtin codes (the larger of the int8 and int32 fields), custom codes, padding, strides, fused activation, depth multiplier', () => {
     const ops = readTfliteModel(bytes).subgraphs[0].operators;
-    expect(ops.map((op) => ({
-      opcode: op.opcode, builtinCode: op.builtinCode, ...(op.customCode === undefined ? {} : { customCode: op.customCode }),
-      inputs: op.inputs, outputs: op.outputs, options: op.options,
-    }))).toEqual(expected.operators);
+    expect(
+      ops.map((op) => ({
+        opcode: op.opcode,
+        builtinCode: op.builtinCode,
+        ...(op.customCode === undefined ? {} : { customCode: op.customCode }),
+        inputs: op.inputs,
+        outputs: op.outputs,
+        options: op.options,
+      })),
+    ).toEqual(expected.operators);
   });
 
   it('reads per-tensor and per-channel quantization with the quantized dimension and calibration range', () => {
@@ -74,7 +95,7 @@ describe('readTfliteModel', () => {
     }
   });
 
-  it('dequantized weights in tfjs layers reproduce numpy\'s SAME-padded stride-2 conv, depthwise conv and add', () => {
+  it("dequantized weights in tfjs layers reproduce numpy's SAME-padded stride-2 conv, depthwise conv and add", () => {
     const t = (name: string) => dequantizeTfliteTensor(tensorNamed(name));
     const before = tf.memory().numTensors;
     const outputs = tf.tidy(() => {
@@ -86,7 +107,10 @@ describe('readTfliteModel', () => {
       const y3 = tfl.layers.reLU().apply(tfl.layers.add().apply([y1, y2]) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
       const model = tfl.model({ inputs: input, outputs: [y1, y2, y3] });
       // TFLite [out, kh, kw, in] → tfjs [kh, kw, in, out]; depthwise [1, kh, kw, C] → [kh, kw, C, 1].
-      conv.setWeights([tf.transpose(tf.tensor4d(t('conv/weights'), [4, 3, 3, 3]), [1, 2, 3, 0]), tf.tensor1d(t('conv/bias'))]);
+      conv.setWeights([
+        tf.transpose(tf.tensor4d(t('conv/weights'), [4, 3, 3, 3]), [1, 2, 3, 0]),
+        tf.tensor1d(t('conv/bias')),
+      ]);
       dw.setWeights([tf.reshape(tf.tensor(t('dw/weights')), [3, 3, 4, 1]), tf.tensor1d(t('dw/bias'))]);
       const out = model.predict(tf.tensor4d(expected.input, [1, 6, 6, 3])) as tf.Tensor[];
       model.dispose();
@@ -139,10 +163,19 @@ describe('readTfliteModel', () => {
   });
 
   it('decodes float16 bit patterns (IEEE 754 binary16)', () => {
-    expect([0x3c00, 0xc000, 0x7bff, 0x0001, 0x0000, 0x7c00].map(float16ToNumber)).toEqual([1, -2, 65504, 2 ** -24, 0, Infinity]);
+    expect([0x3c00, 0xc000, 0x7bff, 0x0001, 0x0000, 0x7c00].map(float16ToNumber)).toEqual([
+      1,
+      -2,
+      65504,
+      2 ** -24,
+      0,
+      Infinity,
+    ]);
   });
 
   it('the MobileNetV2 mapper says how the graph differs from MobileNetV2', () => {
-    expect(() => mobileNetV2WeightsFromTflite(readTfliteModel(bytes))).toThrow(/expected 53 convolution and classifier operators \(MobileNetV2 1\.0\), found 2/);
+    expect(() => mobileNetV2WeightsFromTflite(readTfliteModel(bytes))).toThrow(
+      /expected 53 convolution and classifier operators \(MobileNetV2 1\.0\), found 2/,
+    );
   });
 });

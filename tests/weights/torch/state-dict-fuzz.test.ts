@@ -30,7 +30,8 @@ function mutate(bytes: Uint8Array, random: () => number): Uint8Array {
   const flips = 1 + Math.floor(random() * 8);
   for (let i = 0; i < flips; i++) {
     const at = Math.floor(random() * out.length);
-    if (kind < 0.6) out[at] ^= 1 << Math.floor(random() * 8); // one bit
+    if (kind < 0.6)
+      out[at] ^= 1 << Math.floor(random() * 8); // one bit
     else out.fill(Math.floor(random() * 256), at, Math.min(out.length, at + 1 + Math.floor(random() * 16))); // a run
   }
   return out;

@@ -10,8 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { WeightsFileError, readTorchStateDict } from '../../../src/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/torch_state_dicts');
-interface Expected { dtype: string; shape: number[]; values: number[] }
-const expected = JSON.parse(readFileSync(path.join(root, 'expected.json'), 'utf8')) as { [file: string]: { [key: string]: Expected } };
+interface Expected {
+  dtype: string;
+  shape: number[];
+  values: number[];
+}
+const expected = JSON.parse(readFileSync(path.join(root, 'expected.json'), 'utf8')) as {
+  [file: string]: { [key: string]: Expected };
+};
 const refused = JSON.parse(readFileSync(path.join(root, 'refused.json'), 'utf8')) as {
   marker: string;
   files: { [file: string]: { reason: string; found: string; location?: string } };
@@ -30,7 +36,11 @@ describe('readTorchStateDict on files torch.save wrote', () => {
       expect([...stateDict.keys()]).toEqual(Object.keys(tensors));
       for (const [key, want] of Object.entries(tensors)) {
         const tensor = stateDict.get(key)!;
-        expect({ key, dtype: tensor.dtype, shape: tensor.shape }).toEqual({ key, dtype: want.dtype, shape: want.shape });
+        expect({ key, dtype: tensor.dtype, shape: tensor.shape }).toEqual({
+          key,
+          dtype: want.dtype,
+          shape: want.shape,
+        });
         const values = tensor.toFloat32();
         expect(values).toBeInstanceOf(Float32Array);
         // Exact: torch's own float32 conversion, written as shortest round-trip decimals.
@@ -42,7 +52,18 @@ describe('readTorchStateDict on files torch.save wrote', () => {
   it('covers the cases it claims: every storage type, shared storages, strided views, a scalar, an empty tensor', () => {
     const mixed = expected['mixed-zip.pth'];
     const dtypes = new Set(Object.values(mixed).map((t) => t.dtype));
-    expect([...dtypes].sort()).toEqual(['bfloat16', 'bool', 'float16', 'float32', 'float64', 'int16', 'int32', 'int64', 'int8', 'uint8']);
+    expect([...dtypes].sort()).toEqual([
+      'bfloat16',
+      'bool',
+      'float16',
+      'float32',
+      'float64',
+      'int16',
+      'int32',
+      'int64',
+      'int8',
+      'uint8',
+    ]);
     expect(mixed['1.num_batches_tracked']).toEqual({ dtype: 'int64', shape: [], values: [12345] });
     expect(mixed['scalar'].shape).toEqual([]);
     expect(mixed['empty'].shape).toEqual([0, 3]);
@@ -63,7 +84,8 @@ describe('readTorchStateDict on files torch.save wrote', () => {
       const larger = new Uint8Array(bytes.length + 11);
       larger.set(bytes, 7);
       const stateDict = readTorchStateDict(larger.subarray(7, 7 + bytes.length));
-      for (const [key, want] of Object.entries(expected[file])) expect(Array.from(stateDict.get(key)!.toFloat32()), key).toEqual(want.values);
+      for (const [key, want] of Object.entries(expected[file]))
+        expect(Array.from(stateDict.get(key)!.toFloat32()), key).toEqual(want.values);
     }
   });
 
@@ -71,7 +93,8 @@ describe('readTorchStateDict on files torch.save wrote', () => {
     const zip = readTorchStateDict(read('valid', 'mixed-zip.pth'));
     const legacy = readTorchStateDict(read('valid', 'mixed-legacy.pth'));
     expect([...legacy.keys()]).toEqual([...zip.keys()]);
-    for (const [key, tensor] of zip) expect(Array.from(legacy.get(key)!.toFloat32()), key).toEqual(Array.from(tensor.toFloat32()));
+    for (const [key, tensor] of zip)
+      expect(Array.from(legacy.get(key)!.toFloat32()), key).toEqual(Array.from(tensor.toFloat32()));
   });
 });
 
@@ -87,7 +110,10 @@ describe('readTorchStateDict refuses', () => {
       }
       expect(error).toBeInstanceOf(WeightsFileError);
       const e = error as WeightsFileError;
-      expect({ reason: e.reason, message: e.message }).toEqual({ reason: want.reason, message: expect.stringContaining(want.found) });
+      expect({ reason: e.reason, message: e.message }).toEqual({
+        reason: want.reason,
+        message: expect.stringContaining(want.found),
+      });
       expect(e.found).toContain(want.found);
       expect(e.location).toContain(want.location ?? '');
       expect(e.location.length).toBeGreaterThan(0);
@@ -97,7 +123,9 @@ describe('readTorchStateDict refuses', () => {
 
   it('pickles that would run a shell command or exec leave no trace: the file they would create never appears', () => {
     rmSync(refused.marker, { force: true });
-    const malicious = Object.keys(refused.files).filter((f) => /os-system|exec|inst-opcode|rebuild-with-global/.test(f));
+    const malicious = Object.keys(refused.files).filter((f) =>
+      /os-system|exec|inst-opcode|rebuild-with-global/.test(f),
+    );
     expect(malicious.length).toBeGreaterThanOrEqual(7);
     for (const file of malicious) {
       expect(() => readTorchStateDict(read('refused', file))).toThrow(WeightsFileError);
@@ -106,8 +134,12 @@ describe('readTorchStateDict refuses', () => {
   });
 
   it('a whole pickled model names its class and says to save model.state_dict()', () => {
-    expect(() => readTorchStateDict(read('refused', 'whole-model-zip.pth'))).toThrow(/__main__\.ECCVGenerator.*state_dict\(\)/);
-    expect(() => readTorchStateDict(read('refused', 'whole-model-legacy.pth'))).toThrow(/__main__\.ECCVGenerator.*state_dict\(\)/);
+    expect(() => readTorchStateDict(read('refused', 'whole-model-zip.pth'))).toThrow(
+      /__main__\.ECCVGenerator.*state_dict\(\)/,
+    );
+    expect(() => readTorchStateDict(read('refused', 'whole-model-legacy.pth'))).toThrow(
+      /__main__\.ECCVGenerator.*state_dict\(\)/,
+    );
   });
 
   it('an empty file and a non-Uint8Array argument', () => {

@@ -3,7 +3,12 @@
  * NaN) and the int64 roundings that separate one rounding from two.
  */
 import { describe, expect, it } from 'vitest';
-import { bfloat16BitsToNumber, elementReader, halfBitsToNumber, int64ToFloat32 } from '../../../src/weights/torch/storage-elements.js';
+import {
+  bfloat16BitsToNumber,
+  elementReader,
+  halfBitsToNumber,
+  int64ToFloat32,
+} from '../../../src/weights/torch/storage-elements.js';
 
 describe('storage element decoding', () => {
   it('float16 bits: normals, the largest half, subnormals, signed zero, infinities and NaN', () => {
