@@ -3,6 +3,7 @@
  */
 import type { AbGamut } from '../color/bins/gamut.js';
 import type { ColorHints } from '../hints/color-hint.js';
+import { checkPropagateHintsOptions, type PropagateHintsOptions } from '../hints/propagate-hints.js';
 import { DEFAULT_TEMPERATURE } from '../color/decode/decode-config.js';
 import { MAX_SAMPLE_COUNT } from '../color/decode/sample-colorizations.js';
 import type { ColorizationMetadata, ColorizePipeline } from './colorization-metadata.js';
@@ -107,6 +108,13 @@ export interface ColorizeOptions {
    */
   hintPointSize?: number;
   /**
+   * Spread the points' corrections over the picture along edges after the model has run (`propagateHints`,
+   * Levin et al. 2004 applied to the model's residual): the points' colours then hold where they are placed and
+   * reach the regions of similar lightness and predicted colour around them, whether or not the model itself
+   * follows points. `false`: the model's own use of the points only; an object tunes the spreading. Default true.
+   */
+  hintPropagation?: boolean | PropagateHintsOptions;
+  /**
    * How vivid the result is: the predicted ab (and the samples') is multiplied by this before the colours are
    * rebuilt, in [0, 4]. 0 gives the gray photo, 1 the model's own colours. Default 1.
    */
@@ -126,6 +134,8 @@ export interface ResolvedColorizeOptions {
   onProgress: ((progress: ColorizeProgress) => void) | undefined;
   hints: ColorHints | undefined;
   hintPointSize: number | undefined;
+  /** `null` when off. */
+  hintPropagation: PropagateHintsOptions | null;
   saturation: number;
 }
 
@@ -157,6 +167,17 @@ export function resolveColorizeOptions(options: ColorizeOptions, kind: ModelKind
   checkConfigRange('saturation', saturation, 0, MAX_SATURATION);
   const { hints, hintPointSize } = options;
   if (hintPointSize !== undefined) checkConfigRange('hintPointSize', hintPointSize, 1, Infinity, { integer: true });
+  const { hintPropagation: propagation = true } = options;
+  if (typeof propagation !== 'boolean' && (typeof propagation !== 'object' || propagation === null)) {
+    throw new ConfigError(
+      'hintPropagation',
+      'true, false or a PropagateHintsOptions object',
+      describeValue(propagation),
+    );
+  }
+  // The spreading options are checked here, once, not at every picture.
+  const hintPropagation =
+    propagation === false ? null : propagation === true ? {} : checkPropagateHintsOptions(propagation);
   if (samples > 0 && kind !== 'bins') {
     throw new ConfigError(
       'samples',
@@ -182,6 +203,7 @@ export function resolveColorizeOptions(options: ColorizeOptions, kind: ModelKind
     onProgress,
     hints,
     hintPointSize,
+    hintPropagation,
     saturation,
   };
 }

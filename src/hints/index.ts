@@ -5,3 +5,5 @@ export * from './encode-hints.js';
 export * from './simulate-hints.js';
 export * from './hint-objective.js';
 export * from './hints-json.js';
+export { propagateHints, poolHintPlanes, PROPAGATE_HINTS_DEFAULTS } from './propagate-hints.js';
+export type { PropagateHintsOptions, HintGrid } from './propagate-hints.js';

@@ -31,7 +31,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
 import { createRandom, type Random } from '../random.js';
-import { checkConfigRange } from '../validate.js';
+import { checkConfigKeys, checkConfigRange, configKeys } from '../validate.js';
 import { FusionLayer } from './layers/fusion-layer.js';
 import { ResizeToMatch } from './layers/resize-to-match.js';
 
@@ -90,6 +90,21 @@ export interface HypercolumnColorizerConfig extends HypercolumnHeadShape {
    */
   head?: tfl.LayersModel;
 }
+
+const SHAPE_KEYS = { width: true, convs: true, outputStride: true, bins: true, seed: true } as const;
+const HEAD_CONFIG_KEYS = configKeys<HypercolumnHeadConfig>({ ...SHAPE_KEYS, tapChannels: true, globalChannels: true });
+const COLORIZER_CONFIG_KEYS = configKeys<HypercolumnColorizerConfig>({
+  ...SHAPE_KEYS,
+  backbone: true,
+  tapNames: true,
+  globalName: true,
+  head: true,
+});
+const FEATURES_CONFIG_KEYS = configKeys<Pick<HypercolumnColorizerConfig, 'backbone' | 'tapNames' | 'globalName'>>({
+  backbone: true,
+  tapNames: true,
+  globalName: true,
+});
 
 interface ResolvedShape {
   width: number;
@@ -177,13 +192,13 @@ function hintInputs(): { lightness: tfl.SymbolicTensor; hintAb: tfl.SymbolicTens
  *
  * @param config  see {@link HypercolumnHeadConfig}.
  * @returns an uncompiled `tf.LayersModel`; the caller owns it.
- * @throws ConfigError for a bad key.
+ * @throws ConfigError for a bad or unknown key.
  * @example
  * const head = buildHypercolumnHead({ tapChannels: [24, 32, 96, 320], globalChannels: 1280, seed: 1 });
  * const logits = head.predict([...taps, global, lightness, hintAb, hintMask]) as tf.Tensor4D;
  */
 export function buildHypercolumnHead(config: HypercolumnHeadConfig): tfl.LayersModel {
-  if (typeof config !== 'object' || config === null) throw new ConfigError('config', 'a HypercolumnHeadConfig object', describeValue(config));
+  checkConfigKeys(config, HEAD_CONFIG_KEYS);
   const shape = resolveShape(config);
   if (!Array.isArray(config.tapChannels) || config.tapChannels.length === 0) {
     throw new ConfigError('tapChannels', 'a non-empty array of positive integers', describeValue(config.tapChannels));
@@ -281,7 +296,7 @@ function lightnessBackbone(backbone: tfl.LayersModel, outputs: readonly string[]
  * const [t1, t2, t3, t4, global] = features.predict(lightness) as tf.Tensor[];
  */
 export function buildHypercolumnFeatures(config: Pick<HypercolumnColorizerConfig, 'backbone' | 'tapNames' | 'globalName'>): tfl.LayersModel {
-  if (typeof config !== 'object' || config === null) throw new ConfigError('config', 'an object with backbone and tapNames', describeValue(config));
+  checkConfigKeys(config, FEATURES_CONFIG_KEYS);
   checkTapNames(config.tapNames);
   const names = [...config.tapNames, ...(config.globalName !== undefined ? [config.globalName] : [])];
   const trunk = lightnessBackbone(config.backbone, names, 'tapNames');
@@ -317,7 +332,7 @@ function checkTapNames(tapNames: unknown): asserts tapNames is readonly string[]
  * const colorizer = await createColorizer({ model });
  */
 export function buildHypercolumnColorizer(config: HypercolumnColorizerConfig): tfl.LayersModel {
-  if (typeof config !== 'object' || config === null) throw new ConfigError('config', 'a HypercolumnColorizerConfig object', describeValue(config));
+  checkConfigKeys(config, COLORIZER_CONFIG_KEYS);
   const shape = resolveShape(config);
   checkTapNames(config.tapNames);
   if (config.globalName !== undefined && typeof config.globalName !== 'string') throw new ConfigError('globalName', 'a layer name', describeValue(config.globalName));

@@ -10,7 +10,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, describeValue } from '../errors.js';
-import { checkConfigRange } from '../validate.js';
+import { checkConfigKeys, checkConfigRange } from '../validate.js';
 
 /**
  * Inverted residual settings (Sandler et al. 2018, Table 2): expansion t, output channels c, repeats n,
@@ -137,11 +137,7 @@ export type ResolvedMobileNetV2Config = Required<MobileNetV2Config>;
  * resolveMobileNetV2Config({ outputs: ['pooled'] }).inputSize; // 224
  */
 export function resolveMobileNetV2Config(config: MobileNetV2Config = {}): ResolvedMobileNetV2Config {
-  if (config === null || typeof config !== 'object') throw new ConfigError('config', 'an object', describeValue(config));
-  const known = Object.keys(MOBILENET_V2_DEFAULTS);
-  for (const key of Object.keys(config)) {
-    if (!known.includes(key)) throw new ConfigError(key, `a key of MobileNetV2Config (${known.join(', ')})`, 'an unknown key');
-  }
+  checkConfigKeys(config, Object.keys(MOBILENET_V2_DEFAULTS));
   const given = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as MobileNetV2Config;
   const c = { ...MOBILENET_V2_DEFAULTS, ...given };
   if (c.inputSize !== null) checkConfigRange('inputSize', c.inputSize, 1, Infinity, { integer: true });

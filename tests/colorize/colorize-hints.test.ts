@@ -65,7 +65,12 @@ describe('createColorizer with a hint-capable model', () => {
   });
 
   it('puts a point where it was placed: the planes match a hand-built 3 × 3 square at cell (8, 8)', async () => {
-    const { lab } = await colorizer.colorize(gray, { hints: [point], hintPointSize: 3, returnLab: true });
+    const { lab } = await colorizer.colorize(gray, {
+      hints: [point],
+      hintPointSize: 3,
+      returnLab: true,
+      hintPropagation: false,
+    });
     const ref = referenceAb(square3, BLUE);
     expect(maxAbsDiff(lab!.a, ref.a)).toBeLessThan(1e-3);
     expect(maxAbsDiff(lab!.b, ref.b)).toBeLessThan(1e-3);
@@ -84,8 +89,14 @@ describe('createColorizer with a hint-capable model', () => {
     const fromImage = await colorizer.colorize(gray, {
       hints: { image: { data: rgba, width: W, height: H, channels: 4 } },
       returnLab: true,
+      hintPropagation: false,
     });
-    const fromPoint = await colorizer.colorize(gray, { hints: [point], hintPointSize: 1, returnLab: true });
+    const fromPoint = await colorizer.colorize(gray, {
+      hints: [point],
+      hintPointSize: 1,
+      returnLab: true,
+      hintPropagation: false,
+    });
     expect(maxAbsDiff(fromImage.lab!.a, fromPoint.lab!.a)).toBeLessThan(1e-5);
     expect(maxAbsDiff(fromImage.lab!.b, fromPoint.lab!.b)).toBeLessThan(1e-5);
     const ref = referenceAb([8 * 16 + 8], BLUE);
@@ -102,6 +113,27 @@ describe('createColorizer with a hint-capable model', () => {
     );
     await colorizer.colorize(gray, { hints: [point], saturation: 2 });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('by default spreads the points so their colours hold where placed (propagateHints after the model)', async () => {
+    const before = tf.memory().numTensors;
+    const spread = await colorizer.colorize(gray, { hints: [point], hintPointSize: 3, returnLab: true });
+    const modelOnly = referenceAb(square3, BLUE);
+    const at = 8 * W + 11;
+    // The model alone puts hint + its own tint there; the spreading removes the difference at the point.
+    expect(Math.abs(modelOnly.b[at] - BLUE.b)).toBeGreaterThan(1);
+    expect(spread.lab!.a[at]).toBeCloseTo(BLUE.a, 0);
+    expect(spread.lab!.b[at]).toBeCloseTo(BLUE.b, 0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a bad hintPropagation with a ConfigError naming it (or its key)', async () => {
+    await expect(colorizer.colorize(gray, { hints: [point], hintPropagation: 'yes' as never })).rejects.toThrow(
+      /^hintPropagation: expected true, false or a PropagateHintsOptions object/,
+    );
+    await expect(colorizer.colorize(gray, { hints: [point], hintPropagation: { sigma: -1 } })).rejects.toThrow(
+      /^sigma:/,
+    );
   });
 
   it('the same points give the same result on cpu and wasm', async () => {

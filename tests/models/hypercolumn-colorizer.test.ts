@@ -148,6 +148,10 @@ describe('buildHypercolumnColorizer', () => {
     const head = buildHypercolumnHead({ tapChannels: [3, 5, 6, 7], globalChannels: 9, width: 16 });
     expect(() => buildHypercolumnColorizer({ backbone, tapNames: TAPS, globalName: 'last', width: 8, head })).toThrow(/head: expected a head with layer/);
     expect(() => buildHypercolumnHead({ tapChannels: [], globalChannels: 0 })).toThrow(/tapChannels/);
+    // Unknown keys are refused as by every builder (a misspelt key is never ignored).
+    expect(() => buildHypercolumnHead({ tapChannels: [3], globalChannels: 0, widht: 8 } as never)).toThrow(/^widht: expected a known key/);
+    expect(() => buildHypercolumnColorizer({ backbone, tapNames: TAPS, stride: 4 } as never)).toThrow(/^stride: expected a known key/);
+    expect(() => buildHypercolumnFeatures({ backbone, tapNames: TAPS, head } as never)).toThrow(/^head: expected a known key/);
     head.dispose();
     backbone.dispose();
   });

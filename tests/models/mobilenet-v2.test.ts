@@ -70,7 +70,7 @@ describe('buildMobileNetV2', () => {
     expect(() => buildMobileNetV2({ outputs: ['stride2' as MobileNetV2Output] })).toThrow(/outputs: expected one of stride4/);
     expect(() => buildMobileNetV2({ outputs: ['pooled', 'pooled'] })).toThrow(/no repeated output/);
     expect(() => buildMobileNetV2({ classes: 1.5 })).toThrow(/classes/);
-    expect(() => buildMobileNetV2({ width: 0.5 } as never)).toThrow(/width: expected a key of MobileNetV2Config/);
+    expect(() => buildMobileNetV2({ width: 0.5 } as never)).toThrow(/width: expected a known key: one of inputSize/);
   });
 });
 

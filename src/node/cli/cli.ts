@@ -20,14 +20,19 @@ import { ColorizeAbortError } from '../../colorize/colorize-abort.js';
 import { FIT_MODES } from '../../colorize/fit-lightness.js';
 import { BackendError, ColorizationError, ConfigError, OutputFolderError } from '../../errors.js';
 import { DEFAULT_MAX_FILE_PIXELS } from '../files/image-files.js';
-import { colorizeFiles, type ColorizeFileReport, type ColorizeFilesOptions } from './colorize-files.js';
+import {
+  checkColorizeFilesOptions,
+  colorizeFiles,
+  type ColorizeFileReport,
+  type ColorizeFilesOptions,
+} from './colorize-files.js';
 import { formatDuration } from './progress-bar.js';
 import { createNodeColorizer } from '../create-node-colorizer.js';
 import { runConvertCommand, runGetCommand } from './weights-commands.js';
 import { prepareOutputFolder } from './output-folder.js';
 import type { CliEnvironment } from './cli-environment.js';
 
-/** Backends the command line offers (the library works with any registered backend). @example CLI_BACKENDS.includes('wasm'); // true */
+/** Backends the command line offers (the library works with any registered backend). @example console.log(`--backend ${CLI_BACKENDS.join(' | ')}`); */
 export const CLI_BACKENDS = ['wasm', 'cpu'] as const;
 
 const HELP = `Usage: tfjs-colorization colorize <files|folders...> -o <folder> [options]
@@ -104,6 +109,22 @@ function choiceOption<T extends string>(name: string, text: string | undefined, 
 }
 
 /**
+ * Run `check` on options read from flags; a `ConfigError` on one of them becomes a refusal naming the flag
+ * and the text as typed (`flags` maps option keys to flag names).
+ */
+function checkFlags(check: () => void, flags: Record<string, string>, texts: Record<string, string | undefined>): void {
+  try {
+    check();
+  } catch (e) {
+    if (!(e instanceof ConfigError) || !(e.key in flags)) throw e;
+    const expected = typeof e.expected === 'string' ? e.expected : `one of ${e.expected.join(' | ')}`;
+    throw new UsageError(`--${flags[e.key]}: expected ${expected}, received ${JSON.stringify(texts[e.key])}`);
+  }
+}
+
+const number = (text: string | undefined) => (text === undefined ? undefined : Number(text));
+
+/**
  * The colorize options typed on the command line, checked by the library's own `resolveColorizeOptions`
  * (ranges, choices, defaults in one place), with a refusal naming the flag and the text as typed. Numbers
  * are read with `Number` (so `abc` is NaN and refused); the model kind is not known yet, so `--samples` is
@@ -112,7 +133,6 @@ function choiceOption<T extends string>(name: string, text: string | undefined, 
 function colorizeOptionsFromFlags(
   texts: Record<'decode' | 'temperature' | 'samples' | 'seed' | 'fit' | 'saturation', string | undefined>,
 ): ColorizeOptions {
-  const number = (text: string | undefined) => (text === undefined ? undefined : Number(text));
   const options: ColorizeOptions = {
     decode: texts.decode as ColorizeOptions['decode'],
     temperature: number(texts.temperature),
@@ -121,15 +141,25 @@ function colorizeOptionsFromFlags(
     fit: texts.fit as ColorizeOptions['fit'],
     saturation: number(texts.saturation),
   };
-  try {
-    resolveColorizeOptions(options, 'bins');
-  } catch (e) {
-    if (!(e instanceof ConfigError) || !(e.key in texts)) throw e;
-    const expected = typeof e.expected === 'string' ? e.expected : `one of ${e.expected.join(' | ')}`;
-    throw new UsageError(
-      `--${e.key}: expected ${expected}, received ${JSON.stringify(texts[e.key as keyof typeof texts])}`,
-    );
-  }
+  const flags = Object.fromEntries(Object.keys(texts).map((key) => [key, key]));
+  checkFlags(() => resolveColorizeOptions(options, 'bins'), flags, texts);
+  return options;
+}
+
+/** The file options typed on the command line, checked by `colorizeFiles`'s own checker, refusals naming the flag. */
+function fileOptionsFromFlags(
+  outputDir: string,
+  texts: Record<'maxSide' | 'format' | 'quality' | 'maxPixels', string | undefined>,
+): Pick<ColorizeFilesOptions, 'outputDir' | 'maxSide' | 'format' | 'quality' | 'maxPixels'> {
+  const options = {
+    outputDir,
+    maxSide: number(texts.maxSide),
+    format: texts.format as ColorizeFilesOptions['format'],
+    quality: number(texts.quality),
+    maxPixels: number(texts.maxPixels),
+  };
+  const flags = { maxSide: 'size', format: 'format', quality: 'quality', maxPixels: 'max-pixels' };
+  checkFlags(() => checkColorizeFilesOptions(options), flags, texts);
   return options;
 }
 
@@ -215,7 +245,12 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
     backend = choiceOption('backend', values.backend, CLI_BACKENDS) ?? 'wasm';
     threads = integerOption('threads', values.threads, 1, 8) ?? 2;
     options = {
-      outputDir: values.output,
+      ...fileOptionsFromFlags(values.output, {
+        maxSide: values.size,
+        format: values.format,
+        quality: values.quality,
+        maxPixels: values['max-pixels'],
+      }),
       ...colorizeOptionsFromFlags({
         decode: values.decode,
         temperature: values.temperature,
@@ -224,11 +259,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
         fit: values.fit,
         saturation: values.saturation,
       }),
-      maxSide: integerOption('size', values.size, 1, 1 << 20),
-      format: choiceOption('format', values.format, ['png', 'jpg', 'webp'] as const),
-      quality: integerOption('quality', values.quality, 1, 100),
       sheet: values.sheet ?? false,
-      maxPixels: integerOption('max-pixels', values['max-pixels'], 1, Number.MAX_SAFE_INTEGER),
       skipExisting: values['skip-existing'] ?? false,
       signal: env.signal,
     };

@@ -20,11 +20,14 @@ import { walkImageFolder } from '../files/image-folder-walk.js';
 import { removeStaleTemporaryFiles } from '../files/atomic-write.js';
 import { prepareOutputFolder } from './output-folder.js';
 
-/** Default smallest side accepted: below it there is no content to colorize. @example DEFAULT_MIN_SIDE === 8 */
+/** Default smallest side accepted: below it there is no content to colorize. @example if (Math.min(photo.width, photo.height) < DEFAULT_MIN_SIDE) console.warn('too small to colorize'); */
 export const DEFAULT_MIN_SIDE = 8;
 
+/** Output formats {@link colorizeFiles} writes. @example console.log(`--format ${COLORIZED_FILE_FORMATS.join(' | ')}`); */
+export const COLORIZED_FILE_FORMATS = ['png', 'jpg', 'webp'] as const;
+
 /** Output formats of {@link colorizeFiles}. @example const format: ColorizedFileFormat = 'jpg'; */
-export type ColorizedFileFormat = 'png' | 'jpg' | 'webp';
+export type ColorizedFileFormat = (typeof COLORIZED_FILE_FORMATS)[number];
 
 /** One input file and the output path stem it maps to (relative to the output folder, no extension). @example const entry: ImageFileEntry = { path: 'scans/1950/a.jpg', outputStem: '1950/a' }; */
 export interface ImageFileEntry {
@@ -187,6 +190,31 @@ async function statOrUndefined(path: string): Promise<Stats | undefined> {
 }
 
 /**
+ * Check the file options of {@link colorizeFiles} (not the colorize options, which `resolveColorizeOptions`
+ * checks): the one place their ranges are written, used by `colorizeFiles` and by the command line, which
+ * names the flag of a refused key.
+ * @throws ConfigError naming the key, what was expected and what was received.
+ * @example checkColorizeFilesOptions({ outputDir: 'out', quality: 101 }); // ConfigError: quality: expected …
+ */
+export function checkColorizeFilesOptions(
+  options: Pick<
+    ColorizeFilesOptions,
+    'outputDir' | 'maxSide' | 'format' | 'maxPixels' | 'minSide' | 'quality' | 'skipExisting'
+  >,
+): void {
+  const { outputDir, maxSide, format, maxPixels, minSide, quality, skipExisting } = options;
+  if (typeof outputDir !== 'string' || outputDir.length === 0)
+    throw new ConfigError('outputDir', 'a folder path', describeValue(outputDir));
+  if (maxSide !== undefined) checkConfigRange('maxSide', maxSide, 1, Infinity, { integer: true });
+  if (format !== undefined) checkConfigChoice('format', format, COLORIZED_FILE_FORMATS);
+  if (maxPixels !== undefined) checkConfigRange('maxPixels', maxPixels, 1, Infinity, { integer: true });
+  if (minSide !== undefined) checkConfigRange('minSide', minSide, 1, Infinity, { integer: true });
+  if (quality !== undefined) checkConfigRange('quality', quality, 1, 100, { integer: true });
+  if (skipExisting !== undefined && typeof skipExisting !== 'boolean')
+    throw new ConfigError('skipExisting', ['true', 'false'], describeValue(skipExisting));
+}
+
+/**
  * Colorize files and folders into `outputDir`: `<name>.<format>` per picture, `<name>.sample-<k>.<format>`
  * with `samples`, `<name>.sheet.png` with `sheet`. Files are processed one at a time; a file that fails
  * (unreadable, empty, truncated, too small or too large) is reported through `onFile` and in the summary,
@@ -234,15 +262,7 @@ export async function colorizeFiles(
   // between files, so a picture that was started is finished and written.
   const { decode, temperature, samples = 0, seed, fit, saturation, hints, hintPointSize, signal } = options;
   const colorizeOptions: ColorizeOptions = { decode, temperature, samples, seed, fit, saturation, hintPointSize };
-  if (typeof outputDir !== 'string' || outputDir.length === 0)
-    throw new ConfigError('outputDir', 'a folder path', describeValue(outputDir));
-  if (maxSide !== undefined) checkConfigRange('maxSide', maxSide, 1, Infinity, { integer: true });
-  checkConfigChoice('format', format, ['png', 'jpg', 'webp'] as const);
-  checkConfigRange('maxPixels', maxPixels, 1, Infinity, { integer: true });
-  checkConfigRange('minSide', minSide, 1, Infinity, { integer: true });
-  checkConfigRange('quality', quality, 1, 100, { integer: true });
-  if (typeof skipExisting !== 'boolean')
-    throw new ConfigError('skipExisting', ['true', 'false'], describeValue(skipExisting));
+  checkColorizeFilesOptions({ outputDir, maxSide, format, maxPixels, minSide, quality, skipExisting });
   if (!Array.isArray(paths)) throw new InputError('paths', 'an array of file and folder paths', describeValue(paths));
   const outputFolder = await realpath(await prepareOutputFolder(outputDir));
   // A folder of inputs that is the output folder itself would be read as nothing (the output folder is

@@ -8,7 +8,7 @@ import { access, mkdir, realpath, stat, statfs } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { OutputFolderError } from '../../errors.js';
 
-/** Folders whose contents are made up by the kernel, refused by their path before anything touches them. @example PSEUDO_FILESYSTEM_ROOTS.includes('/proc'); // true */
+/** Folders whose contents are made up by the kernel, refused by their path before anything touches them. @example const refused = PSEUDO_FILESYSTEM_ROOTS.some((root) => folder === root || folder.startsWith(`${root}/`)); */
 export const PSEUDO_FILESYSTEM_ROOTS: readonly string[] = Object.freeze(['/proc', '/sys', '/dev']);
 
 // statfs(2) f_type magic numbers of Linux pseudo-filesystems (linux/magic.h). tmpfs (0x01021994) is not

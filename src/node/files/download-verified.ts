@@ -16,7 +16,7 @@ import { fsyncDirectory } from './atomic-write.js';
  * Why a download failed: `'http'` (a status other than 200/206, or no connection), `'truncated'` (fewer
  * bytes than announced; the partial file is kept for resuming), `'checksum'` (the bytes do not hash to
  * the prefix in the name; the partial file is removed), `'name'` (no hash prefix in the file name).
- * @example const reason: DownloadFailure = 'checksum';
+ * @example const retryable = (reason: DownloadFailure) => reason === 'http' || reason === 'truncated';
  */
 export type DownloadFailure = 'http' | 'truncated' | 'checksum' | 'name';
 

@@ -36,7 +36,7 @@ export const MODEL_JSON_FILE = 'model.json';
 
 const WEIGHTS_FILE_PATTERN = /^weights-[0-9a-f]{16}\.bin$/;
 
-/** Largest finite float16 value; weights beyond it cannot be stored as float16. @example FLOAT16_MAX === 65504 */
+/** Largest finite float16 value; weights beyond it cannot be stored as float16. @example const weights = values.every((v) => Math.abs(v) <= FLOAT16_MAX) ? 'float16' : 'float32'; */
 export const FLOAT16_MAX = 65504;
 
 /** Storage type of float32 weights. @example const dtype: WeightStorage = 'float16'; */
