@@ -3,7 +3,10 @@
  * photos once (lightness and ab at 256 × 256), then run the frozen MobileNetV2 backbone once per photo and
  * keep its hypercolumn taps and pooled global feature in float16.
  *
- *   node --import tsx examples/default-model/cache-features.ts [--stage images|features|all] --data <data folder> --cache <cache folder> [--threads 2]
+ *   node --import tsx examples/default-model/cache-features.ts [--stage images|features|all] --data <data folder> --cache <cache folder> [--threads 2] [--stop-at N]
+ *
+ * `--stop-at N` caches the features of the first N photos of the split's seeded order only: the head never
+ * sees the others, which makes them a tuning set for the decoding (tune-temperature.ts `--held-out`).
  *
  * Training photos: `photos/train` and `scenes/train`; validation: `photos/val` (the model card's 222) and
  * `scenes/val`. The demo's photos (examples/images) are left out of both.
@@ -42,6 +45,8 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
     splits: { type: 'string', default: 'val,train,scenes-val' },
     saveEvery: { type: 'string', default: '480' },
+    // Photos of the seeded order after this many get no features: never trained on, they can tune the decoding.
+    'stop-at': { type: 'string' },
   },
 });
 const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
@@ -105,14 +110,24 @@ async function cacheFeatures(split: string): Promise<void> {
   const probe = model.predict(tf.zeros([1, size, size, 1])) as tf.Tensor[];
   const specs: FeatureSpec[] = probe.map((t, i) => ({ name: names[i], shape: t.shape.slice(1) }));
   tf.dispose(probe);
-  const values = new Map(specs.map((s) => [s.name, new Uint16Array(n * elements(s.shape))]));
   // Photos in a seeded random order, saved every `saveEvery`: any prefix is a fair sample of the split, so
   // training can start from a partial cache (meta.json lists which photos have features).
   const order = Array.from(shuffledIndices(n, createRandom(1)));
+  // A partial cache of an earlier run (the same order's prefix, the same features) is continued, not redone.
+  let resumeAt = 0;
+  let values: Map<string, Uint16Array> = new Map(specs.map((s) => [s.name, new Uint16Array(n * elements(s.shape))]));
+  const cachedIndices = cached.meta.featureIndices;
+  const sameFeatures = JSON.stringify(cached.meta.features) === JSON.stringify(specs);
+  if (cachedIndices !== undefined && sameFeatures && cachedIndices.every((photo, i) => photo === order[i])) {
+    values = (await readSplit(join(cacheDir, split))).features;
+    resumeAt = cachedIndices.length;
+    console.log(`${split}: continuing after the ${resumeAt} photos already cached`);
+  }
   const batch = 8;
   const started = Date.now();
-  for (let start = 0; start < n; start += batch) {
-    const chosen = order.slice(start, start + batch);
+  const end = args['stop-at'] === undefined ? n : Math.min(n, Number(args['stop-at']));
+  for (let start = resumeAt; start < end; start += batch) {
+    const chosen = order.slice(start, Math.min(end, start + batch));
     const input = new Float32Array(chosen.length * pixels);
     chosen.forEach((photo, k) => {
       for (let i = 0; i < pixels; i++) input[k * pixels + i] = (cached.lightness[photo * pixels + i] / 2.55 - 50) / 100;
@@ -128,7 +143,7 @@ async function cacheFeatures(split: string): Promise<void> {
     }
     tf.dispose([x, ...outputs]);
     const done = start + chosen.length;
-    if (done % Number(args.saveEvery) === 0 || done === n) {
+    if (done % Number(args.saveEvery) === 0 || done === end) {
       await writeSplitFeatures(join(cacheDir, split), specs, values, order.slice(0, done));
       console.log(`${split}: features of ${done}/${n} photos saved, ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }

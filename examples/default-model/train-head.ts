@@ -19,6 +19,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  ConfigError,
   buildHypercolumnHead,
   captureCheckpoint,
   computeMultinomialCrossEntropy,
@@ -44,6 +45,9 @@ export const TRAINING = {
   system:
     'hypercolumn head (width 64, 2 convs) on frozen MobileNetV2, 313 bins, rebalanced CE, λ = 0.5, simulated points',
   head: { width: 64, convs: 2, outputStride: 4, bins: 313, seed: 1 },
+  /** Cached taps the head reads (all four strides: Larsson's hypercolumn) and whether it reads the pooled vector. */
+  taps: ['tap1', 'tap2', 'tap3', 'tap4'] as readonly string[],
+  global: true,
   data: ['photos/train', 'scenes/train'],
   crop: 128,
   batchSize: 16,
@@ -57,15 +61,33 @@ export const TRAINING = {
   seed: 11,
 } as const;
 
+/**
+ * The study's baseline on the same backbone, for comparison (`--system baseline`): the deepest features only
+ * (stride 32, 320 channels), six 3 × 3 convolutions and the upsampling to 1/4, no pooled vector; the same
+ * lightness and point path, loss, data and schedule as the hypercolumn head.
+ */
+export const BASELINE_TRAINING = {
+  ...TRAINING,
+  system: 'baseline head (deepest features, width 64, 6 convs) on frozen MobileNetV2, 313 bins, rebalanced CE, λ = 0.5',
+  head: { ...TRAINING.head, convs: 6 },
+  taps: ['tap4'] as readonly string[],
+  global: false,
+};
+
 const { values: args } = parseArgs({
   options: {
+    system: { type: 'string', default: 'hypercolumn' },
     minutes: { type: 'string', default: '30' },
     threads: { type: 'string', default: '1' },
     cache: { type: 'string' },
     data: { type: 'string' },
-    run: { type: 'string', default: 'runs/default-mnv2' },
+    run: { type: 'string' },
   },
 });
+if (args.system !== 'hypercolumn' && args.system !== 'baseline')
+  throw new ConfigError('--system', ['hypercolumn', 'baseline'], JSON.stringify(args.system));
+const SYSTEM = args.system === 'baseline' ? BASELINE_TRAINING : TRAINING;
+args.run ??= args.system === 'baseline' ? 'runs/baseline-mnv2' : 'runs/default-mnv2';
 const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
 const cacheDir = requireFolderFlag(
   '--cache',
@@ -80,9 +102,8 @@ await mkdir(args.run, { recursive: true });
 
 let train = await readSplit(join(cacheDir, 'train'));
 const val = await readSplit(join(cacheDir, 'val'));
-const tapNames = train.meta.features.filter((f) => f.name.startsWith('tap')).map((f) => f.name);
-const tapSpecs = tapNames.map((name) => train.meta.features.find((f) => f.name === name)!);
-const globalSpec = train.meta.features.find((f) => f.name === 'global')!;
+const tapSpecs = SYSTEM.taps.map((name) => train.meta.features.find((f) => f.name === name)!);
+const globalSpec = SYSTEM.global ? train.meta.features.find((f) => f.name === 'global')! : null;
 const strides = tapSpecs.map((s) => CACHE_SIZE / s.shape[0]);
 const pixels = CACHE_SIZE * CACHE_SIZE;
 // Training photos with cached features (a seeded random subset while the cache is being built).
@@ -96,13 +117,13 @@ await writeFile(join(args.run, 'rebalance-weights.json'), JSON.stringify(Array.f
 const classWeightsTensor = tf.tensor1d(Float32Array.from(classWeights));
 
 const head = buildHypercolumnHead({
-  ...TRAINING.head,
+  ...SYSTEM.head,
   tapChannels: tapSpecs.map((s) => s.shape[2]),
-  globalChannels: globalSpec.shape[0],
+  globalChannels: globalSpec?.shape[0] ?? 0,
 });
-const optimizer = tf.train.adam(TRAINING.schedule.initialRate, TRAINING.optimizer.beta1, TRAINING.optimizer.beta2);
+const optimizer = tf.train.adam(SYSTEM.schedule.initialRate, SYSTEM.optimizer.beta1, SYSTEM.optimizer.beta2);
 const rateAt = (step: number): number =>
-  Math.max(TRAINING.schedule.initialRate * 0.5 ** (step / TRAINING.schedule.halfLife), TRAINING.schedule.minRate);
+  Math.max(SYSTEM.schedule.initialRate * 0.5 ** (step / SYSTEM.schedule.halfLife), SYSTEM.schedule.minRate);
 const store = createFileCheckpointStore({ directory: join(args.run, 'checkpoints'), keepLast: 1, keepBest: true });
 
 let step = 0,
@@ -116,7 +137,7 @@ if (latest) {
 }
 // Every random choice of step s comes from a generator seeded with (seed, s): a resumed run draws what an
 // uninterrupted one would have drawn.
-const stepRandom = (s: number) => createRandom((TRAINING.seed * 1_000_003 + s) >>> 0);
+const stepRandom = (s: number) => createRandom((SYSTEM.seed * 1_000_003 + s) >>> 0);
 
 /** ab block means (Lab units) of photo `i`'s crop at (top, left) of side `side`, at 1/4 resolution, interleaved. */
 function blockMeanAb(split: CachedSplit, i: number, top: number, left: number, side: number): Float32Array {
@@ -136,7 +157,8 @@ function blockMeanAb(split: CachedSplit, i: number, top: number, left: number, s
 
 interface Batch {
   taps: tf.Tensor4D[];
-  global: tf.Tensor2D;
+  /** Empty without the pooled vector. */
+  global: tf.Tensor2D[];
   lightness: tf.Tensor4D;
   abTruth: tf.Tensor4D;
 }
@@ -161,12 +183,16 @@ function assemble(split: CachedSplit, indices: number[], offsets: [number, numbe
     });
     return tf.tensor4d(out, [b, ch, ch, c]);
   });
-  const g = new Float32Array(b * globalSpec.shape[0]);
-  const globalSource = split.features.get('global')!;
-  indices.forEach((photo, k) => {
-    for (let j = 0; j < globalSpec.shape[0]; j++)
-      g[k * globalSpec.shape[0] + j] = FLOAT16_TABLE[globalSource[photo * globalSpec.shape[0] + j]];
-  });
+  const global: tf.Tensor2D[] = [];
+  if (globalSpec !== null) {
+    const channels = globalSpec.shape[0];
+    const g = new Float32Array(b * channels);
+    const globalSource = split.features.get('global')!;
+    indices.forEach((photo, k) => {
+      for (let j = 0; j < channels; j++) g[k * channels + j] = FLOAT16_TABLE[globalSource[photo * channels + j]];
+    });
+    global.push(tf.tensor2d(g, [b, channels]));
+  }
   const l = new Float32Array(b * side * side);
   const ab = new Float32Array(b * side * side * 2);
   indices.forEach((photo, k) => {
@@ -183,7 +209,7 @@ function assemble(split: CachedSplit, indices: number[], offsets: [number, numbe
   });
   return {
     taps,
-    global: tf.tensor2d(g, [b, globalSpec.shape[0]]),
+    global,
     lightness: tf.tensor4d(l, [b, side, side, 1]),
     abTruth: tf.tensor4d(ab, [b, side, side, 2]),
   };
@@ -191,18 +217,18 @@ function assemble(split: CachedSplit, indices: number[], offsets: [number, numbe
 
 function trainStep(s: number): number {
   const rng = stepRandom(s);
-  const grid = (CACHE_SIZE - TRAINING.crop) / 32 + 1;
-  const indices = Array.from({ length: TRAINING.batchSize }, () => trainPhotos[rng.int(trainPhotos.length)]);
+  const grid = (CACHE_SIZE - SYSTEM.crop) / 32 + 1;
+  const indices = Array.from({ length: SYSTEM.batchSize }, () => trainPhotos[rng.int(trainPhotos.length)]);
   const offsets = indices.map(() => [32 * rng.int(grid), 32 * rng.int(grid)] as [number, number]);
-  const batch = assemble(train, indices, offsets, TRAINING.crop);
-  const { hintAb, hintMask } = simulateHints(batch.abTruth, { ...TRAINING.hints, random: rng });
-  const quarter = TRAINING.crop / 4;
-  const abQuarter = new Float32Array(TRAINING.batchSize * quarter * quarter * 2);
+  const batch = assemble(train, indices, offsets, SYSTEM.crop);
+  const { hintAb, hintMask } = simulateHints(batch.abTruth, { ...SYSTEM.hints, random: rng });
+  const quarter = SYSTEM.crop / 4;
+  const abQuarter = new Float32Array(SYSTEM.batchSize * quarter * quarter * 2);
   indices.forEach((photo, k) =>
-    abQuarter.set(blockMeanAb(train, photo, offsets[k][0], offsets[k][1], TRAINING.crop), k * quarter * quarter * 2),
+    abQuarter.set(blockMeanAb(train, photo, offsets[k][0], offsets[k][1], SYSTEM.crop), k * quarter * quarter * 2),
   );
-  const target = tf.tensor4d(encodeSoft(abQuarter), [TRAINING.batchSize, quarter, quarter, TRAINING.head.bins]);
-  const inputs = [...batch.taps, batch.global, batch.lightness, hintAb, hintMask];
+  const target = tf.tensor4d(encodeSoft(abQuarter), [SYSTEM.batchSize, quarter, quarter, SYSTEM.head.bins]);
+  const inputs = [...batch.taps, ...batch.global, batch.lightness, hintAb, hintMask];
   const loss = optimizer.minimize(
     () =>
       computeMultinomialCrossEntropy(head.apply(inputs, { training: true }) as tf.Tensor4D, target, {
@@ -217,8 +243,8 @@ function trainStep(s: number): number {
 }
 
 // Validation: evenly spaced held-out photos of photos/val, whole (256 px), no points.
-const valIndices = Array.from({ length: TRAINING.validationPhotos }, (_, k) =>
-  Math.floor((k * val.meta.count) / TRAINING.validationPhotos),
+const valIndices = Array.from({ length: SYSTEM.validationPhotos }, (_, k) =>
+  Math.floor((k * val.meta.count) / SYSTEM.validationPhotos),
 );
 const valPhotos: ImageLike[] = await Promise.all(
   valIndices.map((i) => readImageFile(join(dataDir, val.meta.names[i]))),
@@ -230,9 +256,9 @@ function predictCached(split: CachedSplit, photo: number): tf.Tensor4D {
   const zerosAb = tf.zeros([1, CACHE_SIZE, CACHE_SIZE, 2]);
   const zerosMask = tf.zeros([1, CACHE_SIZE, CACHE_SIZE, 1]);
   const ab = tf.tidy(() =>
-    decodeAnnealedMean(head.predict([...batch.taps, batch.global, batch.lightness, zerosAb, zerosMask]) as tf.Tensor4D),
+    decodeAnnealedMean(head.predict([...batch.taps, ...batch.global, batch.lightness, zerosAb, zerosMask]) as tf.Tensor4D),
   );
-  tf.dispose([...batch.taps, batch.global, batch.lightness, batch.abTruth, zerosAb, zerosMask]);
+  tf.dispose([...batch.taps, ...batch.global, batch.lightness, batch.abTruth, zerosAb, zerosMask]);
   return ab;
 }
 
@@ -245,9 +271,9 @@ async function save(metric?: number): Promise<void> {
       ...(metric !== undefined ? { metric: { name: 'val_auc_rebalanced', value: metric, mode: 'max' as const } } : {}),
       bestMetric: Number.isFinite(bestAuc) ? bestAuc : undefined,
       metadata: {
-        training: JSON.parse(JSON.stringify(TRAINING)),
+        training: JSON.parse(JSON.stringify(SYSTEM)),
         tapChannels: tapSpecs.map((s) => s.shape[2]),
-        globalChannels: globalSpec.shape[0],
+        globalChannels: globalSpec?.shape[0] ?? 0,
       },
     }),
   );
@@ -263,7 +289,7 @@ if (step === 0) {
   await writeFile(join(args.run, 'validation.csv'), 'step,seconds,auc,auc_rebalanced,psnr,colorfulness\n');
 }
 console.log(
-  `training ${TRAINING.system} on ${trainPhotos.length} photos with ${threads} wasm thread(s) until ${new Date(deadline).toISOString()}`,
+  `training ${SYSTEM.system} on ${trainPhotos.length} photos with ${threads} wasm thread(s) until ${new Date(deadline).toISOString()}`,
 );
 const started = Date.now();
 let windowLoss = 0,
@@ -282,7 +308,7 @@ while (!stopping && Date.now() < deadline) {
     windowLoss = windowSteps = 0;
   }
   let metric: number | undefined;
-  if (step % TRAINING.validateEvery === 0) {
+  if (step % SYSTEM.validateEvery === 0) {
     const v = await measurePhotos(valPhotos, classWeights, (k) => predictCached(val, valIndices[k]));
     metric = v.aucRebalanced;
     bestAuc = Math.max(bestAuc, metric);
@@ -294,10 +320,10 @@ while (!stopping && Date.now() < deadline) {
       `validation at ${step}: AuC ${v.auc.toFixed(4)}, rebalanced ${v.aucRebalanced.toFixed(4)}, PSNR ${v.psnr.toFixed(2)}, colourfulness ${v.colorfulness.toFixed(1)} (truth ${v.truthColorfulness.toFixed(1)})`,
     );
   }
-  if (metric !== undefined || step % TRAINING.checkpointEvery === 0) await save(metric);
+  if (metric !== undefined || step % SYSTEM.checkpointEvery === 0) await save(metric);
   // A cache still being built: take the photos added since (the rebalancing weights stay those of the start).
   if (
-    step % TRAINING.checkpointEvery === 0 &&
+    step % SYSTEM.checkpointEvery === 0 &&
     train.meta.featureIndices !== undefined &&
     train.meta.featureIndices.length < train.meta.count
   ) {

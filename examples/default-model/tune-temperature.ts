@@ -5,7 +5,11 @@
  * then folds the chosen T into the logits layer (`--temperature`), so the package's default T = 0.38
  * decodes the bundled model at the chosen T.
  *
- *   node --import tsx examples/default-model/tune-temperature.ts --data <data folder> [--model models/default | --from-checkpoint] [--run runs/default-mnv2] [--photos 64]
+ *   node --import tsx examples/default-model/tune-temperature.ts --data <data folder> [--model models/default | --from-checkpoint] [--run runs/default-mnv2] [--photos 64] [--held-out <cache folder>]
+ *
+ * `--held-out <cache folder>`: tune instead on the object photos of `photos/train` that the head was never
+ * trained on — those of the cache's training split without features (cache-features.ts `--stop-at`) — which
+ * are drawn like the validation photos of `photos/val`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -35,18 +39,33 @@ const { values: args } = parseArgs({
     photos: { type: 'string', default: '64' },
     temperatures: { type: 'string', default: '0.38,0.6,1' },
     adjustments: { type: 'string', default: '0,0.5,1' },
+    'held-out': { type: 'string' },
   },
 });
 const dataDir = requireFolderFlag('--data', args.data, 'scenes/val (the photo data set)');
 tf.env().set('PROD', true);
 await useWasmThreads({ threads: 2 });
 const weights = JSON.parse(await readFile(join(args.run, 'rebalance-weights.json'), 'utf8')) as number[];
-const dir = join(dataDir, 'scenes/val');
-const files = (await readdir(dir)).filter((f) => /\.jpe?g$/i.test(f)).sort();
-const count = Number(args.photos);
+let files: string[];
+if (args['held-out'] !== undefined) {
+  const meta = JSON.parse(await readFile(join(args['held-out'], 'train', 'meta.json'), 'utf8')) as {
+    names: string[];
+    featureIndices?: number[];
+  };
+  const trained = new Set(meta.featureIndices ?? meta.names.map((_, i) => i));
+  files = meta.names.filter((name, i) => !trained.has(i) && name.startsWith('photos/')).sort();
+  if (files.length === 0) throw new Error(`${args['held-out']}: every training photo has features; none is held out`);
+} else {
+  files = (await readdir(join(dataDir, 'scenes/val')))
+    .filter((f) => /\.jpe?g$/i.test(f))
+    .sort()
+    .map((f) => join('scenes/val', f));
+}
+const count = Math.min(Number(args.photos), files.length);
+console.log(`tuning on ${count} photos (${args['held-out'] !== undefined ? 'held-out photos/train' : 'scenes/val'})`);
 const photos: ImageLike[] = [];
 for (let k = 0; k < count; k++)
-  photos.push(await readImageFile(join(dir, files[Math.floor((k * files.length) / count)])));
+  photos.push(await readImageFile(join(dataDir, files[Math.floor((k * files.length) / count)])));
 // The model: an exported folder, or (with --from-checkpoint) the run's newest head joined with the backbone.
 let model: tfl.LayersModel;
 if (args['from-checkpoint']) {

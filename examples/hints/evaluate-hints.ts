@@ -12,7 +12,8 @@
  * grid. PSNR is computed on 8-bit RGB at the photo's size (`computePsnr`). Writes `<out>/hints-curve.csv`
  * (per photo), `<out>/hints-curve.json` (means), `<out>/hints-curve.svg` and `<out>/hints-points.jpg`.
  * Flags: --model, --data (folders, required), --limit (photos spread evenly over the sorted folder; default all),
- * --points, --seed, --picture (file name in --data), --backend (wasm | cpu), --out.
+ * --points, --seed, --picture (file name in --data), --backend (wasm | cpu), --out, --model-only (points go to the
+ * model alone, without the edge-aware spreading after it: `hintPropagation: false`).
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -44,6 +45,7 @@ const { values: args } = parseArgs({
     picture: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     out: { type: 'string', default: 'out/hints-eval' },
+    'model-only': { type: 'boolean', default: false },
   },
 });
 if (args.model === undefined) throw new ConfigError('--model', 'a hint-capable model folder', 'nothing');
@@ -51,6 +53,7 @@ if (args.data === undefined) throw new ConfigError('--data', 'a folder of colour
 const counts = args.points.split(',').map(Number);
 const maxPoints = Math.max(...counts);
 const seed = Number(args.seed);
+const hintPropagation = !args['model-only'];
 
 const colorizer = await createNodeColorizer({ model: args.model, backend: args.backend });
 if (!colorizer.layout.acceptsHints)
@@ -133,7 +136,7 @@ for (const [index, file] of chosen.entries()) {
   const gray = computePsnr(grayOf(photo), photo);
   const psnrs: number[] = [];
   for (const count of counts) {
-    const { rgb } = await colorizer.colorize(photo, { hints: all.slice(0, count) });
+    const { rgb } = await colorizer.colorize(photo, { hints: all.slice(0, count), hintPropagation });
     psnrs.push(computePsnr(rgb, photo));
   }
   graySum += gray;
@@ -152,6 +155,7 @@ const summary = {
   seed,
   inputSize: grid,
   pointSize,
+  hintPropagation,
   gray: grayMean,
   points: counts,
   meanPsnr: means,
@@ -196,7 +200,7 @@ const pictureIndex = Math.max(0, chosen.indexOf(pictureName));
 const cells: ImageLike[] = [grayOf(photo)];
 for (const count of [0, 5, 20]) {
   const points = truthPoints(photo, pictureIndex, maxPoints).slice(0, count);
-  const { rgb } = await colorizer.colorize(photo, { hints: points });
+  const { rgb } = await colorizer.colorize(photo, { hints: points, hintPropagation });
   cells.push(withMarkers(rgb, points));
 }
 cells.push(photo);
