@@ -256,7 +256,9 @@ function predictCached(split: CachedSplit, photo: number): tf.Tensor4D {
   const zerosAb = tf.zeros([1, CACHE_SIZE, CACHE_SIZE, 2]);
   const zerosMask = tf.zeros([1, CACHE_SIZE, CACHE_SIZE, 1]);
   const ab = tf.tidy(() =>
-    decodeAnnealedMean(head.predict([...batch.taps, ...batch.global, batch.lightness, zerosAb, zerosMask]) as tf.Tensor4D),
+    decodeAnnealedMean(
+      head.predict([...batch.taps, ...batch.global, batch.lightness, zerosAb, zerosMask]) as tf.Tensor4D,
+    ),
   );
   tf.dispose([...batch.taps, ...batch.global, batch.lightness, batch.abTruth, zerosAb, zerosMask]);
   return ab;
