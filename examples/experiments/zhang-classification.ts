@@ -12,8 +12,8 @@
  * model's recipe uses 0).
  *
  * `--init` starts a new run from the newest checkpoint of another run of the same network (same width;
- * the input size may differ, the network being fully convolutional), for example the bundled model's
- * run (`runs/default/checkpoints`), instead of from random weights. Only the weights carry over: the
+ * the input size may differ, the network being fully convolutional), for example the earlier Zhang default's
+ * local run (`runs/default/checkpoints`), instead of from random weights. Only the weights carry over: the
  * optimizer, schedule and step start afresh. A run that already has a checkpoint of its own resumes from
  * that and ignores `--init`.
  *
