@@ -21,7 +21,6 @@ import {
   restoreCheckpoint,
 } from 'tfjs-colorization';
 import {
-  createFileCheckpointStore,
   createNodeColorizer,
   loadModelFiles,
   readImageFile,
@@ -31,6 +30,7 @@ import {
 } from 'tfjs-colorization/node';
 import { GLOBAL_NAME, TAP_NAMES, loadBackbone } from './mnv2.js';
 import { requireFolderFlag } from '../require-data-folder.js';
+import { loadPickedCheckpoint, parsePick } from './pick-checkpoint.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,15 +43,11 @@ const { values: args } = parseArgs({
   },
 });
 const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
-if (args.pick !== 'newest' && args.pick !== 'best')
-  throw new Error(`--pick: expected newest or best, received ${args.pick}`);
+const pick = parsePick(args.pick);
 tf.env().set('PROD', true);
 await useWasmThreads({ threads: 2 });
 
-const store = createFileCheckpointStore({ directory: join(args.run, 'checkpoints') });
-const record =
-  args.pick === 'best' ? ((await store.loadBest()) ?? (await store.loadLatest())) : await store.loadLatest();
-if (!record) throw new Error(`no checkpoint in ${args.run}/checkpoints`);
+const record = await loadPickedCheckpoint(args.run, pick);
 const metadata = record.manifest.metadata as {
   training: { head: { width: number; convs: number; outputStride: number; bins: number } };
   tapChannels: number[];

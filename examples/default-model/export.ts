@@ -1,10 +1,11 @@
 /**
- * Export the default model for the package: the newest checkpoint of runs/default (`--pick best` for the
- * best by the run's 64-photo validation AuC, whose differences between checkpoints are mostly noise)
- * → models/default/ with float16 weights, and a check that float16 storage does not
+ * Export the earlier Zhang default model (no longer the bundled one, which is export-mnv2.ts's): the newest
+ * checkpoint of runs/default (`--pick best` for the best by the run's 64-photo validation AuC, whose
+ * differences between checkpoints are mostly noise) → `--out` (default out/zhang-default; the package's
+ * models/default belongs to export-mnv2.ts) with float16 weights, and a check that float16 storage does not
  * change the colours visibly (max and mean ab difference on validation photos).
  *
- *   node --import tsx examples/default-model/export.ts --data <data folder> [--run runs/default] [--pick newest|best]
+ *   node --import tsx examples/default-model/export.ts --data <data folder> [--run runs/default] [--pick newest|best] [--out out/zhang-default]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -13,16 +14,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeAnnealedMean, imageToLab, lightnessToInput, loadCheckpointModel } from 'tfjs-colorization';
-import {
-  createFileCheckpointStore,
-  createNodeColorizer,
-  loadModelFiles,
-  readImageFile,
-  saveModelFiles,
-  useWasmThreads,
-  writeImageFile,
-} from 'tfjs-colorization/node';
+import { loadModelFiles, saveModelFiles, useWasmThreads } from 'tfjs-colorization/node';
 import { requireFolderFlag } from '../require-data-folder.js';
+import { loadPickedCheckpoint, parsePick } from './pick-checkpoint.js';
 import { heldOutNames, loadPhotos } from './data.js';
 import { INPUT_SIZE } from './systems.js';
 
@@ -30,19 +24,15 @@ const { values: args } = parseArgs({
   options: {
     run: { type: 'string', default: 'runs/default' },
     data: { type: 'string' },
-    out: { type: 'string', default: 'models/default' },
+    out: { type: 'string', default: 'out/zhang-default' },
     pick: { type: 'string', default: 'newest' },
   },
 });
 const dataDir = requireFolderFlag('--data', args.data, 'photos/val/ with its photographs');
-if (args.pick !== 'newest' && args.pick !== 'best')
-  throw new Error(`--pick: expected newest or best, received ${args.pick}`);
+const pick = parsePick(args.pick);
 tf.env().set('PROD', true);
 await useWasmThreads({ threads: 2 });
-const store = createFileCheckpointStore({ directory: join(args.run, 'checkpoints') });
-const record =
-  args.pick === 'best' ? ((await store.loadBest()) ?? (await store.loadLatest())) : await store.loadLatest();
-if (!record) throw new Error(`no checkpoint in ${args.run}/checkpoints`);
+const record = await loadPickedCheckpoint(args.run, pick);
 const model = await loadCheckpointModel(record, 'zhang');
 await saveModelFiles(model, args.out, { weights: 'float16' });
 const reloaded = await loadModelFiles(args.out);
@@ -71,30 +61,3 @@ const summary = {
 };
 await writeFile(join(args.out, 'training.json'), JSON.stringify(summary, null, 2) + '\n');
 console.log(JSON.stringify(summary, null, 2));
-
-// The regression pin of tests/node/files/bundled-model.test.ts: a small known picture and what the exported
-// model makes of it here (wasm); the test recomputes it on the cpu backend.
-const FIXTURE = 'tests/fixtures/bundled-model';
-const known = await readImageFile('examples/images/kodak_kodim23.jpg');
-const small = await sharpResize(known, 96, 80);
-await writeImageFile(join(FIXTURE, 'input.png'), small);
-const colorizer = await createNodeColorizer({ model: args.out, backend: false });
-const { rgb } = await colorizer.colorize(small);
-await writeImageFile(join(FIXTURE, 'expected.png'), rgb);
-colorizer.dispose();
-console.log(`wrote ${FIXTURE}/input.png and expected.png`);
-
-async function sharpResize(
-  image: { data: Uint8Array | Uint8ClampedArray | Float32Array; width: number; height: number; channels: 1 | 3 | 4 },
-  width: number,
-  height: number,
-) {
-  const sharp = (await import('sharp')).default;
-  const { data, info } = await sharp(Buffer.from(image.data as Uint8Array), {
-    raw: { width: image.width, height: image.height, channels: image.channels },
-  })
-    .resize(width, height, { fit: 'cover' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: info.channels as 3 };
-}
