@@ -24,9 +24,7 @@ import {
   ConfigError,
   computePsnr,
   createNodeColorizer,
-  createRandom,
   defaultHintPointSize,
-  deriveSeed,
   imageToLab,
   labPlanesToRgb,
   readImageFile,
@@ -34,6 +32,7 @@ import {
   type ColorHint,
   type ImageLike,
 } from 'tfjs-colorization/node';
+import { truthPoints } from './truth-points.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -64,34 +63,6 @@ if (!colorizer.layout.acceptsHints)
   );
 const grid = colorizer.inputSize;
 const pointSize = defaultHintPointSize(grid);
-
-/** The first `count` points of the photo's sequence: Gaussian places, colour = mean truth ab over the point's square. */
-function truthPoints(photo: ImageLike, index: number, count: number): ColorHint[] {
-  const lab = imageToLab(photo);
-  const { width, height } = photo;
-  const rng = createRandom(deriveSeed(seed, index));
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  // Half the side of the square a point covers, in photo pixels (the model grid's cells scaled to the photo).
-  const halfX = Math.max(0, Math.floor(((pointSize * width) / grid.width - 1) / 2));
-  const halfY = Math.max(0, Math.floor(((pointSize * height) / grid.height - 1) / 2));
-  const points: ColorHint[] = [];
-  for (let k = 0; k < count; k++) {
-    const x = Math.min(width - 1, Math.max(0, Math.round(width / 2 + (width / 4) * gaussian())));
-    const y = Math.min(height - 1, Math.max(0, Math.round(height / 2 + (height / 4) * gaussian())));
-    let a = 0,
-      b = 0,
-      n = 0;
-    for (let yy = Math.max(0, y - halfY); yy <= Math.min(height - 1, y + halfY); yy++) {
-      for (let xx = Math.max(0, x - halfX); xx <= Math.min(width - 1, x + halfX); xx++) {
-        a += lab.a[yy * width + xx];
-        b += lab.b[yy * width + xx];
-        n++;
-      }
-    }
-    points.push({ x, y, color: { a: a / n, b: b / n } });
-  }
-  return points;
-}
 
 function grayOf(photo: ImageLike): ImageLike {
   const lab = imageToLab(photo);
@@ -132,7 +103,7 @@ let graySum = 0;
 const started = performance.now();
 for (const [index, file] of chosen.entries()) {
   const photo = await readImageFile(join(args.data, file));
-  const all = truthPoints(photo, index, maxPoints);
+  const all = truthPoints(photo, grid, seed, index, maxPoints);
   const gray = computePsnr(grayOf(photo), photo);
   const psnrs: number[] = [];
   for (const count of counts) {
@@ -199,7 +170,7 @@ const photo = await readImageFile(join(args.data, pictureName));
 const pictureIndex = Math.max(0, chosen.indexOf(pictureName));
 const cells: ImageLike[] = [grayOf(photo)];
 for (const count of [0, 5, 20]) {
-  const points = truthPoints(photo, pictureIndex, maxPoints).slice(0, count);
+  const points = truthPoints(photo, grid, seed, pictureIndex, maxPoints).slice(0, count);
   const { rgb } = await colorizer.colorize(photo, { hints: points, hintPropagation });
   cells.push(withMarkers(rgb, points));
 }

@@ -18,15 +18,10 @@ import {
   ConfigError,
   computePsnr,
   createNodeColorizer,
-  createRandom,
-  defaultHintPointSize,
-  deriveSeed,
-  imageToLab,
   readImageFile,
-  type ColorHint,
-  type ImageLike,
   type PropagateHintsOptions,
 } from 'tfjs-colorization/node';
+import { truthPoints } from './truth-points.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,35 +48,7 @@ for (const sigma of list(args.sigma))
 
 const colorizer = await createNodeColorizer({ model: args.model, backend: args.backend });
 const grid = colorizer.inputSize;
-const pointSize = defaultHintPointSize(grid);
 const seed = Number(args.seed);
-
-/** The first `count` points of the photo's sequence: Gaussian places, colour = mean truth ab over the point's square. */
-function truthPoints(photo: ImageLike, index: number, count: number): ColorHint[] {
-  const lab = imageToLab(photo);
-  const { width, height } = photo;
-  const rng = createRandom(deriveSeed(seed, index));
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  const halfX = Math.max(0, Math.floor(((pointSize * width) / grid.width - 1) / 2));
-  const halfY = Math.max(0, Math.floor(((pointSize * height) / grid.height - 1) / 2));
-  const points: ColorHint[] = [];
-  for (let k = 0; k < count; k++) {
-    const x = Math.min(width - 1, Math.max(0, Math.round(width / 2 + (width / 4) * gaussian())));
-    const y = Math.min(height - 1, Math.max(0, Math.round(height / 2 + (height / 4) * gaussian())));
-    let a = 0,
-      b = 0,
-      n = 0;
-    for (let yy = Math.max(0, y - halfY); yy <= Math.min(height - 1, y + halfY); yy++) {
-      for (let xx = Math.max(0, x - halfX); xx <= Math.min(width - 1, x + halfX); xx++) {
-        a += lab.a[yy * width + xx];
-        b += lab.b[yy * width + xx];
-        n++;
-      }
-    }
-    points.push({ x, y, color: { a: a / n, b: b / n } });
-  }
-  return points;
-}
 
 const files = (await readdir(args.data)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
 const limit = Math.min(files.length, Number(args.limit));
@@ -90,7 +57,7 @@ const sums = settings.map(() => new Float64Array(counts.length));
 const started = performance.now();
 for (const [index, file] of chosen.entries()) {
   const photo = await readImageFile(join(args.data, file));
-  const all = truthPoints(photo, index, Math.max(...counts));
+  const all = truthPoints(photo, grid, seed, index, Math.max(...counts));
   for (const [s, setting] of settings.entries()) {
     for (const [c, count] of counts.entries()) {
       const { rgb } = await colorizer.colorize(photo, { hints: all.slice(0, count), hintPropagation: setting });
