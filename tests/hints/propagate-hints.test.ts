@@ -70,9 +70,11 @@ describe('propagateHints', () => {
     }
   });
 
-  it('matches a dense solve of the same objective on a random 5 × 4 grid', () => {
+  it.each([
+    [5, 4],
+    [4, 5],
+  ])('matches a dense solve of the same objective on a random %i × %i grid', (W, H) => {
     const rng = createRandom(3);
-    const [W, H] = [5, 4];
     const n = W * H;
     const g = grid(W, H, {
       lightness: Float32Array.from({ length: n }, () => 100 * rng.next()),
@@ -117,6 +119,34 @@ describe('propagateHints', () => {
     }
   });
 
+  it('solves large grids iteratively (coarse-grid start) to the direct solution', () => {
+    const rng = createRandom(5);
+    const [W, H] = [40, 34];
+    const n = W * H;
+    // Smooth lightness with a vertical edge, a random prediction and 12 points.
+    const lightness = Float32Array.from({ length: n }, (_, i) => 30 + 0.5 * Math.floor(i / W) + (i % W < 20 ? 0 : 40));
+    const hintWeight = new Float32Array(n);
+    const hintAb = new Float32Array(2 * n);
+    for (let k = 0; k < 12; k++) {
+      const cell = rng.int(n);
+      hintWeight[cell] = 0.5 + 0.5 * rng.next();
+      hintAb.set([80 * rng.next() - 40, 80 * rng.next() - 40], 2 * cell);
+    }
+    const g = grid(W, H, {
+      lightness,
+      ab: Float32Array.from({ length: 2 * n }, () => 20 * rng.next() - 10),
+      hintAb,
+      hintWeight,
+    });
+    const direct = propagateHints(g, { solver: 'direct' });
+    const iterative = propagateHints(g, { solver: 'iterative', maxIterations: 5000, tolerance: 1e-10 });
+    let max = 0;
+    for (let i = 0; i < direct.length; i++) max = Math.max(max, Math.abs(direct[i] - iterative[i]));
+    expect(max).toBeLessThan(1e-3);
+    // The automatic choice for a grid this size is the direct solve.
+    expect(Array.from(propagateHints(g))).toEqual(Array.from(direct));
+  });
+
   it('stops at an edge: a point in the dark half colours the dark half, not the bright one', () => {
     const [W, H] = [16, 8];
     const lightness = Float32Array.from({ length: W * H }, (_, i) => (i % W < 8 ? 20 : 80));
@@ -150,6 +180,9 @@ describe('propagateHints', () => {
     expect(() => propagateHints(g, { sigma: -1 })).toThrow(/^sigma:/);
     expect(() => propagateHints(g, { sigmas: 3 } as never)).toThrow(/^sigmas: expected a known key/);
     expect(() => propagateHints(g, { maxIterations: 2.5 })).toThrow(/^maxIterations:/);
+    expect(() => propagateHints(g, { solver: 'lu' as never })).toThrow(
+      /^solver: expected one of auto \| direct \| iterative/,
+    );
     expect(PROPAGATE_HINTS_DEFAULTS.sigma).toBeGreaterThan(0);
   });
 });
