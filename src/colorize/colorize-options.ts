@@ -3,7 +3,11 @@
  */
 import type { AbGamut } from '../color/bins/gamut.js';
 import type { ColorHints } from '../hints/color-hint.js';
-import { checkPropagateHintsOptions, type PropagateHintsOptions } from '../hints/propagate-hints.js';
+import {
+  resolvePropagateHintsOptions,
+  type PropagateHintsOptions,
+  type ResolvedPropagateHintsOptions,
+} from '../hints/propagate-hints.js';
 import { DEFAULT_TEMPERATURE } from '../color/decode/decode-config.js';
 import { MAX_SAMPLE_COUNT } from '../color/decode/sample-colorizations.js';
 import type { ColorizationMetadata, ColorizePipeline } from './colorization-metadata.js';
@@ -135,7 +139,7 @@ export interface ResolvedColorizeOptions {
   hints: ColorHints | undefined;
   hintPointSize: number | undefined;
   /** `null` when off. */
-  hintPropagation: PropagateHintsOptions | null;
+  hintPropagation: ResolvedPropagateHintsOptions | null;
   saturation: number;
 }
 
@@ -177,7 +181,7 @@ export function resolveColorizeOptions(options: ColorizeOptions, kind: ModelKind
   }
   // The spreading options are checked here, once, not at every picture.
   const hintPropagation =
-    propagation === false ? null : propagation === true ? {} : checkPropagateHintsOptions(propagation);
+    propagation === false ? null : resolvePropagateHintsOptions(propagation === true ? {} : propagation);
   if (samples > 0 && kind !== 'bins') {
     throw new ConfigError(
       'samples',

@@ -21,7 +21,7 @@ import { grayToLightness, rgbToLab } from '../color/lab/lab.js';
 import { COLORIZER_SAMPLE_WINDOW, sampleColorizationsUnchecked } from '../color/decode/sample-colorizations.js';
 import { ColorizationError, ConfigError, InputError, describeValue } from '../errors.js';
 import { encodeHints, type HintPlanes } from '../hints/encode-hints.js';
-import { poolHintPlanes, poolPlane, propagateHints } from '../hints/propagate-hints.js';
+import { poolHintPlanes, poolPlane, propagateHintsUnchecked } from '../hints/propagate-hints.js';
 import { LIGHTNESS_CENTRE, LIGHTNESS_SCALE } from '../color/lab/constants.js';
 import { checkConfigChoice } from '../validate.js';
 import { foldBatchNorm, planBatchNormFolds } from '../models/fold-batch-norm.js';
@@ -307,14 +307,16 @@ export async function createColorizer(options: ColorizerOptions = {}): Promise<C
         // data() rather than dataSync(): GPU backends read back without blocking the page.
         images.push({ data: (await t.data()) as Float32Array, width, height });
       }
-      if (hints === null || o.hintPropagation === null) return images;
-      // The points' corrections spread along edges on the model's output grid, for the main colouring and each sample.
+      const spreading = o.hintPropagation;
+      if (hints === null || spreading === null) return images;
+      // The points' corrections spread along edges on the model's output grid, for the main colouring and each
+      // sample (options resolved once per call; the planes are built here, so the unchecked core).
       const grid = { height: images[0].height, width: images[0].width };
       const lightness = poolPlane(local.data, local.size, grid).map((v) => v * LIGHTNESS_SCALE + LIGHTNESS_CENTRE);
       const pooled = poolHintPlanes(hints, grid);
       return images.map((image) => ({
         ...image,
-        data: propagateHints({ ...grid, lightness, ab: image.data, ...pooled }, o.hintPropagation!),
+        data: propagateHintsUnchecked({ ...grid, lightness, ab: image.data, ...pooled }, spreading),
       }));
     } finally {
       for (const t of tensors) t.dispose();

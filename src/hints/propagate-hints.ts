@@ -89,16 +89,16 @@ export interface HintGrid {
   hintWeight: Float32Array;
 }
 
-/** Resolved {@link PropagateHintsOptions}. */
-type Resolved = Required<PropagateHintsOptions>;
+/** {@link PropagateHintsOptions} with every default filled in. */
+export type ResolvedPropagateHintsOptions = Required<PropagateHintsOptions>;
+type Resolved = ResolvedPropagateHintsOptions;
 
 /**
- * Check spreading options (keys and ranges) and return them unchanged.
+ * Check spreading options (keys and ranges) once and fill in the defaults, for {@link propagateHintsUnchecked}.
  * @throws ConfigError naming the key.
  */
-export function checkPropagateHintsOptions(options: PropagateHintsOptions): PropagateHintsOptions {
-  resolve(options);
-  return options;
+export function resolvePropagateHintsOptions(options: PropagateHintsOptions): ResolvedPropagateHintsOptions {
+  return resolve(options);
 }
 
 function resolve(options: PropagateHintsOptions): Resolved {
@@ -151,7 +151,14 @@ function checkGrid(grid: HintGrid): void {
  */
 export function propagateHints(grid: HintGrid, options: PropagateHintsOptions = {}): Float32Array {
   checkGrid(grid);
-  const o = resolve(options);
+  return propagateHintsUnchecked(grid, resolve(options));
+}
+
+/**
+ * {@link propagateHints} without its checks: for callers that built the grid themselves and resolved the
+ * options once ({@link resolvePropagateHintsOptions}), as `colorize` does for every picture and sample.
+ */
+export function propagateHintsUnchecked(grid: HintGrid, o: ResolvedPropagateHintsOptions): Float32Array {
   const out = Float32Array.from(grid.ab);
   if (!grid.hintWeight.some((m) => m > 0)) return out;
   const correction = solveCorrection(grid, o);
