@@ -384,32 +384,58 @@ function cellOwners(fine: number, coarse: number): Int32Array {
 /** The same problem on a coarser grid: guide, prediction and points pooled by area, points weighted by cover. */
 function coarsen(grid: HintGrid, size: PixelSize): HintGrid {
   const from = { width: grid.width, height: grid.height };
-  const n = grid.width * grid.height;
-  const channel = (plane: Float32Array, c: number, weights?: Float32Array) =>
-    Float32Array.from({ length: n }, (_, i) => plane[2 * i + c] * (weights ? weights[i] : 1));
-  const interleave = (a: Float32Array, b: Float32Array) => {
-    const out = new Float32Array(2 * a.length);
-    for (let i = 0; i < a.length; i++) {
-      out[2 * i] = a[i];
-      out[2 * i + 1] = b[i];
-    }
-    return out;
-  };
-  const hintWeight = poolPlane(grid.hintWeight, from, size);
-  const weightedA = poolPlane(channel(grid.hintAb, 0, grid.hintWeight), from, size);
-  const weightedB = poolPlane(channel(grid.hintAb, 1, grid.hintWeight), from, size);
-  for (let i = 0; i < hintWeight.length; i++) {
-    if (hintWeight[i] === 0) continue;
-    weightedA[i] /= hintWeight[i];
-    weightedB[i] /= hintWeight[i];
-  }
+  const points = poolAb(grid.hintAb, from, size, { weight: grid.hintWeight });
   return {
     ...size,
     lightness: poolPlane(grid.lightness, from, size),
-    ab: interleave(poolPlane(channel(grid.ab, 0), from, size), poolPlane(channel(grid.ab, 1), from, size)),
-    hintAb: interleave(weightedA, weightedB),
-    hintWeight,
+    ab: poolAb(grid.ab, from, size).ab,
+    hintAb: points.ab,
+    hintWeight: points.weight,
   };
+}
+
+/**
+ * Interleaved ab pooled by area onto a coarser grid (the mapping of {@link poolPlane}), each value counted with
+ * its `weight` (default 1): per cell, `weight` is the mean weight and `ab` the weighted mean ab times `scale`
+ * (0 where the weight is 0).
+ */
+function poolAb(
+  ab: ArrayLike<number>,
+  from: PixelSize,
+  to: PixelSize,
+  { weight, scale = 1 }: { weight?: ArrayLike<number>; scale?: number } = {},
+): { ab: Float32Array; weight: Float32Array } {
+  const { height: H, width: W } = from;
+  const { height: h, width: w } = to;
+  const pooledAb = new Float32Array(2 * h * w);
+  const pooledWeight = new Float32Array(h * w);
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.floor((y * H) / h),
+      y1 = Math.floor(((y + 1) * H) / h);
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.floor((x * W) / w),
+        x1 = Math.floor(((x + 1) * W) / w);
+      let a = 0,
+        b = 0,
+        m = 0;
+      for (let yy = y0; yy < y1; yy++) {
+        for (let xx = x0; xx < x1; xx++) {
+          const k = yy * W + xx;
+          const mk = weight === undefined ? 1 : weight[k];
+          if (mk === 0) continue;
+          a += mk * ab[2 * k];
+          b += mk * ab[2 * k + 1];
+          m += mk;
+        }
+      }
+      const cell = y * w + x;
+      if (m === 0) continue;
+      pooledWeight[cell] = m / ((y1 - y0) * (x1 - x0));
+      pooledAb[2 * cell] = (a / m) * scale;
+      pooledAb[2 * cell + 1] = (b / m) * scale;
+    }
+  }
+  return { ab: pooledAb, weight: pooledWeight };
 }
 
 /**
@@ -452,33 +478,6 @@ export function poolHintPlanes(planes: HintPlanes, size: PixelSize): Pick<HintGr
   if (planes.ab.length !== 2 * H * W || planes.mask.length !== H * W) {
     throw new ConfigError('planes', `hint planes of ${H} × ${W}`, `${planes.mask.length} mask values`);
   }
-  const hintAb = new Float32Array(2 * h * w);
-  const hintWeight = new Float32Array(h * w);
-  for (let y = 0; y < h; y++) {
-    const y0 = Math.floor((y * H) / h),
-      y1 = Math.floor(((y + 1) * H) / h);
-    for (let x = 0; x < w; x++) {
-      const x0 = Math.floor((x * W) / w),
-        x1 = Math.floor(((x + 1) * W) / w);
-      let a = 0,
-        b = 0,
-        m = 0;
-      for (let yy = y0; yy < y1; yy++) {
-        for (let xx = x0; xx < x1; xx++) {
-          const k = yy * W + xx;
-          const mk = planes.mask[k];
-          if (mk === 0) continue;
-          a += mk * planes.ab[2 * k];
-          b += mk * planes.ab[2 * k + 1];
-          m += mk;
-        }
-      }
-      const cell = y * w + x;
-      if (m === 0) continue;
-      hintWeight[cell] = m / ((y1 - y0) * (x1 - x0));
-      hintAb[2 * cell] = (a / m) * AB_SCALE;
-      hintAb[2 * cell + 1] = (b / m) * AB_SCALE;
-    }
-  }
-  return { hintAb, hintWeight };
+  const { ab, weight } = poolAb(planes.ab, planes.size, size, { weight: planes.mask, scale: AB_SCALE });
+  return { hintAb: ab, hintWeight: weight };
 }
