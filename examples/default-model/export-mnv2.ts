@@ -1,6 +1,7 @@
 /**
- * Export the default model for the package: the head of runs/default-mnv2 (newest checkpoint, or `--pick
- * best` by the run's 64-photo rebalanced AuC) joined with the frozen MobileNetV2 into one tfjs-layers
+ * Export the default model for the package: the head of a train-head.ts run (newest checkpoint, or `--pick
+ * best` by the run's 64-photo rebalanced AuC) joined with MobileNetV2 (its top blocks as the run fine-tuned
+ * them, if it did) into one tfjs-layers
  * model (lightness, hint_ab, hint_mask → 313-bin logits), written to models/default/ with float16 weights,
  * with the decoding temperature `--temperature` (from tune-temperature.ts) folded into the logits layer,
  * and a check of what float16 storage changes (max and mean decoded ab difference on 48 held-out photos).
@@ -13,13 +14,7 @@ import '@tensorflow/tfjs-layers';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  buildHypercolumnColorizer,
-  buildHypercolumnHead,
-  decodeAnnealedMean,
-  imageToLab,
-  restoreCheckpoint,
-} from 'tfjs-colorization';
+import { decodeAnnealedMean, imageToLab } from 'tfjs-colorization';
 import {
   createNodeColorizer,
   loadModelFiles,
@@ -28,9 +23,9 @@ import {
   useWasmThreads,
   writeImageFile,
 } from 'tfjs-colorization/node';
-import { GLOBAL_NAME, TAP_NAMES, loadBackbone } from './mnv2.js';
 import { requireFolderFlag } from '../require-data-folder.js';
 import { loadPickedCheckpoint, parsePick } from './pick-checkpoint.js';
+import { colorizerFromCheckpoint } from './run-model.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,21 +43,7 @@ tf.env().set('PROD', true);
 await useWasmThreads({ threads: 2 });
 
 const record = await loadPickedCheckpoint(args.run, pick);
-const metadata = record.manifest.metadata as {
-  training: { head: { width: number; convs: number; outputStride: number; bins: number } };
-  tapChannels: number[];
-  globalChannels: number;
-};
-const shape = metadata.training.head;
-const head = buildHypercolumnHead({
-  ...shape,
-  tapChannels: metadata.tapChannels,
-  globalChannels: metadata.globalChannels,
-});
-await restoreCheckpoint(record, { models: { head } });
-const backbone = await loadBackbone();
-const model = buildHypercolumnColorizer({ backbone, tapNames: TAP_NAMES, globalName: GLOBAL_NAME, head, ...shape });
-backbone.dispose();
+const model = await colorizerFromCheckpoint(record);
 // The decoding temperature chosen by tune-temperature.ts, folded into the logits layer: annealing
 // c · z at the default T = 0.38 is annealing z at T = 0.38 / c.
 const temperature = Number(args.temperature);

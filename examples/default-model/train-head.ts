@@ -2,7 +2,7 @@
  * Train the default model's head (buildHypercolumnHead) on cached MobileNetV2 features: resumable,
  * stoppable at any moment. Run cache-features.ts first.
  *
- *   node --import tsx examples/default-model/train-head.ts [--minutes 30] [--threads 1] --cache <cache folder> [--run runs/default-mnv2] --data <data folder>
+ *   node --import tsx examples/default-model/train-head.ts [--system hypercolumn|baseline|finetune] [--minutes 30] [--threads 1] --cache <cache folder> [--run runs/<system>-mnv2] [--init <run>] --data <data folder>
  *
  * Each step: 16 random 128 × 128 crops (offsets on the backbone's 32-pixel grid, so the cached feature
  * maps crop exactly) of the training photos, simulated user points from the truth (Zhang et al. 2017 §3.2;
@@ -36,9 +36,11 @@ import {
   type ImageLike,
 } from 'tfjs-colorization';
 import { createFileCheckpointStore, readImageFile, useWasmThreads } from 'tfjs-colorization/node';
-import { CACHE_SIZE, FLOAT16_TABLE, elements, readSplit, type CachedSplit } from './feature-cache.js';
+import { CACHE_SIZE, FLOAT16_TABLE, elements, readSplit, type CachedSplit, type FeatureSpec } from './feature-cache.js';
 import { measurePhotos } from './photo-metrics.js';
 import { requireFolderFlag } from '../require-data-folder.js';
+import { buildTopBlocks, loadBackbone } from './mnv2.js';
+import { loadPickedCheckpoint } from './pick-checkpoint.js';
 
 /** Everything that defines the run. Changing it starts a different model: use a new --run directory. */
 export const TRAINING = {
@@ -48,6 +50,8 @@ export const TRAINING = {
   /** Cached taps the head reads (all four strides: Larsson's hypercolumn) and whether it reads the pooled vector. */
   taps: ['tap1', 'tap2', 'tap3', 'tap4'] as readonly string[],
   global: true,
+  /** Fine-tune the backbone's top (see FINETUNE_TRAINING); null: the backbone stays frozen. */
+  top: null as null | { rateScale: number },
   data: ['photos/train', 'scenes/train'],
   crop: 128,
   batchSize: 16,
@@ -74,6 +78,23 @@ export const BASELINE_TRAINING = {
   global: false,
 };
 
+/**
+ * Larsson et al.'s second stage on the same head (`--system finetune`): the backbone's top (blocks 13–16 and
+ * `Conv_1`, 1.67 M weights) trained with it. The head still reads the cached taps at strides 4, 8 and 16; the
+ * stride-32 tap and the pooled vector are computed on each crop by the backbone's own layers from the cached
+ * stride-16 features, with Adam at `rateScale` × the head's rate. `--init <run>` starts the head (and its Adam
+ * state and step) from a frozen run's newest checkpoint, the top from the published weights.
+ */
+export const FINETUNE_TRAINING = {
+  ...TRAINING,
+  system:
+    'hypercolumn head (width 64, 2 convs) on MobileNetV2 with blocks 13–16 and Conv_1 fine-tuned (0.1 × rate), 313 bins, rebalanced CE, λ = 0.5, simulated points',
+  taps: ['tap1', 'tap2', 'tap3'] as readonly string[],
+  global: false,
+  top: { rateScale: 0.1 },
+};
+const SYSTEMS = { hypercolumn: TRAINING, baseline: BASELINE_TRAINING, finetune: FINETUNE_TRAINING };
+
 const { values: args } = parseArgs({
   options: {
     system: { type: 'string', default: 'hypercolumn' },
@@ -82,12 +103,12 @@ const { values: args } = parseArgs({
     cache: { type: 'string' },
     data: { type: 'string' },
     run: { type: 'string' },
+    init: { type: 'string' },
   },
 });
-if (args.system !== 'hypercolumn' && args.system !== 'baseline')
-  throw new ConfigError('--system', ['hypercolumn', 'baseline'], JSON.stringify(args.system));
-const SYSTEM = args.system === 'baseline' ? BASELINE_TRAINING : TRAINING;
-args.run ??= args.system === 'baseline' ? 'runs/baseline-mnv2' : 'runs/default-mnv2';
+if (!(args.system in SYSTEMS)) throw new ConfigError('--system', Object.keys(SYSTEMS), JSON.stringify(args.system));
+const SYSTEM = SYSTEMS[args.system as keyof typeof SYSTEMS];
+args.run ??= args.system === 'hypercolumn' ? 'runs/default-mnv2' : `runs/${args.system}-mnv2`;
 const dataDir = requireFolderFlag('--data', args.data, 'photos/ and scenes/ (the photo data set)');
 const cacheDir = requireFolderFlag(
   '--cache',
@@ -116,24 +137,43 @@ const classWeights = computeRebalanceWeights(smoothPrior(priorCounts.result(), {
 await writeFile(join(args.run, 'rebalance-weights.json'), JSON.stringify(Array.from(classWeights)) + '\n');
 const classWeightsTensor = tf.tensor1d(Float32Array.from(classWeights));
 
-const head = buildHypercolumnHead({
-  ...SYSTEM.head,
-  tapChannels: tapSpecs.map((s) => s.shape[2]),
-  globalChannels: globalSpec?.shape[0] ?? 0,
-});
-const optimizer = tf.train.adam(SYSTEM.schedule.initialRate, SYSTEM.optimizer.beta1, SYSTEM.optimizer.beta2);
+// The backbone's top, trained in place when the system fine-tunes it: stride-16 tap → [stride-32 tap, pooled].
+const topBlocks = SYSTEM.top === null ? null : buildTopBlocks(await loadBackbone());
+const topShapes = topBlocks === null ? [] : topBlocks.outputs.map((o) => o.shape[o.shape.length - 1] as number);
+const tapChannels = [...tapSpecs.map((s) => s.shape[2]), ...topShapes.slice(0, 1)];
+const globalChannels = topBlocks === null ? (globalSpec?.shape[0] ?? 0) : topShapes[1];
+const head = buildHypercolumnHead({ ...SYSTEM.head, tapChannels, globalChannels });
+const newAdam = () => tf.train.adam(SYSTEM.schedule.initialRate, SYSTEM.optimizer.beta1, SYSTEM.optimizer.beta2);
+const optimizer = newAdam();
+const topOptimizer = topBlocks === null ? null : newAdam();
 const rateAt = (step: number): number =>
   Math.max(SYSTEM.schedule.initialRate * 0.5 ** (step / SYSTEM.schedule.halfLife), SYSTEM.schedule.minRate);
 const store = createFileCheckpointStore({ directory: join(args.run, 'checkpoints'), keepLast: 1, keepBest: true });
+const models = { head, ...(topBlocks !== null ? { top: topBlocks } : {}) };
+const optimizers = { head: optimizer, ...(topOptimizer !== null ? { top: topOptimizer } : {}) };
+/** Each optimizer with the variables it updates. */
+const groups = [
+  { optimizer, variables: head.trainableWeights.map((w) => w.read() as tf.Variable) },
+  ...(topBlocks !== null && topOptimizer !== null
+    ? [{ optimizer: topOptimizer, variables: topBlocks.trainableWeights.map((w) => w.read() as tf.Variable) }]
+    : []),
+];
 
 let step = 0,
   bestAuc = -Infinity;
 const latest = await store.loadLatest();
 if (latest) {
-  const manifest = await restoreCheckpoint(latest, { models: { head }, optimizers: { head: optimizer } });
+  const manifest = await restoreCheckpoint(latest, { models, optimizers });
   step = manifest.step ?? 0;
   bestAuc = manifest.bestMetric ?? -Infinity;
   console.log(`resumed at step ${step}`);
+} else if (args.init !== undefined) {
+  const manifest = await restoreCheckpoint(await loadPickedCheckpoint(args.init, 'newest'), {
+    models: { head },
+    optimizers: { head: optimizer },
+  });
+  step = manifest.step ?? 0;
+  console.log(`started from ${args.init}'s head at step ${step}`);
 }
 // Every random choice of step s comes from a generator seeded with (seed, s): a resumed run draws what an
 // uninterrupted one would have drawn.
@@ -161,28 +201,57 @@ interface Batch {
   global: tf.Tensor2D[];
   lightness: tf.Tensor4D;
   abTruth: tf.Tensor4D;
+  /**
+   * With a trained top: the whole photos' stride-16 maps it reads, and where each crop lies in them. The top
+   * runs on the whole photo, as it will when colorizing, so the pooled vector is the photo's, not the crop's.
+   */
+  whole: { stride16: tf.Tensor4D; offsets: [number, number][]; side: number } | null;
+}
+
+/** Cached feature `spec` (stride `s`) of photos `indices`, cropped at (top, left) to `side` pixels. */
+function readTap(
+  split: CachedSplit,
+  spec: FeatureSpec,
+  s: number,
+  indices: number[],
+  offsets: [number, number][],
+  side: number,
+): tf.Tensor4D {
+  const [, w, c] = spec.shape;
+  const ch = side / s;
+  const out = new Float32Array(indices.length * ch * ch * c);
+  const source = split.features.get(spec.name)!;
+  indices.forEach((photo, k) => {
+    const [top, left] = offsets[k];
+    for (let y = 0; y < ch; y++) {
+      const from = photo * elements(spec.shape) + ((top / s + y) * w + left / s) * c;
+      const to = (k * ch + y) * ch * c;
+      for (let j = 0; j < ch * c; j++) out[to + j] = FLOAT16_TABLE[source[from + j]];
+    }
+  });
+  return tf.tensor4d(out, [indices.length, ch, ch, c]);
 }
 
 /** Photos `indices` cropped at (top, left) to `side` (multiples of 32): features, lightness, ab / 110. */
 function assemble(split: CachedSplit, indices: number[], offsets: [number, number][], side: number): Batch {
   const b = indices.length;
-  const taps = tapSpecs.map((spec, t) => {
-    const [h, w, c] = spec.shape;
-    const s = strides[t],
-      ch = side / s;
-    const out = new Float32Array(b * ch * ch * c);
-    const source = split.features.get(spec.name)!;
-    indices.forEach((photo, k) => {
-      const [top, left] = offsets[k];
-      for (let y = 0; y < ch; y++) {
-        const from = photo * elements(spec.shape) + ((top / s + y) * w + left / s) * c;
-        const to = (k * ch + y) * ch * c;
-        for (let j = 0; j < ch * c; j++) out[to + j] = FLOAT16_TABLE[source[from + j]];
-      }
-      void h;
-    });
-    return tf.tensor4d(out, [b, ch, ch, c]);
-  });
+  const taps = tapSpecs.map((spec, t) => readTap(split, spec, strides[t], indices, offsets, side));
+  const stride16 = tapSpecs[tapSpecs.length - 1];
+  const whole =
+    topBlocks === null
+      ? null
+      : {
+          stride16: readTap(
+            split,
+            stride16,
+            16,
+            indices,
+            indices.map(() => [0, 0] as [number, number]),
+            CACHE_SIZE,
+          ),
+          offsets,
+          side,
+        };
   const global: tf.Tensor2D[] = [];
   if (globalSpec !== null) {
     const channels = globalSpec.shape[0];
@@ -212,6 +281,7 @@ function assemble(split: CachedSplit, indices: number[], offsets: [number, numbe
     global,
     lightness: tf.tensor4d(l, [b, side, side, 1]),
     abTruth: tf.tensor4d(ab, [b, side, side, 2]),
+    whole,
   };
 }
 
@@ -228,18 +298,35 @@ function trainStep(s: number): number {
     abQuarter.set(blockMeanAb(train, photo, offsets[k][0], offsets[k][1], SYSTEM.crop), k * quarter * quarter * 2),
   );
   const target = tf.tensor4d(encodeSoft(abQuarter), [SYSTEM.batchSize, quarter, quarter, SYSTEM.head.bins]);
-  const inputs = [...batch.taps, ...batch.global, batch.lightness, hintAb, hintMask];
-  const loss = optimizer.minimize(
+  const inputs = [batch.lightness, hintAb, hintMask];
+  const { value: loss, grads } = tf.variableGrads(
     () =>
-      computeMultinomialCrossEntropy(head.apply(inputs, { training: true }) as tf.Tensor4D, target, {
-        classWeights: classWeightsTensor,
-      }) as tf.Scalar,
-    true,
-    head.trainableWeights.map((w) => w.read() as tf.Variable),
-  )!;
+      computeMultinomialCrossEntropy(
+        head.apply([...features(batch, true), ...inputs], { training: true }) as tf.Tensor4D,
+        target,
+        { classWeights: classWeightsTensor },
+      ) as tf.Scalar,
+    groups.flatMap((g) => g.variables),
+  );
+  for (const g of groups) g.optimizer.applyGradients(g.variables.map((v) => ({ name: v.name, tensor: grads[v.name] })));
   const value = loss.dataSync()[0];
-  tf.dispose([loss, target, hintAb, hintMask, batch.abTruth, ...inputs]);
+  tf.dispose([loss, ...Object.values(grads), target, batch.abTruth, ...batch.taps, ...batch.global, ...inputs]);
+  batch.whole?.stride16.dispose();
   return value;
+}
+
+/**
+ * The head's feature inputs: the cached taps and pooled vector, or with a trained top the cached taps, then
+ * the top's stride-32 map of each whole photo cropped like the other taps, and its pooled vector.
+ */
+function features(batch: Batch, training: boolean): tf.Tensor[] {
+  if (topBlocks === null || batch.whole === null) return [...batch.taps, ...batch.global];
+  const { stride16, offsets, side } = batch.whole;
+  const [stride32, pooled] = topBlocks.apply(stride16, { training }) as tf.Tensor4D[];
+  const crops = offsets.map(([top, left], k) =>
+    tf.slice(stride32, [k, top / 32, left / 32, 0], [1, side / 32, side / 32, -1]),
+  );
+  return [...batch.taps, crops.length === 1 ? crops[0] : tf.concat(crops), pooled];
 }
 
 // Validation: evenly spaced held-out photos of photos/val, whole (256 px), no points.
@@ -256,26 +343,26 @@ function predictCached(split: CachedSplit, photo: number): tf.Tensor4D {
   const zerosAb = tf.zeros([1, CACHE_SIZE, CACHE_SIZE, 2]);
   const zerosMask = tf.zeros([1, CACHE_SIZE, CACHE_SIZE, 1]);
   const ab = tf.tidy(() =>
-    decodeAnnealedMean(
-      head.predict([...batch.taps, ...batch.global, batch.lightness, zerosAb, zerosMask]) as tf.Tensor4D,
-    ),
+    decodeAnnealedMean(head.predict([...features(batch, false), batch.lightness, zerosAb, zerosMask]) as tf.Tensor4D),
   );
   tf.dispose([...batch.taps, ...batch.global, batch.lightness, batch.abTruth, zerosAb, zerosMask]);
+  batch.whole?.stride16.dispose();
   return ab;
 }
 
 async function save(metric?: number): Promise<void> {
   await store.save(
     await captureCheckpoint({
-      models: { head },
-      optimizers: { head: optimizer },
+      models,
+      optimizers,
       step,
       ...(metric !== undefined ? { metric: { name: 'val_auc_rebalanced', value: metric, mode: 'max' as const } } : {}),
       bestMetric: Number.isFinite(bestAuc) ? bestAuc : undefined,
       metadata: {
         training: JSON.parse(JSON.stringify(SYSTEM)),
-        tapChannels: tapSpecs.map((s) => s.shape[2]),
-        globalChannels: globalSpec?.shape[0] ?? 0,
+        tapChannels,
+        globalChannels,
+        top: topBlocks !== null,
       },
     }),
   );
@@ -298,6 +385,7 @@ let windowLoss = 0,
   windowSteps = 0;
 while (!stopping && Date.now() < deadline) {
   setLearningRate(optimizer, rateAt(step));
+  if (topOptimizer !== null && SYSTEM.top !== null) setLearningRate(topOptimizer, rateAt(step) * SYSTEM.top.rateScale);
   windowLoss += trainStep(step);
   windowSteps++;
   step++;

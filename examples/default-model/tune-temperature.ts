@@ -18,15 +18,9 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import {
-  buildHypercolumnColorizer,
-  buildHypercolumnHead,
-  decodeAnnealedMean,
-  restoreCheckpoint,
-  type ImageLike,
-} from 'tfjs-colorization';
+import { decodeAnnealedMean, type ImageLike } from 'tfjs-colorization';
 import { createFileCheckpointStore, loadModelFiles, readImageFile, useWasmThreads } from 'tfjs-colorization/node';
-import { GLOBAL_NAME, TAP_NAMES, loadBackbone } from './mnv2.js';
+import { colorizerFromCheckpoint } from './run-model.js';
 import { requireFolderFlag } from '../require-data-folder.js';
 import { measurePhotoOutputs, measurePhotos } from './photo-metrics.js';
 
@@ -71,26 +65,7 @@ let model: tfl.LayersModel;
 if (args['from-checkpoint']) {
   const record = await createFileCheckpointStore({ directory: join(args.run, 'checkpoints') }).loadLatest();
   if (!record) throw new Error(`no checkpoint in ${args.run}/checkpoints`);
-  const metadata = record.manifest.metadata as {
-    training: { head: { width: number; convs: number; outputStride: number; bins: number } };
-    tapChannels: number[];
-    globalChannels: number;
-  };
-  const head = buildHypercolumnHead({
-    ...metadata.training.head,
-    tapChannels: metadata.tapChannels,
-    globalChannels: metadata.globalChannels,
-  });
-  await restoreCheckpoint(record, { models: { head } });
-  const backbone = await loadBackbone();
-  model = buildHypercolumnColorizer({
-    backbone,
-    tapNames: TAP_NAMES,
-    globalName: GLOBAL_NAME,
-    head,
-    ...metadata.training.head,
-  });
-  backbone.dispose();
+  model = await colorizerFromCheckpoint(record);
   console.log(`checkpoint of step ${record.manifest.step}`);
 } else {
   model = await loadModelFiles(args.model);

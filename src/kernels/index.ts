@@ -2,3 +2,4 @@
 export * from './kernel-replacements.js';
 export { conv2dBackpropFilterByConv } from './conv2d-backprop-filter.js';
 export * from './conv2d-backprop-input.js';
+export * from './depthwise-conv2d-backprop.js';

@@ -9,13 +9,19 @@ import { BackendError, ConfigError } from '../errors.js';
 import { checkConfigChoice, checkConfigRange } from '../validate.js';
 import { conv2dBackpropFilterByConv } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputByPhases } from './conv2d-backprop-input.js';
+import { depthwiseBackpropFilterDirect, depthwiseBackpropInputDirect } from './depthwise-conv2d-backprop.js';
 
 /**
  * Kernels this library can replace.
  * @example
  * registerKernels({ kernels: KERNEL_REPLACEMENTS.filter((k) => k !== 'Conv2DBackpropInput') });
  */
-export const KERNEL_REPLACEMENTS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+export const KERNEL_REPLACEMENTS = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+] as const;
 /**
  * Name of a replaceable kernel (tfjs kernel name).
  * @example
@@ -70,6 +76,9 @@ const IMPLEMENTATIONS: Record<KernelReplacementName, ReplacementFactory> = {
     if (original != null && n * h * w < minPixels) return original.kernelFunc(args);
     return conv2dBackpropInputByPhases(args, backendName);
   },
+  // Both missing on wasm 4.22: without them no depthwise layer (MobileNet) trains there, nor passes a gradient.
+  DepthwiseConv2dNativeBackpropFilter: (backendName) => (args) => depthwiseBackpropFilterDirect(args, backendName),
+  DepthwiseConv2dNativeBackpropInput: (backendName) => (args) => depthwiseBackpropInputDirect(args, backendName),
 };
 
 /** The original kernel of each active replacement (`null` when the backend had none), by `backend/kernel`. */
@@ -93,8 +102,9 @@ function resolve(config: KernelReplacementConfig): {
 /**
  * Register this library's kernels for a backend, replacing missing or slow ones. Idempotent; call it
  * after importing the backend package, before or after the backend is selected. On wasm this makes convolutions trainable
- * (`Conv2DBackpropFilter`) and transposed convolutions and convolution input gradients faster
- * (`Conv2DBackpropInput`); see docs/kernels.md for the measured gains.
+ * (`Conv2DBackpropFilter`), transposed convolutions and convolution input gradients faster
+ * (`Conv2DBackpropInput`; see docs/kernels.md for the measured gains) and depthwise convolutions trainable
+ * (`DepthwiseConv2dNativeBackpropFilter`, `…BackpropInput`).
  *
  * @param config  `backend` (default `'wasm'`), `kernels` (default all of {@link KERNEL_REPLACEMENTS}),
  *   `transposedConvMinPixels` (default {@link TRANSPOSED_CONV_MIN_PIXELS}). Already active kernels are left as they are.

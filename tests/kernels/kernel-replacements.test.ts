@@ -41,10 +41,14 @@ describe('registerKernels / unregisterKernels', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
     expect(registerKernels()).toEqual([...KERNEL_REPLACEMENTS]); // idempotent
 
-    expect(unregisterKernels({ kernels: ['Conv2DBackpropInput'] })).toEqual(['Conv2DBackpropFilter']);
+    expect(unregisterKernels({ kernels: ['Conv2DBackpropInput'] })).toEqual(
+      KERNEL_REPLACEMENTS.filter((k) => k !== 'Conv2DBackpropInput'),
+    );
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(original);
     expect(unregisterKernels()).toEqual([]);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    expect(tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')).toBeUndefined();
+    expect(tf.getKernel('DepthwiseConv2dNativeBackpropInput', 'wasm')).toBeUndefined();
     expect(activeKernelReplacements()).toEqual([]);
   });
 
