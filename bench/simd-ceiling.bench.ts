@@ -11,6 +11,9 @@
  * 2. tfjs-wasm (1 thread, XNNPACK): `tf.fused.conv2d` / `tf.fused.depthwiseConv2d` with bias and ReLU6, as the
  *    tfjs-layers MobileNetV2 calls them, on every convolution shape of the network at 224², grouped by kind;
  *    then the whole network's forward pass. flops = 2 × multiply-adds.
+ * 3. The default model's training steps (bench/head-step.ts, 1 thread): the hypercolumn head on cached
+ *    features, and the head with the backbone's top blocks; flops counted from a profiled step's kernels,
+ *    and that step's per-kernel profile with each kernel's own rate.
  *
  * Rates are given per second of wall time and per second of this process's CPU time (`process.cpuUsage`):
  * on a shared machine the second is the one to compare, since other processes' load does not inflate it.
@@ -24,7 +27,9 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import wabtFactory from 'wabt';
 import { buildMobileNetV2, mobileNetV2WeightLayers } from '../src/models/mobilenet-v2.js';
-import { machineInfo } from './harness.js';
+import { registerKernels } from '../src/kernels/index.js';
+import { kernelShares, machineInfo } from './harness.js';
+import { defaultModelStep, kernelMultiplyAdds } from './head-step.js';
 
 const { values: args } = parseArgs({
   options: { rounds: { type: 'string', default: '7' }, relaxed: { type: 'boolean', default: false } },
@@ -189,6 +194,7 @@ async function main(): Promise<void> {
   }
   await tf.setBackend('wasm');
   await tf.ready();
+  registerKernels({ backend: 'wasm' }); // the training steps need wasm's missing gradient kernels
   const convs = convShapes();
   const groups = new Map<string, { flops: number; layers: typeof convs }>();
   for (const c of convs) {
@@ -254,6 +260,19 @@ async function main(): Promise<void> {
   );
   net.dispose();
   input.dispose();
+  const steps: { rate: Rate; profile: { kernel: string; calls: number; ms: number; flops: number }[] }[] = [];
+  for (const withTop of [false, true]) {
+    const step = defaultModelStep(withTop);
+    step.run(); // warm-up: kernels set up, optimizer state made
+    const info = await tf.profile(() => step.run());
+    const flopsByKernel = new Map<string, number>();
+    for (const k of info.kernels)
+      flopsByKernel.set(k.name, (flopsByKernel.get(k.name) ?? 0) + 2 * kernelMultiplyAdds(k));
+    const flops = [...flopsByKernel.values()].reduce((a, b) => a + b, 0);
+    const profile = kernelShares(info).map((k) => ({ ...k, flops: flopsByKernel.get(k.kernel) ?? 0 }));
+    steps.push({ rate: measure(step.name, flops, 1, () => step.run()), profile });
+    step.dispose();
+  }
   const loadAfter = loadavg();
   // The ceiling: the best baseline (non-relaxed) loop, by median CPU rate.
   const ref = ceilings.filter((r) => !r.name.startsWith('f32x4.relaxed')).sort((a, b) => b.cpuMedian - a.cpuMedian)[0];
@@ -272,6 +291,26 @@ async function main(): Promise<void> {
     console.log(
       `| ${r.name} | ${(r.flops / 1e9).toFixed(3)} | ${fmt(r.cpuBest)} / ${fmt(r.cpuMedian)} | ${ref ? `${((100 * r.cpuMedian) / ref.cpuMedian).toFixed(0)} %` : '—'} | ${fmt(r.wallBest)} / ${fmt(r.wallMedian)} |`,
     );
+  }
+  console.log(`\n## The default model's training steps, tfjs-wasm 1 thread (batch 16, crops 128 × 128)\n`);
+  console.log(
+    '| step | GFLOP | per CPU-second: best / median | of the ceiling (CPU, median/median) | ms per step (wall, median) |\n|---|---|---|---|---|',
+  );
+  for (const { rate: r } of steps) {
+    console.log(
+      `| ${r.name} | ${(r.flops / 1e9).toFixed(3)} | ${fmt(r.cpuBest)} / ${fmt(r.cpuMedian)} | ${ref ? `${((100 * r.cpuMedian) / ref.cpuMedian).toFixed(0)} %` : '—'} | ${((r.flops / r.wallMedian) * 1e-6).toFixed(0)} |`,
+    );
+  }
+  for (const { rate, profile } of steps) {
+    const total = profile.reduce((a, k) => a + k.ms, 0);
+    console.log(`\nper-kernel profile of one ${rate.name} (wall ms, sum ${total.toFixed(0)} ms):\n`);
+    console.log('| kernel | calls | ms | share | GFLOP | GFLOP/s |\n|---|---|---|---|---|---|');
+    for (const k of profile.slice(0, 14)) {
+      const rateText = k.flops > 0 && k.ms > 0 ? fmt(k.flops / (k.ms * 1e6)) : '—';
+      console.log(
+        `| ${k.kernel} | ${k.calls} | ${k.ms.toFixed(1)} | ${((100 * k.ms) / total).toFixed(1)} % | ${(k.flops / 1e9).toFixed(3)} | ${rateText} |`,
+      );
+    }
   }
   console.log(
     `\nload averages (1, 5, 15 min): before ${loadBefore.map(fmt).join(', ')}; after ${loadAfter.map(fmt).join(', ')}`,

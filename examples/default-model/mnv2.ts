@@ -3,8 +3,8 @@
  * models/mobilenet-v2), tapped at strides 4, 8, 16 and 32 (24, 32, 96, 320 channels) for the hypercolumn,
  * with its pooled 1280-channel last feature map as the global feature.
  */
-import * as tfl from '@tensorflow/tfjs-layers';
-import { MOBILENET_V2_OUTPUT_LAYERS, buildHypercolumnFeatures } from 'tfjs-colorization';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { MOBILENET_V2_OUTPUT_LAYERS, buildHypercolumnFeatures, copyBackboneTop } from 'tfjs-colorization';
 import { loadBundledMobileNetV2 } from 'tfjs-colorization/node';
 
 /** Block outputs at strides 4, 8, 16, 32. */
@@ -34,26 +34,10 @@ export async function loadBackboneFeatures(): Promise<{ model: tfl.LayersModel; 
 export const TOP_FROM = MOBILENET_V2_OUTPUT_LAYERS.stride16;
 
 /**
- * The backbone's top, from its stride-16 block output (96 channels, any size) to the stride-32 tap and the
- * pooled global feature: the backbone's own layers applied again, so training this model trains the
- * backbone's weights in place (and a colorizer built from that backbone afterwards carries them).
+ * A copy of the backbone's top, from its stride-16 block output (96 channels, any size) to the stride-32 tap
+ * and the pooled global feature, for fine-tuning on cached stride-16 features; `copyLayerWeights(top,
+ * backbone)` puts the trained weights back.
  */
 export function buildTopBlocks(backbone: tfl.LayersModel): tfl.LayersModel {
-  const from = backbone.getLayer(TOP_FROM);
-  const input = tfl.input({ shape: [null, null, from.outputShape[3] as number], name: 'stride16_in' });
-  const made = new Map<string, tfl.SymbolicTensor>([[from.name, input]]);
-  const order = backbone.layers;
-  for (const layer of order.slice(order.indexOf(from) + 1)) {
-    const sources = layer.inboundNodes[0].inboundLayers.map((l) => made.get(l.name));
-    if (sources.some((s) => s === undefined)) continue; // a branch below the top (none in MobileNetV2)
-    made.set(
-      layer.name,
-      layer.apply(sources.length === 1 ? sources[0]! : (sources as tfl.SymbolicTensor[])) as tfl.SymbolicTensor,
-    );
-  }
-  const pooled = made.get(GLOBAL_NAME);
-  const tap = made.get(TAP_NAMES[3]);
-  if (pooled === undefined || tap === undefined)
-    throw new Error(`the backbone has no path from ${TOP_FROM} to its stride-32 tap and ${GLOBAL_NAME}`);
-  return tfl.model({ inputs: input, outputs: [tap, pooled], name: 'mobilenet_v2_top' });
+  return copyBackboneTop(backbone, TOP_FROM, [TAP_NAMES[3], GLOBAL_NAME]);
 }

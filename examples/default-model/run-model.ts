@@ -6,6 +6,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   buildHypercolumnColorizer,
   buildHypercolumnHead,
+  copyLayerWeights,
   restoreCheckpoint,
   type CheckpointRecord,
 } from 'tfjs-colorization';
@@ -30,9 +31,12 @@ export async function colorizerFromCheckpoint(record: CheckpointRecord): Promise
     globalChannels: metadata.globalChannels,
   });
   const backbone = await loadBackbone();
-  // The top shares the backbone's layers: restoring it writes the fine-tuned weights into the backbone.
   const top = metadata.top === true ? buildTopBlocks(backbone) : null;
   await restoreCheckpoint(record, { models: { head, ...(top !== null ? { top } : {}) } });
+  if (top !== null) {
+    copyLayerWeights(top, backbone);
+    top.dispose();
+  }
   const model = buildHypercolumnColorizer({ backbone, tapNames: TAP_NAMES, globalName: GLOBAL_NAME, head, ...shape });
   backbone.dispose();
   head.dispose();

@@ -93,3 +93,87 @@ export function copyBackboneFeatures(backbone: tfl.LayersModel, layerNames: read
   if (freeze) for (const layer of copy.layers) layer.trainable = false;
   return copy;
 }
+
+interface LayerConfigEntry {
+  name: string;
+  className: string;
+  config: Record<string, unknown>;
+  inboundNodes: unknown[];
+}
+
+/**
+ * Copy the top of `backbone`: the layers computed from layer `from` alone, up to `outputs`, as a new,
+ * independent model whose input is `from`'s output (any height and width). Fine-tuning a backbone's top
+ * blocks on cached features of `from` (Larsson et al. 2016 fine-tune their VGG-16 under the hypercolumn
+ * head) trains this copy; {@link copyLayerWeights} then writes the trained weights back into a backbone.
+ *
+ * @param backbone  a functional `tf.LayersModel` whose layers are each applied once.
+ * @param from      a layer with a 4-D output `[N, H, W, C]`: the copy's input is `[N, any, any, C]`.
+ * @param outputs   layers computed from `from` alone (any output rank, e.g. a pooled vector), at least one.
+ * @returns a new `tf.LayersModel` with the backbone's layer names and a copy of their weights, outputs in the
+ *   order given (one output: a single tensor); caller owns it. The backbone is not modified.
+ * @throws ConfigError for an unknown layer, or an output that needs layers below `from` other than through it.
+ * @example
+ * const top = copyBackboneTop(mobileNetV2, 'expanded_conv_12_add', ['expanded_conv_16_project', 'global_pool']);
+ * const [stride32, pooled] = top.predict(cachedStride16) as tf.Tensor[];
+ */
+export function copyBackboneTop(backbone: tfl.LayersModel, from: string, outputs: readonly string[]): tfl.LayersModel {
+  const [fromShape] = checkFeatureLayers(backbone, [from], 'from');
+  if (!Array.isArray(outputs) || outputs.length === 0) throw new ConfigError('outputs', 'at least one layer name', describeValue(outputs));
+  const available = backbone.layers.map((layer) => layer.name);
+  for (const name of outputs) if (!available.includes(name)) throw new ConfigError('outputs', available, describeValue(name));
+  // The layers computed from `from` alone, in the backbone's (topological) order.
+  const above = new Set([from]);
+  for (const layer of backbone.layers.slice(available.indexOf(from) + 1)) {
+    if (layer.inboundNodes.length !== 1) continue;
+    const sources = layer.inboundNodes[0].inboundLayers.map((l) => l.name);
+    if (sources.length > 0 && sources.every((s) => above.has(s))) above.add(layer.name);
+  }
+  for (const name of outputs) {
+    if (name === from || !above.has(name)) throw new ConfigError('outputs', `layers computed from ${from} alone`, describeValue(name));
+  }
+  const view = tfl.model({ inputs: backbone.inputs, outputs: outputs.map((n) => backbone.getLayer(n).output as tfl.SymbolicTensor) });
+  const config = view.getConfig() as unknown as { layers: LayerConfigEntry[]; inputLayers: unknown; name: string };
+  const input: LayerConfigEntry = {
+    name: from,
+    className: 'InputLayer',
+    config: { batchInputShape: [null, null, null, fromShape[3]], dtype: 'float32', sparse: false, name: from },
+    inboundNodes: [],
+  };
+  config.layers = [input, ...config.layers.filter((l) => above.has(l.name) && l.name !== from)];
+  config.inputLayers = [[from, 0, 0]];
+  config.name = `${backbone.name}_top`;
+  const copy = tfl.LayersModel.fromConfig(tfl.LayersModel, config as unknown as tf.serialization.ConfigDict, {}, true) as tfl.LayersModel;
+  const values = new Map(view.weights.map((w) => [w.originalName, w.read()]));
+  copy.setWeights(copy.weights.map((w) => values.get(w.originalName) as tf.Tensor));
+  return copy;
+}
+
+/**
+ * Write the weights of every layer of `source` into the layer of the same name in `target` (e.g. a backbone
+ * top fine-tuned with {@link copyBackboneTop}, back into the whole backbone). Layers of `source` without
+ * weights are skipped.
+ *
+ * @returns the names of the layers written.
+ * @throws ConfigError when a layer with weights is missing from `target` or its weight shapes differ.
+ * @example
+ * copyLayerWeights(top, backbone); // ['expanded_conv_13_expand', …, 'Conv_1']
+ */
+export function copyLayerWeights(source: tfl.LayersModel, target: tfl.LayersModel): string[] {
+  const written: string[] = [];
+  const targets = new Map(target.layers.map((l) => [l.name, l]));
+  const pairs = source.layers.flatMap((layer) => {
+    const weights = layer.getWeights();
+    if (weights.length === 0) return [];
+    const into = targets.get(layer.name);
+    const shapes = into?.getWeights().map((w) => w.shape.join('×'));
+    if (into === undefined || shapes === undefined || shapes.join() !== weights.map((w) => w.shape.join('×')).join())
+      throw new ConfigError('target', `a layer ${layer.name} with weights ${weights.map((w) => w.shape.join('×')).join(', ')}`, into === undefined ? 'no such layer' : `weights ${shapes?.join(', ')}`);
+    return [{ into, weights, name: layer.name }];
+  });
+  for (const { into, weights, name } of pairs) {
+    into.setWeights(weights);
+    written.push(name);
+  }
+  return written;
+}

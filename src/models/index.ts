@@ -5,7 +5,7 @@ export {
   resnet18StageOutput, resolveResNet18Config, buildResNet18, RESNET18_STEMS, RESNET18_DEFAULTS, RESNET18_WIDTHS,
   RESNET18_FEATURE_LAYERS, type ResNet18Stem, type ResNet18Config, type ResolvedResNet18Config,
 } from './resnet18.js';
-export { copyBackboneFeatures, type CopyBackboneOptions } from './copy-backbone.js';
+export { copyBackboneFeatures, copyBackboneTop, copyLayerWeights, type CopyBackboneOptions } from './copy-backbone.js';
 export * from './baseline.js';
 export * from './larsson.js';
 export * from './layers/dilated-conv2d.js';
