@@ -34,6 +34,32 @@ function geometry(
 }
 
 /**
+ * Visit every pair (output position, filter tap) whose input pixel lies inside the input, with the offsets of
+ * that output position in `dy`, of the input pixel in `x` (or `dx`) and of the tap in `w` (or `dw`), NHWC.
+ */
+function forEachTap(info: tf.backend_util.Conv2DInfo, visit: (dyAt: number, xAt: number, wAt: number) => void): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  for (let n = 0; n < batchSize; n++) {
+    for (let i = 0; i < outHeight; i++) {
+      for (let j = 0; j < outWidth; j++) {
+        const dyAt = ((n * outHeight + i) * outWidth + j) * outChannels;
+        for (let a = 0; a < kh; a++) {
+          const p = i * sh + a - top;
+          if (p < 0 || p >= inHeight) continue;
+          for (let b = 0; b < kw; b++) {
+            const q = j * sw + b - left;
+            if (q < 0 || q >= inWidth) continue;
+            visit(dyAt, ((n * inHeight + p) * inWidth + q) * inChannels, (a * kw + b) * outChannels);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * The input gradient of `y = depthwiseConv2d(x, w)`: `dx[n, p, q, c] = Σ dy[n, i, j, c·M + m] · w[a, b, c, m]`
  * over every `i·s_h + a − pad_top = p`, `j·s_w + b − pad_left = q` (M the channel multiplier).
  *
@@ -54,33 +80,16 @@ export function depthwiseBackpropInputDirect(args: KernelArgs, backendName: stri
   try {
     const dyValues = scope.read(dy);
     const w = scope.read(filter);
-    const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-    const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-    const { top, left } = info.padInfo;
+    const { batchSize, inHeight, inWidth, inChannels, outChannels } = info;
     const m = outChannels / inChannels;
     const dx = new Float32Array(batchSize * inHeight * inWidth * inChannels);
-    for (let n = 0; n < batchSize; n++) {
-      for (let i = 0; i < outHeight; i++) {
-        for (let j = 0; j < outWidth; j++) {
-          const dyAt = ((n * outHeight + i) * outWidth + j) * outChannels;
-          for (let a = 0; a < kh; a++) {
-            const p = i * sh + a - top;
-            if (p < 0 || p >= inHeight) continue;
-            for (let b = 0; b < kw; b++) {
-              const q = j * sw + b - left;
-              if (q < 0 || q >= inWidth) continue;
-              const dxAt = ((n * inHeight + p) * inWidth + q) * inChannels;
-              const wAt = (a * kw + b) * outChannels;
-              for (let c = 0; c < inChannels; c++) {
-                let sum = 0;
-                for (let k = 0; k < m; k++) sum += dyValues[dyAt + c * m + k] * w[wAt + c * m + k];
-                dx[dxAt + c] += sum;
-              }
-            }
-          }
-        }
+    forEachTap(info, (dyAt, dxAt, wAt) => {
+      for (let c = 0; c < inChannels; c++) {
+        let sum = 0;
+        for (let k = 0; k < m; k++) sum += dyValues[dyAt + c * m + k] * w[wAt + c * m + k];
+        dx[dxAt + c] += sum;
       }
-    }
+    });
     return scope.keep(scope.write(dx, [batchSize, inHeight, inWidth, inChannels]));
   } finally {
     scope.dispose();
@@ -108,32 +117,15 @@ export function depthwiseBackpropFilterDirect(args: KernelArgs, backendName: str
   try {
     const xValues = scope.read(x);
     const dyValues = scope.read(dy);
-    const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-    const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-    const { top, left } = info.padInfo;
+    const { inChannels, outChannels, filterHeight, filterWidth } = info;
     const m = outChannels / inChannels;
-    const dw = new Float32Array(kh * kw * outChannels);
-    for (let n = 0; n < batchSize; n++) {
-      for (let i = 0; i < outHeight; i++) {
-        for (let j = 0; j < outWidth; j++) {
-          const dyAt = ((n * outHeight + i) * outWidth + j) * outChannels;
-          for (let a = 0; a < kh; a++) {
-            const p = i * sh + a - top;
-            if (p < 0 || p >= inHeight) continue;
-            for (let b = 0; b < kw; b++) {
-              const q = j * sw + b - left;
-              if (q < 0 || q >= inWidth) continue;
-              const xAt = ((n * inHeight + p) * inWidth + q) * inChannels;
-              const wAt = (a * kw + b) * outChannels;
-              for (let c = 0; c < inChannels; c++) {
-                const xv = xValues[xAt + c];
-                for (let k = 0; k < m; k++) dw[wAt + c * m + k] += xv * dyValues[dyAt + c * m + k];
-              }
-            }
-          }
-        }
+    const dw = new Float32Array(filterHeight * filterWidth * outChannels);
+    forEachTap(info, (dyAt, xAt, wAt) => {
+      for (let c = 0; c < inChannels; c++) {
+        const xv = xValues[xAt + c];
+        for (let k = 0; k < m; k++) dw[wAt + c * m + k] += xv * dyValues[dyAt + c * m + k];
       }
-    }
+    });
     return scope.keep(scope.write(dw, [...attrs.filterShape]));
   } finally {
     scope.dispose();
