@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -137,8 +138,9 @@ const classWeights = computeRebalanceWeights(smoothPrior(priorCounts.result(), {
 await writeFile(join(args.run, 'rebalance-weights.json'), JSON.stringify(Array.from(classWeights)) + '\n');
 const classWeightsTensor = tf.tensor1d(Float32Array.from(classWeights));
 
-// The backbone's top, trained in place when the system fine-tunes it: stride-16 tap → [stride-32 tap, pooled].
-const topBlocks = SYSTEM.top === null ? null : buildTopBlocks(await loadBackbone());
+// A copy of the backbone's top, trained with the head when the system fine-tunes it: stride-16 tap →
+// [stride-32 tap, pooled]. The checkpoints keep it as model `top`; run-model.ts writes it back into the backbone.
+const topBlocks = SYSTEM.top === null ? null : await loadTopBlocks();
 const topShapes = topBlocks === null ? [] : topBlocks.outputs.map((o) => o.shape[o.shape.length - 1] as number);
 const tapChannels = [...tapSpecs.map((s) => s.shape[2]), ...topShapes.slice(0, 1)];
 const globalChannels = topBlocks === null ? (globalSpec?.shape[0] ?? 0) : topShapes[1];
@@ -151,6 +153,13 @@ const rateAt = (step: number): number =>
 const store = createFileCheckpointStore({ directory: join(args.run, 'checkpoints'), keepLast: 1, keepBest: true });
 const models = { head, ...(topBlocks !== null ? { top: topBlocks } : {}) };
 const optimizers = { head: optimizer, ...(topOptimizer !== null ? { top: topOptimizer } : {}) };
+/** The published top blocks, as the fine-tuning starts from them. */
+async function loadTopBlocks(): Promise<tfl.LayersModel> {
+  const backbone = await loadBackbone();
+  const top = buildTopBlocks(backbone);
+  backbone.dispose();
+  return top;
+}
 /** Each optimizer with the variables it updates. */
 const groups = [
   { optimizer, variables: head.trainableWeights.map((w) => w.read() as tf.Variable) },
