@@ -82,8 +82,9 @@ export const BASELINE_TRAINING = {
 /**
  * Larsson et al.'s second stage on the same head (`--system finetune`): the backbone's top (blocks 13–16 and
  * `Conv_1`, 1.67 M weights) trained with it. The head still reads the cached taps at strides 4, 8 and 16; the
- * stride-32 tap and the pooled vector are computed on each crop by the backbone's own layers from the cached
- * stride-16 features, with Adam at `rateScale` × the head's rate. `--init <run>` starts the head (and its Adam
+ * stride-32 tap and the pooled vector come from a copy of those layers (`copyBackboneTop`) run each step on
+ * the whole photos' cached stride-16 maps, the stride-32 map then cropped like the other taps, with Adam at
+ * `rateScale` × the head's rate. `--init <run>` starts the head (and its Adam
  * state and step) from a frozen run's newest checkpoint, the top from the published weights.
  */
 export const FINETUNE_TRAINING = {
