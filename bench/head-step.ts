@@ -41,8 +41,12 @@ export function kernelMultiplyAdds(k: ProfiledKernel): number {
     case 'DepthwiseConv2dNativeBackpropFilter': // x, dy → filter
       return size(b) * out[0] * out[1];
     case 'BatchMatMul':
-    case '_FusedMatMul': // a (batch · m · k), out (batch · m · n): batch · m · n · k = size(a) · n
-      return size(a) * out[out.length - 1];
+    case '_FusedMatMul': {
+      // a [..., m, k] (or [..., k, m] transposed, or broadcast over the batch) → out [..., m, n]
+      const m = out[out.length - 2];
+      const k = a[a.length - 2] === m ? a[a.length - 1] : a[a.length - 2];
+      return size(out) * k;
+    }
     default:
       return 0;
   }
