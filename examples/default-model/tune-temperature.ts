@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { decodeAnnealedMean, type ImageLike } from 'tfjs-colorization';
-import { createFileCheckpointStore, loadModelFiles, readImageFile, useWasmThreads } from 'tfjs-colorization/node';
+import { loadModelFiles, readImageFile, useWasmThreads } from 'tfjs-colorization/node';
+import { loadPickedCheckpoint } from './pick-checkpoint.js';
 import { colorizerFromCheckpoint } from './run-model.js';
 import { requireFolderFlag } from '../require-data-folder.js';
 import { measurePhotoOutputs, measurePhotos } from './photo-metrics.js';
@@ -63,8 +64,7 @@ for (let k = 0; k < count; k++)
 // The model: an exported folder, or (with --from-checkpoint) the run's newest head joined with the backbone.
 let model: tfl.LayersModel;
 if (args['from-checkpoint']) {
-  const record = await createFileCheckpointStore({ directory: join(args.run, 'checkpoints') }).loadLatest();
-  if (!record) throw new Error(`no checkpoint in ${args.run}/checkpoints`);
+  const record = await loadPickedCheckpoint(args.run, 'newest');
   model = await colorizerFromCheckpoint(record);
   console.log(`checkpoint of step ${record.manifest.step}`);
 } else {
